@@ -1,0 +1,10 @@
+/**
+ * `@smtp/core`: a sans-I/O SMTP and LMTP client engine.
+ *
+ * The engine performs no I/O: the caller feeds it the server's bytes, end-of-stream
+ * and the current time, and drains the bytes to write, the next deadline and the actions
+ * it asks for. It uses nothing of Node, Deno, timers, the clock or randomness.
+ *
+ * @module
+ */
+export type { Connector, ConnectTarget, Transport } from "./transport.ts";
