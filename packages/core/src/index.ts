@@ -7,4 +7,27 @@
  *
  * @module
  */
+
+export type {
+  RecipientRejection,
+  SmtpErrorKind,
+  SmtpErrorOptions,
+  TimeoutPhase,
+} from "./errors.ts";
+export { SmtpError } from "./errors.ts";
+export type { Capabilities, Reply } from "./reply-types.ts";
+export type {
+  Action,
+  AuthMethod,
+  Credentials,
+  DsnOptions,
+  JobId,
+  Limits,
+  SendJob,
+  SendResult,
+  SessionOptions,
+  StartTlsPolicy,
+  Timeouts,
+  TranscriptEntry,
+} from "./session-types.ts";
 export type { Connector, ConnectTarget, Transport } from "./transport.ts";
