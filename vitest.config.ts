@@ -11,6 +11,7 @@ export default defineConfig({
       "packages/*/test/**/*.test.ts",
       "tests/**/*.test.ts",
       "examples/*/test/**/*.test.ts",
+      "tools/*/src/**/*.test.ts",
     ],
     exclude: ["**/node_modules/**", "**/dist/**", "**/deno/**", "**/bun/**"],
     testTimeout: 20_000,
