@@ -18,6 +18,10 @@ export interface Transport {
   abort(reason?: unknown): void;
   /** Whether the bytes now travel inside TLS. */
   readonly secure: boolean;
+  /** The local IP address of the connection, when known (for an address-literal EHLO name). */
+  readonly localAddress?: string | undefined;
+  /** The remote IP address of the connection, when known (e.g. to tell whether it is loopback). */
+  readonly remoteAddress?: string | undefined;
 }
 
 /** Where and how to connect. @since 0.1.0 */
