@@ -1,0 +1,91 @@
+import type {
+  Credentials,
+  DsnOptions,
+  Limits,
+  StartTlsPolicy,
+  Timeouts,
+} from "../session-types.ts";
+
+/**
+ * One step of a parsed `.smtp` transcript, in file order.
+ *
+ * - `server`: bytes the server sends, one batch (consecutive `S:`/`S=` lines).
+ * - `client`: bytes the client must have written since the previous input
+ *   (consecutive `C:`/`C=` lines and `C<<TAG` blocks).
+ * - `starttls`: the TLS handshake completes here (the client must have asked for it).
+ * - `eof`: the server closes the connection.
+ * - `timeout`: the clock moves to the engine's next deadline.
+ * - `noop` / `quit`: the driver calls `noop()` / `quit()` here.
+ * - `error`: the engine must have closed with this error by now.
+ *
+ * `line` is the 1-based line of the file the step starts on.
+ *
+ * @since 0.1.0
+ */
+export type TranscriptStep =
+  | { type: "server"; bytes: Uint8Array; line: number }
+  | { type: "client"; bytes: Uint8Array; line: number }
+  | { type: "starttls"; line: number }
+  | { type: "eof"; line: number }
+  | { type: "timeout"; line: number }
+  | { type: "noop"; line: number }
+  | { type: "quit"; line: number }
+  | { type: "error"; kind: string; detail: string | undefined; line: number };
+
+/**
+ * One message the client is handed: its envelope, options and raw body text.
+ *
+ * @since 0.1.0
+ */
+export interface TranscriptMessage {
+  from: string;
+  to: string[];
+  size?: number;
+  eightBit?: boolean;
+  binary?: boolean;
+  smtpUtf8?: boolean;
+  dsn?: DsnOptions;
+  requireAllRecipients?: boolean;
+  /** The raw message (any line endings) fed to `bodyChunk`; UTF-8 encoded. */
+  body: string;
+}
+
+/**
+ * What the client was asked to do (`@job`): the session options and the messages.
+ *
+ * @since 0.1.0
+ */
+export interface TranscriptJob {
+  ehloName: string;
+  servername: string;
+  lmtp?: boolean;
+  secure?: boolean;
+  starttls?: StartTlsPolicy;
+  auth?: Credentials;
+  allowInsecureAuth?: boolean;
+  peerIsLoopback?: boolean;
+  timeouts?: Partial<Timeouts>;
+  limits?: Partial<Limits>;
+  /** Fixed bytes (UTF-8 of this string, repeated) returned by `randomBytes`, for a deterministic SCRAM nonce. */
+  randomBytes?: string;
+  messages: TranscriptMessage[];
+  /**
+   * Whether the driver calls `quit()` once every message has its result (or, with no message,
+   * once the session is ready). Default `true`, and forced off by a `-- quit --` marker.
+   */
+  quit: boolean;
+}
+
+/**
+ * A parsed `.smtp` file.
+ *
+ * @since 0.1.0
+ */
+export interface Transcript {
+  /** `@source`: where the conversation came from. */
+  source: string | undefined;
+  job: TranscriptJob;
+  /** `@expect`: one subset of the result per message (an object in the file means one message). */
+  expect: unknown[] | undefined;
+  steps: TranscriptStep[];
+}
