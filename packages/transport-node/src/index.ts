@@ -3,4 +3,12 @@
  *
  * @module
  */
-export type { Connector, Transport } from "@smtp/core";
+export type { Connector, ConnectTarget, Transport } from "@smtp/core";
+export { connectNode, nodeConnector } from "./connect.ts";
+export { abortedError, type ErrorContext, timeoutError, toSmtpError } from "./node-error.ts";
+export { NodeTransport, type NodeTransportInit } from "./node-transport.ts";
+export {
+  NODE_TRANSPORT_DEFAULTS,
+  type NodeTlsOptions,
+  type NodeTransportOptions,
+} from "./options.ts";
