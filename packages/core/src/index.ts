@@ -8,6 +8,7 @@
  * @module
  */
 
+export { decodeBase64, encodeBase64 } from "./base64.ts";
 export type {
   RecipientRejection,
   SmtpErrorKind,
@@ -16,6 +17,8 @@ export type {
 } from "./errors.ts";
 export { SmtpError } from "./errors.ts";
 export type { Capabilities, Reply } from "./reply-types.ts";
+export type { ChooseMechanismOptions, CreateSaslClientOptions, SaslClient } from "./sasl/index.ts";
+export { chooseMechanism, createSaslClient } from "./sasl/index.ts";
 export type {
   Action,
   AuthMethod,

@@ -1,0 +1,55 @@
+import type { AuthMethod, Credentials } from "../session-types.ts";
+
+/** Password mechanisms, strongest first. */
+const PASSWORD_PREFERENCE: readonly AuthMethod[] = ["SCRAM-SHA-256", "CRAM-MD5", "PLAIN", "LOGIN"];
+
+/** Token mechanisms, preferred first: XOAUTH2 is what Gmail and Microsoft 365 both take. */
+const TOKEN_PREFERENCE: readonly AuthMethod[] = ["XOAUTH2"];
+
+/**
+ * What {@link chooseMechanism} needs to know about the session beyond the offer.
+ *
+ * @since 0.1.0
+ */
+export interface ChooseMechanismOptions {
+  /**
+   * The session's random source. SCRAM-SHA-256 needs it for its nonce, so it is only chosen
+   * automatically when this is set (pass `SessionOptions.randomBytes` straight through).
+   */
+  randomBytes?: ((length: number) => Uint8Array) | undefined;
+}
+
+/**
+ * Picks the SASL mechanism to use from the server's `AUTH` offer.
+ *
+ * - With `credentials.method` set: that method if the server offers it and it fits the kind
+ *   of credentials, otherwise `undefined` (an explicit choice is never silently replaced).
+ * - Password credentials: the strongest offered of SCRAM-SHA-256 (only when
+ *   `options.randomBytes` is set), CRAM-MD5, PLAIN, LOGIN.
+ * - Access-token credentials: XOAUTH2.
+ *
+ * Names are compared case-insensitively. Whether cleartext mechanisms are acceptable on the
+ * connection (TLS, loopback) is the engine's decision, made before calling this.
+ *
+ * @param offered - the mechanisms from the EHLO `AUTH` line.
+ * @param credentials - the session's credentials.
+ * @param options - see {@link ChooseMechanismOptions}.
+ * @returns the mechanism, or `undefined` when there is none both sides support.
+ * @since 0.1.0
+ */
+export function chooseMechanism(
+  offered: readonly string[],
+  credentials: Credentials,
+  options: ChooseMechanismOptions = {},
+): AuthMethod | undefined {
+  const offeredSet = new Set(offered.map((name) => name.toUpperCase()));
+  const candidates = "accessToken" in credentials ? TOKEN_PREFERENCE : PASSWORD_PREFERENCE;
+  if (credentials.method !== undefined) {
+    const method = credentials.method;
+    return candidates.includes(method) && offeredSet.has(method) ? method : undefined;
+  }
+  return candidates.find(
+    (method) =>
+      offeredSet.has(method) && (method !== "SCRAM-SHA-256" || options.randomBytes !== undefined),
+  );
+}

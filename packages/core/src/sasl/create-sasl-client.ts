@@ -1,0 +1,67 @@
+import { SmtpError } from "../errors.ts";
+import type { AuthMethod, Credentials } from "../session-types.ts";
+import { createCramMd5Client } from "./cram-md5.ts";
+import { createLoginClient } from "./login.ts";
+import { createPlainClient } from "./plain.ts";
+import type { SaslClient } from "./sasl-client.ts";
+import { createScramSha256Client, generateScramNonce } from "./scram-sha-256.ts";
+import { createXoauth2Client } from "./xoauth2.ts";
+
+/**
+ * Options of {@link createSaslClient}.
+ *
+ * @since 0.1.0
+ */
+export interface CreateSaslClientOptions {
+  /** The session's random source; required for SCRAM-SHA-256 (its client nonce). */
+  randomBytes?: ((length: number) => Uint8Array) | undefined;
+}
+
+function mismatch(method: AuthMethod, needs: string): SmtpError {
+  return new SmtpError({
+    kind: "invalid-input",
+    message: `${method} needs ${needs}`,
+    detail: "bad-credentials",
+  });
+}
+
+/**
+ * Starts a SASL exchange with `method` for `credentials` (usually the result of
+ * {@link chooseMechanism}). See {@link SaslClient} for how the engine drives it.
+ *
+ * @param method - the mechanism.
+ * @param credentials - password credentials for PLAIN, LOGIN, CRAM-MD5 and SCRAM-SHA-256,
+ *   access-token credentials for XOAUTH2.
+ * @param options - `randomBytes` is required for SCRAM-SHA-256.
+ * @throws {@link SmtpError} of kind `invalid-input` when the credentials do not fit the
+ *   mechanism (a token for PLAIN, a NUL in a PLAIN password, a character SASLprep prohibits
+ *   for SCRAM, SCRAM without `randomBytes`). The message never includes a credential.
+ * @since 0.1.0
+ */
+export function createSaslClient(
+  method: AuthMethod,
+  credentials: Credentials,
+  options: CreateSaslClientOptions = {},
+): SaslClient {
+  if (method === "XOAUTH2") {
+    if (!("accessToken" in credentials)) throw mismatch(method, "an access token");
+    return createXoauth2Client(credentials.user, credentials.accessToken);
+  }
+  if (!("pass" in credentials)) throw mismatch(method, "a password");
+  switch (method) {
+    case "PLAIN":
+      return createPlainClient(credentials.user, credentials.pass);
+    case "LOGIN":
+      return createLoginClient(credentials.user, credentials.pass);
+    case "CRAM-MD5":
+      return createCramMd5Client(credentials.user, credentials.pass);
+    case "SCRAM-SHA-256": {
+      if (options.randomBytes === undefined) throw mismatch(method, "randomBytes for its nonce");
+      return createScramSha256Client(
+        credentials.user,
+        credentials.pass,
+        generateScramNonce(options.randomBytes),
+      );
+    }
+  }
+}

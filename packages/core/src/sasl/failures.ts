@@ -1,0 +1,19 @@
+import { SmtpError } from "../errors.ts";
+import type { AuthMethod } from "../session-types.ts";
+
+// Every message here is fixed text: a SASL failure must never quote a credential or a
+// payload (security rule R14), so callers only choose among generic descriptions.
+
+/** An `auth` error for a server message the mechanism cannot accept. */
+export function authFailure(mechanism: AuthMethod, message: string, detail: string): SmtpError {
+  return new SmtpError({ kind: "auth", message: `${mechanism}: ${message}`, detail });
+}
+
+/** An `invalid-input` error for credentials the mechanism cannot carry. */
+export function invalidCredentials(mechanism: AuthMethod, message: string): SmtpError {
+  return new SmtpError({
+    kind: "invalid-input",
+    message: `${mechanism}: ${message}`,
+    detail: "bad-credentials",
+  });
+}

@@ -1,0 +1,3 @@
+export { type ChooseMechanismOptions, chooseMechanism } from "./choose-mechanism.ts";
+export { type CreateSaslClientOptions, createSaslClient } from "./create-sasl-client.ts";
+export type { SaslClient } from "./sasl-client.ts";
