@@ -1,0 +1,252 @@
+import type { Capabilities, JobId, SendResult, Transport } from "@smtp/core";
+import { SmtpError } from "@smtp/core";
+import { type RaceOutcome, race } from "./race.ts";
+import type { SessionLike } from "./session-like.ts";
+import { abortError, toSmtpError } from "./to-smtp-error.ts";
+
+/** What the driver reports to its owner. @since 0.1.0 */
+export interface DriveHooks {
+  /** The session is established (after greeting, EHLO, STARTTLS, AUTH). */
+  ready(capabilities: Capabilities): void;
+  /** The bytes of job `id`'s message, pulled chunk by chunk as the connection drains. */
+  body(id: JobId): AsyncIterable<Uint8Array>;
+  /** Job `id` is finished; called exactly once per job. */
+  result(id: JobId, result: SendResult): void;
+}
+
+/** How a driven connection ended. @since 0.1.0 */
+export interface CloseInfo {
+  reason: "quit" | "error" | "timeout" | "eof";
+  error?: SmtpError | undefined;
+}
+
+/** Settings of {@link Driver}. @since 0.1.0 */
+export interface DriverOptions {
+  /** A monotonic clock in milliseconds; the session's deadlines are on it. */
+  now: () => number;
+  /** Aborting fails the connection (every open job) with an `aborted` error. */
+  signal?: AbortSignal | undefined;
+  /** How long a graceful `transport.close()` may take before the transport is destroyed. */
+  closeTimeout?: number;
+}
+
+/** Returned by a wait that the session's deadline cut short: the session has been told. */
+const INTERRUPTED = Symbol("interrupted");
+
+/**
+ * The driver loop: moves bytes between a {@link Transport} and a session, enforces the
+ * session's deadlines with timers, performs the actions it asks for (TLS upgrade, body
+ * streaming) and reports the rest through {@link DriveHooks}. One loop for every runtime.
+ *
+ * Invariants: at most one `read()` is outstanding; a body chunk is pulled only after the
+ * previous one was accepted by the transport (back-pressure); every timer and listener is
+ * removed when a wait ends; and the transport is closed or aborted exactly once.
+ *
+ * @since 0.1.0
+ */
+export class Driver {
+  readonly #session: SessionLike;
+  readonly #transport: Transport;
+  readonly #hooks: DriveHooks;
+  readonly #now: () => number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #closeTimeout: number;
+  #woken = false;
+  #wakeUp: (() => void) | undefined;
+  #closing = false;
+
+  constructor(
+    session: SessionLike,
+    transport: Transport,
+    hooks: DriveHooks,
+    options: DriverOptions,
+  ) {
+    this.#session = session;
+    this.#transport = transport;
+    this.#hooks = hooks;
+    this.#now = options.now;
+    this.#signal = options.signal;
+    this.#closeTimeout = options.closeTimeout ?? 5_000;
+  }
+
+  /** Whether the session has asked to close or the connection failed: give it no more work. */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** Tell the loop that the session has new input (a job, QUIT, NOOP) to act on. */
+  wake(): void {
+    this.#woken = true;
+    this.#wakeUp?.();
+  }
+
+  /** Runs until the connection is closed. Never rejects: failures become the session's results. */
+  async run(): Promise<CloseInfo> {
+    const session = this.#session;
+    let pendingRead: Promise<Uint8Array | null> | undefined;
+    let close: CloseInfo | undefined;
+    try {
+      loop: for (;;) {
+        if ((await this.#flush()) === INTERRUPTED) continue;
+        let acted = false;
+        for (let action = session.pollAction(); action; action = session.pollAction()) {
+          acted = true;
+          if (action.type === "upgrade-tls") {
+            const outcome = await this.#wait(
+              this.#transport.startTls({ servername: action.servername }),
+            );
+            if (outcome === INTERRUPTED) continue loop;
+            session.tlsEstablished(this.#now());
+          } else if (action.type === "ready") {
+            this.#hooks.ready(action.capabilities);
+          } else if (action.type === "need-body") {
+            await this.#streamBody(action.id);
+          } else if (action.type === "result") {
+            this.#hooks.result(action.id, action.result);
+          } else {
+            this.#closing = true;
+            close = { reason: action.reason, error: action.error };
+            break loop;
+          }
+        }
+        if (acted || this.#woken) {
+          this.#woken = false;
+          continue;
+        }
+        pendingRead ??= this.#transport.read();
+        const wake = new Promise<void>((resolve) => {
+          this.#wakeUp = resolve;
+        });
+        const outcome = await race(pendingRead, {
+          deadline: session.pollTimeout(),
+          now: this.#now,
+          signal: this.#signal,
+          wake,
+        });
+        this.#wakeUp = undefined;
+        if (outcome.type === "wake") continue;
+        if (outcome.type === "timeout") {
+          session.handleTimeout(this.#now());
+          continue;
+        }
+        pendingRead = undefined;
+        const chunk = this.#unwrap(outcome);
+        if (chunk === null) session.receiveEof(this.#now());
+        else session.receiveData(chunk, this.#now());
+      }
+    } catch (error) {
+      close = this.#fail(toSmtpError(error));
+    }
+    await this.#release(close);
+    return close;
+  }
+
+  /** Fails the session with `error` and collects the results and the close it then produces. */
+  #fail(error: SmtpError): CloseInfo {
+    this.#closing = true;
+    const session = this.#session;
+    session.transportFailed(error, this.#now());
+    while (session.pollTransmit()) {
+      // The connection is gone: nothing more is written.
+    }
+    let close: CloseInfo = { reason: "error", error };
+    for (let action = session.pollAction(); action; action = session.pollAction()) {
+      if (action.type === "result") this.#hooks.result(action.id, action.result);
+      else if (action.type === "close")
+        close = { reason: action.reason, error: action.error ?? error };
+    }
+    return close;
+  }
+
+  /** Closes (after QUIT) or destroys the transport: exactly one of the two. */
+  async #release(close: CloseInfo): Promise<void> {
+    if (close.reason !== "quit") {
+      this.#transport.abort(close.error);
+      return;
+    }
+    const outcome = await race(this.#transport.close(), {
+      deadline: this.#now() + this.#closeTimeout,
+      now: this.#now,
+    });
+    // A close that hangs or fails leaves a socket behind unless it is destroyed.
+    if (outcome.type !== "value") this.#transport.abort(close.error);
+  }
+
+  /** Writes everything the session has to send, one awaited write per chunk. */
+  async #flush(): Promise<typeof INTERRUPTED | undefined> {
+    for (let bytes = this.#session.pollTransmit(); bytes; bytes = this.#session.pollTransmit()) {
+      if ((await this.#wait(this.#transport.write(bytes))) === INTERRUPTED) return INTERRUPTED;
+    }
+    return undefined;
+  }
+
+  /** Pulls the message one chunk at a time, writing each before pulling the next. */
+  async #streamBody(id: JobId): Promise<void> {
+    let iterator: AsyncIterator<Uint8Array>;
+    try {
+      iterator = this.#hooks.body(id)[Symbol.asyncIterator]();
+    } catch (error) {
+      throw bodyError(error);
+    }
+    let finished = false;
+    try {
+      for (;;) {
+        let next: IteratorResult<Uint8Array>;
+        try {
+          const outcome = await this.#wait(iterator.next());
+          if (outcome === INTERRUPTED) return;
+          next = outcome;
+        } catch (error) {
+          if (error instanceof SmtpError) throw error;
+          throw bodyError(error);
+        }
+        if (next.done) {
+          finished = true;
+          this.#session.bodyEnd(id, this.#now());
+          await this.#flush();
+          return;
+        }
+        this.#session.bodyChunk(id, next.value, this.#now());
+        if ((await this.#flush()) === INTERRUPTED) return;
+      }
+    } finally {
+      if (!finished) await iterator.return?.()?.catch(() => {});
+    }
+  }
+
+  /**
+   * Awaits `promise` under the session's current deadline and the abort signal. When the
+   * deadline passes, the session is told and {@link INTERRUPTED} returned; an abort or a
+   * failure of `promise` throws.
+   */
+  async #wait<T>(promise: Promise<T>): Promise<T | typeof INTERRUPTED> {
+    const outcome = await race(promise, {
+      deadline: this.#session.pollTimeout(),
+      now: this.#now,
+      signal: this.#signal,
+    });
+    if (outcome.type === "timeout") {
+      this.#session.handleTimeout(this.#now());
+      return INTERRUPTED;
+    }
+    return this.#unwrap(outcome);
+  }
+
+  #unwrap<T>(outcome: RaceOutcome<T>): T {
+    if (outcome.type === "value") return outcome.value;
+    if (outcome.type === "aborted") throw abortError(outcome.reason);
+    if (outcome.type === "error") throw outcome.error;
+    throw new Error(`unexpected wait outcome ${outcome.type}`);
+  }
+}
+
+/** The message's own stream failed (e.g. an attachment that could not be read). */
+function bodyError(cause: unknown): SmtpError {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return new SmtpError({
+    kind: "invalid-input",
+    message: `reading the message body failed: ${message}`,
+    retryable: false,
+    cause,
+  });
+}

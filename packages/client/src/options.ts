@@ -1,0 +1,96 @@
+import type { AuthMethod, Connector, StartTlsPolicy, TranscriptEntry } from "@smtp/core";
+
+/**
+ * TLS settings passed to the transport: trust anchors, a client certificate, and the
+ * verification policy. Certificates are always verified unless `rejectUnauthorized`
+ * is explicitly `false`.
+ *
+ * @since 0.1.0
+ */
+export interface ClientTlsOptions {
+  /** Trusted CA certificates (PEM), replacing the runtime's default list. */
+  ca?: string | Uint8Array | (string | Uint8Array)[];
+  /** Client certificate chain (PEM). */
+  cert?: string | Uint8Array | (string | Uint8Array)[];
+  /** Client private key (PEM). */
+  key?: string | Uint8Array | (string | Uint8Array)[];
+  /** Client certificate and key as PKCS#12. */
+  pfx?: string | Uint8Array;
+  /** Passphrase of `key` or `pfx`. */
+  passphrase?: string;
+  /** Verify the server's certificate. Default `true`. */
+  rejectUnauthorized?: boolean;
+  /** The name to verify the certificate against and send as SNI. Default: `host`. */
+  servername?: string;
+  /** Lowest TLS version accepted, e.g. `"TLSv1.2"`. */
+  minVersion?: "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
+}
+
+/**
+ * Credentials for SMTP AUTH: a password, or an OAuth 2 access token (XOAUTH2).
+ * `method` forces one mechanism; otherwise the strongest both sides support is used.
+ *
+ * @since 0.1.0
+ */
+export type ClientAuth =
+  | { user: string; pass: string; method?: AuthMethod }
+  | { user: string; accessToken: string; method?: AuthMethod };
+
+/** Deadlines in milliseconds. @since 0.1.0 */
+export interface ClientTimeouts {
+  /** Opening the connection, including the implicit-TLS handshake. Default 30 000. */
+  connect?: number;
+  /** Waiting for the server's 220 greeting. Default 30 000. */
+  greeting?: number;
+  /** Waiting for each command's reply (EHLO, STARTTLS, AUTH, MAIL, RCPT, …). Default 60 000. */
+  command?: number;
+  /** Body transfer: no progress while writing, and the reply to the end of data. Default 600 000. */
+  data?: number;
+}
+
+/** Connection pooling. @since 0.1.0 */
+export interface ClientPoolOptions {
+  /** Connections open in parallel. Default 5. */
+  maxConnections?: number;
+  /** Messages per connection before it is replaced by a fresh one. Default 100. */
+  maxMessages?: number;
+  /** Milliseconds an unused connection stays open before QUIT. Default 5 000. */
+  idleTimeout?: number;
+}
+
+/** One line of the conversation given to the `transcript` callback. @since 0.1.0 */
+export interface ClientTranscriptEntry extends TranscriptEntry {
+  /** Which connection of this client the line belongs to, counted from 1. */
+  connection: number;
+}
+
+/**
+ * Options of {@link createClient}.
+ *
+ * @since 0.1.0
+ */
+export interface ClientOptions {
+  /** The server's host name or IP address. */
+  host: string;
+  /** Default 587, or 465 when `secure` is true. Port 465 implies `secure`. */
+  port?: number;
+  /** Implicit TLS: TLS from the first byte (port 465). */
+  secure?: boolean;
+  /** STARTTLS policy on a plaintext connection. Default `"required"`; `"opportunistic"` to a loopback host. */
+  starttls?: StartTlsPolicy;
+  tls?: ClientTlsOptions;
+  auth?: ClientAuth;
+  /** Allow AUTH without TLS to a non-loopback host. Default false. */
+  allowInsecureAuth?: boolean;
+  /** EHLO name. Default: the machine's fully qualified host name, else the local address literal. */
+  name?: string;
+  timeouts?: ClientTimeouts;
+  /** Pooling, or `false` (the default): one connection per message, closed before `send` resolves. */
+  pool?: ClientPoolOptions | boolean;
+  /** Opens connections. Default: the Node.js transport (Node and Bun), the Deno transport on Deno. */
+  transport?: Connector;
+  /** Receives each line of the conversation, credentials redacted. */
+  transcript?: (entry: ClientTranscriptEntry) => void;
+  /** Print the conversation (redacted) to stderr. */
+  debug?: boolean;
+}

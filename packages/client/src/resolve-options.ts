@@ -1,0 +1,206 @@
+import type { AuthMethod, Connector, Credentials, StartTlsPolicy } from "@smtp/core";
+import { SmtpError } from "@smtp/core";
+import { isValidEhloName } from "./ehlo-name.ts";
+import { isIpAddress, isLoopbackHost } from "./loopback.ts";
+import type { ClientOptions, ClientTlsOptions, ClientTranscriptEntry } from "./options.ts";
+
+/** Resolved pool settings; `maxMessages: 1` and `idleTimeout: 0` when pooling is off. @since 0.1.0 */
+export interface PoolSettings {
+  pooled: boolean;
+  maxConnections: number;
+  maxMessages: number;
+  idleTimeout: number;
+}
+
+/** {@link ClientOptions} validated, with every default applied. @since 0.1.0 */
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  secure: boolean;
+  starttls: StartTlsPolicy;
+  loopback: boolean;
+  servername: string;
+  tls: ClientTlsOptions | undefined;
+  auth: Credentials | undefined;
+  allowInsecureAuth: boolean;
+  name: string | undefined;
+  timeouts: { connect: number; greeting: number; command: number; data: number };
+  pool: PoolSettings;
+  transport: Connector | undefined;
+  transcript: ((entry: ClientTranscriptEntry) => void) | undefined;
+}
+
+const AUTH_METHODS: readonly AuthMethod[] = [
+  "PLAIN",
+  "LOGIN",
+  "CRAM-MD5",
+  "XOAUTH2",
+  "SCRAM-SHA-256",
+];
+const STARTTLS: readonly StartTlsPolicy[] = ["required", "opportunistic", "never"];
+
+function invalid(message: string): SmtpError {
+  return new SmtpError({ kind: "invalid-input", message, retryable: false });
+}
+
+function positive(value: unknown, field: string, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== "number" ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    (!allowZero && value === 0)
+  ) {
+    throw invalid(
+      `${field} must be a ${allowZero ? "non-negative" : "positive"} number of milliseconds`,
+    );
+  }
+  return value;
+}
+
+function positiveInteger(value: unknown, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(Number.isInteger(value) || value === Infinity) || value < 1) {
+    throw invalid(`${field} must be a positive integer`);
+  }
+  return value;
+}
+
+function cleanString(value: unknown, field: string): string {
+  // CR, LF and NUL could end a command line early: refuse them everywhere (R2).
+  if (typeof value !== "string" || value.length === 0 || /[\r\n\0]/.test(value)) {
+    throw invalid(`${field} must be a non-empty string without CR, LF or NUL`);
+  }
+  return value;
+}
+
+function resolveAuth(auth: unknown): Credentials | undefined {
+  if (auth === undefined) return undefined;
+  if (typeof auth !== "object" || auth === null) throw invalid("auth must be an object");
+  const a = auth as Record<string, unknown>;
+  const user = cleanString(a.user, "auth.user");
+  const method = a.method;
+  if (method !== undefined && !AUTH_METHODS.includes(method as AuthMethod)) {
+    throw invalid(`auth.method must be one of ${AUTH_METHODS.join(", ")}`);
+  }
+  const m = method === undefined ? {} : { method: method as AuthMethod };
+  if (typeof a.accessToken === "string") {
+    return { user, accessToken: cleanString(a.accessToken, "auth.accessToken"), ...m };
+  }
+  if (typeof a.pass === "string") {
+    // The password can hold any character but the line breaks and NUL that SASL cannot carry.
+    if (/[\r\n\0]/.test(a.pass)) throw invalid("auth.pass must not contain CR, LF or NUL");
+    return { user, pass: a.pass, ...m };
+  }
+  throw invalid("auth needs either pass or accessToken");
+}
+
+/**
+ * Validates {@link ClientOptions} and applies the defaults. Throws `SmtpError` with
+ * kind `"invalid-input"` naming the first bad field; never opens a connection.
+ *
+ * @since 0.1.0
+ */
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  if (typeof options !== "object" || options === null) throw invalid("options must be an object");
+  const host = cleanString(options.host, "host");
+  if (/\s/.test(host)) throw invalid("host must not contain white space");
+  const bareHost = host.replace(/^\[(.*)\]$/, "$1");
+
+  if (options.secure !== undefined && typeof options.secure !== "boolean") {
+    throw invalid("secure must be a boolean");
+  }
+  const port = options.port ?? (options.secure ? 465 : 587);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw invalid("port must be an integer from 1 to 65535");
+  }
+  const secure = options.secure ?? port === 465;
+  const loopback = isLoopbackHost(bareHost);
+
+  if (options.starttls !== undefined && !STARTTLS.includes(options.starttls)) {
+    throw invalid(`starttls must be one of ${STARTTLS.join(", ")}`);
+  }
+  const starttls = options.starttls ?? (loopback ? "opportunistic" : "required");
+
+  const tls = options.tls;
+  if (tls !== undefined && (typeof tls !== "object" || tls === null)) {
+    throw invalid("tls must be an object");
+  }
+  const servername =
+    tls?.servername !== undefined ? cleanString(tls.servername, "tls.servername") : bareHost;
+  if (isIpAddress(servername) && tls?.servername !== undefined) {
+    throw invalid("tls.servername must be a host name, not an IP address");
+  }
+
+  let name: string | undefined;
+  if (options.name !== undefined) {
+    name = cleanString(options.name, "name");
+    if (!isValidEhloName(name)) {
+      throw invalid(
+        "name must be a fully qualified domain or an address literal such as [192.0.2.1]",
+      );
+    }
+  }
+
+  const t = options.timeouts ?? {};
+  if (typeof t !== "object" || t === null) throw invalid("timeouts must be an object");
+  const timeouts = {
+    connect: positive(t.connect, "timeouts.connect", 30_000),
+    greeting: positive(t.greeting, "timeouts.greeting", 30_000),
+    command: positive(t.command, "timeouts.command", 60_000),
+    data: positive(t.data, "timeouts.data", 600_000),
+  };
+
+  let pool: PoolSettings;
+  const p = options.pool;
+  if (p === undefined || p === false) {
+    pool = { pooled: false, maxConnections: Infinity, maxMessages: 1, idleTimeout: 0 };
+  } else if (p === true || (typeof p === "object" && p !== null)) {
+    const o = p === true ? {} : p;
+    pool = {
+      pooled: true,
+      maxConnections: positiveInteger(o.maxConnections, "pool.maxConnections", 5),
+      maxMessages: positiveInteger(o.maxMessages, "pool.maxMessages", 100),
+      idleTimeout: positive(o.idleTimeout, "pool.idleTimeout", 5_000, true),
+    };
+  } else {
+    throw invalid("pool must be an object or false");
+  }
+
+  if (options.transport !== undefined && typeof options.transport !== "function") {
+    throw invalid("transport must be a connector function");
+  }
+  if (options.transcript !== undefined && typeof options.transcript !== "function") {
+    throw invalid("transcript must be a function");
+  }
+  if (options.allowInsecureAuth !== undefined && typeof options.allowInsecureAuth !== "boolean") {
+    throw invalid("allowInsecureAuth must be a boolean");
+  }
+
+  const debug = options.debug === true;
+  const userTranscript = options.transcript;
+  const transcript =
+    userTranscript || debug
+      ? (entry: ClientTranscriptEntry) => {
+          userTranscript?.(entry);
+          if (debug) console.error(`[smtp #${entry.connection}] ${entry.direction}: ${entry.text}`);
+        }
+      : undefined;
+
+  return {
+    host: bareHost,
+    port,
+    secure,
+    starttls,
+    loopback,
+    servername,
+    tls,
+    auth: resolveAuth(options.auth),
+    allowInsecureAuth: options.allowInsecureAuth ?? false,
+    name,
+    timeouts,
+    pool,
+    transport: options.transport,
+    transcript,
+  };
+}
