@@ -1,3 +1,11 @@
+// Why the core hashes by itself (MD5, SHA-256, HMAC, PBKDF2 in plain TypeScript) instead of
+// asking the caller to inject them: the core must run unchanged on every runtime with no
+// dependency; SASL hashing is tiny and off the hot path (one AUTH per connection); a
+// synchronous API keeps the state machine synchronous (WebCrypto's digest and deriveBits
+// are async-only); and the tests compare every function against node:crypto on random
+// inputs. Only randomness is injected (SessionOptions.randomBytes, for the SCRAM nonce),
+// because the core has no entropy source of its own.
+
 /**
  * A running hash computation: feed it bytes, then take the digest once.
  *
