@@ -1,0 +1,189 @@
+import type { JobId, SendResult } from "@smtp/core";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { type CloseInfo, Driver } from "../src/drive.ts";
+import { chunks, FakeSession, FakeTransport, type Faults, toyServer } from "./fakes.ts";
+
+const job = { from: "a@example.test", to: ["b@example.test"] };
+
+interface Run {
+  session: FakeSession;
+  transport: FakeTransport;
+  results: Map<JobId, SendResult>;
+  info: Promise<CloseInfo>;
+}
+
+function start(
+  options: {
+    faults?: Faults;
+    server?: Record<string, string | null>;
+    body?: () => AsyncIterable<Uint8Array>;
+    signal?: AbortSignal;
+    jobs?: number;
+    quitWhenDone?: boolean;
+  } = {},
+): Run {
+  const session = new FakeSession();
+  const transport = new FakeTransport(toyServer(options.server), options.faults);
+  const results = new Map<JobId, SendResult>();
+  const jobs = options.jobs ?? 1;
+  const driver: Driver = new Driver(
+    session,
+    transport,
+    {
+      ready: () => {},
+      body: () => (options.body ?? (() => chunks("Subject: x\r\n\r\n", "hello\r\n")))(),
+      result: (id, result) => {
+        results.set(id, result);
+        if (results.size === jobs && options.quitWhenDone !== false) {
+          session.quit(Date.now());
+          driver.wake();
+        }
+      },
+    },
+    { now: () => Date.now(), signal: options.signal },
+  );
+  session.connected(Date.now());
+  for (let i = 0; i < jobs; i++) session.send(job, Date.now());
+  return { session, transport, results, info: driver.run() };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("Driver", () => {
+  it("runs a conversation: TLS upgrade, body streamed chunk by chunk, result, QUIT, one close", async () => {
+    const run = start();
+    const info = await run.info;
+    expect(info.reason).toBe("quit");
+    expect(run.transport.secure).toBe(true);
+    expect(run.session.body).toEqual(["Subject: x\r\n\r\n", "hello\r\n"]);
+    expect(run.results.get(1)?.ok).toBe(true);
+    expect(run.transport.writes.join("")).toBe(
+      "HELLO\r\nEHLO-AGAIN\r\nMAIL 1\r\nSubject: x\r\n\r\nhello\r\n.\r\nQUIT\r\n",
+    );
+    expect({ closes: run.transport.closes, aborts: run.transport.aborts }).toEqual({
+      closes: 1,
+      aborts: 0,
+    });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("pulls the next body chunk only after the previous write was accepted (back-pressure)", async () => {
+    const events: string[] = [];
+    const session = new FakeSession();
+    const transport = new FakeTransport(toyServer());
+    const write = transport.write.bind(transport);
+    transport.write = async (bytes) => {
+      events.push(`write-start ${new TextDecoder().decode(bytes).trim()}`);
+      await new Promise<void>((r) => queueMicrotask(r));
+      await write(bytes);
+      events.push("write-end");
+    };
+    async function* body() {
+      for (const part of ["one", "two"]) {
+        events.push(`pull ${part}`);
+        yield new TextEncoder().encode(`${part}\r\n`);
+      }
+    }
+    const driver: Driver = new Driver(
+      session,
+      transport,
+      {
+        ready: () => {},
+        body: () => body(),
+        result: () => {
+          session.quit(Date.now());
+          driver.wake();
+        },
+      },
+      { now: () => Date.now() },
+    );
+    session.connected(Date.now());
+    session.send(job, Date.now());
+    await driver.run();
+    const from = events.indexOf("pull one");
+    expect(events.slice(from, from + 6)).toEqual([
+      "pull one",
+      "write-start one",
+      "write-end",
+      "pull two",
+      "write-start two",
+      "write-end",
+    ]);
+  });
+
+  it("feeds jobs queued while the loop waits (wake)", async () => {
+    const run = start({ jobs: 2 });
+    const info = await run.info;
+    expect(info.reason).toBe("quit");
+    expect([...run.results.values()].map((r) => r.ok)).toEqual([true, true]);
+  });
+
+  describe("R13 the transport is closed or aborted exactly once on every error path", () => {
+    const cases: [string, Parameters<typeof start>[0], string, boolean][] = [
+      ["the first write throws", { faults: { writeThrowsAt: 1 } }, "connection", false],
+      ["a body write throws", { faults: { writeThrowsAt: 4 } }, "connection", true],
+      ["startTls rejects", { faults: { startTlsRejects: true } }, "tls", false],
+      ["the first read rejects", { faults: { readRejectsAt: 1 } }, "connection", false],
+      ["the server closes (EOF)", { server: { MAIL: null } }, "connection", false],
+      [
+        "the body stream throws",
+        {
+          body: async function* () {
+            yield new TextEncoder().encode("x\r\n");
+            throw new Error("disk on fire");
+          },
+        },
+        "invalid-input",
+        true,
+      ],
+    ];
+    it.each(cases)("when %s", async (_name, options, kind, dataSent) => {
+      const run = start(options);
+      const info = await run.info;
+      expect(info.reason).not.toBe("quit");
+      const result = run.results.get(1);
+      expect(result?.ok).toBe(false);
+      if (result && !result.ok) {
+        expect(result.error.kind).toBe(kind);
+        expect(result.dataSent).toBe(dataSent);
+      }
+      expect(run.transport.finished).toBe(1);
+      expect(run.transport.aborts).toBe(1);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it("when the signal aborts while waiting for the server", async () => {
+      const controller = new AbortController();
+      const run = start({
+        server: { MAIL: undefined as unknown as string },
+        signal: controller.signal,
+      });
+      await vi.advanceTimersByTimeAsync(10);
+      controller.abort(new Error("user gave up"));
+      const info = await run.info;
+      expect(info.error?.kind).toBe("aborted");
+      const result = run.results.get(1);
+      expect(result?.ok === false && result.error.kind).toBe("aborted");
+      expect(run.transport.finished).toBe(1);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it("when the server falls silent: the session's deadline fires", async () => {
+      const run = start({ server: { MAIL: undefined as unknown as string } });
+      await vi.advanceTimersByTimeAsync(999);
+      expect(run.results.size).toBe(0);
+      await vi.advanceTimersByTimeAsync(2);
+      const info = await run.info;
+      expect(info.reason).toBe("timeout");
+      expect(run.results.get(1)?.ok).toBe(false);
+      expect(run.transport.aborts).toBe(1);
+      expect(run.transport.closes).toBe(0);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+  });
+});

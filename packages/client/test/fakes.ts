@@ -1,0 +1,239 @@
+import type { Action, Capabilities, JobId, SendJob, SendResult, Transport } from "@smtp/core";
+import { SmtpError } from "@smtp/core";
+import type { SessionLike } from "../src/session-like.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export const fakeCapabilities: Capabilities = {
+  keywords: new Map(),
+  pipelining: true,
+  size: undefined,
+  eightBitMime: true,
+  smtpUtf8: false,
+  startTls: true,
+  auth: [],
+  enhancedStatusCodes: true,
+  chunking: false,
+  binaryMime: false,
+  dsn: false,
+  requireTls: false,
+  helo: false,
+};
+
+/**
+ * A tiny scripted stand-in for the core Session, speaking a toy protocol: the server's
+ * words `tls`, `ready`, `go` (send the body), `ok` (job done), `bye` (after QUIT).
+ */
+export class FakeSession implements SessionLike {
+  readonly out: string[] = [];
+  readonly body: string[] = [];
+  #transmit: Uint8Array[] = [];
+  #actions: Action[] = [];
+  #deadline: number | null = null;
+  #jobs: JobId[] = [];
+  #nextId = 1;
+  #dataSent = new Set<JobId>();
+  #closed = false;
+  state = "greeting";
+  capabilities: Capabilities | undefined;
+  constructor(readonly timeoutMs = 1000) {}
+  get idle() {
+    return this.state === "ready" && this.#jobs.length === 0;
+  }
+  #write(text: string, now: number) {
+    this.out.push(text);
+    this.#transmit.push(enc.encode(`${text}\r\n`));
+    this.#deadline = now + this.timeoutMs;
+  }
+  #close(reason: "quit" | "error" | "timeout" | "eof", error?: SmtpError) {
+    if (this.#closed) return;
+    for (const id of this.#jobs) {
+      this.#actions.push({
+        type: "result",
+        id,
+        result: {
+          ok: false,
+          error: error ?? new SmtpError({ kind: "connection", message: reason }),
+          accepted: [],
+          rejected: [],
+          dataSent: this.#dataSent.has(id),
+        },
+      });
+    }
+    this.#jobs = [];
+    this.#closed = true;
+    this.state = "closed";
+    this.#deadline = null;
+    this.#actions.push(error ? { type: "close", reason, error } : { type: "close", reason });
+  }
+  connected(now: number) {
+    this.#write("HELLO", now);
+  }
+  receiveData(chunk: Uint8Array, now: number) {
+    for (const word of dec.decode(chunk).split(/\s+/).filter(Boolean)) {
+      if (word === "tls") this.#actions.push({ type: "upgrade-tls", servername: "example.test" });
+      else if (word === "ready") {
+        this.state = "ready";
+        this.capabilities = fakeCapabilities;
+        this.#deadline = null;
+        this.#actions.push({ type: "ready", capabilities: fakeCapabilities });
+        for (const id of this.#jobs) this.#write(`MAIL ${id}`, now);
+      } else if (word === "go") {
+        const id = this.#jobs[0];
+        if (id !== undefined) this.#actions.push({ type: "need-body", id });
+      } else if (word === "ok") {
+        const id = this.#jobs.shift();
+        this.#deadline = this.#jobs.length ? now + this.timeoutMs : null;
+        if (id !== undefined) {
+          const result: SendResult = {
+            ok: true,
+            accepted: ["a@example.test"],
+            rejected: [],
+            reply: { code: 250, lines: ["ok"] },
+          };
+          this.#actions.push({ type: "result", id, result });
+        }
+      } else if (word === "bye") this.#close("quit");
+    }
+  }
+  receiveEof() {
+    this.#close("eof", new SmtpError({ kind: "connection", message: "eof" }));
+  }
+  tlsEstablished(now: number) {
+    this.#write("EHLO-AGAIN", now);
+  }
+  handleTimeout() {
+    this.#close(
+      "timeout",
+      new SmtpError({ kind: "timeout", message: "timeout", phase: "command" }),
+    );
+  }
+  transportFailed(error: SmtpError) {
+    this.#close("error", error);
+  }
+  send(_job: SendJob, now: number): JobId {
+    const id = this.#nextId++;
+    this.#jobs.push(id);
+    if (this.state === "ready") this.#write(`MAIL ${id}`, now);
+    return id;
+  }
+  bodyChunk(id: JobId, chunk: Uint8Array, now: number) {
+    this.#dataSent.add(id);
+    this.body.push(dec.decode(chunk));
+    this.#transmit.push(chunk);
+    this.#deadline = now + this.timeoutMs;
+  }
+  bodyEnd(_id: JobId, now: number) {
+    this.#write(".", now);
+  }
+  noop(now: number) {
+    this.#write("NOOP", now);
+  }
+  quit(now: number) {
+    if (this.#jobs.length === 0) this.#write("QUIT", now);
+  }
+  pollTransmit() {
+    return this.#transmit.shift() ?? null;
+  }
+  pollAction() {
+    return this.#actions.shift() ?? null;
+  }
+  pollTimeout() {
+    return this.#deadline;
+  }
+}
+
+/** Faults a {@link FakeTransport} can inject. */
+export interface Faults {
+  writeThrowsAt?: number;
+  startTlsRejects?: boolean;
+  readRejectsAt?: number;
+}
+
+/**
+ * An in-memory transport: `reply(text)` queues server bytes; `respond` maps each client
+ * line to the server's answer. Counts closes and aborts.
+ */
+export class FakeTransport implements Transport {
+  closes = 0;
+  aborts = 0;
+  writes: string[] = [];
+  secure = false;
+  readonly localAddress = "127.0.0.1";
+  #reads = 0;
+  #queue: (Uint8Array | null)[] = [];
+  #waiter: ((v: Uint8Array | null) => void) | undefined;
+  #failWaiter: ((e: unknown) => void) | undefined;
+  constructor(
+    readonly respond: (line: string) => string | null | undefined,
+    readonly faults: Faults = {},
+  ) {}
+  get finished() {
+    return this.closes + this.aborts;
+  }
+  push(value: Uint8Array | null) {
+    if (this.#waiter) {
+      const w = this.#waiter;
+      this.#waiter = undefined;
+      this.#failWaiter = undefined;
+      w(value);
+    } else this.#queue.push(value);
+  }
+  read(): Promise<Uint8Array | null> {
+    this.#reads++;
+    if (this.faults.readRejectsAt === this.#reads) {
+      return Promise.reject(new SmtpError({ kind: "connection", message: "read failed" }));
+    }
+    if (this.#queue.length > 0) return Promise.resolve(this.#queue.shift() ?? null);
+    return new Promise((resolve, reject) => {
+      this.#waiter = resolve;
+      this.#failWaiter = reject;
+    });
+  }
+  async write(bytes: Uint8Array): Promise<void> {
+    const text = dec.decode(bytes);
+    this.writes.push(text);
+    if (this.faults.writeThrowsAt === this.writes.length) {
+      throw new Error("EPIPE: write after end");
+    }
+    for (const line of text.split("\r\n").filter(Boolean)) {
+      const answer = this.respond(line);
+      if (answer === null) queueMicrotask(() => this.push(null));
+      else if (answer !== undefined) queueMicrotask(() => this.push(enc.encode(answer)));
+    }
+  }
+  async startTls(): Promise<void> {
+    if (this.faults.startTlsRejects) {
+      throw new SmtpError({ kind: "tls", message: "certificate verify failed", retryable: false });
+    }
+    this.secure = true;
+  }
+  async close(): Promise<void> {
+    this.closes++;
+  }
+  abort(): void {
+    this.aborts++;
+    this.#failWaiter?.(new SmtpError({ kind: "connection", message: "aborted" }));
+    this.#waiter = undefined;
+    this.#failWaiter = undefined;
+  }
+}
+
+/** The toy server's usual answers. */
+export function toyServer(overrides: Record<string, string | null> = {}) {
+  return (line: string): string | null | undefined => {
+    const key = line.split(" ")[0] ?? "";
+    if (key in overrides) return overrides[key];
+    if (key === "HELLO") return "tls";
+    if (key === "EHLO-AGAIN") return "ready";
+    if (key === "MAIL") return "go";
+    if (key === ".") return "ok";
+    if (key === "QUIT") return "bye";
+    return undefined;
+  };
+}
+
+export async function* chunks(...parts: string[]): AsyncIterable<Uint8Array> {
+  for (const p of parts) yield enc.encode(p);
+}
