@@ -9,6 +9,10 @@
  */
 
 export { decodeBase64, encodeBase64 } from "./base64.ts";
+export { parseCapabilities } from "./capabilities.ts";
+export type { Command, MailParameters, RcptParameters } from "./command.ts";
+export { commandName, describeCommand, encodeCommand, REDACTED } from "./command.ts";
+export { DataEncoder } from "./data-encoder.ts";
 export type {
   RecipientRejection,
   SmtpErrorKind,
@@ -16,9 +20,13 @@ export type {
   TimeoutPhase,
 } from "./errors.ts";
 export { SmtpError } from "./errors.ts";
+export { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from "./limits.ts";
+export type { ParsedReply } from "./reply-parser.ts";
+export { parseReply, ReplyParser, splitEnhancedCode } from "./reply-parser.ts";
 export type { Capabilities, Reply } from "./reply-types.ts";
 export type { ChooseMechanismOptions, CreateSaslClientOptions, SaslClient } from "./sasl/index.ts";
 export { chooseMechanism, createSaslClient } from "./sasl/index.ts";
+export { Session } from "./session.ts";
 export type {
   Action,
   AuthMethod,
@@ -33,4 +41,8 @@ export type {
   Timeouts,
   TranscriptEntry,
 } from "./session-types.ts";
+export type { SessionState } from "./state.ts";
+export { canTransition, TRANSITIONS } from "./state.ts";
 export type { Connector, ConnectTarget, Transport } from "./transport.ts";
+export { isValidEhloName } from "./validate.ts";
+export { encodeXtext } from "./xtext.ts";

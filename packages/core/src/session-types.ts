@@ -64,6 +64,11 @@ export interface SessionOptions {
   limits?: Partial<Limits>;
   /** Called with each line of the conversation, credentials redacted. */
   transcript?: (entry: TranscriptEntry) => void;
+  /**
+   * Use BDAT (CHUNKING, RFC 3030) when the server offers CHUNKING and PIPELINING. Default
+   * true; with false, DATA is used unless the message is binary.
+   */
+  chunking?: boolean;
   /** Random bytes, needed only for the SCRAM client nonce (the core has no randomness of its own). */
   randomBytes?: (length: number) => Uint8Array;
 }

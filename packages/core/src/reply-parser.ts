@@ -1,0 +1,177 @@
+import { SmtpError } from "./errors.ts";
+import { DEFAULT_LIMITS } from "./limits.ts";
+import type { Reply } from "./reply-types.ts";
+import type { Limits } from "./session-types.ts";
+
+/**
+ * A reply together with the raw text of its lines (code and separator included, CRLF
+ * excluded), as the transcript shows them.
+ *
+ * @since 0.1.0
+ */
+export interface ParsedReply {
+  reply: Reply;
+  raw: string[];
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?=$| )/;
+
+function protocolError(detail: string, message: string): SmtpError {
+  return new SmtpError({ kind: "protocol", message, detail, retryable: false });
+}
+
+/**
+ * Splits a reply text into an RFC 3463 enhanced status code and the rest, when the text
+ * starts with one whose class matches the reply code's first digit.
+ *
+ * @param code - the reply's three-digit code.
+ * @param text - a line's text after the code and separator.
+ * @returns the enhanced code ("5.7.8") or `undefined`, and the text after it.
+ * @since 0.1.0
+ */
+export function splitEnhancedCode(
+  code: number,
+  text: string,
+): { enhancedCode: string | undefined; text: string } {
+  const match = ENHANCED.exec(text);
+  if (match === null || Number(match[1]) !== Math.floor(code / 100)) {
+    return { enhancedCode: undefined, text };
+  }
+  return { enhancedCode: match[0], text: text.slice(match[0].length).replace(/^ /, "") };
+}
+
+/**
+ * An incremental, bounded parser of SMTP replies (RFC 5321 §4.2). Feed it the server's bytes
+ * in any chunking; take complete replies with {@link ReplyParser.next}.
+ *
+ * It checks that every line starts with a three-digit code from 200 to 599 followed by
+ * `-`, a space or the end of the line; that every line of one reply has the same code;
+ * that no line exceeds `maxLineLength` (an endless line is refused as soon as the buffered
+ * part exceeds the bound, so memory never grows without limit); and that no reply has more
+ * than `maxReplyLines` lines. Lines may end in CRLF or a bare LF. Violations throw an
+ * {@link SmtpError} of kind `protocol` with `detail` `line-too-long`, `too-many-lines`,
+ * `bad-reply` or `inconsistent-code`; the parser is then unusable.
+ *
+ * @since 0.1.0
+ */
+export class ReplyParser {
+  readonly #limits: Limits;
+  readonly #decoder = new TextDecoder("utf-8");
+  #buffer: Uint8Array = new Uint8Array(0);
+  #start = 0;
+  #lines: string[] = [];
+  #code = 0;
+
+  /** @param limits - line-length and line-count bounds; defaults to {@link DEFAULT_LIMITS}. */
+  constructor(limits: Partial<Limits> = {}) {
+    this.#limits = { ...DEFAULT_LIMITS, ...limits };
+  }
+
+  /** Bytes received and not yet consumed by {@link ReplyParser.next}. */
+  get buffered(): number {
+    return this.#buffer.length - this.#start;
+  }
+
+  /** Whether anything of an unfinished reply is held: bytes, or the first lines of a multi-line reply. */
+  get pending(): boolean {
+    return this.buffered > 0 || this.#lines.length > 0;
+  }
+
+  /** Appends server bytes; call {@link ReplyParser.next} until it returns `null`. */
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    const rest = this.#buffer.length - this.#start;
+    const next = new Uint8Array(rest + chunk.length);
+    next.set(this.#buffer.subarray(this.#start), 0);
+    next.set(chunk, rest);
+    this.#buffer = next;
+    this.#start = 0;
+  }
+
+  /**
+   * Returns the next complete reply, or `null` when more bytes are needed.
+   *
+   * @throws {@link SmtpError} of kind `protocol` on a malformed or overlong reply.
+   */
+  next(): ParsedReply | null {
+    for (;;) {
+      const end = this.#buffer.indexOf(LF, this.#start);
+      const max = this.#limits.maxLineLength;
+      if (end < 0) {
+        // Without a line end, at most the bound plus a CR may wait in the buffer.
+        if (this.#buffer.length - this.#start > max + 1) {
+          throw protocolError("line-too-long", `reply line longer than ${max} octets`);
+        }
+        return null;
+      }
+      let stop = end;
+      if (stop > this.#start && this.#buffer[stop - 1] === CR) stop--;
+      if (stop - this.#start > max) {
+        throw protocolError("line-too-long", `reply line longer than ${max} octets`);
+      }
+      const line = this.#decoder.decode(this.#buffer.subarray(this.#start, stop));
+      this.#start = end + 1;
+      const reply = this.#line(line);
+      if (reply !== null) return reply;
+    }
+  }
+
+  #line(line: string): ParsedReply | null {
+    const head = /^([2-5][0-9][0-9])([ -]|$)/.exec(line);
+    if (head === null) {
+      throw protocolError("bad-reply", "malformed reply line from the server");
+    }
+    const code = Number(head[1]);
+    if (this.#lines.length > 0 && code !== this.#code) {
+      throw protocolError("inconsistent-code", "reply lines carry different codes");
+    }
+    this.#code = code;
+    this.#lines.push(line);
+    if (head[2] === "-") {
+      if (this.#lines.length >= this.#limits.maxReplyLines) {
+        throw protocolError(
+          "too-many-lines",
+          `reply longer than ${this.#limits.maxReplyLines} lines`,
+        );
+      }
+      return null;
+    }
+    const raw = this.#lines;
+    this.#lines = [];
+    return { reply: buildReply(code, raw), raw };
+  }
+}
+
+function buildReply(code: number, raw: string[]): Reply {
+  const first = splitEnhancedCode(code, raw[0]!.slice(4));
+  const lines = raw.map((line, i) => {
+    const text = line.slice(4);
+    if (i === 0) return first.text;
+    // Continuation lines usually repeat the enhanced code: drop it there too.
+    return first.enhancedCode !== undefined && text.startsWith(first.enhancedCode)
+      ? splitEnhancedCode(code, text).text
+      : text;
+  });
+  return first.enhancedCode === undefined
+    ? { code, lines }
+    : { code, enhancedCode: first.enhancedCode, lines };
+}
+
+/**
+ * Parses one complete reply from text (lines separated by CRLF or LF). Convenient for tests
+ * and tools; the engine uses {@link ReplyParser}.
+ *
+ * @throws {@link SmtpError} of kind `protocol` when the text is not exactly one reply.
+ * @since 0.1.0
+ */
+export function parseReply(text: string, limits: Partial<Limits> = {}): Reply {
+  const parser = new ReplyParser(limits);
+  parser.push(new TextEncoder().encode(text.endsWith("\n") ? text : `${text}\r\n`));
+  const parsed = parser.next();
+  if (parsed === null || parser.pending) {
+    throw protocolError("bad-reply", "not exactly one complete reply");
+  }
+  return parsed.reply;
+}

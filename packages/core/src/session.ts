@@ -1,0 +1,1178 @@
+import { decodeBase64, encodeBase64 } from "./base64.ts";
+import { parseCapabilities } from "./capabilities.ts";
+import {
+  type Command,
+  commandName,
+  describeCommand,
+  encodeCommand,
+  type MailParameters,
+  type RcptParameters,
+} from "./command.ts";
+import { DataEncoder } from "./data-encoder.ts";
+import { type RecipientRejection, SmtpError, type TimeoutPhase } from "./errors.ts";
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from "./limits.ts";
+import { ReplyParser } from "./reply-parser.ts";
+import type { Capabilities, Reply } from "./reply-types.ts";
+import { chooseMechanism, createSaslClient, type SaslClient } from "./sasl/index.ts";
+import type {
+  Action,
+  JobId,
+  SendJob,
+  SendResult,
+  SessionOptions,
+  Timeouts,
+} from "./session-types.ts";
+import { canTransition, type SessionState } from "./state.ts";
+import { assertValidAddress, invalidInput, isValidEhloName } from "./validate.ts";
+
+/** A command whose reply is awaited, in strict FIFO order (R9). */
+interface Pending {
+  /** Names the command in errors ("MAIL FROM", "DATA"…); never holds a payload. */
+  label: string | undefined;
+  phase: TimeoutPhase;
+  onReply: (reply: Reply) => void;
+}
+
+/** One message and what is known of its outcome so far (it may take several transactions). */
+interface JobState {
+  id: JobId;
+  job: SendJob;
+  accepted: string[];
+  rejected: RecipientRejection[];
+  dataSent: boolean;
+  reply: Reply | undefined;
+  done: boolean;
+}
+
+/** One MAIL…end-of-data transaction for some of a job's recipients. */
+interface Transaction {
+  js: JobState;
+  recipients: string[];
+  accepted: string[];
+  rejected: RecipientRejection[];
+  /** Recipients refused with "452 too many recipients": they go in a further transaction. */
+  deferred: string[];
+  mailOk: boolean | undefined;
+  rcptReplies: number;
+  /** RCPT commands written so far (all at once with PIPELINING, else one by one). */
+  rcptSent: number;
+  dataPipelined: boolean;
+  bdat: boolean;
+  /** `envelope`: MAIL/RCPT in flight; `body`: need-body issued; `ended`: end of data written. */
+  stage: "envelope" | "body" | "ended";
+  encoder: DataEncoder | undefined;
+  failure: SmtpError | undefined;
+}
+
+const CLOSED_ERROR = (): SmtpError =>
+  new SmtpError({ kind: "connection", message: "the session is closed", retryable: true });
+
+function rejectionOf(address: string, reply: Reply): RecipientRejection {
+  const rejection: RecipientRejection = {
+    address,
+    code: reply.code,
+    message: reply.lines.join("\n"),
+  };
+  if (reply.enhancedCode !== undefined) rejection.enhancedCode = reply.enhancedCode;
+  return rejection;
+}
+
+function isTooManyRecipients(reply: Reply): boolean {
+  return (
+    reply.code === 452 &&
+    (reply.enhancedCode === "4.5.3" || /too many recipients/i.test(reply.lines.join(" ")))
+  );
+}
+
+function positive(reply: Reply): boolean {
+  return reply.code >= 200 && reply.code < 300;
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  let size = 0;
+  for (const c of chunks) size += c.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * The sans-I/O SMTP/LMTP client session: bytes, end-of-stream and the time go in; bytes to
+ * write, the next deadline and {@link Action}s come out. It runs greeting → EHLO (HELO
+ * fallback, LHLO for LMTP) → STARTTLS → EHLO → AUTH → transactions → QUIT.
+ *
+ * After every input, drain {@link Session.pollTransmit} (write each chunk), then
+ * {@link Session.pollAction}, then read with {@link Session.pollTimeout} as the deadline.
+ *
+ * @example
+ * ```ts
+ * const session = new Session({ ehloName: "client.example", servername: "mx.example" });
+ * session.connected(now());
+ * const id = session.send({ from: "a@example.org", to: ["b@example.net"] }, now());
+ * // loop: write pollTransmit(), act on pollAction(), feed receiveData / handleTimeout.
+ * ```
+ *
+ * @since 0.1.0
+ */
+export class Session {
+  readonly #options: SessionOptions;
+  readonly #timeouts: Timeouts;
+  readonly #parser: ReplyParser;
+  #state: SessionState = "connecting";
+  #secure: boolean;
+  #capabilities: Capabilities | undefined;
+  #pending: Pending[] = [];
+  #out: Uint8Array[] = [];
+  #actions: Action[] = [];
+  /** When the current wait began: the last command written, reply received or body chunk. */
+  #since = 0;
+  #heloTried = false;
+  #upgradeAsked = false;
+  #sasl: SaslClient | undefined;
+  #heldInitialResponse: Uint8Array | undefined;
+  #queue: { js: JobState; recipients: string[] }[] = [];
+  #active: Transaction[] = [];
+  #bodyTx: Transaction | undefined;
+  #nextId = 1;
+  #quitRequested = false;
+  #readyAnnounced = false;
+  /** Set when the session is being ended with QUIT because of this error. */
+  #closeError: SmtpError | undefined;
+
+  /**
+   * @param options - see {@link SessionOptions}.
+   * @throws {@link SmtpError} of kind `invalid-input` for an invalid EHLO name or timeouts.
+   */
+  constructor(options: SessionOptions) {
+    if (typeof options.ehloName !== "string" || !isValidEhloName(options.ehloName)) {
+      throw invalidInput("ehloName must be a domain or an address literal", "bad-ehlo-name");
+    }
+    this.#options = options;
+    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    for (const value of Object.values(this.#timeouts)) {
+      if (typeof value !== "number" || !(value > 0))
+        throw invalidInput("timeouts must be positive numbers");
+    }
+    this.#parser = new ReplyParser({ ...DEFAULT_LIMITS, ...options.limits });
+    this.#secure = options.secure === true;
+  }
+
+  /** The current state (see `docs/states.md`). */
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  /** The server's capabilities from the latest EHLO/LHLO/HELO; `undefined` before it and right after STARTTLS. */
+  get capabilities(): Capabilities | undefined {
+    return this.#capabilities;
+  }
+
+  /** Whether the connection is TLS (implicit, or after STARTTLS). */
+  get secure(): boolean {
+    return this.#secure;
+  }
+
+  /** Ready, with nothing queued or in flight. */
+  get idle(): boolean {
+    return (
+      this.#state === "ready" &&
+      this.#pending.length === 0 &&
+      this.#queue.length === 0 &&
+      this.#active.length === 0
+    );
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  /** The transport is open (already TLS when `secure`): the greeting deadline starts. */
+  connected(now: number): void {
+    if (this.#state !== "connecting") return;
+    this.#since = now;
+    this.#go("greeting");
+    this.#pending.push({
+      label: undefined,
+      phase: "greeting",
+      onReply: (r) => this.#onGreeting(r),
+    });
+  }
+
+  /** Bytes from the server, in any chunking. Bad input never throws: it closes with a `protocol` error. */
+  receiveData(chunk: Uint8Array, now: number): void {
+    if (this.#state === "closed" || chunk.length === 0) return;
+    if (this.#state === "tls-pending" || this.#state === "connecting") {
+      this.#fatal(this.#injection(), "error");
+      return;
+    }
+    try {
+      this.#parser.push(chunk);
+      for (;;) {
+        const parsed = this.#parser.next();
+        if (parsed === null) break;
+        for (const line of parsed.raw) this.#record("S", line);
+        if (this.#is("tls-pending")) throw this.#injection();
+        this.#onReply(parsed.reply, now);
+        if (this.#is("closed")) return;
+      }
+    } catch (error) {
+      if (!(error instanceof SmtpError)) throw error;
+      this.#fatal(error, "error");
+      return;
+    }
+    if (this.#is("tls-pending") && !this.#upgradeAsked) {
+      // R7: ask for the upgrade only when nothing follows the 220.
+      if (this.#parser.pending) {
+        this.#fatal(this.#injection(), "error");
+        return;
+      }
+      this.#upgradeAsked = true;
+      this.#actions.push({ type: "upgrade-tls", servername: this.#options.servername });
+    }
+    this.#pump(now);
+  }
+
+  /** The server closed the connection. */
+  receiveEof(now: number): void {
+    if (this.#state === "closed") return;
+    this.#record("*", "end of stream");
+    if (this.#state === "quitting") {
+      this.#closeAfterQuit();
+      return;
+    }
+    void now;
+    this.#fatal(
+      new SmtpError({
+        kind: "connection",
+        message: "the server closed the connection",
+        detail: "eof",
+        retryable: true,
+      }),
+      "eof",
+    );
+  }
+
+  /** The TLS handshake asked for by `upgrade-tls` succeeded: capabilities are forgotten and EHLO is sent again. */
+  tlsEstablished(now: number): void {
+    if (this.#state !== "tls-pending") {
+      if (this.#state === "closed") return;
+      throw invalidInput("tlsEstablished() without an upgrade-tls action", "out-of-sequence");
+    }
+    this.#record("*", "TLS established");
+    this.#secure = true;
+    this.#capabilities = undefined;
+    this.#go("ehlo");
+    this.#sendHello(now);
+  }
+
+  /** Call when `now >= pollTimeout()`: raises a `timeout` error naming the phase, or ends QUIT. */
+  handleTimeout(now: number): void {
+    const deadline = this.pollTimeout();
+    if (deadline === null || now < deadline || this.#state === "closed") return;
+    if (this.#state === "quitting") {
+      this.#closeAfterQuit();
+      return;
+    }
+    const phase = this.#phase() ?? "command";
+    this.#fatal(
+      new SmtpError({
+        kind: "timeout",
+        message: `no answer from the server in the ${phase} phase`,
+        phase,
+        retryable: true,
+        ...(this.#pending[0]?.label === undefined ? {} : { command: this.#pending[0].label }),
+      }),
+      "timeout",
+    );
+  }
+
+  /** The transport failed or the caller aborted: every open job fails with `error`, then `close`. */
+  transportFailed(error: SmtpError, now: number): void {
+    void now;
+    if (this.#state === "closed") return;
+    this.#fatal(error, "error");
+  }
+
+  /**
+   * Queues a message. Its `result` action comes later; with PIPELINING several queued
+   * messages go out back to back, one round trip each.
+   *
+   * The job's recipients may need more than one transaction (a server's "452 too many
+   * recipients"): `need-body` is then asked again for the same id, and the body must be
+   * fed again from its start.
+   *
+   * @throws {@link SmtpError} of kind `invalid-input` (CR/LF/NUL, an address starting with
+   *   "-", no recipient, a bad ENVID…) before any byte is produced.
+   */
+  send(job: SendJob, now: number): JobId {
+    validateJob(job);
+    const id = this.#nextId++;
+    const js: JobState = {
+      id,
+      job,
+      accepted: [],
+      rejected: [],
+      dataSent: false,
+      reply: undefined,
+      done: false,
+    };
+    if (this.#state === "closed" || this.#state === "quitting") {
+      this.#finishFailed(js, this.#closeError ?? CLOSED_ERROR());
+      return id;
+    }
+    this.#queue.push({ js, recipients: [...job.to] });
+    this.#pump(now);
+    return id;
+  }
+
+  /** Raw message bytes (any line endings) for the job of the last `need-body` action. */
+  bodyChunk(id: JobId, chunk: Uint8Array, now: number): void {
+    const tx = this.#bodyFor(id);
+    if (tx === undefined || chunk.length === 0) return;
+    this.#since = now;
+    const bytes = tx.encoder!.push(chunk);
+    if (bytes.length === 0) return;
+    tx.js.dataSent = true;
+    if (tx.bdat) {
+      this.#command({ name: "BDAT", size: bytes.length, last: false }, "data-block", (r) =>
+        this.#onBdat(tx, r),
+      );
+    }
+    this.#out.push(bytes);
+  }
+
+  /** The whole body of job `id` was given: the end of data is written. */
+  bodyEnd(id: JobId, now: number): void {
+    const tx = this.#bodyFor(id);
+    if (tx === undefined) return;
+    this.#since = now;
+    const tail = tx.encoder!.end();
+    this.#bodyTx = undefined;
+    tx.stage = "ended";
+    const onEnd = (r: Reply): void => this.#onDataEnd(tx, r, 0);
+    if (tx.bdat) {
+      this.#command({ name: "BDAT", size: tail.length, last: true }, "data-end", onEnd);
+      this.#out.push(tail);
+    } else {
+      this.#out.push(tail);
+      this.#record("C", ".");
+      this.#since = now;
+      this.#pending.push({ label: "DATA", phase: "data-end", onReply: onEnd });
+    }
+    this.#record("*", "end of message body");
+    this.#syncTransactionState();
+    this.#pump(now);
+  }
+
+  /** Sends NOOP when the session is idle (keep-alive); otherwise does nothing. */
+  noop(now: number): void {
+    if (!this.idle) return;
+    this.#command({ name: "NOOP" }, "command", () => {}, now);
+  }
+
+  /** Sends QUIT once every queued message is done, then closes. */
+  quit(now: number): void {
+    if (this.#state === "closed" || this.#state === "quitting") return;
+    this.#quitRequested = true;
+    if (this.#state === "connecting") {
+      this.#close("quit", undefined);
+      return;
+    }
+    this.#pump(now);
+  }
+
+  // ------------------------------------------------------------------ outputs
+
+  /** The next bytes to write (everything produced so far, in one chunk), or `null`. */
+  pollTransmit(): Uint8Array | null {
+    if (this.#out.length === 0) return null;
+    const bytes = concat(this.#out);
+    this.#out = [];
+    return bytes;
+  }
+
+  /** The next action, or `null`. `close` is always the last one. */
+  pollAction(): Action | null {
+    return this.#actions.shift() ?? null;
+  }
+
+  /** The absolute deadline for the next input; `null` only when nothing is outstanding. */
+  pollTimeout(): number | null {
+    const phase = this.#phase();
+    if (phase === null) return null;
+    return this.#since + this.#timeoutOf(phase);
+  }
+
+  // ------------------------------------------------------------------ machinery
+
+  /** Reads the state afresh (TypeScript would narrow `#state` across calls that change it). */
+  #is(state: SessionState): boolean {
+    return this.#state === state;
+  }
+
+  #go(to: SessionState): void {
+    if (to === this.#state) return;
+    if (!canTransition(this.#state, to)) {
+      throw new Error(`@smtp/core: illegal transition ${this.#state} -> ${to}`);
+    }
+    this.#state = to;
+  }
+
+  #phase(): TimeoutPhase | null {
+    if (this.#state === "closed" || this.#state === "connecting") return null;
+    if (this.#state === "tls-pending") return this.#upgradeAsked ? "tls" : "command";
+    if (this.#bodyTx !== undefined) return "data-block";
+    return this.#pending[0]?.phase ?? null;
+  }
+
+  #timeoutOf(phase: TimeoutPhase): number {
+    switch (phase) {
+      case "greeting":
+        return this.#timeouts.greeting;
+      case "data-start":
+        return this.#timeouts.dataStart;
+      case "data-block":
+        return this.#timeouts.dataBlock;
+      case "data-end":
+        return this.#timeouts.dataEnd;
+      case "quit":
+        return this.#timeouts.quit;
+      default:
+        return this.#timeouts.command;
+    }
+  }
+
+  #record(direction: "S" | "C" | "*", text: string): void {
+    this.#options.transcript?.({ direction, text });
+  }
+
+  /** Writes one command and awaits its reply. */
+  #command(
+    command: Command,
+    phase: TimeoutPhase,
+    onReply: (reply: Reply) => void,
+    now?: number,
+  ): void {
+    const bytes = encodeCommand(command);
+    this.#out.push(bytes);
+    this.#record("C", describeCommand(command));
+    if (now !== undefined && this.#pending.length === 0) this.#since = now;
+    this.#pending.push({ label: commandName(command), phase, onReply });
+  }
+
+  #injection(): SmtpError {
+    return new SmtpError({
+      kind: "protocol",
+      message: "the server sent data after 220 to STARTTLS before the TLS handshake",
+      detail: "starttls-injection",
+      command: "STARTTLS",
+      retryable: false,
+    });
+  }
+
+  #onReply(reply: Reply, now: number): void {
+    const head = this.#pending.shift();
+    if (head === undefined) {
+      throw new SmtpError({
+        kind: "protocol",
+        message: "the server sent a reply no command asked for",
+        detail: "unexpected-reply",
+        reply,
+        retryable: false,
+      });
+    }
+    this.#since = now;
+    if (reply.code === 421 && this.#state !== "quitting") {
+      this.#fatal(
+        new SmtpError({
+          kind: "connection",
+          message: "the server is closing the connection (421)",
+          reply,
+          retryable: true,
+          ...(head.label === undefined ? {} : { command: head.label }),
+        }),
+        "error",
+      );
+      return;
+    }
+    head.onReply(reply);
+  }
+
+  #replyError(
+    kind: SmtpError["kind"],
+    message: string,
+    reply: Reply,
+    command: string | undefined,
+  ): SmtpError {
+    return new SmtpError({ kind, message, reply, ...(command === undefined ? {} : { command }) });
+  }
+
+  // ------------------------------------------------------------------ setup
+
+  #onGreeting(reply: Reply): void {
+    if (reply.code === 220) {
+      this.#go("ehlo");
+      this.#sendHello();
+      return;
+    }
+    this.#abandon(
+      this.#replyError("rejected", "the server refused the connection", reply, undefined),
+    );
+  }
+
+  #sendHello(now?: number): void {
+    const name = this.#options.lmtp === true ? "LHLO" : "EHLO";
+    this.#command(
+      { name, domain: this.#options.ehloName },
+      "command",
+      (r) => this.#onEhlo(r, name),
+      now,
+    );
+  }
+
+  #onEhlo(reply: Reply, name: string): void {
+    if (positive(reply)) {
+      this.#capabilities = parseCapabilities(reply);
+      this.#afterHello();
+      return;
+    }
+    if ((reply.code === 500 || reply.code === 502) && name === "EHLO" && !this.#heloTried) {
+      if (this.#tlsNeeded()) {
+        this.#abandon(
+          this.#replyError("tls-required", "EHLO refused: STARTTLS is not possible", reply, "EHLO"),
+        );
+        return;
+      }
+      if (this.#options.auth !== undefined) {
+        this.#abandon(
+          this.#replyError("auth-unavailable", "EHLO refused: AUTH is not possible", reply, "EHLO"),
+        );
+        return;
+      }
+      this.#heloTried = true;
+      this.#go("helo");
+      this.#command({ name: "HELO", domain: this.#options.ehloName }, "command", (r) => {
+        if (!positive(r)) {
+          this.#abandon(this.#replyError("rejected", "HELO refused", r, "HELO"));
+          return;
+        }
+        this.#capabilities = parseCapabilities(r, true);
+        this.#startAuth();
+      });
+      return;
+    }
+    this.#abandon(this.#replyError("rejected", `${name} refused`, reply, name));
+  }
+
+  #tlsNeeded(): boolean {
+    return !this.#secure && (this.#options.starttls ?? "required") === "required";
+  }
+
+  #afterHello(): void {
+    const policy = this.#options.starttls ?? "required";
+    if (!this.#secure && policy !== "never" && this.#capabilities!.startTls) {
+      this.#go("starttls");
+      this.#command({ name: "STARTTLS" }, "command", (r) => this.#onStartTls(r));
+      return;
+    }
+    if (this.#tlsNeeded()) {
+      this.#abandon(
+        new SmtpError({
+          kind: "tls-required",
+          message: "TLS is required but the server does not offer STARTTLS",
+          retryable: false,
+        }),
+      );
+      return;
+    }
+    this.#startAuth();
+  }
+
+  #onStartTls(reply: Reply): void {
+    if (reply.code === 220) {
+      this.#go("tls-pending");
+      return;
+    }
+    if (this.#tlsNeeded()) {
+      this.#abandon(
+        this.#replyError("tls-required", "the server refused STARTTLS", reply, "STARTTLS"),
+      );
+      return;
+    }
+    this.#startAuth();
+  }
+
+  #startAuth(): void {
+    const credentials = this.#options.auth;
+    if (credentials === undefined) {
+      this.#announceReady();
+      return;
+    }
+    if (
+      !this.#secure &&
+      this.#options.peerIsLoopback !== true &&
+      this.#options.allowInsecureAuth !== true
+    ) {
+      this.#abandon(
+        new SmtpError({
+          kind: "insecure-auth",
+          message: "refusing to send credentials over a connection without TLS",
+          retryable: false,
+        }),
+      );
+      return;
+    }
+    const offered = this.#capabilities!.auth;
+    const randomBytes = this.#options.randomBytes;
+    const mechanism = chooseMechanism(offered, credentials, { randomBytes });
+    if (mechanism === undefined) {
+      this.#abandon(
+        new SmtpError({
+          kind: "auth-unavailable",
+          message:
+            offered.length === 0
+              ? "the server does not offer AUTH"
+              : "no authentication mechanism both sides support",
+          retryable: false,
+        }),
+      );
+      return;
+    }
+    let sasl: SaslClient;
+    let initial: Uint8Array | null;
+    try {
+      sasl = createSaslClient(mechanism, credentials, { randomBytes });
+      initial = sasl.initialResponse();
+    } catch (error) {
+      this.#abandon(this.#asAuthError(error));
+      return;
+    }
+    this.#sasl = sasl;
+    this.#go("auth");
+    const onReply = (r: Reply): void => this.#onAuth(r, mechanism);
+    if (initial !== null) {
+      const ir = encodeBase64(initial);
+      // RFC 4954 §4: the initial response only when the command line fits 512 octets.
+      if (`AUTH ${mechanism} ${ir}\r\n`.length <= 512) {
+        this.#command({ name: "AUTH", mechanism, initialResponse: ir }, "command", onReply);
+        return;
+      }
+      this.#heldInitialResponse = initial;
+    }
+    this.#command({ name: "AUTH", mechanism }, "command", onReply);
+  }
+
+  #asAuthError(error: unknown): SmtpError {
+    if (error instanceof SmtpError) return error;
+    return new SmtpError({ kind: "auth", message: "the SASL exchange failed", retryable: false });
+  }
+
+  #onAuth(reply: Reply, mechanism: string): void {
+    const sasl = this.#sasl!;
+    if (reply.code === 235) {
+      if (!sasl.complete) {
+        this.#abandon(
+          this.#replyError(
+            "auth",
+            "the server ended AUTH before the exchange was complete",
+            reply,
+            `AUTH ${mechanism}`,
+          ),
+        );
+        return;
+      }
+      this.#sasl = undefined;
+      this.#announceReady();
+      return;
+    }
+    if (reply.code === 334) {
+      let response: Uint8Array;
+      try {
+        if (this.#heldInitialResponse !== undefined) {
+          response = this.#heldInitialResponse;
+          this.#heldInitialResponse = undefined;
+        } else {
+          response = sasl.respond(decodeBase64(reply.lines.join("").trim()));
+        }
+      } catch (error) {
+        const failure = this.#asAuthError(error);
+        // Cancel the exchange (RFC 4954 §4 "*"), then QUIT whatever the answer.
+        this.#command({ name: "AUTH-RESPONSE", response: "*" }, "command", () =>
+          this.#abandon(failure),
+        );
+        return;
+      }
+      this.#command({ name: "AUTH-RESPONSE", response: encodeBase64(response) }, "command", (r) =>
+        this.#onAuth(r, mechanism),
+      );
+      return;
+    }
+    this.#sasl = undefined;
+    this.#heldInitialResponse = undefined;
+    const kind = reply.code === 504 ? "auth-unavailable" : "auth";
+    this.#abandon(
+      this.#replyError(kind, "the server refused authentication", reply, `AUTH ${mechanism}`),
+    );
+  }
+
+  #announceReady(): void {
+    this.#go("ready");
+    if (!this.#readyAnnounced) {
+      this.#readyAnnounced = true;
+      this.#actions.push({ type: "ready", capabilities: this.#capabilities! });
+    }
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  #pump(now: number): void {
+    for (;;) {
+      if (!["ready", "mail", "data"].includes(this.#state)) return;
+      const busy = this.#bodyTx !== undefined || this.#active.some((tx) => tx.stage !== "ended");
+      const pipelining = this.#capabilities!.pipelining;
+      if (this.#queue.length > 0) {
+        if (busy || (!pipelining && this.#pending.length > 0)) return;
+        const next = this.#queue.shift()!;
+        this.#start(next.js, next.recipients, now);
+        continue;
+      }
+      if (this.#quitRequested && this.#active.length === 0 && this.#pending.length === 0) {
+        this.#go("quitting");
+        this.#command({ name: "QUIT" }, "quit", () => this.#closeAfterQuit(), now);
+      }
+      return;
+    }
+  }
+
+  #start(js: JobState, recipients: string[], now: number): void {
+    const caps = this.#capabilities!;
+    const job = js.job;
+    if (
+      job.size !== undefined &&
+      caps.size !== undefined &&
+      caps.size > 0 &&
+      job.size > caps.size
+    ) {
+      this.#finishFailed(
+        js,
+        new SmtpError({
+          kind: "size",
+          message: `the message (${job.size} octets) exceeds the server's limit of ${caps.size} octets`,
+          retryable: false,
+        }),
+      );
+      return;
+    }
+    if (job.smtpUtf8 === true && !caps.smtpUtf8) {
+      this.#finishFailed(
+        js,
+        unsupported("the server does not offer SMTPUTF8", "smtputf8-unsupported"),
+      );
+      return;
+    }
+    const bdat =
+      caps.chunking && caps.pipelining && (job.binary === true || this.#options.chunking !== false);
+    if (job.binary === true && !(bdat && caps.binaryMime)) {
+      this.#finishFailed(
+        js,
+        unsupported(
+          "the server does not offer BINARYMIME with CHUNKING and PIPELINING",
+          "binarymime-unsupported",
+        ),
+      );
+      return;
+    }
+    const mail: MailParameters = {};
+    if (job.size !== undefined && caps.size !== undefined) mail.size = job.size;
+    if (job.binary === true) mail.body = "BINARYMIME";
+    else if (job.eightBit === true && caps.eightBitMime) mail.body = "8BITMIME";
+    if (job.smtpUtf8 === true) mail.smtpUtf8 = true;
+    const dsn = caps.dsn ? job.dsn : undefined;
+    if (dsn?.ret !== undefined) mail.ret = dsn.ret;
+    if (dsn?.envid !== undefined) mail.envid = dsn.envid;
+
+    const tx: Transaction = {
+      js,
+      recipients,
+      accepted: [],
+      rejected: [],
+      deferred: [],
+      mailOk: undefined,
+      rcptReplies: 0,
+      rcptSent: 0,
+      dataPipelined: false,
+      bdat,
+      stage: "envelope",
+      encoder: undefined,
+      failure: undefined,
+    };
+    this.#active.push(tx);
+    this.#go("mail");
+    if (this.#pending.length === 0) this.#since = now;
+    this.#command({ name: "MAIL", from: job.from, params: mail }, "command", (r) =>
+      this.#onMail(tx, r),
+    );
+    if (caps.pipelining) {
+      while (tx.rcptSent < recipients.length) this.#sendRcpt(tx);
+      if (job.requireAllRecipients !== true) {
+        if (bdat) this.#needBody(tx);
+        else {
+          tx.dataPipelined = true;
+          this.#command({ name: "DATA" }, "data-start", (r) => this.#onData(tx, r));
+        }
+      }
+    }
+  }
+
+  #sendRcpt(tx: Transaction): void {
+    const address = tx.recipients[tx.rcptSent++]!;
+    const params: RcptParameters = {};
+    const dsn = this.#capabilities!.dsn ? tx.js.job.dsn : undefined;
+    if (dsn?.notify !== undefined) params.notify = dsn.notify;
+    if (dsn?.orcpt === true) params.orcpt = address;
+    if (tx.js.job.smtpUtf8 === true) params.smtpUtf8 = true;
+    this.#command({ name: "RCPT", to: address, params }, "command", (r) =>
+      this.#onRcpt(tx, address, r),
+    );
+  }
+
+  #onMail(tx: Transaction, reply: Reply): void {
+    tx.mailOk = positive(reply);
+    if (!tx.mailOk) {
+      tx.failure = this.#replyError(
+        "rejected",
+        "the server refused the sender",
+        reply,
+        "MAIL FROM",
+      );
+      if (!this.#capabilities!.pipelining) {
+        this.#failTransaction(tx, tx.failure);
+        return;
+      }
+      if (tx.recipients.length === 0) this.#envelopeDone(tx);
+      return;
+    }
+    if (!this.#capabilities!.pipelining) this.#sendRcpt(tx);
+  }
+
+  #onRcpt(tx: Transaction, address: string, reply: Reply): void {
+    tx.rcptReplies++;
+    if (tx.mailOk === true) {
+      if (positive(reply)) tx.accepted.push(address);
+      else if (isTooManyRecipients(reply) && tx.accepted.length > 0) tx.deferred.push(address);
+      else tx.rejected.push(rejectionOf(address, reply));
+    }
+    const pipelining = this.#capabilities!.pipelining;
+    if (!pipelining && tx.rcptSent < tx.recipients.length) {
+      if (tx.deferred.length > 0) {
+        // The server's recipient limit: the rest go in a further transaction.
+        tx.deferred.push(...tx.recipients.slice(tx.rcptSent));
+        tx.rcptSent = tx.recipients.length;
+      } else {
+        this.#sendRcpt(tx);
+        return;
+      }
+    }
+    if (tx.rcptReplies === tx.rcptSent) this.#envelopeDone(tx);
+  }
+
+  /** Every MAIL and RCPT reply is in: decide whether the data goes out. */
+  #envelopeDone(tx: Transaction): void {
+    const job = tx.js.job;
+    if (tx.failure === undefined) {
+      if (tx.accepted.length === 0) {
+        tx.failure = this.#allRefused(tx);
+      } else if (
+        job.requireAllRecipients === true &&
+        (tx.rejected.length > 0 || tx.deferred.length > 0)
+      ) {
+        tx.failure = new SmtpError({
+          kind: "rejected",
+          message: "the server refused some recipients and requireAllRecipients is set",
+          command: "RCPT TO",
+          rejected: tx.rejected,
+          retryable: false,
+        });
+      }
+    }
+    if (tx.dataPipelined || (tx.bdat && tx.stage !== "envelope")) return; // the DATA / BDAT reply decides
+    if (tx.failure !== undefined) {
+      this.#failTransaction(tx, tx.failure);
+      return;
+    }
+    if (tx.bdat) this.#needBody(tx);
+    else this.#command({ name: "DATA" }, "data-start", (r) => this.#onData(tx, r));
+  }
+
+  #allRefused(tx: Transaction): SmtpError {
+    const first = tx.rejected[0];
+    return new SmtpError({
+      kind: "rejected",
+      message: `the server refused every recipient (${tx.rejected.length})`,
+      command: "RCPT TO",
+      rejected: [...tx.rejected],
+      ...(first === undefined
+        ? {}
+        : {
+            reply: {
+              code: first.code,
+              lines: first.message.split("\n"),
+              ...(first.enhancedCode === undefined ? {} : { enhancedCode: first.enhancedCode }),
+            },
+          }),
+    });
+  }
+
+  #onData(tx: Transaction, reply: Reply): void {
+    if (reply.code === 354) {
+      if (tx.failure !== undefined) {
+        // DATA went out pipelined but nothing may be delivered: end the data at once.
+        this.#out.push(new TextEncoder().encode(".\r\n"));
+        this.#record("C", ".");
+        tx.stage = "ended";
+        const failure = tx.failure;
+        this.#pending.push({
+          label: "DATA",
+          phase: "data-end",
+          onReply: () => this.#failTransaction(tx, failure),
+        });
+        return;
+      }
+      this.#needBody(tx);
+      return;
+    }
+    const failure =
+      tx.failure ?? this.#replyError("rejected", "the server refused DATA", reply, "DATA");
+    this.#failTransaction(tx, failure);
+  }
+
+  #needBody(tx: Transaction): void {
+    tx.stage = "body";
+    tx.encoder = new DataEncoder({ dotStuff: !tx.bdat });
+    this.#bodyTx = tx;
+    this.#go("data");
+    this.#actions.push({ type: "need-body", id: tx.js.id });
+  }
+
+  #bodyFor(id: JobId): Transaction | undefined {
+    if (this.#state === "closed" || this.#state === "quitting") return undefined;
+    const tx = this.#bodyTx;
+    if (tx === undefined || tx.js.id !== id) {
+      throw invalidInput(`no need-body action is open for job ${id}`, "out-of-sequence");
+    }
+    return tx;
+  }
+
+  #onBdat(tx: Transaction, reply: Reply): void {
+    if (!positive(reply) && tx.failure === undefined) {
+      tx.failure = this.#replyError("rejected", "the server refused BDAT", reply, "BDAT");
+    }
+  }
+
+  #onDataEnd(tx: Transaction, reply: Reply, index: number): void {
+    const lmtp = this.#options.lmtp === true;
+    if (index === 0 && lmtp && tx.failure === undefined && tx.accepted.length > 1) {
+      // LMTP: one reply per accepted recipient; the rest follow this one directly.
+      const extra: Pending[] = tx.accepted.slice(1).map((_, i) => ({
+        label: "DATA",
+        phase: "data-end" as const,
+        onReply: (r: Reply) => this.#onDataEnd(tx, r, i + 1),
+      }));
+      this.#pending.unshift(...extra);
+    }
+    const js = tx.js;
+    if (tx.failure !== undefined) {
+      this.#failTransaction(tx, tx.failure);
+      return;
+    }
+    if (lmtp) {
+      const address = tx.accepted[index]!;
+      if (positive(reply)) {
+        js.accepted.push(address);
+        js.reply ??= reply;
+      } else js.rejected.push(rejectionOf(address, reply));
+      if (index < tx.accepted.length - 1) return;
+    } else if (positive(reply)) {
+      js.accepted.push(...tx.accepted);
+      js.reply ??= reply;
+    } else {
+      const failure = this.#replyError(
+        "rejected",
+        "the server refused the message",
+        reply,
+        tx.bdat ? "BDAT" : "DATA",
+      );
+      js.rejected.push(...tx.rejected);
+      if (js.accepted.length > 0) {
+        // An earlier transaction delivered to some: the job succeeded partly.
+        js.rejected.push(...[...tx.accepted, ...tx.deferred].map((a) => rejectionOf(a, reply)));
+        this.#removeTransaction(tx);
+        this.#finishOk(js);
+      } else {
+        this.#removeTransaction(tx);
+        this.#finishFailed(js, failure);
+      }
+      return;
+    }
+    js.rejected.push(...tx.rejected);
+    this.#removeTransaction(tx);
+    if (tx.deferred.length > 0) {
+      this.#queue.unshift({ js, recipients: tx.deferred });
+      return;
+    }
+    if (js.accepted.length > 0) this.#finishOk(js);
+    else {
+      this.#finishFailed(
+        js,
+        new SmtpError({
+          kind: "rejected",
+          message: "the server refused the message for every recipient",
+          command: "DATA",
+          rejected: [...js.rejected],
+          reply,
+        }),
+      );
+    }
+  }
+
+  #removeTransaction(tx: Transaction): void {
+    this.#active = this.#active.filter((t) => t !== tx);
+    if (this.#bodyTx === tx) this.#bodyTx = undefined;
+    this.#syncTransactionState();
+  }
+
+  #syncTransactionState(): void {
+    if (!["ready", "mail", "data"].includes(this.#state)) return;
+    if (this.#bodyTx !== undefined) this.#go("data");
+    else if (this.#active.some((t) => t.stage === "envelope")) this.#go("mail");
+    else if (this.#active.length > 0) this.#go("data");
+    else this.#go("ready");
+  }
+
+  /** Ends a transaction that delivered nothing: the job's result, then RSET. */
+  #failTransaction(tx: Transaction, failure: SmtpError): void {
+    const js = tx.js;
+    js.rejected.push(...tx.rejected);
+    this.#removeTransaction(tx);
+    if (js.accepted.length > 0) {
+      js.rejected.push(
+        ...tx.deferred.map((address) => ({
+          address,
+          code: failure.code ?? 0,
+          message: failure.message,
+        })),
+      );
+      this.#finishOk(js);
+    } else this.#finishFailed(js, failure);
+    if (tx.mailOk !== undefined) this.#command({ name: "RSET" }, "command", () => {});
+  }
+
+  #finishOk(js: JobState): void {
+    if (js.done) return;
+    js.done = true;
+    const result: SendResult = {
+      ok: true,
+      accepted: js.accepted,
+      rejected: js.rejected,
+      reply: js.reply!,
+    };
+    this.#actions.push({ type: "result", id: js.id, result });
+  }
+
+  #finishFailed(js: JobState, error: SmtpError): void {
+    if (js.done) return;
+    js.done = true;
+    const result: SendResult = {
+      ok: false,
+      error,
+      accepted: js.accepted,
+      rejected: js.rejected,
+      dataSent: js.dataSent,
+    };
+    this.#actions.push({ type: "result", id: js.id, result });
+  }
+
+  // ------------------------------------------------------------------ endings
+
+  /** Fails every open job with `error`. */
+  #failAll(error: SmtpError): void {
+    const jobs = new Set<JobState>();
+    for (const tx of this.#active) jobs.add(tx.js);
+    for (const q of this.#queue) jobs.add(q.js);
+    for (const js of jobs) {
+      // A job partly delivered by an earlier transaction still reports what it delivered.
+      this.#finishFailed(js, error);
+    }
+    this.#active = [];
+    this.#queue = [];
+    this.#bodyTx = undefined;
+  }
+
+  /** A failure the server can still be told about: fail the jobs, QUIT, then close with `error`. */
+  #abandon(error: SmtpError): void {
+    this.#failAll(error);
+    this.#closeError = error;
+    this.#go("quitting");
+    this.#pending = [];
+    this.#command({ name: "QUIT" }, "quit", () => this.#closeAfterQuit());
+  }
+
+  #closeAfterQuit(): void {
+    const error = this.#closeError;
+    this.#close(error === undefined ? "quit" : "error", error);
+  }
+
+  /** A fatal failure: no further byte is written. */
+  #fatal(error: SmtpError, reason: "error" | "timeout" | "eof"): void {
+    this.#out = [];
+    this.#failAll(error);
+    this.#close(reason, error);
+  }
+
+  #close(reason: "quit" | "error" | "timeout" | "eof", error: SmtpError | undefined): void {
+    this.#failAll(error ?? CLOSED_ERROR());
+    this.#pending = [];
+    this.#state = "closed";
+    this.#actions.push(
+      error === undefined ? { type: "close", reason } : { type: "close", reason, error },
+    );
+  }
+}
+
+function unsupported(message: string, detail: string): SmtpError {
+  return new SmtpError({ kind: "rejected", message, detail, retryable: false });
+}
+
+/** Refuses a job whose envelope could not be encoded, before any byte exists (R2, R3). */
+function validateJob(job: SendJob): void {
+  if (typeof job !== "object" || job === null) throw invalidInput("the job must be an object");
+  if (typeof job.from !== "string") throw invalidInput("from must be a string");
+  if (!Array.isArray(job.to) || job.to.length === 0)
+    throw invalidInput("a message needs at least one recipient", "no-recipient");
+  const utf8 = job.smtpUtf8 === true;
+  assertValidAddress(job.from, "sender", utf8, true);
+  for (const to of job.to) {
+    if (typeof to !== "string") throw invalidInput("recipients must be strings");
+    assertValidAddress(to, "recipient", utf8, false);
+  }
+  if (job.size !== undefined && (!Number.isSafeInteger(job.size) || job.size < 0)) {
+    throw invalidInput("size must be a non-negative integer");
+  }
+  // Encode the full envelope once with every parameter, so any bad value throws here.
+  const dsn = job.dsn;
+  const mail: MailParameters = { size: job.size ?? 0 };
+  if (dsn?.ret !== undefined) mail.ret = dsn.ret;
+  if (dsn?.envid !== undefined) mail.envid = dsn.envid;
+  if (utf8) mail.smtpUtf8 = true;
+  encodeCommand({ name: "MAIL", from: job.from, params: mail });
+  for (const to of job.to) {
+    const params: RcptParameters = {};
+    if (dsn?.notify !== undefined) params.notify = dsn.notify;
+    if (dsn?.orcpt === true) params.orcpt = to;
+    if (utf8) params.smtpUtf8 = true;
+    encodeCommand({ name: "RCPT", to, params });
+  }
+}

@@ -1,0 +1,96 @@
+import { SmtpError } from "./errors.ts";
+
+/** An `invalid-input` error; the message never quotes the offending value (it may be a secret). */
+export function invalidInput(message: string, detail = "invalid-input"): SmtpError {
+  return new SmtpError({ kind: "invalid-input", message, detail, retryable: false });
+}
+
+/**
+ * Throws when `value` contains CR, LF or NUL: one command must stay one line (R2).
+ *
+ * @param value - the argument to check.
+ * @param what - names the argument in the error message.
+ * @since 0.1.0
+ */
+export function assertNoLineBreak(value: string, what: string): void {
+  if (/[\r\n\0]/.test(value)) {
+    throw invalidInput(`${what} contains CR, LF or NUL`, "line-break");
+  }
+}
+
+const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+function isIpv6(text: string): boolean {
+  if (!/^[0-9A-Fa-f:.]+$/.test(text)) return false;
+  let body = text;
+  let groups = 8;
+  const lastColon = body.lastIndexOf(":");
+  if (body.includes(".")) {
+    if (!IPV4.test(body.slice(lastColon + 1))) return false;
+    body = body.slice(0, lastColon + 1) + "0:0";
+  }
+  const halves = body.split("::");
+  if (halves.length > 2) return false;
+  const count = (half: string): number | null => {
+    if (half === "") return 0;
+    const parts = half.split(":");
+    return parts.every((p) => /^[0-9A-Fa-f]{1,4}$/.test(p)) ? parts.length : null;
+  };
+  const left = count(halves[0]!);
+  if (left === null) return false;
+  if (halves.length === 1) return left === groups;
+  const right = count(halves[1]!);
+  groups -= 1; // "::" stands for at least one group
+  return right !== null && left + right <= groups;
+}
+
+/**
+ * Whether `name` may follow EHLO/HELO/LHLO: a domain (letters, digits and hyphens in dot
+ * separated labels, at most 255 octets) or an address literal (`[192.0.2.1]`,
+ * `[IPv6:2001:db8::1]`), RFC 5321 §4.1.3.
+ *
+ * @since 0.1.0
+ */
+export function isValidEhloName(name: string): boolean {
+  if (name.startsWith("[") && name.endsWith("]")) {
+    const inner = name.slice(1, -1);
+    if (/^IPv6:/i.test(inner)) return isIpv6(inner.slice(5));
+    return IPV4.test(inner);
+  }
+  if (name.length === 0 || name.length > 255) return false;
+  const labels = name.endsWith(".") ? name.slice(0, -1).split(".") : name.split(".");
+  return labels.every((label) => LABEL.test(label));
+}
+
+/**
+ * Checks an envelope address (without angle brackets): no CR/LF/NUL (R2), no leading `-`
+ * (R3), no `<`, `>` or whitespace outside a quoted local part, at most 998 octets, and
+ * ASCII only unless `utf8` (SMTPUTF8) is allowed. `""` is the null reverse-path, allowed
+ * only when `nullAllowed`.
+ *
+ * @throws {@link SmtpError} of kind `invalid-input`.
+ * @since 0.1.0
+ */
+export function assertValidAddress(
+  address: string,
+  what: string,
+  utf8: boolean,
+  nullAllowed: boolean,
+): void {
+  assertNoLineBreak(address, what);
+  if (address === "") {
+    if (nullAllowed) return;
+    throw invalidInput(`${what} is empty`, "bad-address");
+  }
+  if (address.startsWith("-")) throw invalidInput(`${what} starts with "-"`, "bad-address");
+  if (address.length > 998) throw invalidInput(`${what} is too long`, "bad-address");
+  if (/[<>]/.test(address)) throw invalidInput(`${what} contains "<" or ">"`, "bad-address");
+  const unquoted = address.replace(/"(?:[^"\\]|\\.)*"/g, "");
+  if (/\s/.test(unquoted)) throw invalidInput(`${what} contains whitespace`, "bad-address");
+  if (/[\x00-\x1f\x7f]/.test(address))
+    throw invalidInput(`${what} contains a control character`, "bad-address");
+  if (!utf8 && /[^\x00-\x7f]/.test(address)) {
+    throw invalidInput(`${what} is not ASCII: set smtpUtf8`, "needs-smtputf8");
+  }
+}

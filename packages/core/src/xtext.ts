@@ -1,0 +1,17 @@
+/**
+ * Encodes text as xtext (RFC 3461 §4): printable ASCII other than `+` and `=` stays, every
+ * other octet of its UTF-8 form becomes `+XX`. Used for ENVID and ORCPT, so their values
+ * can never break the command line.
+ *
+ * @since 0.1.0
+ */
+export function encodeXtext(text: string): string {
+  let out = "";
+  for (const byte of new TextEncoder().encode(text)) {
+    out +=
+      byte >= 33 && byte <= 126 && byte !== 0x2b && byte !== 0x3d
+        ? String.fromCharCode(byte)
+        : `+${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
