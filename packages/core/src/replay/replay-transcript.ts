@@ -43,6 +43,12 @@ export interface ReplayOptions {
   createSession: (options: SessionOptions) => ReplaySession;
   /** How server batches and message bodies are cut into chunks. Default `"whole"`. */
   chunking?: Chunking;
+  /**
+   * Cut message bodies with the same chunking too. Default `false`: each body is handed over
+   * in one piece, since BDAT framing legitimately follows the caller's pieces. Use it for
+   * DATA conversations to check that the output does not depend on the pieces (R6).
+   */
+  splitBody?: boolean;
   /** The clock's start, in ms. Default 0. */
   startTime?: number;
   /** Receives the engine's transcript lines (`SessionOptions.transcript`). */
@@ -170,7 +176,8 @@ export function replayTranscript(transcript: Transcript, options: ReplayOptions)
         const index = idToIndex.get(action.id);
         const message = index === undefined ? undefined : job.messages[index];
         if (!message || !session) fail(currentLine, `need-body for unknown job ${action.id}`);
-        for (const piece of chunk(utf8(message.body))) {
+        const body = utf8(message.body);
+        for (const piece of options.splitBody ? chunk(body) : [body]) {
           if (piece.length === 0) continue;
           session.bodyChunk(action.id, piece, now);
           drain();
