@@ -7,3 +7,38 @@ declare class TextDecoder {
   constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
   decode(input?: Uint8Array, options?: { stream?: boolean }): string;
 }
+/** Used only to turn an internationalised domain into punycode (UTS #46 via the URL parser). */
+declare class URL {
+  constructor(url: string);
+  readonly hostname: string;
+}
+/** The minimal reader side of a web `ReadableStream` that attachment content may be. */
+interface ReadableStreamReadResultLike<T> {
+  done: boolean;
+  value?: T;
+}
+interface ReadableStreamDefaultReaderLike<T> {
+  read(): Promise<ReadableStreamReadResultLike<T>>;
+  releaseLock(): void;
+  cancel(reason?: unknown): Promise<void>;
+}
+interface ReadableStream<R = unknown> {
+  readonly locked: boolean;
+  getReader(): ReadableStreamDefaultReaderLike<R>;
+  cancel(reason?: unknown): Promise<void>;
+}
+/** The controller side, for {@link ReadableStream} output when the global exists at run time. */
+interface ReadableStreamPullController<R> {
+  enqueue(chunk: R): void;
+  close(): void;
+  error(reason?: unknown): void;
+}
+interface ReadableStreamConstructorLike {
+  new <R>(
+    source: {
+      pull?: (controller: ReadableStreamPullController<R>) => void | Promise<void>;
+      cancel?: (reason?: unknown) => void | Promise<void>;
+    },
+    strategy?: { highWaterMark?: number },
+  ): ReadableStream<R>;
+}

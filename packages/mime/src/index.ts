@@ -6,4 +6,19 @@
  *
  * @module
  */
-export {};
+export { MAX_ADDRESS_INPUT, type ParsedMailbox, parseAddressList } from "./address-parser.ts";
+export { MimeError, type MimeErrorKind } from "./errors.ts";
+export { createMessage, toBytes } from "./message.ts";
+export { toReadableStream } from "./readable.ts";
+export type {
+  AddressInput,
+  AddressListInput,
+  AttachmentInput,
+  BuildOptions,
+  ContentInput,
+  EnvelopeAddress,
+  HeadersInput,
+  Message,
+  MessageInput,
+  Priority,
+} from "./types.ts";

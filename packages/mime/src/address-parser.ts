@@ -1,0 +1,270 @@
+import { MimeError } from "./errors.ts";
+
+/**
+ * The longest address string the parser accepts (in UTF-16 code units). Longer input is
+ * refused before any parsing (R4).
+ *
+ * @since 0.1.0
+ */
+export const MAX_ADDRESS_INPUT = 1024 * 1024;
+
+/**
+ * One mailbox as the parser found it: the display name (decoded phrase, may be empty) and
+ * the addr-spec split at its one unquoted `@`.
+ *
+ * @since 0.1.0
+ */
+export interface ParsedMailbox {
+  name: string;
+  /** Unquoted local part (the value, not its quoted form). */
+  local: string;
+  /** The domain as written (may be Unicode, or a `[literal]`). */
+  domain: string;
+}
+
+type TokenKind = "atom" | "quoted" | "literal" | "special";
+interface Token {
+  kind: TokenKind;
+  value: string;
+}
+
+const SPECIALS = '()<>@,;:\\".[]';
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+function isAtomChar(c: number): boolean {
+  if (c <= 0x20 || c === 0x7f) return false;
+  // Non-ASCII is atext under RFC 6532; specials end an atom.
+  return c > 0x7f || SPECIALS.indexOf(String.fromCharCode(c)) < 0;
+}
+
+/**
+ * Splits address text into tokens in one left-to-right pass. Comments are skipped with a
+ * depth counter (never recursion), so nesting depth costs nothing but a number.
+ */
+function tokenize(field: string, text: string): Token[] {
+  const tokens: Token[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+    } else if (c === 0x28 /* ( */) {
+      let depth = 1;
+      i++;
+      while (i < n && depth > 0) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) i += 2;
+        else {
+          if (d === 0x28) depth++;
+          else if (d === 0x29) depth--;
+          i++;
+        }
+      }
+      if (depth > 0) throw new MimeError(field, "unterminated comment");
+    } else if (c === 0x22 /* " */) {
+      let value = "";
+      let start = ++i;
+      let closed = false;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) {
+          if (i + 1 >= n) break;
+          value += text.slice(start, i);
+          start = i + 1;
+          i += 2;
+        } else if (d === 0x22) {
+          value += text.slice(start, i);
+          i++;
+          closed = true;
+          break;
+        } else i++;
+      }
+      if (!closed) throw new MimeError(field, "unterminated quoted string");
+      tokens.push({ kind: "quoted", value });
+    } else if (c === 0x5b /* [ */) {
+      const end = text.indexOf("]", i + 1);
+      if (end < 0) throw new MimeError(field, "unterminated domain literal");
+      const inner = text.slice(i + 1, end);
+      if (/[[\\\s]/.test(inner)) throw new MimeError(field, "invalid domain literal");
+      tokens.push({ kind: "literal", value: text.slice(i, end + 1) });
+      i = end + 1;
+    } else if (isAtomChar(c)) {
+      const start = i;
+      while (i < n && isAtomChar(text.charCodeAt(i))) i++;
+      tokens.push({ kind: "atom", value: text.slice(start, i) });
+    } else if (c === 0x29 || c === 0x5d || c === 0x5c) {
+      throw new MimeError(field, `unexpected "${text[i]}" at index ${i}`);
+    } else if (c < 0x20 || c === 0x7f) {
+      throw new MimeError(field, `control character at index ${i}`);
+    } else {
+      tokens.push({ kind: "special", value: text[i]! });
+      i++;
+    }
+  }
+  return tokens;
+}
+
+function isSpecial(token: Token | undefined, value: string): boolean {
+  return token !== undefined && token.kind === "special" && token.value === value;
+}
+
+/**
+ * Parses an address list (`a@b.example, "Name" <c@d.example>, Group: e@f.example;`).
+ * Linear in the input: one tokenising pass, then one pass over the tokens. Group names
+ * are dropped and their members flattened.
+ *
+ * @throws MimeError when the text is not a valid address list or is over {@link MAX_ADDRESS_INPUT}.
+ * @since 0.1.0
+ */
+export function parseAddressList(field: string, text: string): ParsedMailbox[] {
+  if (text.length > MAX_ADDRESS_INPUT) {
+    throw new MimeError(field, `address text longer than ${MAX_ADDRESS_INPUT} characters`);
+  }
+  const tokens = tokenize(field, text);
+  const result: ParsedMailbox[] = [];
+  let inGroup = false;
+  let start = 0;
+  let angle = false;
+  for (let i = 0; i <= tokens.length; i++) {
+    const t = tokens[i];
+    if (
+      t === undefined ||
+      (!angle && t.kind === "special" && (t.value === "," || t.value === ";"))
+    ) {
+      if (i > start) result.push(parseMailbox(field, tokens, start, i));
+      if (t !== undefined && t.value === ";") {
+        if (!inGroup) throw new MimeError(field, `";" outside a group`);
+        inGroup = false;
+      }
+      start = i + 1;
+    } else if (t.kind === "special" && t.value === "<") {
+      if (angle) throw new MimeError(field, `nested "<"`);
+      angle = true;
+    } else if (t.kind === "special" && t.value === ">") {
+      if (!angle) throw new MimeError(field, `">" without "<"`);
+      angle = false;
+    } else if (!angle && t.kind === "special" && t.value === ":") {
+      if (inGroup) throw new MimeError(field, "nested group");
+      checkPhrase(field, tokens, start, i);
+      inGroup = true;
+      start = i + 1;
+    }
+  }
+  if (angle) throw new MimeError(field, `"<" without ">"`);
+  if (inGroup) throw new MimeError(field, `group without ";"`);
+  return result;
+}
+
+/**
+ * Parses exactly one mailbox (`a@b.example` or `Name <a@b.example>`).
+ *
+ * @since 0.1.0
+ */
+export function parseMailbox1(field: string, text: string): ParsedMailbox {
+  const list = parseAddressList(field, text);
+  if (list.length !== 1) throw new MimeError(field, `expected one address, found ${list.length}`);
+  return list[0]!;
+}
+
+/**
+ * Parses a bare addr-spec (`local@domain`, no display name or angle brackets).
+ *
+ * @since 0.1.0
+ */
+export function parseAddrSpec(field: string, text: string): ParsedMailbox {
+  if (text.length > MAX_ADDRESS_INPUT) {
+    throw new MimeError(field, `address text longer than ${MAX_ADDRESS_INPUT} characters`);
+  }
+  const tokens = tokenize(field, text);
+  return parseSpec(field, tokens, 0, tokens.length, "");
+}
+
+function checkPhrase(field: string, tokens: Token[], start: number, end: number): void {
+  for (let i = start; i < end; i++) {
+    const t = tokens[i]!;
+    if (t.kind === "special" && t.value !== ".") {
+      throw new MimeError(field, `unexpected "${t.value}" in a display name`);
+    }
+    if (t.kind === "literal") throw new MimeError(field, "unexpected domain literal in a name");
+  }
+}
+
+function phraseText(tokens: Token[], start: number, end: number): string {
+  let out = "";
+  for (let i = start; i < end; i++) {
+    const t = tokens[i]!;
+    if (t.kind === "special") out += t.value;
+    else out += (out === "" || out.endsWith(".") ? "" : " ") + t.value;
+  }
+  return out;
+}
+
+function parseMailbox(field: string, tokens: Token[], start: number, end: number): ParsedMailbox {
+  let open = -1;
+  for (let i = start; i < end; i++) {
+    if (isSpecial(tokens[i], "<")) {
+      open = i;
+      break;
+    }
+  }
+  if (open < 0) return parseSpec(field, tokens, start, end, "");
+  const close = end - 1;
+  if (!isSpecial(tokens[close], ">")) throw new MimeError(field, `text after ">"`);
+  checkPhrase(field, tokens, start, open);
+  return parseSpec(field, tokens, open + 1, close, phraseText(tokens, start, open));
+}
+
+function parseSpec(
+  field: string,
+  tokens: Token[],
+  start: number,
+  end: number,
+  name: string,
+): ParsedMailbox {
+  let at = -1;
+  for (let i = start; i < end; i++) {
+    if (isSpecial(tokens[i], "@")) {
+      if (at >= 0) throw new MimeError(field, `more than one unquoted "@"`);
+      at = i;
+    }
+  }
+  if (at < 0) throw new MimeError(field, `no "@" in the address`);
+  let local = "";
+  let expectWord = true;
+  for (let i = start; i < at; i++) {
+    const t = tokens[i]!;
+    if (t.kind === "atom" || t.kind === "quoted") {
+      if (!expectWord) throw new MimeError(field, "invalid local part");
+      local += t.value;
+      expectWord = false;
+    } else if (t.kind === "special" && t.value === ".") {
+      if (expectWord) throw new MimeError(field, `misplaced "." in the local part`);
+      local += ".";
+      expectWord = true;
+    } else throw new MimeError(field, `unexpected "${t.value}" in the local part`);
+  }
+  if (at === start) throw new MimeError(field, "empty local part");
+  if (expectWord) throw new MimeError(field, `local part ends with "."`);
+  let domain = "";
+  if (at + 2 === end && tokens[at + 1]!.kind === "literal") {
+    domain = tokens[at + 1]!.value;
+  } else {
+    expectWord = true;
+    for (let i = at + 1; i < end; i++) {
+      const t = tokens[i]!;
+      if (t.kind === "atom" && expectWord) {
+        domain += t.value;
+        expectWord = false;
+      } else if (t.kind === "special" && t.value === "." && !expectWord) {
+        domain += ".";
+        expectWord = true;
+      } else throw new MimeError(field, "invalid domain");
+    }
+    if (expectWord) throw new MimeError(field, "empty or invalid domain");
+  }
+  return { name, local, domain };
+}

@@ -1,0 +1,104 @@
+/** Input octets per 76-character base64 line. */
+const LINE_INPUT = 57;
+/** Lines per encoded block: 1150 × 57 = 65 550 input octets (about 64 KiB). */
+const BLOCK_LINES = 1150;
+
+/**
+ * Input octets per encoded block (about 64 KiB, a whole number of lines).
+ *
+ * @since 0.1.0
+ */
+export const BASE64_BLOCK = LINE_INPUT * BLOCK_LINES;
+
+const TABLE = new Uint8Array(64);
+"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".split("").forEach((ch, i) => {
+  TABLE[i] = ch.charCodeAt(0);
+});
+
+/**
+ * The size of {@link encodeBase64Lines} output for `length` input octets, the final CRLF
+ * included (a zero-length body is a lone CRLF, the delimiter's).
+ *
+ * @since 0.1.0
+ */
+export function base64BodySize(length: number): number {
+  if (length === 0) return 2;
+  return Math.ceil(length / 3) * 4 + 2 * Math.ceil(length / LINE_INPUT);
+}
+
+/**
+ * Base64 of `input[start, end)` as 76-column lines, each ending in CRLF. Only the last
+ * call for a body may pass a length that is not a multiple of 57.
+ *
+ * @since 0.1.0
+ */
+export function encodeBase64Lines(input: Uint8Array, start: number, end: number): Uint8Array {
+  const length = end - start;
+  const out = new Uint8Array(base64BodySize(length));
+  if (length === 0) {
+    out[0] = 13;
+    out[1] = 10;
+    return out;
+  }
+  let o = 0;
+  let i = start;
+  while (i < end) {
+    const lineEnd = Math.min(i + LINE_INPUT, end);
+    const whole = lineEnd - ((lineEnd - i) % 3);
+    for (; i < whole; i += 3) {
+      const n = (input[i]! << 16) | (input[i + 1]! << 8) | input[i + 2]!;
+      out[o++] = TABLE[n >>> 18]!;
+      out[o++] = TABLE[(n >>> 12) & 63]!;
+      out[o++] = TABLE[(n >>> 6) & 63]!;
+      out[o++] = TABLE[n & 63]!;
+    }
+    const rest = lineEnd - i;
+    if (rest > 0) {
+      const n = (input[i]! << 16) | (rest === 2 ? input[i + 1]! << 8 : 0);
+      out[o++] = TABLE[n >>> 18]!;
+      out[o++] = TABLE[(n >>> 12) & 63]!;
+      out[o++] = rest === 2 ? TABLE[(n >>> 6) & 63]! : 61;
+      out[o++] = 61;
+      i = lineEnd;
+    }
+    out[o++] = 13;
+    out[o++] = 10;
+  }
+  return out;
+}
+
+/**
+ * Encodes a byte stream as base64 lines, one block (about 64 KiB of input) at a time;
+ * holds at most one partial line between chunks, never the whole content.
+ *
+ * @since 0.1.0
+ */
+export async function* base64Stream(
+  source: AsyncIterable<Uint8Array>,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const carry = new Uint8Array(LINE_INPUT);
+  let carried = 0;
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    let offset = 0;
+    if (carried > 0) {
+      const take = Math.min(LINE_INPUT - carried, chunk.length);
+      carry.set(chunk.subarray(0, take), carried);
+      carried += take;
+      offset = take;
+      if (carried < LINE_INPUT) continue;
+      yield encodeBase64Lines(carry, 0, LINE_INPUT);
+      carried = 0;
+    }
+    while (chunk.length - offset >= LINE_INPUT) {
+      const lines = Math.min(Math.floor((chunk.length - offset) / LINE_INPUT), BLOCK_LINES);
+      const end = offset + lines * LINE_INPUT;
+      yield encodeBase64Lines(chunk, offset, end);
+      offset = end;
+    }
+    carry.set(chunk.subarray(offset), 0);
+    carried = chunk.length - offset;
+  }
+  if (carried > 0 || total === 0) yield encodeBase64Lines(carry, 0, carried);
+}

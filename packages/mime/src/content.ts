@@ -1,0 +1,113 @@
+import { BASE64_BLOCK } from "./base64.ts";
+import { MimeError } from "./errors.ts";
+import { utf8 } from "./text.ts";
+import type { ContentInput } from "./types.ts";
+
+/**
+ * Attachment content made uniform: a re-readable byte array, or a one-shot stream.
+ *
+ * @since 0.1.0
+ */
+export type ContentSource =
+  | { kind: "bytes"; bytes: Uint8Array }
+  | { kind: "stream"; open: () => AsyncIterable<Uint8Array>; size: number | undefined };
+
+function isReadableStream(value: object): value is ReadableStream<Uint8Array> {
+  return typeof (value as { getReader?: unknown }).getReader === "function";
+}
+
+function isAsyncIterable(value: object): value is AsyncIterable<Uint8Array> {
+  return (
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === "function"
+  );
+}
+
+async function* readStream(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const result = await reader.read();
+      if (result.done) {
+        done = true;
+        return;
+      }
+      if (result.value !== undefined) yield result.value;
+    }
+  } finally {
+    // Stopped early (the consumer went away): tell the producer.
+    if (!done) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Validates content and wraps it as a {@link ContentSource}. Streams can be read once.
+ *
+ * @since 0.1.0
+ */
+export function toContentSource(
+  field: string,
+  content: ContentInput,
+  size: number | undefined,
+): ContentSource {
+  if (typeof content === "string") return { kind: "bytes", bytes: utf8(content) };
+  if (content instanceof Uint8Array) return { kind: "bytes", bytes: content };
+  if (typeof content === "object" && content !== null) {
+    if (size !== undefined && !(Number.isSafeInteger(size) && size >= 0)) {
+      throw new MimeError(
+        `${field.replace(/\.content$/, "")}.size`,
+        "must be a non-negative integer",
+      );
+    }
+    let used = false;
+    const once = (source: () => AsyncIterable<Uint8Array>) => (): AsyncIterable<Uint8Array> => {
+      if (used) throw new MimeError(field, "stream content was already consumed");
+      used = true;
+      return checked(field, source(), size);
+    };
+    if (isReadableStream(content)) {
+      return { kind: "stream", size, open: once(() => readStream(content)) };
+    }
+    if (isAsyncIterable(content)) {
+      return { kind: "stream", size, open: once(() => content) };
+    }
+  }
+  throw new MimeError(field, "must be a string, Uint8Array, ReadableStream or AsyncIterable");
+}
+
+/** Checks each chunk's type and, when declared, the total size. */
+async function* checked(
+  field: string,
+  source: AsyncIterable<Uint8Array>,
+  size: number | undefined,
+): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const chunk of source) {
+    if (!(chunk instanceof Uint8Array))
+      throw new MimeError(field, "stream yielded a non-Uint8Array chunk");
+    total += chunk.length;
+    if (size !== undefined && total > size) {
+      throw new MimeError(field, `stream is longer than its declared size ${size}`);
+    }
+    yield chunk;
+  }
+  if (size !== undefined && total !== size) {
+    throw new MimeError(field, `stream produced ${total} octets, declared size ${size}`);
+  }
+}
+
+/**
+ * The bytes of a source as an async iterable (byte arrays in ~64 KiB slices).
+ *
+ * @since 0.1.0
+ */
+export function openContent(source: ContentSource): AsyncIterable<Uint8Array> {
+  if (source.kind === "stream") return source.open();
+  const { bytes } = source;
+  return (async function* () {
+    for (let i = 0; i < bytes.length; i += BASE64_BLOCK) {
+      yield bytes.subarray(i, Math.min(i + BASE64_BLOCK, bytes.length));
+    }
+  })();
+}

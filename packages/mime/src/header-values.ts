@@ -1,0 +1,88 @@
+import { formatAddrSpec, type Mailbox } from "./address.ts";
+import { encodeWords } from "./encoded-word.ts";
+import { FOLD_AT } from "./header-fold.ts";
+import { isPrintableAscii, utf8Length } from "./text.ts";
+
+/** Longest word written raw; longer ones go into encoded-words, which split anywhere. */
+const MAX_RAW_WORD = 900;
+
+/** Raw UTF-8 allowed (SMTPUTF8): no C0/C1 controls or DEL, otherwise anything. */
+function isRawUtf8Safe(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0)) return false;
+  }
+  return true;
+}
+
+function canStayRaw(text: string, smtpUtf8: boolean): boolean {
+  if (!(isPrintableAscii(text) || (smtpUtf8 && isRawUtf8Safe(text)))) return false;
+  // Text that looks like an encoded-word would be decoded by readers: encode it instead.
+  return !text.includes("=?");
+}
+
+/**
+ * The words of an unstructured value (Subject, extra headers): raw and folded at spaces
+ * when it is printable ASCII (or UTF-8 in SMTPUTF8 mode), otherwise encoded-words.
+ *
+ * @since 0.1.0
+ */
+export function unstructuredWords(name: string, value: string, smtpUtf8: boolean): string[] {
+  if (canStayRaw(value, smtpUtf8)) {
+    const words = value.split(" ");
+    if (words.every((w) => utf8Length(w) <= MAX_RAW_WORD)) return words;
+  }
+  const first = FOLD_AT - name.length - 2;
+  return encodeWords(value, first >= 24 ? Math.min(first, 75) : 75, 75);
+}
+
+const ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
+
+function isPhraseAtom(word: string): boolean {
+  if (word === "") return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    const ok =
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c > 0x7f ||
+      ATEXT_SPECIALS.indexOf(word[i]!) >= 0;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/**
+ * A display name as phrase words: atoms when possible, a quoted string when it has
+ * specials, encoded-words when it is not ASCII (unless SMTPUTF8) or has controls.
+ *
+ * @since 0.1.0
+ */
+export function phraseWords(name: string, smtpUtf8: boolean): string[] {
+  if (canStayRaw(name, smtpUtf8) && utf8Length(name) <= MAX_RAW_WORD) {
+    const words = name.split(" ");
+    if (words.every(isPhraseAtom)) return words;
+    return [`"${name.replace(/["\\]/g, "\\$&")}"`];
+  }
+  return encodeWords(name);
+}
+
+/**
+ * An address list as header words, commas attached: `Name <a@b>, c@d`.
+ *
+ * @since 0.1.0
+ */
+export function addressListWords(mailboxes: readonly Mailbox[], smtpUtf8: boolean): string[] {
+  const words: string[] = [];
+  mailboxes.forEach((mailbox, i) => {
+    const spec = formatAddrSpec(mailbox, smtpUtf8);
+    const comma = i < mailboxes.length - 1 ? "," : "";
+    if (mailbox.name === "") {
+      words.push(spec + comma);
+    } else {
+      words.push(...phraseWords(mailbox.name, smtpUtf8), `<${spec}>${comma}`);
+    }
+  });
+  return words;
+}

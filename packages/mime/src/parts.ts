@@ -1,0 +1,141 @@
+import { base64BodySize } from "./base64.ts";
+import type { ContentSource } from "./content.ts";
+import { foldHeader } from "./header-fold.ts";
+import { utf8 } from "./text.ts";
+
+/**
+ * A leaf whose body is already encoded in memory (text and HTML).
+ *
+ * @since 0.1.0
+ */
+export interface TextLeaf {
+  kind: "text";
+  headers: string;
+  body: Uint8Array;
+}
+
+/**
+ * A leaf whose body is content encoded as base64 while it streams.
+ *
+ * @since 0.1.0
+ */
+export interface StreamLeaf {
+  kind: "base64";
+  headers: string;
+  source: ContentSource;
+  field: string;
+}
+
+/**
+ * A multipart node.
+ *
+ * @since 0.1.0
+ */
+export interface Multipart {
+  kind: "multipart";
+  subtype: "mixed" | "alternative" | "related";
+  boundary: string;
+  parts: Part[];
+}
+
+/**
+ * A node of the MIME tree.
+ *
+ * @since 0.1.0
+ */
+export type Part = TextLeaf | StreamLeaf | Multipart;
+
+/**
+ * A piece of the output: fixed bytes, or an attachment to encode while streaming.
+ *
+ * @since 0.1.0
+ */
+export type Segment = Uint8Array | StreamLeaf;
+
+const CRLF = utf8("\r\n");
+
+function endsWithCrlf(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[bytes.length - 2] === 13 && bytes[bytes.length - 1] === 10;
+}
+
+/**
+ * Lays a MIME tree out as segments. Every part body is followed by a CRLF that belongs to
+ * the next delimiter (RFC 2046 §5.1.1), so bodies are never altered; at the top level
+ * the message simply ends with CRLF.
+ *
+ * @since 0.1.0
+ */
+export function layout(
+  part: Part,
+  headers: string,
+  out: (string | Uint8Array | StreamLeaf)[],
+  top: boolean,
+): void {
+  if (part.kind === "text") {
+    out.push(headers + part.headers, "\r\n", part.body);
+    if (!top || !endsWithCrlf(part.body)) out.push(CRLF);
+    return;
+  }
+  if (part.kind === "base64") {
+    out.push(headers + part.headers, "\r\n", part);
+    return;
+  }
+  out.push(
+    headers +
+      foldHeader("Content-Type", [`multipart/${part.subtype};`, `boundary="${part.boundary}"`]),
+    "\r\n",
+  );
+  for (const child of part.parts) {
+    out.push(`--${part.boundary}\r\n`);
+    layout(child, "", out, false);
+  }
+  out.push(`--${part.boundary}--\r\n`);
+}
+
+/**
+ * Merges adjacent fixed pieces into byte arrays.
+ *
+ * @since 0.1.0
+ */
+export function toSegments(pieces: readonly (string | Uint8Array | StreamLeaf)[]): Segment[] {
+  const segments: Segment[] = [];
+  let pending: Uint8Array[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const length = pending.reduce((n, p) => n + p.length, 0);
+    const joined = new Uint8Array(length);
+    let o = 0;
+    for (const p of pending) {
+      joined.set(p, o);
+      o += p.length;
+    }
+    segments.push(joined);
+    pending = [];
+  };
+  for (const piece of pieces) {
+    if (typeof piece === "string") pending.push(utf8(piece));
+    else if (piece instanceof Uint8Array) pending.push(piece);
+    else {
+      flush();
+      segments.push(piece);
+    }
+  }
+  flush();
+  return segments;
+}
+
+/**
+ * The exact size of the segments, or undefined when a stream's length is unknown.
+ *
+ * @since 0.1.0
+ */
+export function segmentsSize(segments: readonly Segment[]): number | undefined {
+  let size = 0;
+  for (const s of segments) {
+    if (s instanceof Uint8Array) size += s.length;
+    else if (s.source.kind === "bytes") size += base64BodySize(s.source.bytes.length);
+    else if (s.source.size !== undefined) size += base64BodySize(s.source.size);
+    else return undefined;
+  }
+  return size;
+}

@@ -1,0 +1,81 @@
+import { encodeQuotedPrintable } from "./quoted-printable.ts";
+import { utf8 } from "./text.ts";
+
+/**
+ * A body Content-Transfer-Encoding this package writes.
+ *
+ * @since 0.1.0
+ */
+export type TransferEncoding = "7bit" | "8bit" | "quoted-printable" | "base64";
+
+/**
+ * Line breaks of any kind (CRLF, bare CR, bare LF) as CRLF.
+ *
+ * @since 0.1.0
+ */
+export function normalizeNewlines(text: string): string {
+  return text.replace(/\r\n|\r|\n/g, "\r\n");
+}
+
+/**
+ * An encoded text body: its transfer encoding and bytes (lines end in CRLF except,
+ * possibly, the last).
+ *
+ * @since 0.1.0
+ */
+export interface EncodedText {
+  encoding: TransferEncoding;
+  bytes: Uint8Array;
+  /** The body is raw text (7bit/8bit): boundaries must be checked against it. */
+  raw: string | undefined;
+}
+
+/**
+ * Chooses the transfer encoding from the content: 7bit for ASCII whose lines fit in 998
+ * octets, 8bit for such UTF-8 when the server accepts 8BITMIME, quoted-printable otherwise
+ * (non-ASCII, long lines, control characters).
+ *
+ * @since 0.1.0
+ */
+export function encodeText(text: string, allow8bit: boolean): EncodedText {
+  const normalized = normalizeNewlines(text);
+  let ascii = true;
+  let controls = false;
+  let lineStart = 0;
+  let longest = 0;
+  for (let i = 0; i < normalized.length; i++) {
+    const c = normalized.charCodeAt(i);
+    if (c === 0x0d && normalized.charCodeAt(i + 1) === 0x0a) {
+      longest = Math.max(longest, i - lineStart);
+      lineStart = i + 2;
+      i++;
+    } else if (c > 0x7f) ascii = false;
+    else if ((c < 0x20 && c !== 0x09) || c === 0x7f) controls = true;
+  }
+  // Measured in code units; non-ASCII lines are re-measured in octets below.
+  longest = Math.max(longest, normalized.length - lineStart);
+  if (!controls && ascii && longest <= 998) {
+    return { encoding: "7bit", bytes: utf8(normalized), raw: normalized };
+  }
+  if (!controls && !ascii && allow8bit) {
+    const bytes = utf8(normalized);
+    if (maxLineOctets(bytes) <= 998) return { encoding: "8bit", bytes, raw: normalized };
+  }
+  return {
+    encoding: "quoted-printable",
+    bytes: utf8(encodeQuotedPrintable(normalized)),
+    raw: undefined,
+  };
+}
+
+function maxLineOctets(bytes: Uint8Array): number {
+  let longest = 0;
+  let start = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 0x0d && bytes[i + 1] === 0x0a) {
+      longest = Math.max(longest, i - start);
+      start = i + 2;
+    }
+  }
+  return Math.max(longest, bytes.length - start);
+}

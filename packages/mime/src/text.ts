@@ -1,0 +1,111 @@
+import { MimeError } from "./errors.ts";
+
+const encoder = new TextEncoder();
+
+/**
+ * UTF-8 bytes of a string.
+ *
+ * @since 0.1.0
+ */
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/**
+ * The UTF-8 length of a string without encoding it.
+ *
+ * @since 0.1.0
+ */
+export function utf8Length(text: string): number {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) length += 1;
+    else if (c < 0x800) length += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      length += 4;
+      i++;
+    } else length += 3;
+  }
+  return length;
+}
+
+/**
+ * Whether every code unit is in 0x00–0x7f.
+ *
+ * @since 0.1.0
+ */
+export function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/**
+ * Whether the string is printable ASCII (0x20–0x7e) only.
+ *
+ * @since 0.1.0
+ */
+export function isPrintableAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/**
+ * Refuses CR, LF and NUL (header injection, R1) and lone surrogates (which cannot be
+ * encoded as UTF-8 without silently changing the text).
+ *
+ * @since 0.1.0
+ */
+export function assertHeaderSafe(field: string, value: string): void {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x0d || c === 0x0a || c === 0x00) {
+      const name = c === 0x0d ? "CR" : c === 0x0a ? "LF" : "NUL";
+      throw new MimeError(field, `contains ${name} at index ${i}`);
+    }
+    if (c >= 0xd800 && c <= 0xdfff) checkSurrogate(field, value, i, c) && i++;
+  }
+}
+
+/**
+ * Refuses lone surrogates (text that is not well-formed Unicode).
+ *
+ * @since 0.1.0
+ */
+export function assertWellFormed(field: string, value: string): void {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) checkSurrogate(field, value, i, c) && i++;
+  }
+}
+
+function checkSurrogate(field: string, value: string, i: number, c: number): boolean {
+  const next = value.charCodeAt(i + 1);
+  if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) return true;
+  throw new MimeError(field, `contains a lone surrogate at index ${i}`);
+}
+
+/**
+ * Requires a string (typed input can still be anything at run time).
+ *
+ * @since 0.1.0
+ */
+export function assertString(field: string, value: unknown): asserts value is string {
+  if (typeof value !== "string") throw new MimeError(field, "must be a string");
+}
+
+const HEX = "0123456789abcdef";
+
+/**
+ * Lower-case hexadecimal of bytes.
+ *
+ * @since 0.1.0
+ */
+export function hex(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += HEX[b >> 4]! + HEX[b & 15]!;
+  return out;
+}
