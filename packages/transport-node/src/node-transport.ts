@@ -94,6 +94,11 @@ export class NodeTransport implements Transport {
     return this.#remoteAddress;
   }
 
+  /** Bytes received but not yet read (at most about `maxReadBuffer`: the socket pauses beyond). */
+  get bufferedBytes(): number {
+    return this.#queued;
+  }
+
   /** The next chunk from the server, or `null` at end-of-stream (or after `close`/`abort`). */
   read(): Promise<Uint8Array | null> {
     if (this.#reader) return Promise.reject(new Error("read() is already pending"));

@@ -1,0 +1,172 @@
+import { SmtpError } from "@smtp/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { nodeConnector } from "../src/index.ts";
+import {
+  activeHandles,
+  encode,
+  expectNoLeftovers,
+  type RawServer,
+  readUntil,
+  settle,
+  startRawServer,
+} from "./servers.ts";
+
+/** Greets, then echoes each chunk back as "250 <chunk>", closing after QUIT. */
+function echoServer(host: string): Promise<RawServer> {
+  return startRawServer(host, (socket) => {
+    socket.write("220 ready\r\n");
+    socket.on("data", (data) => {
+      const text = data.toString();
+      socket.write(`250 ${text}`);
+      if (text.startsWith("QUIT")) socket.end();
+    });
+  });
+}
+
+let server: RawServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+describe.each(["127.0.0.1", "::1"])("plain TCP to %s", (host) => {
+  it("reads the greeting, writes a command, reads the reply, then end-of-stream", async () => {
+    server = await echoServer(host);
+    const transport = await nodeConnector()({ host, port: server.port, tls: "none" });
+    expect(transport.secure).toBe(false);
+    expect(transport.remoteAddress).toBe(host);
+    expect(transport.localAddress).toBe(host);
+    expect(await readUntil(transport, (t) => t.endsWith("\r\n"))).toBe("220 ready\r\n");
+    await transport.write(encode("QUIT\r\n"));
+    expect(await readUntil(transport, (t) => t.endsWith("\r\n"))).toBe("250 QUIT\r\n");
+    expect(await transport.read()).toBeNull();
+    await transport.close();
+    expect(await transport.read()).toBeNull();
+  });
+});
+
+describe("connect failures", () => {
+  it("turns a refused port into a retryable connection error that keeps the cause", async () => {
+    const closed = await echoServer("127.0.0.1");
+    const port = closed.port;
+    await closed.stop();
+    const error = await nodeConnector()({ host: "127.0.0.1", port, tls: "none" }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SmtpError);
+    expect(error).toMatchObject({ kind: "connection", retryable: true, detail: "ECONNREFUSED" });
+    expect((error as SmtpError).cause).toMatchObject({ code: "ECONNREFUSED" });
+    await settle();
+  });
+
+  it("turns an unknown host into a connection error (ENOTFOUND)", async () => {
+    const error = await nodeConnector()({
+      host: "no-such-host.invalid",
+      port: 25,
+      tls: "none",
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "connection", retryable: true });
+    expect(["ENOTFOUND", "EAI_AGAIN"]).toContain((error as SmtpError).detail);
+  });
+
+  it("refuses an invalid port before connecting", async () => {
+    await expect(
+      nodeConnector()({ host: "127.0.0.1", port: 70_000, tls: "none" }),
+    ).rejects.toMatchObject({ kind: "invalid-input" });
+  });
+
+  it("rejects with `aborted` when the signal is already aborted, keeping the reason", async () => {
+    server = await echoServer("127.0.0.1");
+    const reason = new Error("stop");
+    const error = await nodeConnector()(
+      { host: "127.0.0.1", port: server.port, tls: "none" },
+      AbortSignal.abort(reason),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "aborted", cause: reason });
+    expect(server.sockets.size).toBe(0);
+  });
+});
+
+describe("close and abort", () => {
+  it("close() ends the connection gracefully, is idempotent, and leaves no handle behind", async () => {
+    server = await startRawServer("127.0.0.1", (socket) => {
+      socket.write("220 ready\r\n");
+      socket.on("end", () => socket.end());
+    });
+    await settle();
+    const before = activeHandles();
+    const transport = await nodeConnector()({ host: "127.0.0.1", port: server.port, tls: "none" });
+    await readUntil(transport, (t) => t.endsWith("\r\n"));
+    const pendingRead = transport.read();
+    await Promise.all([transport.close(), transport.close()]);
+    expect(await pendingRead).toBeNull();
+    await expect(transport.write(encode("NOOP\r\n"))).rejects.toMatchObject({
+      kind: "connection",
+    });
+    await settle();
+    expect(server.sockets.size).toBe(0);
+    expectNoLeftovers(before, expect);
+  });
+
+  it("close() destroys the socket when the server never closes its side", async () => {
+    let serverSawEnd = false;
+    server = await startRawServer(
+      "127.0.0.1",
+      (socket) => {
+        socket.write("220 ready\r\n");
+        // Half-open: the server notes our FIN but never closes its side.
+        socket.on("end", () => {
+          serverSawEnd = true;
+        });
+      },
+      { allowHalfOpen: true },
+    );
+    const transport = await nodeConnector({ closeTimeout: 50 })({
+      host: "127.0.0.1",
+      port: server.port,
+      tls: "none",
+    });
+    await transport.close();
+    expect(serverSawEnd).toBe(true);
+    expect(await transport.read()).toBeNull();
+  });
+
+  it("abort() destroys at once: the pending read resolves null, pending writes reject", async () => {
+    server = await startRawServer("127.0.0.1", (socket) => socket.pause());
+    await settle();
+    const before = activeHandles();
+    const transport = await nodeConnector()({ host: "127.0.0.1", port: server.port, tls: "none" });
+    const pendingRead = transport.read();
+    // The server reads nothing, so enough bytes leave a write waiting for 'drain'.
+    const big = new Uint8Array(4 * 1024 * 1024);
+    let pendingWrite: Promise<void> = Promise.resolve();
+    for (let i = 0; i < 64; i++) {
+      pendingWrite = transport.write(big);
+      const state = await Promise.race([pendingWrite.then(() => "done"), settle().then(() => "")]);
+      if (state === "") break;
+    }
+    const reason = new Error("caller gave up");
+    transport.abort(reason);
+    transport.abort(reason);
+    expect(await pendingRead).toBeNull();
+    await expect(pendingWrite).rejects.toMatchObject({ kind: "aborted", cause: reason });
+    await transport.close();
+    for (const socket of server.sockets) socket.destroy();
+    await settle();
+    expectNoLeftovers(before, expect);
+  });
+
+  it("a server reset rejects the pending read with a retryable connection error", async () => {
+    server = await startRawServer("127.0.0.1", (socket) => {
+      socket.write("220 ready\r\n");
+      socket.on("data", () => socket.resetAndDestroy());
+    });
+    const transport = await nodeConnector()({ host: "127.0.0.1", port: server.port, tls: "none" });
+    await readUntil(transport, (t) => t.endsWith("\r\n"));
+    await transport.write(encode("EHLO x\r\n"));
+    const error = await transport.read().catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "connection", retryable: true, detail: "ECONNRESET" });
+    await expect(transport.write(encode("NOOP\r\n"))).rejects.toBe(error);
+    await transport.close();
+  });
+});

@@ -1,0 +1,261 @@
+import type { TLSSocket } from "node:tls";
+import { SmtpError } from "@smtp/core";
+import { createTestCa, type TestCa } from "@smtp-internal/test-peer";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { connectNode, nodeConnector } from "../src/index.ts";
+import {
+  activeHandles,
+  encode,
+  expectNoLeftovers,
+  type RawServer,
+  readUntil,
+  settle,
+  startRawServer,
+  startStartTlsServer,
+  startTlsServer,
+} from "./servers.ts";
+
+let ca: TestCa;
+let otherCa: TestCa;
+beforeAll(async () => {
+  [ca, otherCa] = await Promise.all([createTestCa(), createTestCa()]);
+});
+
+let server: RawServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+const line = (t: string): boolean => t.endsWith("\r\n");
+
+describe.each(["127.0.0.1", "::1"])("implicit TLS to %s", (host) => {
+  it("connects through the handshake, verifying the certificate", async () => {
+    server = await startTlsServer(host, ca, (socket) => {
+      socket.write("220 secure hello\r\n");
+      socket.on("data", (d) => socket.write(`250 ${d.toString()}`));
+    });
+    const transport = await nodeConnector({ tls: { ca: ca.caPem } })({
+      host,
+      port: server.port,
+      tls: "implicit",
+    });
+    expect(transport.secure).toBe(true);
+    expect(await readUntil(transport, line)).toBe("220 secure hello\r\n");
+    await transport.write(encode("NOOP\r\n"));
+    expect(await readUntil(transport, line)).toBe("250 NOOP\r\n");
+    await transport.close();
+  });
+});
+
+describe("implicit TLS failures", () => {
+  it("an untrusted CA is a `tls` error, not retryable, with the certificate error as cause", async () => {
+    server = await startTlsServer("127.0.0.1", ca, (socket) => socket.write("220 hi\r\n"));
+    await settle();
+    const before = activeHandles();
+    const error = await nodeConnector({ tls: { ca: otherCa.caPem } })({
+      host: "localhost",
+      port: server.port,
+      tls: "implicit",
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SmtpError);
+    expect(error).toMatchObject({ kind: "tls", retryable: false });
+    expect((error as SmtpError).cause).toMatchObject({ code: "SELF_SIGNED_CERT_IN_CHAIN" });
+    for (const socket of server.sockets) socket.destroy();
+    await settle();
+    expectNoLeftovers(before, expect);
+  });
+
+  it("an expired certificate is a `tls` error (CERT_HAS_EXPIRED)", async () => {
+    const expired = await ca.issue({
+      dns: ["localhost"],
+      notBefore: new Date(Date.now() - 3 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
+    });
+    server = await startTlsServer("127.0.0.1", expired, (socket) => socket.write("220 hi\r\n"));
+    await expect(
+      nodeConnector({ tls: { ca: ca.caPem } })({
+        host: "localhost",
+        port: server.port,
+        tls: "implicit",
+      }),
+    ).rejects.toMatchObject({ kind: "tls", retryable: false, detail: "CERT_HAS_EXPIRED" });
+  });
+
+  it("a certificate for another name is a `tls` error (ERR_TLS_CERT_ALTNAME_INVALID)", async () => {
+    const other = await ca.issue({ dns: ["mail.example.test"] });
+    server = await startTlsServer("127.0.0.1", other, (socket) => socket.write("220 hi\r\n"));
+    await expect(
+      nodeConnector({ tls: { ca: ca.caPem } })({
+        host: "127.0.0.1",
+        port: server.port,
+        tls: "implicit",
+      }),
+    ).rejects.toMatchObject({ kind: "tls", detail: "ERR_TLS_CERT_ALTNAME_INVALID" });
+  });
+
+  it("rejectUnauthorized: false accepts an untrusted certificate", async () => {
+    server = await startTlsServer("127.0.0.1", ca, (socket) => socket.write("220 hi\r\n"));
+    const transport = await nodeConnector({ tls: { rejectUnauthorized: false } })({
+      host: "127.0.0.1",
+      port: server.port,
+      tls: "implicit",
+    });
+    expect(await readUntil(transport, line)).toBe("220 hi\r\n");
+    await transport.close();
+  });
+
+  it("a plaintext server on the implicit-TLS port gives a hint about the port pairing", async () => {
+    server = await startRawServer("127.0.0.1", (socket) => socket.write("220 plain hello\r\n"));
+    const error = await nodeConnector({ tls: { ca: ca.caPem } })({
+      host: "127.0.0.1",
+      port: server.port,
+      tls: "implicit",
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "tls", detail: "not-tls", retryable: false });
+    expect((error as Error).message).toMatch(/STARTTLS port/);
+  });
+
+  it("a handshake that never completes times out with phase `tls` and leaves no handle", async () => {
+    server = await startRawServer("127.0.0.1", () => {
+      // Accepts TCP, never answers the ClientHello.
+    });
+    await settle();
+    const before = activeHandles();
+    const error = await nodeConnector({ tls: { ca: ca.caPem } })({
+      host: "127.0.0.1",
+      port: server.port,
+      tls: "implicit",
+      connectTimeout: 100,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "timeout", phase: "tls", retryable: true });
+    for (const socket of server.sockets) socket.destroy();
+    await settle();
+    expectNoLeftovers(before, expect);
+  });
+
+  it("an abort during the handshake rejects with `aborted`", async () => {
+    server = await startRawServer("127.0.0.1", () => {});
+    const controller = new AbortController();
+    const connecting = nodeConnector({ tls: { ca: ca.caPem } })(
+      { host: "127.0.0.1", port: server.port, tls: "implicit" },
+      controller.signal,
+    );
+    while (server.sockets.size === 0) await settle();
+    controller.abort(new Error("user cancelled"));
+    await expect(connecting).rejects.toMatchObject({ kind: "aborted" });
+  });
+
+  it("presents a client certificate when the server asks for one", async () => {
+    const client = await ca.issue({ commonName: "smtp client", usage: "client" });
+    let peerName = "";
+    server = await startTlsServer(
+      "127.0.0.1",
+      ca,
+      (socket) => {
+        const tlsSocket = socket as TLSSocket;
+        peerName = String(tlsSocket.getPeerCertificate().subject?.CN);
+        socket.write(`220 ${tlsSocket.authorized ? "authorized" : "anonymous"}\r\n`);
+      },
+      { requestCert: true, ca: ca.caPem },
+    );
+    const transport = await nodeConnector({
+      tls: { ca: ca.caPem, cert: client.certPem, key: client.keyPem },
+    })({ host: "localhost", port: server.port, tls: "implicit" });
+    expect(await readUntil(transport, line)).toBe("220 authorized\r\n");
+    expect(peerName).toBe("smtp client");
+    await transport.close();
+  });
+});
+
+describe.each(["127.0.0.1", "::1"])("STARTTLS on %s", (host) => {
+  it("upgrades the same socket, sending SNI for a name and none for an address", async () => {
+    const seen: (string | false)[] = [];
+    server = await startStartTlsServer(host, ca, {
+      onSecure: (s) => seen.push((s as TLSSocket & { servername: string | false }).servername),
+    });
+    for (const servername of ["localhost", host]) {
+      const transport = await nodeConnector({ tls: { ca: ca.caPem } })({
+        host,
+        port: server.port,
+        tls: "starttls",
+      });
+      expect(await readUntil(transport, line)).toBe("220 localhost ready\r\n");
+      await transport.write(encode("STARTTLS\r\n"));
+      expect(await readUntil(transport, line)).toBe("220 go ahead\r\n");
+      const local = transport.localAddress;
+      await transport.startTls({ servername });
+      expect(transport.secure).toBe(true);
+      expect(transport.localAddress).toBe(local);
+      await transport.write(encode("EHLO x\r\n"));
+      expect(await readUntil(transport, line)).toBe("250 EHLO x\r\n");
+      await transport.close();
+    }
+    expect(seen).toEqual(["localhost", false]);
+  });
+});
+
+describe("STARTTLS failures", () => {
+  it("a wrong CA fails the upgrade with a `tls` error and destroys the connection", async () => {
+    server = await startStartTlsServer("127.0.0.1", ca);
+    await settle();
+    const before = activeHandles();
+    const transport = await nodeConnector({ tls: { ca: otherCa.caPem } })({
+      host: "127.0.0.1",
+      port: server.port,
+      tls: "starttls",
+    });
+    await readUntil(transport, line);
+    await transport.write(encode("STARTTLS\r\n"));
+    await readUntil(transport, line);
+    const error = await transport.startTls({ servername: "localhost" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "tls", retryable: false });
+    expect(transport.secure).toBe(false);
+    await expect(transport.read()).rejects.toBe(error);
+    await expect(transport.write(encode("QUIT\r\n"))).rejects.toBe(error);
+    await transport.close();
+    for (const socket of server.sockets) socket.destroy();
+    await settle();
+    expectNoLeftovers(before, expect);
+  });
+
+  it("refuses to upgrade when bytes arrived after the 220 (STARTTLS injection)", async () => {
+    server = await startStartTlsServer("127.0.0.1", ca, {
+      afterGo: (socket) => setImmediate(() => socket.write("250 injected\r\n")),
+    });
+    const transport = await connectNode(
+      { host: "127.0.0.1", port: server.port, tls: "starttls" },
+      { tls: { ca: ca.caPem } },
+    );
+    await readUntil(transport, line);
+    await transport.write(encode("STARTTLS\r\n"));
+    expect(await readUntil(transport, line)).toBe("220 go ahead\r\n");
+    while (transport.bufferedBytes === 0) await settle();
+    await expect(transport.startTls({ servername: "localhost" })).rejects.toMatchObject({
+      kind: "protocol",
+      detail: "starttls-injection",
+    });
+    expect(transport.secure).toBe(false);
+    await transport.close();
+  });
+
+  it("a server that never completes the STARTTLS handshake times out with phase `tls`", async () => {
+    server = await startRawServer("127.0.0.1", (socket) => {
+      socket.write("220 ready\r\n");
+      socket.once("data", () => socket.write("220 go ahead\r\n"));
+    });
+    const transport = await nodeConnector({ tls: { ca: ca.caPem }, tlsHandshakeTimeout: 100 })({
+      host: "127.0.0.1",
+      port: server.port,
+      tls: "starttls",
+    });
+    await readUntil(transport, line);
+    await transport.write(encode("STARTTLS\r\n"));
+    await readUntil(transport, line);
+    await expect(transport.startTls({ servername: "localhost" })).rejects.toMatchObject({
+      kind: "timeout",
+      phase: "tls",
+    });
+    await transport.close();
+  });
+});
