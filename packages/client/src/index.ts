@@ -1,6 +1,34 @@
 /**
  * `@smtp/client`: send email over SMTP from Node.js, Deno and Bun.
  *
+ * ```ts
+ * import { createClient } from "@smtp/client";
+ * ```
+ *
  * @module
  */
-export type { Connector, Transport } from "@smtp/core";
+export type {
+  AuthMethod,
+  Capabilities,
+  Connector,
+  ConnectTarget,
+  DsnOptions,
+  RecipientRejection,
+  SmtpErrorKind,
+  StartTlsPolicy,
+  TimeoutPhase,
+  Transport,
+} from "@smtp/core";
+export { SmtpError } from "@smtp/core";
+export type { AddressInput, AttachmentInput, MessageInput } from "@smtp/mime";
+export type { ClientInternals, SendOptions, SmtpClient } from "./client.ts";
+export { createClient } from "./client.ts";
+export type {
+  ClientAuth,
+  ClientOptions,
+  ClientPoolOptions,
+  ClientTimeouts,
+  ClientTlsOptions,
+  ClientTranscriptEntry,
+} from "./options.ts";
+export type { RejectedRecipient, SendInfo } from "./result.ts";

@@ -37,7 +37,10 @@ export class FakeSession implements SessionLike {
   #closed = false;
   state = "greeting";
   capabilities: Capabilities | undefined;
-  constructor(readonly timeoutMs = 1000) {}
+  readonly timeoutMs: number;
+  constructor(timeoutMs = 1000) {
+    this.timeoutMs = timeoutMs;
+  }
   get idle() {
     return this.state === "ready" && this.#jobs.length === 0;
   }
@@ -165,10 +168,12 @@ export class FakeTransport implements Transport {
   #queue: (Uint8Array | null)[] = [];
   #waiter: ((v: Uint8Array | null) => void) | undefined;
   #failWaiter: ((e: unknown) => void) | undefined;
-  constructor(
-    readonly respond: (line: string) => string | null | undefined,
-    readonly faults: Faults = {},
-  ) {}
+  readonly respond: (line: string) => string | null | undefined;
+  readonly faults: Faults;
+  constructor(respond: (line: string) => string | null | undefined, faults: Faults = {}) {
+    this.respond = respond;
+    this.faults = faults;
+  }
   get finished() {
     return this.closes + this.aborts;
   }

@@ -1,0 +1,249 @@
+import type {
+  Capabilities,
+  Connector,
+  JobId,
+  SendResult,
+  SessionOptions,
+  Transport,
+} from "@smtp/core";
+import { Session } from "@smtp/core";
+import { type CloseInfo, Driver } from "./drive.ts";
+import { chooseEhloName } from "./ehlo-name.ts";
+import type { QueuedSend } from "./job.ts";
+import type { ResolvedOptions } from "./resolve-options.ts";
+import { machineHostname, monotonicNow } from "./runtime.ts";
+import type { SessionLike } from "./session-like.ts";
+import { abortError, toSmtpError } from "./to-smtp-error.ts";
+
+/** What a {@link Connection} tells its owner. @since 0.1.0 */
+export interface ConnectionEvents {
+  ready(connection: Connection): void;
+  result(connection: Connection, send: QueuedSend, result: SendResult): void;
+  closed(connection: Connection, info: CloseInfo): void;
+}
+
+/** Builds the session; replaced in tests. @since 0.1.0 */
+export type SessionFactory = (options: SessionOptions) => SessionLike;
+
+let nextConnectionId = 0;
+
+/**
+ * One SMTP connection: opens the transport, runs a session over it with the {@link Driver},
+ * and carries the messages handed to it. Used by the pool and by `verify()`.
+ *
+ * @since 0.1.0
+ */
+export class Connection {
+  /** Counts connections of this process, from 1, for transcripts. */
+  readonly id = ++nextConnectionId;
+  state: "connecting" | "ready" | "closed" = "connecting";
+  capabilities: Capabilities | undefined;
+  /** Messages handed to this connection so far. */
+  submitted = 0;
+  /** Whether the session ever got ready (failures before that are establishment failures). */
+  everReady = false;
+  /** The message whose abort brought the connection down, if any. */
+  abortedBy: QueuedSend | undefined;
+  /** Resolves once the transport is closed, with how it ended. */
+  readonly closed: Promise<CloseInfo>;
+
+  readonly #options: ResolvedOptions;
+  readonly #events: ConnectionEvents;
+  readonly #controller = new AbortController();
+  readonly #inFlight = new Map<JobId, QueuedSend>();
+  #waiting: QueuedSend[] = [];
+  #session: SessionLike | undefined;
+  #driver: Driver | undefined;
+  #quitRequested = false;
+
+  constructor(
+    options: ResolvedOptions,
+    connector: Promise<Connector>,
+    events: ConnectionEvents,
+    sessionFactory: SessionFactory = (o) => new Session(o),
+  ) {
+    this.#options = options;
+    this.#events = events;
+    this.closed = this.#run(connector, sessionFactory);
+  }
+
+  /** Messages handed over and not yet finished. */
+  get load(): number {
+    return this.#inFlight.size + this.#waiting.length;
+  }
+
+  /** Whether the connection can take another message now. */
+  get open(): boolean {
+    return this.state !== "closed" && !this.#quitRequested && !this.#driver?.closing;
+  }
+
+  /** Hands a message to this connection. */
+  submit(send: QueuedSend): void {
+    this.submitted++;
+    send.attempts++;
+    if (!this.#session || !this.#driver) {
+      this.#waiting.push(send);
+      return;
+    }
+    this.#give(this.#session, this.#driver, send);
+  }
+
+  /** QUIT once the messages handed over are finished. */
+  quit(): void {
+    if (this.#quitRequested || this.state === "closed") return;
+    this.#quitRequested = true;
+    if (this.#session && this.#driver) {
+      this.#session.quit(monotonicNow());
+      this.#driver.wake();
+    }
+  }
+
+  /** Brings the connection down at once: every open message fails with `aborted`. */
+  abort(send: QueuedSend | undefined, reason: unknown): void {
+    this.abortedBy ??= send;
+    this.#controller.abort(abortError(reason));
+  }
+
+  #give(session: SessionLike, driver: Driver, send: QueuedSend): void {
+    let id: JobId;
+    try {
+      id = session.send(send.job, monotonicNow());
+    } catch (error) {
+      this.#events.result(this, send, {
+        ok: false,
+        error: toSmtpError(error),
+        accepted: [],
+        rejected: [],
+        dataSent: false,
+      });
+      return;
+    }
+    this.#inFlight.set(id, send);
+    driver.wake();
+  }
+
+  async #run(
+    connectorPromise: Promise<Connector>,
+    sessionFactory: SessionFactory,
+  ): Promise<CloseInfo> {
+    const o = this.#options;
+    let transport: Transport | undefined;
+    let info: CloseInfo;
+    try {
+      const connector = await connectorPromise;
+      transport = await connector(
+        {
+          host: o.host,
+          port: o.port,
+          tls: o.secure ? "implicit" : o.starttls === "never" ? "none" : "starttls",
+          connectTimeout: o.timeouts.connect,
+        },
+        this.#controller.signal,
+      );
+      if (this.#controller.signal.aborted) throw abortError(this.#controller.signal.reason);
+      const ehloName = o.name ?? chooseEhloName(await machineHostname(), transport.localAddress);
+      const session = sessionFactory(this.#sessionOptions(ehloName));
+      const driver = new Driver(session, transport, this.#hooks(), {
+        now: monotonicNow,
+        signal: this.#controller.signal,
+        closeTimeout: o.timeouts.command,
+      });
+      this.#session = session;
+      this.#driver = driver;
+      session.connected(monotonicNow());
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      for (const send of waiting) this.#give(session, driver, send);
+      if (this.#quitRequested) session.quit(monotonicNow());
+      info = await driver.run();
+    } catch (error) {
+      // Failed before the driver took over: the transport (if any) is destroyed here.
+      const e = toSmtpError(error);
+      transport?.abort(e);
+      info = { reason: "error", error: e };
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      for (const send of waiting) {
+        this.#events.result(this, send, {
+          ok: false,
+          error: e,
+          accepted: [],
+          rejected: [],
+          dataSent: false,
+        });
+      }
+    }
+    this.state = "closed";
+    // A session always reports every job before closing; this is a safety net.
+    for (const [id, send] of this.#inFlight) {
+      this.#inFlight.delete(id);
+      const error = info.error ?? toSmtpError(new Error("connection closed"));
+      this.#events.result(this, send, {
+        ok: false,
+        error,
+        accepted: [],
+        rejected: [],
+        dataSent: true,
+      });
+    }
+    this.#events.closed(this, info);
+    return info;
+  }
+
+  #sessionOptions(ehloName: string): SessionOptions {
+    const o = this.#options;
+    const transcript = o.transcript;
+    const id = this.id;
+    return {
+      ehloName,
+      servername: o.servername,
+      secure: o.secure,
+      starttls: o.starttls,
+      allowInsecureAuth: o.allowInsecureAuth,
+      peerIsLoopback: o.loopback,
+      timeouts: {
+        greeting: o.timeouts.greeting,
+        command: o.timeouts.command,
+        dataStart: o.timeouts.command,
+        dataBlock: o.timeouts.data,
+        dataEnd: o.timeouts.data,
+        quit: o.timeouts.command,
+      },
+      ...(o.auth === undefined ? {} : { auth: o.auth }),
+      ...(transcript === undefined
+        ? {}
+        : {
+            transcript: (entry) => {
+              try {
+                transcript({ ...entry, connection: id });
+              } catch {
+                // A failing log callback must not break the conversation.
+              }
+            },
+          }),
+      randomBytes: (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n)),
+    };
+  }
+
+  #hooks() {
+    return {
+      ready: (capabilities: Capabilities) => {
+        this.state = "ready" as const;
+        this.everReady = true;
+        this.capabilities = capabilities;
+        this.#events.ready(this);
+      },
+      body: (id: JobId) => {
+        const send = this.#inFlight.get(id);
+        if (!send) throw new Error(`no message for job ${id}`);
+        return send.message.stream();
+      },
+      result: (id: JobId, result: SendResult) => {
+        const send = this.#inFlight.get(id);
+        if (!send) return;
+        this.#inFlight.delete(id);
+        this.#events.result(this, send, result);
+      },
+    };
+  }
+}

@@ -1,0 +1,253 @@
+import type { Connector, SendResult, SmtpError } from "@smtp/core";
+import { Connection, type ConnectionEvents, type SessionFactory } from "./connection.ts";
+import type { CloseInfo } from "./drive.ts";
+import type { QueuedSend } from "./job.ts";
+import type { ResolvedOptions } from "./resolve-options.ts";
+import { abortError } from "./to-smtp-error.ts";
+
+/** Messages queued on one connection at once when the server pipelines. */
+const PIPELINE_DEPTH = 4;
+/** How many connections one message may be handed to (a first try and retries). */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Whether a failed message may be sent again on another connection: only when none of its
+ * data reached the wire, and the connection rather than the message was at fault (the
+ * server closed or shut down a reused connection, or another message's abort took it down).
+ */
+function mayRetry(connection: Connection, send: QueuedSend, result: SendResult): boolean {
+  if (result.ok || result.dataSent || send.attempts >= MAX_ATTEMPTS || send.signal?.aborted) {
+    return false;
+  }
+  const error = result.error;
+  if (error.kind === "aborted")
+    return connection.abortedBy !== undefined && connection.abortedBy !== send;
+  const stale = error.kind === "connection" || error.code === 421;
+  return stale && connection.everReady;
+}
+
+/**
+ * Delivers queued messages over up to `maxConnections` connections: reuses them for many
+ * messages, pipelines several per connection when the server allows, recycles a connection
+ * after `maxMessages`, closes idle ones after `idleTimeout`, and replaces a connection the
+ * server closed. Without pooling (`maxMessages: 1`) every message gets its own connection,
+ * and its outcome is reported only once that connection is closed.
+ *
+ * @since 0.1.0
+ */
+export class Pool {
+  readonly #options: ResolvedOptions;
+  readonly #connector: () => Promise<Connector>;
+  readonly #sessionFactory: SessionFactory | undefined;
+  readonly #queue: QueuedSend[] = [];
+  readonly #connections = new Set<Connection>();
+  readonly #assigned = new Map<QueuedSend, Connection>();
+  readonly #idleTimers = new Map<Connection, ReturnType<typeof setTimeout>>();
+  /** Unpooled outcomes, reported once their connection has closed. */
+  readonly #deferred = new Map<Connection, (() => void)[]>();
+  #closing = false;
+  #drained: (() => void)[] = [];
+  #dispatchScheduled = false;
+
+  constructor(
+    options: ResolvedOptions,
+    connector: () => Promise<Connector>,
+    sessionFactory?: SessionFactory,
+  ) {
+    this.#options = options;
+    this.#connector = connector;
+    this.#sessionFactory = sessionFactory;
+  }
+
+  /** Queues a message; its promise settles through `send.resolve` / `send.reject`. */
+  enqueue(send: QueuedSend): void {
+    if (send.signal) {
+      const signal = send.signal;
+      const onAbort = () => this.#abort(send, signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      const { resolve, reject } = send;
+      send.resolve = (r) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(r);
+      };
+      send.reject = (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      };
+    }
+    this.#queue.push(send);
+    this.#dispatch();
+  }
+
+  /** Waits for every queued message, then QUITs every connection and waits for them to close. */
+  close(): Promise<void> {
+    this.#closing = true;
+    for (const connection of this.#connections) this.#maybeIdle(connection);
+    return new Promise((resolve) => {
+      this.#drained.push(resolve);
+      this.#checkDrained();
+    });
+  }
+
+  /** Connections currently open or opening. */
+  get size(): number {
+    return this.#connections.size;
+  }
+
+  #abort(send: QueuedSend, reason: unknown): void {
+    if (send.settled) return;
+    const index = this.#queue.indexOf(send);
+    if (index >= 0) {
+      this.#queue.splice(index, 1);
+      this.#settle(send, {
+        ok: false,
+        error: abortError(reason),
+        accepted: [],
+        rejected: [],
+        dataSent: false,
+      });
+      this.#checkDrained();
+      return;
+    }
+    this.#assigned.get(send)?.abort(send, reason);
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      const connection = this.#pick();
+      if (!connection) break;
+      const send = this.#queue.shift()!;
+      this.#clearIdle(connection);
+      this.#assigned.set(send, connection);
+      connection.submit(send);
+    }
+  }
+
+  /** Later, once the driver has acted on everything the session reported at once. */
+  #scheduleDispatch(): void {
+    if (this.#dispatchScheduled) return;
+    this.#dispatchScheduled = true;
+    queueMicrotask(() => {
+      this.#dispatchScheduled = false;
+      this.#dispatch();
+      this.#checkDrained();
+    });
+  }
+
+  #pick(): Connection | undefined {
+    const { maxConnections, maxMessages } = this.#options.pool;
+    const usable = [...this.#connections].filter((c) => c.open && c.submitted < maxMessages);
+    const idle = usable.find((c) => c.state === "ready" && c.load === 0);
+    if (idle) return idle;
+    if (this.#connections.size < maxConnections) return this.#open();
+    return usable.find(
+      (c) => c.state === "ready" && c.capabilities?.pipelining === true && c.load < PIPELINE_DEPTH,
+    );
+  }
+
+  #open(): Connection {
+    const events: ConnectionEvents = {
+      ready: (c) => {
+        this.#maybeIdle(c);
+        this.#scheduleDispatch();
+      },
+      result: (c, send, result) => this.#onResult(c, send, result),
+      closed: (c, info) => this.#onClosed(c, info),
+    };
+    const connection = new Connection(
+      this.#options,
+      this.#connector(),
+      events,
+      this.#sessionFactory,
+    );
+    this.#connections.add(connection);
+    return connection;
+  }
+
+  #onResult(connection: Connection, send: QueuedSend, result: SendResult): void {
+    this.#assigned.delete(send);
+    if (!result.ok && mayRetry(connection, send, result)) {
+      this.#queue.unshift(send);
+    } else if (this.#options.pool.pooled) {
+      this.#settle(send, result);
+    } else {
+      // One connection per message: report once the connection is closed, so that no
+      // socket outlives the send.
+      const list = this.#deferred.get(connection) ?? [];
+      list.push(() => this.#settle(send, result));
+      this.#deferred.set(connection, list);
+    }
+    this.#maybeIdle(connection);
+    this.#scheduleDispatch();
+  }
+
+  #onClosed(connection: Connection, info: CloseInfo): void {
+    this.#connections.delete(connection);
+    this.#clearIdle(connection);
+    for (const settle of this.#deferred.get(connection) ?? []) settle();
+    this.#deferred.delete(connection);
+    // A connection that never got ready failed to establish (refused, TLS, AUTH …): when no
+    // other connection is left, the queued messages fail with the same error instead of
+    // opening one failing connection after another.
+    if (!connection.everReady && info.error && this.#connections.size === 0) {
+      for (const send of this.#queue.splice(0)) {
+        this.#settle(send, {
+          ok: false,
+          error: info.error,
+          accepted: [],
+          rejected: [],
+          dataSent: false,
+        });
+      }
+    }
+    this.#dispatch();
+    this.#checkDrained();
+  }
+
+  #settle(send: QueuedSend, result: SendResult): void {
+    if (send.settled) return;
+    send.settled = true;
+    if (result.ok) send.resolve(result);
+    else send.reject(result.error as SmtpError);
+  }
+
+  /** QUIT a connection with nothing to do when it is spent or the pool is closing; else arm its idle timer. */
+  #maybeIdle(connection: Connection): void {
+    if (connection.load > 0 || !connection.open || connection.state !== "ready") {
+      if (this.#closing && connection.load === 0 && connection.open) connection.quit();
+      return;
+    }
+    const { maxMessages, idleTimeout } = this.#options.pool;
+    if (this.#closing || connection.submitted >= maxMessages || idleTimeout === 0) {
+      if (this.#queue.length === 0 || connection.submitted >= maxMessages) connection.quit();
+      return;
+    }
+    this.#clearIdle(connection);
+    this.#idleTimers.set(
+      connection,
+      setTimeout(() => {
+        this.#idleTimers.delete(connection);
+        if (connection.load === 0) connection.quit();
+      }, idleTimeout),
+    );
+  }
+
+  #clearIdle(connection: Connection): void {
+    const timer = this.#idleTimers.get(connection);
+    if (timer !== undefined) clearTimeout(timer);
+    this.#idleTimers.delete(connection);
+  }
+
+  #checkDrained(): void {
+    if (!this.#closing) return;
+    if (this.#queue.length === 0) {
+      for (const connection of this.#connections) {
+        if (connection.load === 0) connection.quit();
+      }
+    }
+    if (this.#queue.length > 0 || this.#connections.size > 0) return;
+    const waiters = this.#drained;
+    this.#drained = [];
+    for (const resolve of waiters) resolve();
+  }
+}

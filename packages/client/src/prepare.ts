@@ -1,0 +1,103 @@
+import type { SendJob } from "@smtp/core";
+import { SmtpError } from "@smtp/core";
+import { createMessage, type Message, type MessageInput, MimeError } from "@smtp/mime";
+import { randomBytes } from "./runtime.ts";
+
+/** A message built and checked, ready to be queued. @since 0.1.0 */
+export interface PreparedMessage {
+  message: Message;
+  /** The envelope and body facts for the engine. */
+  job: SendJob;
+}
+
+// Characters that can never appear in an envelope address on the wire (R2, R3).
+const FORBIDDEN = /[\r\n\0\s<>]/;
+
+function checkEnvelopeAddress(address: string, field: string): void {
+  if (FORBIDDEN.test(address) || address.startsWith("-")) {
+    throw new SmtpError({
+      kind: "invalid-input",
+      message: `${field}: not a valid envelope address`,
+      retryable: false,
+    });
+  }
+}
+
+function build(input: MessageInput, smtpUtf8: boolean, hostname: string | undefined): Message {
+  return createMessage(input, {
+    now: new Date(),
+    randomBytes,
+    // 7-bit safe always: the message is built before the server is known (so that invalid
+    // input is refused before any connection) and must then suit every server.
+    allow8bit: false,
+    smtpUtf8,
+    ...(hostname === undefined ? {} : { hostname }),
+  });
+}
+
+/**
+ * Builds the message with `@smtp/mime` and derives the engine's job. Everything is checked
+ * here, before any connection is opened: a bad field throws `SmtpError` kind
+ * `"invalid-input"` (the `MimeError` as `cause`).
+ *
+ * The body is always built 7-bit safe (quoted-printable or base64), so the same bytes suit
+ * any server. SMTPUTF8 is used only when the message cannot be written without it
+ * (internationalised addresses); the engine then requires the server to offer it.
+ *
+ * @since 0.1.0
+ */
+export function prepareMessage(
+  input: MessageInput,
+  options: { hostname?: string | undefined; dsn?: SendJob["dsn"]; requireAllRecipients?: boolean },
+): PreparedMessage {
+  if (typeof input !== "object" || input === null) {
+    throw new SmtpError({
+      kind: "invalid-input",
+      message: "message must be an object",
+      retryable: false,
+    });
+  }
+  let message: Message;
+  try {
+    message = build(input, false, options.hostname);
+  } catch (first) {
+    if (!(first instanceof MimeError)) throw wrap(first);
+    try {
+      message = build(input, true, options.hostname);
+    } catch {
+      throw wrap(first);
+    }
+    if (!message.smtpUtf8) throw wrap(first);
+  }
+  const from = message.envelope.from?.address ?? "";
+  const to = message.envelope.to.map((a) => a.address);
+  if (to.length === 0) {
+    throw new SmtpError({
+      kind: "invalid-input",
+      message: "the message has no recipient (to, cc, bcc or envelope.to)",
+      retryable: false,
+    });
+  }
+  if (from !== "") checkEnvelopeAddress(from, "envelope.from");
+  to.forEach((address, i) => {
+    checkEnvelopeAddress(address, `envelope.to[${i}]`);
+  });
+  const job: SendJob = {
+    from,
+    to,
+    eightBit: message.eightBit,
+    smtpUtf8: message.smtpUtf8,
+    ...(message.size === undefined ? {} : { size: message.size }),
+    ...(options.dsn === undefined ? {} : { dsn: options.dsn }),
+    ...(options.requireAllRecipients === undefined
+      ? {}
+      : { requireAllRecipients: options.requireAllRecipients }),
+  };
+  return { message, job };
+}
+
+function wrap(error: unknown): SmtpError {
+  if (error instanceof SmtpError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new SmtpError({ kind: "invalid-input", message, retryable: false, cause: error });
+}
