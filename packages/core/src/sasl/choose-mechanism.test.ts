@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import type { Credentials } from "../session-types.ts";
+import { chooseMechanism } from "./choose-mechanism.ts";
+
+const password: Credentials = { user: "user@example.test", pass: "password" };
+const token: Credentials = { user: "user@example.test", accessToken: "ya29.token" };
+const randomBytes = (length: number) => new Uint8Array(length);
+const ALL = ["LOGIN", "PLAIN", "CRAM-MD5", "SCRAM-SHA-256", "XOAUTH2"];
+
+describe("chooseMechanism", () => {
+  it("prefers SCRAM-SHA-256, then CRAM-MD5, PLAIN, LOGIN for a password", () => {
+    expect(chooseMechanism(ALL, password, { randomBytes })).toBe("SCRAM-SHA-256");
+    expect(chooseMechanism(["LOGIN", "PLAIN", "CRAM-MD5"], password)).toBe("CRAM-MD5");
+    expect(chooseMechanism(["LOGIN", "PLAIN"], password)).toBe("PLAIN");
+    expect(chooseMechanism(["LOGIN"], password)).toBe("LOGIN");
+  });
+
+  it("only picks SCRAM-SHA-256 when randomness is available for its nonce", () => {
+    expect(chooseMechanism(ALL, password)).toBe("CRAM-MD5");
+    expect(chooseMechanism(ALL, password, { randomBytes: undefined })).toBe("CRAM-MD5");
+    expect(chooseMechanism(["SCRAM-SHA-256"], password)).toBeUndefined();
+  });
+
+  it("picks XOAUTH2 for an access token, never a password mechanism", () => {
+    expect(chooseMechanism(ALL, token, { randomBytes })).toBe("XOAUTH2");
+    expect(chooseMechanism(["PLAIN", "LOGIN"], token)).toBeUndefined();
+  });
+
+  it("never picks XOAUTH2 for a password", () => {
+    expect(chooseMechanism(["XOAUTH2"], password)).toBeUndefined();
+  });
+
+  it("honours an explicit method only when offered and fitting", () => {
+    expect(chooseMechanism(ALL, { ...password, method: "LOGIN" })).toBe("LOGIN");
+    expect(chooseMechanism(["PLAIN"], { ...password, method: "LOGIN" })).toBeUndefined();
+    expect(chooseMechanism(ALL, { ...password, method: "XOAUTH2" })).toBeUndefined();
+    expect(chooseMechanism(ALL, { ...token, method: "PLAIN" })).toBeUndefined();
+    expect(chooseMechanism(ALL, { ...token, method: "XOAUTH2" })).toBe("XOAUTH2");
+    // An explicit SCRAM choice stands even without randomBytes: createSaslClient then
+    // reports the missing random source instead of silently downgrading.
+    expect(chooseMechanism(ALL, { ...password, method: "SCRAM-SHA-256" })).toBe("SCRAM-SHA-256");
+  });
+
+  it("compares names case-insensitively and ignores unknown ones", () => {
+    expect(chooseMechanism(["gssapi", "ntlm", "plain"], password)).toBe("PLAIN");
+    expect(chooseMechanism(["GSSAPI", "NTLM", "SCRAM-SHA-1"], password)).toBeUndefined();
+    expect(chooseMechanism([], password)).toBeUndefined();
+  });
+});
