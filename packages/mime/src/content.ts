@@ -10,7 +10,13 @@ import type { ContentInput } from "./types.ts";
  */
 export type ContentSource =
   | { kind: "bytes"; bytes: Uint8Array }
-  | { kind: "stream"; open: () => AsyncIterable<Uint8Array>; size: number | undefined };
+  | {
+      kind: "stream";
+      open: () => AsyncIterable<Uint8Array>;
+      size: number | undefined;
+      /** Whether `open` was already called (a stream can be read once). */
+      consumed: () => boolean;
+    };
 
 function isReadableStream(value: object): value is ReadableStream<Uint8Array> {
   return typeof (value as { getReader?: unknown }).getReader === "function";
@@ -61,16 +67,17 @@ export function toContentSource(
       );
     }
     let used = false;
+    const consumed = (): boolean => used;
     const once = (source: () => AsyncIterable<Uint8Array>) => (): AsyncIterable<Uint8Array> => {
       if (used) throw new MimeError(field, "stream content was already consumed");
       used = true;
       return checked(field, source(), size);
     };
     if (isReadableStream(content)) {
-      return { kind: "stream", size, open: once(() => readStream(content)) };
+      return { kind: "stream", size, consumed, open: once(() => readStream(content)) };
     }
     if (isAsyncIterable(content)) {
-      return { kind: "stream", size, open: once(() => content) };
+      return { kind: "stream", size, consumed, open: once(() => content) };
     }
   }
   throw new MimeError(field, "must be a string, Uint8Array, ReadableStream or AsyncIterable");

@@ -24,10 +24,11 @@ export const MAX_LINE = 998;
 export function foldHeader(name: string, words: readonly string[]): string {
   let out = `${name}:`;
   let lineLength = out.length;
-  for (const word of words) {
+  words.forEach((word, index) => {
     const length = utf8Length(word);
-    if (word !== "" && lineLength + 1 + length > FOLD_AT && lineLength > 0) {
-      // Fold only when it helps: not when we just folded.
+    // Never fold before the first word (the value starts on the field's own line), nor
+    // before an empty word (a run of spaces must stay as it is).
+    if (index > 0 && word !== "" && lineLength + 1 + length > FOLD_AT) {
       out += "\r\n";
       lineLength = 0;
     }
@@ -36,6 +37,6 @@ export function foldHeader(name: string, words: readonly string[]): string {
     if (lineLength > MAX_LINE) {
       throw new MimeError(`headers.${name}`, `a word longer than ${MAX_LINE} octets`);
     }
-  }
+  });
   return `${out}\r\n`;
 }

@@ -59,13 +59,13 @@ function isPhraseAtom(word: string): boolean {
  *
  * @since 0.1.0
  */
-export function phraseWords(name: string, smtpUtf8: boolean): string[] {
+export function phraseWords(name: string, smtpUtf8: boolean, firstMax = 75): string[] {
   if (canStayRaw(name, smtpUtf8) && utf8Length(name) <= MAX_RAW_WORD) {
     const words = name.split(" ");
     if (words.every(isPhraseAtom)) return words;
     return [`"${name.replace(/["\\]/g, "\\$&")}"`];
   }
-  return encodeWords(name);
+  return encodeWords(name, firstMax, 75);
 }
 
 /**
@@ -73,7 +73,13 @@ export function phraseWords(name: string, smtpUtf8: boolean): string[] {
  *
  * @since 0.1.0
  */
-export function addressListWords(mailboxes: readonly Mailbox[], smtpUtf8: boolean): string[] {
+export function addressListWords(
+  name: string,
+  mailboxes: readonly Mailbox[],
+  smtpUtf8: boolean,
+): string[] {
+  // The first display name shares its line with "Name: ".
+  const first = FOLD_AT - name.length - 2;
   const words: string[] = [];
   mailboxes.forEach((mailbox, i) => {
     const spec = formatAddrSpec(mailbox, smtpUtf8);
@@ -81,7 +87,8 @@ export function addressListWords(mailboxes: readonly Mailbox[], smtpUtf8: boolea
     if (mailbox.name === "") {
       words.push(spec + comma);
     } else {
-      words.push(...phraseWords(mailbox.name, smtpUtf8), `<${spec}>${comma}`);
+      const firstMax = i === 0 && first >= 24 ? Math.min(first, 75) : 75;
+      words.push(...phraseWords(mailbox.name, smtpUtf8, firstMax), `<${spec}>${comma}`);
     }
   });
   return words;

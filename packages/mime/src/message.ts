@@ -283,11 +283,13 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
   let headers = "";
   const offset = options.timeZoneOffset ?? -date.getTimezoneOffset();
   headers += `Date: ${formatDate(date.getTime(), offset)}\r\n`;
-  headers += foldHeader("From", addressListWords([from], smtpUtf8));
-  if (sender !== undefined) headers += foldHeader("Sender", addressListWords([sender], smtpUtf8));
-  if (replyTo.length > 0) headers += foldHeader("Reply-To", addressListWords(replyTo, smtpUtf8));
-  if (to.length > 0) headers += foldHeader("To", addressListWords(to, smtpUtf8));
-  if (cc.length > 0) headers += foldHeader("Cc", addressListWords(cc, smtpUtf8));
+  headers += foldHeader("From", addressListWords("From", [from], smtpUtf8));
+  if (sender !== undefined)
+    headers += foldHeader("Sender", addressListWords("Sender", [sender], smtpUtf8));
+  if (replyTo.length > 0)
+    headers += foldHeader("Reply-To", addressListWords("Reply-To", replyTo, smtpUtf8));
+  if (to.length > 0) headers += foldHeader("To", addressListWords("To", to, smtpUtf8));
+  if (cc.length > 0) headers += foldHeader("Cc", addressListWords("Cc", cc, smtpUtf8));
   headers += foldHeader("Message-ID", [messageId]);
   if (inReplyTo !== undefined) headers += foldHeader("In-Reply-To", [inReplyTo]);
   if (references !== undefined && references.length > 0)
@@ -366,7 +368,17 @@ function buildEnvelope(
   return { from, to: unique };
 }
 
-async function* streamSegments(
+function streamSegments(segments: readonly Segment[]): AsyncIterable<Uint8Array> {
+  // A second pass fails here, at the call, rather than halfway through the bytes.
+  for (const s of segments) {
+    if (!(s instanceof Uint8Array) && s.source.kind === "stream" && s.source.consumed()) {
+      throw new MimeError(s.field, "stream content was already consumed by an earlier stream()");
+    }
+  }
+  return generateSegments(segments);
+}
+
+async function* generateSegments(
   segments: readonly Segment[],
 ): AsyncGenerator<Uint8Array, void, undefined> {
   for (const segment of segments) {

@@ -66,7 +66,7 @@ export function parameterWords(key: string, value: string): string[][] {
  * @since 0.1.0
  */
 export function legacyNameWords(key: string, value: string): string[] {
-  if (isPrintableAscii(value) && value.length <= 900 && !value.includes("=?")) {
+  if (isPrintableAscii(value) && value.length <= SEGMENT && !value.includes("=?")) {
     return [`${key}="${value.replace(/["\\]/g, "\\$&")}"`];
   }
   const words = encodeWords(value, 75, 75);
