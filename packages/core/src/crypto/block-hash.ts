@@ -67,13 +67,20 @@ export abstract class BlockHash implements HashState {
   }
 
   clone(): this {
-    if (this.finished) throw new Error("hash state already finished");
-    const copy = this.blank();
-    copy.block.set(this.block);
-    copy.buffered = this.buffered;
-    copy.length = this.length;
-    copy.state.set(this.state);
-    return copy as this;
+    return this.blank().copyFrom(this) as this;
+  }
+
+  copyFrom(source: HashState): this {
+    if (!(source instanceof BlockHash) || source.constructor !== this.constructor) {
+      throw new TypeError("hash states of different algorithms");
+    }
+    if (source.finished) throw new Error("hash state already finished");
+    this.block.set(source.block);
+    this.buffered = source.buffered;
+    this.length = source.length;
+    this.state.set(source.state);
+    this.finished = false;
+    return this;
   }
 }
 

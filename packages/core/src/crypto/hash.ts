@@ -18,6 +18,11 @@ export interface HashState {
   digest(): Uint8Array;
   /** An independent copy of the state so far (HMAC and PBKDF2 reuse keyed prefixes this way). */
   clone(): HashState;
+  /**
+   * Makes this state a copy of `source`, which must come from the same algorithm and not be
+   * finished; this state may be finished. Lets hot loops reuse one state instead of cloning.
+   */
+  copyFrom(source: HashState): this;
 }
 
 /**

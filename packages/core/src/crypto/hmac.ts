@@ -29,11 +29,14 @@ export function createHmac(hash: HashAlgorithm, key: Uint8Array): KeyedHmac {
   const inner: HashState = hash.create().update(pad);
   for (let i = 0; i < pad.length; i++) pad[i] = block[i]! ^ 0x5c;
   const outer: HashState = hash.create().update(pad);
+  // Two working states reused for every message: PBKDF2 calls mac() hundreds of thousands
+  // of times, and allocating fresh states each time would double its cost.
+  const work = hash.create();
   return {
     hash,
     mac(message) {
-      const innerDigest = inner.clone().update(message).digest();
-      return outer.clone().update(innerDigest).digest();
+      const innerDigest = work.copyFrom(inner).update(message).digest();
+      return work.copyFrom(outer).update(innerDigest).digest();
     },
   };
 }

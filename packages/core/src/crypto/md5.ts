@@ -28,9 +28,10 @@ const SINES = Int32Array.from([
 
 const INITIAL = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
 
-class Md5State extends BlockHash {
-  private readonly words = new Int32Array(16);
+/** The block as 16 words: scratch space shared by every state (compression never re-enters). */
+const WORDS = new Int32Array(16);
 
+class Md5State extends BlockHash {
   constructor() {
     super(INITIAL, true);
   }
@@ -41,7 +42,7 @@ class Md5State extends BlockHash {
 
   protected compress(): void {
     const b8 = this.block;
-    const x = this.words;
+    const x = WORDS;
     for (let i = 0; i < 16; i++) {
       const j = i * 4;
       x[i] = b8[j]! | (b8[j + 1]! << 8) | (b8[j + 2]! << 16) | (b8[j + 3]! << 24);

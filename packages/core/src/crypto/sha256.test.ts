@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { MD5 } from "./md5.ts";
 import { SHA256, sha256 } from "./sha256.ts";
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
@@ -78,6 +79,24 @@ describe("sha256", () => {
     expect(hex(copy.digest())).toBe(
       createHash("sha256").update(prefix).update("two").digest("hex"),
     );
+  });
+
+  it("copies a state into another one, finished or not", () => {
+    const prefix = ascii("y".repeat(100));
+    const source = SHA256.create().update(prefix);
+    const target = SHA256.create();
+    target.update(ascii("junk")).digest();
+    expect(hex(target.copyFrom(source).update(ascii("z")).digest())).toBe(
+      createHash("sha256").update(prefix).update("z").digest("hex"),
+    );
+    // The source is unaffected and still usable.
+    expect(hex(source.digest())).toBe(createHash("sha256").update(prefix).digest("hex"));
+    expect(() => target.copyFrom(source)).toThrow("already finished");
+  });
+
+  it("refuses to copy a state of another algorithm", () => {
+    expect(() => SHA256.create().copyFrom(MD5.create())).toThrow(TypeError);
+    expect(() => MD5.create().copyFrom(SHA256.create())).toThrow(TypeError);
   });
 
   it("refuses to be used after its digest", () => {

@@ -22,9 +22,10 @@ function rotr(x: number, n: number): number {
   return (x >>> n) | (x << (32 - n));
 }
 
-class Sha256State extends BlockHash {
-  private readonly schedule = new Int32Array(64);
+/** The message schedule: scratch space shared by every state (compression never re-enters). */
+const SCHEDULE = new Int32Array(64);
 
+class Sha256State extends BlockHash {
   constructor() {
     super(INITIAL, false);
   }
@@ -35,7 +36,7 @@ class Sha256State extends BlockHash {
 
   protected compress(): void {
     const b8 = this.block;
-    const w = this.schedule;
+    const w = SCHEDULE;
     for (let i = 0; i < 16; i++) {
       const j = i * 4;
       w[i] = (b8[j]! << 24) | (b8[j + 1]! << 16) | (b8[j + 2]! << 8) | b8[j + 3]!;
