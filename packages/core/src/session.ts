@@ -867,14 +867,13 @@ export class Session {
     }
     const pipelining = this.#capabilities!.pipelining;
     if (!pipelining && tx.rcptSent < tx.recipients.length) {
-      if (tx.deferred.length > 0) {
-        // The server's recipient limit: the rest go in a further transaction.
-        tx.deferred.push(...tx.recipients.slice(tx.rcptSent));
-        tx.rcptSent = tx.recipients.length;
-      } else {
+      if (tx.deferred.length === 0) {
         this.#sendRcpt(tx);
         return;
       }
+      // The server's recipient limit: the rest go in a further transaction.
+      tx.deferred.push(...tx.recipients.slice(tx.rcptSent));
+      tx.recipients = tx.recipients.slice(0, tx.rcptSent);
     }
     if (tx.rcptReplies === tx.rcptSent) this.#envelopeDone(tx);
   }
