@@ -81,7 +81,7 @@ function toTranscript(transcript: Transcript | string): Transcript {
  */
 export function assertReplay(
   transcript: Transcript | string,
-  options: ReplayOptions & { name?: string },
+  options: ReplayOptions & { name?: string } = {},
 ): ReplayOutcome {
   const outcome = replayTranscript(toTranscript(transcript), options);
   if (outcome.failure) {
@@ -159,7 +159,7 @@ export function everyChunking(
  */
 export function assertReplayEveryChunking(
   transcript: Transcript | string,
-  options: Omit<ReplayOptions, "chunking"> & { name?: string; seeds?: readonly number[] },
+  options: Omit<ReplayOptions, "chunking"> & { name?: string; seeds?: readonly number[] } = {},
 ): ReplayOutcome {
   const parsed = toTranscript(transcript);
   const { seeds, ...rest } = options;

@@ -1,5 +1,6 @@
 import type { SmtpError } from "../errors.ts";
 import type { Capabilities } from "../reply-types.ts";
+import { Session } from "../session.ts";
 import type {
   Action,
   JobId,
@@ -39,8 +40,8 @@ export interface ReplaySession {
 
 /** Options of {@link replayTranscript}. @since 0.1.0 */
 export interface ReplayOptions {
-  /** Creates the engine for the transcript's options. */
-  createSession: (options: SessionOptions) => ReplaySession;
+  /** Creates the engine for the transcript's options. Default: `new Session(options)`. */
+  createSession?: (options: SessionOptions) => ReplaySession;
   /** How server batches and message bodies are cut into chunks. Default `"whole"`. */
   chunking?: Chunking;
   /**
@@ -141,7 +142,10 @@ function describe(error: unknown): string {
  *
  * @since 0.1.0
  */
-export function replayTranscript(transcript: Transcript, options: ReplayOptions): ReplayOutcome {
+export function replayTranscript(
+  transcript: Transcript,
+  options: ReplayOptions = {},
+): ReplayOutcome {
   const chunk = createChunker(options.chunking ?? "whole");
   const { job } = transcript;
   let now = options.startTime ?? 0;
@@ -261,7 +265,8 @@ export function replayTranscript(transcript: Transcript, options: ReplayOptions)
 
   try {
     try {
-      session = options.createSession(sessionOptions(job, options.transcript));
+      const create = options.createSession ?? ((sessionOptions) => new Session(sessionOptions));
+      session = create(sessionOptions(job, options.transcript));
     } catch (error) {
       fail(0, `the engine refused the @job options: ${describe(error)}`);
     }
