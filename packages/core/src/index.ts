@@ -21,6 +21,29 @@ export type {
 } from "./errors.ts";
 export { SmtpError } from "./errors.ts";
 export { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from "./limits.ts";
+export {
+  assertReplay,
+  assertReplayEveryChunking,
+  everyChunking,
+  formatReplayFailure,
+  ReplayAssertionError,
+} from "./replay/assert-replay.ts";
+export type { Chunking } from "./replay/chunking.ts";
+export { parseTranscript } from "./replay/parse-transcript.ts";
+export type {
+  ReplayFailure,
+  ReplayJobOutcome,
+  ReplayOptions,
+  ReplayOutcome,
+  ReplaySession,
+} from "./replay/replay-transcript.ts";
+export { replayTranscript } from "./replay/replay-transcript.ts";
+export type {
+  Transcript,
+  TranscriptJob,
+  TranscriptMessage,
+  TranscriptStep,
+} from "./replay/transcript-types.ts";
 export type { ParsedReply } from "./reply-parser.ts";
 export { parseReply, ReplyParser, splitEnhancedCode } from "./reply-parser.ts";
 export type { Capabilities, Reply } from "./reply-types.ts";
