@@ -1,0 +1,83 @@
+import { createServer, type Server, type Socket } from "node:net";
+import type { Connector, Transport } from "@smtp/core";
+import { nodeConnector } from "@smtp/transport-node";
+import { simpleParser } from "mailparser";
+
+/** Counts, per transport a connector opened, how often it was closed and aborted (R13). */
+export interface CountingConnector {
+  connector: Connector;
+  transports: { closes: number; aborts: number }[];
+}
+
+/** Wraps the Node connector and counts close/abort calls on every transport it opens. */
+export function countingConnector(tls?: { ca?: string }): CountingConnector {
+  const inner = nodeConnector(tls ? { tls } : {});
+  const transports: { closes: number; aborts: number }[] = [];
+  const connector: Connector = async (target, signal) => {
+    const t = await inner(target, signal);
+    const counts = { closes: 0, aborts: 0 };
+    transports.push(counts);
+    const wrapped: Transport = {
+      read: () => t.read(),
+      write: (b) => t.write(b),
+      startTls: (o) => t.startTls(o),
+      close: () => {
+        counts.closes++;
+        return t.close();
+      },
+      abort: (reason) => {
+        counts.aborts++;
+        t.abort(reason);
+      },
+      get secure() {
+        return t.secure;
+      },
+      get localAddress() {
+        return t.localAddress;
+      },
+      get remoteAddress() {
+        return t.remoteAddress;
+      },
+    };
+    return wrapped;
+  };
+  return { connector, transports };
+}
+
+/** Sockets and timers alive in this process, by kind. */
+export function liveHandles(): { sockets: number; timers: number } {
+  let sockets = 0;
+  let timers = 0;
+  for (const name of process.getActiveResourcesInfo()) {
+    if (name === "TCPSocketWrap" || name === "TLSWrap") sockets++;
+    if (name === "Timeout") timers++;
+  }
+  return { sockets, timers };
+}
+
+/** A TCP server on loopback that accepts connections and never says a word. */
+export async function startSilentServer(
+  host = "127.0.0.1",
+): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Parses a received message with mailparser. */
+export function parse(raw: Uint8Array) {
+  return simpleParser(Buffer.from(raw));
+}
