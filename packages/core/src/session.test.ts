@@ -856,3 +856,243 @@ describe("Session transactions", () => {
     expect(h.session.pollTimeout()).toBeNull();
   });
 });
+
+describe("Session LMTP and BDAT", () => {
+  it("LMTP: one reply per accepted recipient after the data", () => {
+    const h = new Harness({ lmtp: true }).connect();
+    h.server("220 lmtp\n");
+    expect(h.client()).toBe("LHLO client.example\r\n");
+    h.server("250-lmtp\n250 PIPELINING\n");
+    h.drain();
+    const id = h.send({ to: ["r1@x.example", "r2@x.example", "r3@x.example"] });
+    h.client();
+    h.server("250 ok\n250 ok\n550 unknown\n250 ok\n354 go\n");
+    h.body(id, "b");
+    h.client();
+    h.server("250 2.0.0 r1 delivered\n");
+    expect(h.drain().some((a) => a.type === "result")).toBe(false);
+    h.server("452 4.2.2 r3 over quota\n");
+    expect(h.result(id)).toMatchObject({
+      ok: true,
+      accepted: ["r1@x.example"],
+      rejected: [
+        { address: "r2@x.example", code: 550 },
+        { address: "r3@x.example", code: 452, enhancedCode: "4.2.2" },
+      ],
+      reply: { code: 250 },
+    });
+    expect(h.session.idle).toBe(true);
+  });
+
+  it("LMTP: every final reply negative fails the job", () => {
+    const h = new Harness({ lmtp: true }).connect();
+    h.server("220 lmtp\n250 lmtp\n");
+    h.drain();
+    const id = h.send();
+    h.server("250 ok\n");
+    h.server("250 ok\n");
+    h.server("354 go\n");
+    h.body(id, "b");
+    h.server("550 5.2.1 mailbox disabled\n");
+    expect(failure(h, id)).toMatchObject({ kind: "rejected", rejected: [{ code: 550 }] });
+  });
+
+  const CHUNKING = "250-mx\n250-PIPELINING\n250-CHUNKING\n250 BINARYMIME\n";
+
+  it("BDAT: body chunks framed with exact sizes, asked for right after the envelope", () => {
+    const h = ready({}, CHUNKING);
+    const id = h.send();
+    expect(h.client()).toBe("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n");
+    expect(h.drain()).toEqual([{ type: "need-body", id }]);
+    expect(h.session.state).toBe("data");
+    h.session.bodyChunk(id, new TextEncoder().encode("a\n.b"), h.now);
+    expect(h.client()).toBe("BDAT 5\r\na\r\n.b");
+    h.session.bodyEnd(id, h.now);
+    expect(h.client()).toBe("BDAT 2 LAST\r\n\r\n");
+    h.server("250 ok\n250 ok\n250 chunk\n250 done\n");
+    expect(h.result(id)).toMatchObject({ ok: true, reply: { lines: ["done"] } });
+  });
+
+  it("BDAT: a binary message is sent with BODY=BINARYMIME", () => {
+    const h = ready({}, CHUNKING);
+    h.send({ binary: true });
+    expect(h.client()).toBe(
+      "MAIL FROM:<a@example.org> BODY=BINARYMIME\r\nRCPT TO:<b@example.net>\r\n",
+    );
+  });
+
+  it("BDAT: every recipient refused fails the job after the LAST reply, then RSET", () => {
+    const h = ready({}, CHUNKING);
+    const id = h.send();
+    h.client();
+    h.drain();
+    h.body(id, "x");
+    h.client();
+    h.server("250 ok\n550 no\n554 no valid recipients\n554 no valid recipients\n");
+    expect(h.client()).toBe("RSET\r\n");
+    expect(failure(h, id)).toMatchObject({ kind: "rejected", command: "RCPT TO" });
+  });
+
+  it("BDAT: a refused chunk fails the job", () => {
+    const h = ready({}, CHUNKING);
+    const id = h.send();
+    h.client();
+    h.drain();
+    h.body(id, "x");
+    h.server("250 ok\n250 ok\n552 too big\n503 bad sequence\n");
+    expect(failure(h, id)).toMatchObject({ code: 552, command: "BDAT" });
+  });
+
+  it("chunking: false keeps DATA; binary without BINARYMIME fails before MAIL", () => {
+    const h = ready({ chunking: false }, CHUNKING);
+    h.send();
+    expect(h.client()).toContain("DATA\r\n");
+    const plain = ready();
+    const id = plain.send({ binary: true });
+    expect(plain.client()).toBe("");
+    expect(failure(plain, id).detail).toBe("binarymime-unsupported");
+  });
+});
+
+describe("Session protocol errors, timeouts and end of stream", () => {
+  it("R9 a reply ahead of any command is a protocol error", () => {
+    const h = ready();
+    h.server("250 surprise\n");
+    expect(h.closeAction()?.error).toMatchObject({ kind: "protocol", detail: "unexpected-reply" });
+    expect(h.client()).toBe("");
+  });
+
+  it("R9 one reply too many in a pipelined batch: protocol error, nothing more sent", () => {
+    const h = ready();
+    const id = h.send();
+    h.client();
+    h.server("250 ok\n250 ok\n354 go\n250 extra\n");
+    expect(failure(h, id).detail).toBe("unexpected-reply");
+    h.session.bodyChunk(id, new Uint8Array([65]), h.now);
+    h.session.bodyEnd(id, h.now);
+    expect(h.client()).toBe("");
+  });
+
+  it("R9 inconsistent codes and R12 overlong lines close the session", () => {
+    const h = ready();
+    h.session.noop(h.now);
+    h.server("250-a\n251 b\n");
+    expect(h.closeAction()?.error?.detail).toBe("inconsistent-code");
+    const long = ready({ limits: { maxLineLength: 50 } });
+    long.session.noop(long.now);
+    long.serverRaw("250 ".padEnd(200, "x"));
+    expect(long.closeAction()?.error?.detail).toBe("line-too-long");
+  });
+
+  it("data before connected() is a protocol error", () => {
+    const h = new Harness();
+    h.server("220 early\n");
+    expect(h.closeAction()?.error?.kind).toBe("protocol");
+  });
+
+  it("R11 a deadline per phase, configurable, raised as a timeout naming the phase", () => {
+    const timeouts = {
+      greeting: 10,
+      command: 20,
+      dataStart: 30,
+      dataBlock: 40,
+      dataEnd: 50,
+      quit: 60,
+    };
+    const expectTimeout = (h: Harness, phase: string, after: number, id?: number): void => {
+      const deadline = h.session.pollTimeout();
+      expect(deadline).toBe(h.now + after);
+      h.session.handleTimeout(deadline! - 1);
+      expect(h.session.state).not.toBe("closed");
+      h.session.handleTimeout(deadline!);
+      const close = h.closeAction();
+      expect(close).toMatchObject({
+        reason: "timeout",
+        error: { kind: "timeout", phase, retryable: true },
+      });
+      if (id !== undefined) expect(failure(h, id).phase).toBe(phase);
+    };
+    const greeting = new Harness({ timeouts }).connect();
+    expectTimeout(greeting, "greeting", 10);
+
+    const command = new Harness({ timeouts }).connect();
+    command.server("220 mx\n");
+    expectTimeout(command, "command", 20);
+
+    const dataStart = ready({ timeouts }, "250 mx\n");
+    const a = dataStart.send();
+    dataStart.server("250 ok\n250 ok\n");
+    expect(dataStart.client()).toContain("DATA");
+    expectTimeout(dataStart, "data-start", 30, a);
+
+    const dataBlock = ready({ timeouts });
+    const b = dataBlock.send();
+    dataBlock.server("250 ok\n250 ok\n354 go\n");
+    expectTimeout(dataBlock, "data-block", 40, b);
+
+    const dataEnd = ready({ timeouts });
+    const c = dataEnd.send();
+    dataEnd.server("250 ok\n250 ok\n354 go\n");
+    dataEnd.body(c, "x");
+    expectTimeout(dataEnd, "data-end", 50, c);
+  });
+
+  it("R11 the QUIT deadline closes the session cleanly", () => {
+    const h = ready({ timeouts: { quit: 70 } });
+    h.session.quit(h.now);
+    expect(h.client()).toBe("QUIT\r\n");
+    expect(h.session.pollTimeout()).toBe(h.now + 70);
+    h.session.handleTimeout(h.now + 70);
+    expect(h.closeAction()).toEqual({ type: "close", reason: "quit" });
+    expect(h.session.pollTimeout()).toBeNull();
+  });
+
+  it("the body deadline moves with each chunk", () => {
+    const h = ready({ timeouts: { dataBlock: 100 } });
+    const id = h.send();
+    h.server("250 ok\n250 ok\n354 go\n");
+    h.now += 60;
+    h.session.bodyChunk(id, new Uint8Array([65]), h.now);
+    expect(h.session.pollTimeout()).toBe(h.now + 100);
+  });
+
+  it("end of stream fails open jobs, retryable, and closes with reason eof", () => {
+    const h = ready();
+    const id = h.send();
+    h.session.receiveEof(h.now);
+    expect(failure(h, id)).toMatchObject({ kind: "connection", detail: "eof", retryable: true });
+    expect(h.closeAction()?.reason).toBe("eof");
+    h.session.receiveEof(h.now);
+    h.server("250 late\n");
+    expect(h.actions.filter((a) => a.type === "close")).toHaveLength(1);
+  });
+
+  it("transportFailed fails the jobs with the caller's error", () => {
+    const h = ready();
+    const id = h.send();
+    const error = new SmtpError({ kind: "aborted", message: "aborted by the caller" });
+    h.session.transportFailed(error, h.now);
+    expect(failure(h, id)).toBe(error);
+    expect(h.closeAction()).toEqual({ type: "close", reason: "error", error });
+    h.session.transportFailed(error, h.now);
+    h.session.handleTimeout(h.now + 1e9);
+    h.session.noop(h.now);
+    expect(h.drain()).toEqual([]);
+  });
+
+  it("a 421 at the data end fails the job and closes without QUIT", () => {
+    const h = ready();
+    const id = h.send();
+    h.server("250 ok\n250 ok\n354 go\n");
+    h.body(id, "x");
+    h.client();
+    h.server("421 4.4.2 timeout\n");
+    expect(h.client()).toBe("");
+    expect(failure(h, id)).toMatchObject({
+      kind: "connection",
+      code: 421,
+      command: "DATA",
+      retryable: true,
+    });
+  });
+});

@@ -988,6 +988,7 @@ export class Session {
       return;
     }
     if (lmtp) {
+      if (index === 0) js.rejected.push(...tx.rejected);
       const address = tx.accepted[index]!;
       if (positive(reply)) {
         js.accepted.push(address);
@@ -1016,7 +1017,7 @@ export class Session {
       }
       return;
     }
-    js.rejected.push(...tx.rejected);
+    if (!lmtp) js.rejected.push(...tx.rejected);
     this.#removeTransaction(tx);
     if (tx.deferred.length > 0) {
       this.#queue.unshift({ js, recipients: tx.deferred });
