@@ -5,9 +5,15 @@ import type { Capabilities, Reply } from "./reply-types.ts";
 export type StartTlsPolicy = "required" | "opportunistic" | "never";
 
 /** SASL mechanisms the engine implements. @since 0.1.0 */
-export type AuthMethod = "PLAIN" | "LOGIN" | "CRAM-MD5" | "XOAUTH2" | "SCRAM-SHA-256";
+export type AuthMethod =
+  | "PLAIN"
+  | "LOGIN"
+  | "CRAM-MD5"
+  | "XOAUTH2"
+  | "OAUTHBEARER"
+  | "SCRAM-SHA-256";
 
-/** Credentials: a password, or an OAuth 2 access token (XOAUTH2). @since 0.1.0 */
+/** Credentials: a password, or an OAuth 2 access token (XOAUTH2, OAUTHBEARER). @since 0.1.0 */
 export type Credentials =
   | { user: string; pass: string; method?: AuthMethod }
   | { user: string; accessToken: string; method?: AuthMethod };

@@ -5,7 +5,7 @@ import { chooseMechanism } from "./choose-mechanism.ts";
 const password: Credentials = { user: "user@example.test", pass: "password" };
 const token: Credentials = { user: "user@example.test", accessToken: "ya29.token" };
 const randomBytes = (length: number) => new Uint8Array(length);
-const ALL = ["LOGIN", "PLAIN", "CRAM-MD5", "SCRAM-SHA-256", "XOAUTH2"];
+const ALL = ["LOGIN", "PLAIN", "CRAM-MD5", "SCRAM-SHA-256", "OAUTHBEARER", "XOAUTH2"];
 
 describe("chooseMechanism", () => {
   it("prefers SCRAM-SHA-256, then CRAM-MD5, PLAIN, LOGIN for a password", () => {
@@ -21,13 +21,16 @@ describe("chooseMechanism", () => {
     expect(chooseMechanism(["SCRAM-SHA-256"], password)).toBeUndefined();
   });
 
-  it("picks XOAUTH2 for an access token, never a password mechanism", () => {
+  it("picks XOAUTH2, else OAUTHBEARER, for an access token, never a password mechanism", () => {
     expect(chooseMechanism(ALL, token, { randomBytes })).toBe("XOAUTH2");
+    expect(chooseMechanism(["PLAIN", "OAUTHBEARER"], token)).toBe("OAUTHBEARER");
+    expect(chooseMechanism(ALL, { ...token, method: "OAUTHBEARER" })).toBe("OAUTHBEARER");
     expect(chooseMechanism(["PLAIN", "LOGIN"], token)).toBeUndefined();
   });
 
-  it("never picks XOAUTH2 for a password", () => {
-    expect(chooseMechanism(["XOAUTH2"], password)).toBeUndefined();
+  it("never picks a token mechanism for a password", () => {
+    expect(chooseMechanism(["XOAUTH2", "OAUTHBEARER"], password)).toBeUndefined();
+    expect(chooseMechanism(ALL, { ...password, method: "OAUTHBEARER" })).toBeUndefined();
   });
 
   it("honours an explicit method only when offered and fitting", () => {

@@ -3,8 +3,11 @@ import type { AuthMethod, Credentials } from "../session-types.ts";
 /** Password mechanisms, strongest first. */
 const PASSWORD_PREFERENCE: readonly AuthMethod[] = ["SCRAM-SHA-256", "CRAM-MD5", "PLAIN", "LOGIN"];
 
-/** Token mechanisms, preferred first: XOAUTH2 is what Gmail and Microsoft 365 both take. */
-const TOKEN_PREFERENCE: readonly AuthMethod[] = ["XOAUTH2"];
+/**
+ * Token mechanisms, preferred first: XOAUTH2 is what Gmail and Microsoft 365 both take (and
+ * Microsoft 365 offers nothing else); OAUTHBEARER, the standard, for servers without it.
+ */
+const TOKEN_PREFERENCE: readonly AuthMethod[] = ["XOAUTH2", "OAUTHBEARER"];
 
 /**
  * What {@link chooseMechanism} needs to know about the session beyond the offer.
@@ -26,7 +29,7 @@ export interface ChooseMechanismOptions {
  *   of credentials, otherwise `undefined` (an explicit choice is never silently replaced).
  * - Password credentials: the strongest offered of SCRAM-SHA-256 (only when
  *   `options.randomBytes` is set), CRAM-MD5, PLAIN, LOGIN.
- * - Access-token credentials: XOAUTH2.
+ * - Access-token credentials: XOAUTH2, else OAUTHBEARER.
  *
  * Names are compared case-insensitively. Whether cleartext mechanisms are acceptable on the
  * connection (TLS, loopback) is the engine's decision, made before calling this.

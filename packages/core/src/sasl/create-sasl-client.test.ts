@@ -26,6 +26,7 @@ describe("createSaslClient", () => {
     ["CRAM-MD5", password],
     ["SCRAM-SHA-256", password],
     ["XOAUTH2", token],
+    ["OAUTHBEARER", token],
   ])("creates a %s client", (method, credentials) => {
     const client = createSaslClient(method, credentials, { randomBytes });
     expect(client.name).toBe(method);
@@ -37,6 +38,13 @@ describe("createSaslClient", () => {
     const expectedNonce = Buffer.from(randomBytes(24)).toString("base64");
     expect(new TextDecoder().decode(client.initialResponse()!)).toBe(
       `n,,n=user@example.test,r=${expectedNonce}`,
+    );
+  });
+
+  it("passes host and port through to OAUTHBEARER", () => {
+    const client = createSaslClient("OAUTHBEARER", token, { host: "mx.example.test", port: 587 });
+    expect(new TextDecoder().decode(client.initialResponse()!)).toBe(
+      `n,a=user@example.test,\x01host=mx.example.test\x01port=587\x01auth=Bearer ${TOKEN}\x01\x01`,
     );
   });
 

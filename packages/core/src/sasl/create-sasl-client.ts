@@ -2,6 +2,7 @@ import { SmtpError } from "../errors.ts";
 import type { AuthMethod, Credentials } from "../session-types.ts";
 import { createCramMd5Client } from "./cram-md5.ts";
 import { createLoginClient } from "./login.ts";
+import { createOauthBearerClient } from "./oauthbearer.ts";
 import { createPlainClient } from "./plain.ts";
 import type { SaslClient } from "./sasl-client.ts";
 import { createScramSha256Client, generateScramNonce } from "./scram-sha-256.ts";
@@ -15,6 +16,10 @@ import { createXoauth2Client } from "./xoauth2.ts";
 export interface CreateSaslClientOptions {
   /** The session's random source; required for SCRAM-SHA-256 (its client nonce). */
   randomBytes?: ((length: number) => Uint8Array) | undefined;
+  /** For OAUTHBEARER's optional `host` key: the server name connected to. */
+  host?: string | undefined;
+  /** For OAUTHBEARER's optional `port` key: the port connected to. */
+  port?: number | undefined;
 }
 
 function mismatch(method: AuthMethod, needs: string): SmtpError {
@@ -31,8 +36,9 @@ function mismatch(method: AuthMethod, needs: string): SmtpError {
  *
  * @param method - the mechanism.
  * @param credentials - password credentials for PLAIN, LOGIN, CRAM-MD5 and SCRAM-SHA-256,
- *   access-token credentials for XOAUTH2.
- * @param options - `randomBytes` is required for SCRAM-SHA-256.
+ *   access-token credentials for XOAUTH2 and OAUTHBEARER.
+ * @param options - `randomBytes` is required for SCRAM-SHA-256; `host` and `port` are
+ *   optional for OAUTHBEARER.
  * @throws {@link SmtpError} of kind `invalid-input` when the credentials do not fit the
  *   mechanism (a token for PLAIN, a NUL in a PLAIN password, a character SASLprep prohibits
  *   for SCRAM, SCRAM without `randomBytes`). The message never includes a credential.
@@ -43,9 +49,14 @@ export function createSaslClient(
   credentials: Credentials,
   options: CreateSaslClientOptions = {},
 ): SaslClient {
-  if (method === "XOAUTH2") {
+  if (method === "XOAUTH2" || method === "OAUTHBEARER") {
     if (!("accessToken" in credentials)) throw mismatch(method, "an access token");
-    return createXoauth2Client(credentials.user, credentials.accessToken);
+    return method === "XOAUTH2"
+      ? createXoauth2Client(credentials.user, credentials.accessToken)
+      : createOauthBearerClient(credentials.user, credentials.accessToken, {
+          host: options.host,
+          port: options.port,
+        });
   }
   if (!("pass" in credentials)) throw mismatch(method, "a password");
   switch (method) {

@@ -70,8 +70,8 @@ describe("SASL errors never carry secrets", () => {
     }
   });
 
-  it("XOAUTH2", () => {
-    const errors = failures(() => createSaslClient("XOAUTH2", token));
+  it.each(["XOAUTH2", "OAUTHBEARER"] as const)("%s", (method) => {
+    const errors = failures(() => createSaslClient(method, token));
     expect(errors.length).toBeGreaterThan(0);
     for (const error of errors) {
       const text = serialisations(error);
@@ -83,6 +83,7 @@ describe("SASL errors never carry secrets", () => {
     const bad = [
       () => createSaslClient("PLAIN", { user: USER, pass: `${PASSWORD}\0` }),
       () => createSaslClient("XOAUTH2", { user: USER, accessToken: `${TOKEN}\x01` }),
+      () => createSaslClient("OAUTHBEARER", { user: USER, accessToken: `${TOKEN}\n` }),
       () =>
         createSaslClient("SCRAM-SHA-256", { user: USER, pass: `${PASSWORD}\x07` }, { randomBytes }),
       () =>
