@@ -26,6 +26,8 @@ type TokenKind = "atom" | "quoted" | "literal" | "special";
 interface Token {
   kind: TokenKind;
   value: string;
+  /** Whitespace or a comment came before it (kept only to rebuild display names). */
+  spaced: boolean;
 }
 
 const SPECIALS = '()<>@,;:\\".[]';
@@ -48,11 +50,18 @@ function tokenize(field: string, text: string): Token[] {
   const tokens: Token[] = [];
   const n = text.length;
   let i = 0;
+  let spaced = false;
+  const push = (kind: TokenKind, value: string): void => {
+    tokens.push({ kind, value, spaced });
+    spaced = false;
+  };
   while (i < n) {
     const c = text.charCodeAt(i);
     if (isSpace(c)) {
       i++;
+      spaced = true;
     } else if (c === 0x28 /* ( */) {
+      spaced = true;
       let depth = 1;
       i++;
       while (i < n && depth > 0) {
@@ -84,24 +93,24 @@ function tokenize(field: string, text: string): Token[] {
         } else i++;
       }
       if (!closed) throw new MimeError(field, "unterminated quoted string");
-      tokens.push({ kind: "quoted", value });
+      push("quoted", value);
     } else if (c === 0x5b /* [ */) {
       const end = text.indexOf("]", i + 1);
       if (end < 0) throw new MimeError(field, "unterminated domain literal");
       const inner = text.slice(i + 1, end);
       if (/[[\\\s]/.test(inner)) throw new MimeError(field, "invalid domain literal");
-      tokens.push({ kind: "literal", value: text.slice(i, end + 1) });
+      push("literal", text.slice(i, end + 1));
       i = end + 1;
     } else if (isAtomChar(c)) {
       const start = i;
       while (i < n && isAtomChar(text.charCodeAt(i))) i++;
-      tokens.push({ kind: "atom", value: text.slice(start, i) });
+      push("atom", text.slice(start, i));
     } else if (c === 0x29 || c === 0x5d || c === 0x5c) {
       throw new MimeError(field, `unexpected "${text[i]}" at index ${i}`);
     } else if (c < 0x20 || c === 0x7f) {
       throw new MimeError(field, `control character at index ${i}`);
     } else {
-      tokens.push({ kind: "special", value: text[i]! });
+      push("special", text[i]!);
       i++;
     }
   }
@@ -197,8 +206,7 @@ function phraseText(tokens: Token[], start: number, end: number): string {
   let out = "";
   for (let i = start; i < end; i++) {
     const t = tokens[i]!;
-    if (t.kind === "special") out += t.value;
-    else out += (out === "" || out.endsWith(".") ? "" : " ") + t.value;
+    out += (t.spaced && out !== "" ? " " : "") + t.value;
   }
   return out;
 }

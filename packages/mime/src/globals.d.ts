@@ -27,18 +27,3 @@ interface ReadableStream<R = unknown> {
   getReader(): ReadableStreamDefaultReaderLike<R>;
   cancel(reason?: unknown): Promise<void>;
 }
-/** The controller side, for {@link ReadableStream} output when the global exists at run time. */
-interface ReadableStreamPullController<R> {
-  enqueue(chunk: R): void;
-  close(): void;
-  error(reason?: unknown): void;
-}
-interface ReadableStreamConstructorLike {
-  new <R>(
-    source: {
-      pull?: (controller: ReadableStreamPullController<R>) => void | Promise<void>;
-      cancel?: (reason?: unknown) => void | Promise<void>;
-    },
-    strategy?: { highWaterMark?: number },
-  ): ReadableStream<R>;
-}

@@ -1,0 +1,251 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createMessage, type MessageInput, MimeError, toBytes } from "../src/index.ts";
+import { fixedOptions } from "./support.ts";
+
+const valid: MessageInput = {
+  from: "Alice <alice@example.test>",
+  to: ["bob@example.test"],
+  subject: "Hello",
+  text: "body",
+};
+
+function expectMimeError(input: unknown, field: string, options = fixedOptions()): MimeError {
+  let caught: unknown;
+  try {
+    createMessage(input as MessageInput, options);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(MimeError);
+  const error = caught as MimeError;
+  expect(error.kind).toBe("invalid-input");
+  expect(error.field).toBe(field);
+  return error;
+}
+
+// Every place a string reaches a header, with the field name the error must carry.
+const headerFields: [string, (bad: string) => Partial<MessageInput>, string][] = [
+  ["from (string)", (bad) => ({ from: `Al${bad}ice <alice@example.test>` }), "from"],
+  ["from.name", (bad) => ({ from: { name: `A${bad}`, address: "a@example.test" } }), "from.name"],
+  ["from.address", (bad) => ({ from: { address: `a${bad}@example.test` } }), "from.address"],
+  ["sender", (bad) => ({ sender: `s${bad}@example.test` }), "sender"],
+  ["to[1]", (bad) => ({ to: ["ok@example.test", `x${bad}y@example.test`] }), "to[1]"],
+  [
+    "to[0].name",
+    (bad) => ({ to: [{ name: `B${bad}ob`, address: "b@example.test" }] }),
+    "to[0].name",
+  ],
+  ["cc", (bad) => ({ cc: `C <c@exam${bad}ple.test>` }), "cc"],
+  ["bcc", (bad) => ({ bcc: [`b${bad}@example.test`] }), "bcc[0]"],
+  ["replyTo", (bad) => ({ replyTo: `r@example.test${bad}` }), "replyTo"],
+  ["subject", (bad) => ({ subject: `Hi${bad}Bcc: victim@example.test` }), "subject"],
+  ["inReplyTo", (bad) => ({ inReplyTo: `<a${bad}@example.test>` }), "inReplyTo"],
+  [
+    "references",
+    (bad) => ({ references: [`<a@example.test>`, `<b${bad}@example.test>`] }),
+    "references[1]",
+  ],
+  ["messageId", (bad) => ({ messageId: `<id${bad}@example.test>` }), "messageId"],
+  ["headers value", (bad) => ({ headers: { "X-Foo": `v${bad}X-Evil: 1` } }), "headers.X-Foo"],
+  ["headers name", (bad) => ({ headers: { [`X-Fo${bad}o`]: "v" } }), `headers.X-Fo${"\u0000"}o`],
+  [
+    "attachments[0].filename",
+    (bad) => ({ attachments: [{ filename: `a${bad}.txt`, content: "x" }] }),
+    "attachments[0].filename",
+  ],
+  [
+    "attachments[0].contentType",
+    (bad) => ({ attachments: [{ contentType: `text/plain; charset=utf-8${bad}`, content: "x" }] }),
+    "attachments[0].contentType",
+  ],
+  [
+    "attachments[0].cid",
+    (bad) => ({ attachments: [{ cid: `c${bad}id`, content: "x" }] }),
+    "attachments[0].cid",
+  ],
+  ["envelope.from", (bad) => ({ envelope: { from: `e${bad}@example.test` } }), "envelope.from"],
+  ["envelope.to", (bad) => ({ envelope: { to: [`e${bad}@example.test`] } }), "envelope.to[0]"],
+];
+
+describe("bad input is a MimeError before any byte", () => {
+  for (const [label, make, field] of headerFields) {
+    for (const [name, bad] of [
+      ["CR", "\r"],
+      ["LF", "\n"],
+      ["NUL", "\u0000"],
+    ] as const) {
+      it(`R1 ${name} in ${label}`, () => {
+        const expected = field.includes("\u0000") ? field.replace("\u0000", bad) : field;
+        expectMimeError({ ...valid, ...make(bad) }, expected);
+      });
+    }
+  }
+
+  it.each([
+    ["from", { from: "not an address" }, "from"],
+    ["from missing", { from: undefined }, "from"],
+    ["from with two addresses", { from: "a@example.test, b@example.test" }, "from"],
+    ["to without domain", { to: ["bob@"] }, "to[0]"],
+    ["to with two @", { to: "a@b@example.test" }, "to"],
+    ["cc unterminated quote", { cc: '"abc@example.test' }, "cc"],
+    ["replyTo unclosed angle", { replyTo: "R <r@example.test" }, "replyTo"],
+    ["bcc nested array", { bcc: [["x@example.test"]] }, "bcc[0]"],
+    ["to bad domain", { to: "a@exa mple.test" }, "to"],
+    ["to empty label", { to: "a@example..test" }, "to"],
+    ["to domain with slash", { to: "a@evil.example/x" }, "to"],
+    ["sender as number", { sender: 42 }, "sender"],
+    ["address literal", { to: "a@[999.1.2.3.4]" }, "to"],
+  ])("invalid address: %s", (_label, patch, field) => {
+    expectMimeError({ ...valid, ...patch }, field);
+  });
+
+  it("unknown priority", () => {
+    const error = expectMimeError({ ...valid, priority: "urgent" }, "priority");
+    expect(error.message).toContain("urgent");
+  });
+
+  it.each([
+    "Content-Type",
+    "content-transfer-encoding",
+    "MIME-Version",
+    "Content-Disposition",
+    "Subject",
+    "From",
+    "Bcc",
+  ])("extra header %s that would replace a structural or builder header", (name) => {
+    expectMimeError({ ...valid, headers: { [name]: "x" } }, `headers.${name}`);
+  });
+
+  it("extra header list form is checked the same way", () => {
+    expectMimeError(
+      { ...valid, headers: [{ key: "MIME-Version", value: "2.0" }] },
+      "headers.MIME-Version",
+    );
+  });
+
+  it("X-Priority as an extra header together with priority", () => {
+    expectMimeError(
+      { ...valid, priority: "low", headers: { "X-Priority": "1" } },
+      "headers.X-Priority",
+    );
+  });
+
+  it("header name with a colon or space", () => {
+    expectMimeError({ ...valid, headers: { "X:Foo": "v" } }, "headers.X:Foo");
+    expectMimeError({ ...valid, headers: { "X Foo": "v" } }, "headers.X Foo");
+  });
+
+  it("R3 envelope addresses starting with '-' are refused, as sender and as recipient", () => {
+    expectMimeError({ ...valid, from: "-Xoption@example.test" }, "from");
+    expectMimeError({ ...valid, to: ["-Xoption@example.test"] }, "recipients[0]");
+    expectMimeError({ ...valid, envelope: { from: "-oQ@example.test" } }, "envelope.from");
+    expectMimeError({ ...valid, envelope: { to: "-X@example.test" } }, "envelope.to[0]");
+  });
+
+  it("non-ASCII local part without SMTPUTF8", () => {
+    expectMimeError({ ...valid, to: "jörg@example.test" }, "to");
+  });
+
+  it("lone surrogates in text, subject and names", () => {
+    expectMimeError({ ...valid, subject: "a\ud800b" }, "subject");
+    expectMimeError({ ...valid, text: "a\udc00" }, "text");
+    expectMimeError({ ...valid, from: { name: "\ud83d", address: "a@example.test" } }, "from.name");
+  });
+
+  it("attachment content, disposition and media type", () => {
+    expectMimeError({ ...valid, attachments: [{ filename: "a" }] }, "attachments[0].content");
+    expectMimeError({ ...valid, attachments: [{ content: 42 }] }, "attachments[0].content");
+    expectMimeError(
+      { ...valid, attachments: [{ content: "x", disposition: "evil" }] },
+      "attachments[0].disposition",
+    );
+    expectMimeError(
+      { ...valid, attachments: [{ content: "x", contentType: "notatype" }] },
+      "attachments[0].contentType",
+    );
+    expectMimeError(
+      { ...valid, attachments: [{ content: "x", contentType: "multipart/mixed" }] },
+      "attachments[0].contentType",
+    );
+    expectMimeError(
+      { ...valid, attachments: [{ content: "x", cid: "a b" }] },
+      "attachments[0].cid",
+    );
+  });
+
+  it("options", () => {
+    expectMimeError(valid, "options.now", { ...fixedOptions(), now: new Date(Number.NaN) });
+    expectMimeError(valid, "options.randomBytes", {
+      ...fixedOptions(),
+      randomBytes: () => new Uint8Array(1),
+    });
+    expectMimeError(valid, "options.timeZoneOffset", { ...fixedOptions(), timeZoneOffset: 1.5 });
+    expectMimeError({ ...valid, date: new Date("nope") }, "date");
+  });
+
+  it("R1 property: arbitrary strings in every header field give a MimeError or exactly the intended header fields", async () => {
+    const stringOrNasty = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 40 }),
+      fc.constantFrom("\r\nBcc: x@evil.test", "\nX-Evil: 1", "\r", "\u0000", "a\r\n b", " \t"),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        stringOrNasty,
+        stringOrNasty,
+        stringOrNasty,
+        stringOrNasty,
+        stringOrNasty,
+        async (name, subject, filename, header, contentType) => {
+          const input: MessageInput = {
+            from: { name, address: "alice@example.test" },
+            to: [{ name: subject, address: "bob@example.test" }],
+            subject,
+            text: "t",
+            headers: { "X-Test": header },
+            attachments: [{ filename, content: "x", contentType: `text/plain; x=${contentType}` }],
+          };
+          let bytes: Uint8Array;
+          try {
+            bytes = await toBytes(createMessage(input, fixedOptions()));
+          } catch (error) {
+            expect(error).toBeInstanceOf(MimeError);
+            return;
+          }
+          const text = Buffer.from(bytes).toString("latin1");
+          const head = text.slice(0, text.indexOf("\r\n\r\n"));
+          const names = head
+            .split("\r\n")
+            .filter((line) => !line.startsWith(" ") && !line.startsWith("\t"))
+            .map((line) => line.slice(0, line.indexOf(":")));
+          expect(names).toEqual([
+            "Date",
+            "From",
+            "To",
+            "Message-ID",
+            "Subject",
+            "X-Test",
+            "MIME-Version",
+            "Content-Type",
+          ]);
+          // The attachment's own header section holds exactly its three fields.
+          const partStart = text.lastIndexOf("Content-Type: text/plain; x=");
+          expect(partStart).toBeGreaterThan(0);
+          const partHead = text.slice(partStart, text.indexOf("\r\n\r\n", partStart));
+          const partNames = partHead
+            .split("\r\n")
+            .filter((line) => !line.startsWith(" "))
+            .map((line) => line.slice(0, line.indexOf(":")));
+          expect(partNames).toEqual([
+            "Content-Type",
+            "Content-Transfer-Encoding",
+            "Content-Disposition",
+          ]);
+          for (const line of text.split("\r\n")) expect(line.length).toBeLessThanOrEqual(998);
+          expect(text).not.toMatch(/\r(?!\n)|(?<!\r)\n/);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
