@@ -79,6 +79,13 @@ export class ReplyParser {
     return this.buffered > 0 || this.#lines.length > 0;
   }
 
+  /** Drops everything held (the session is over). */
+  clear(): void {
+    this.#buffer = new Uint8Array(0);
+    this.#start = 0;
+    this.#lines = [];
+  }
+
   /** Appends server bytes; call {@link ReplyParser.next} until it returns `null`. */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;

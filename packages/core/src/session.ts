@@ -187,6 +187,14 @@ export class Session {
     );
   }
 
+  /**
+   * Bytes of an unfinished reply line held by the engine. Bounded: never more than
+   * `limits.maxLineLength` + 1 (R12).
+   */
+  get receiveBuffered(): number {
+    return this.#parser.buffered;
+  }
+
   // ------------------------------------------------------------------ inputs
 
   /** The transport is open (already TLS when `secure`): the greeting deadline starts. */
@@ -1135,6 +1143,7 @@ export class Session {
   #close(reason: "quit" | "error" | "timeout" | "eof", error: SmtpError | undefined): void {
     this.#failAll(error ?? CLOSED_ERROR());
     this.#pending = [];
+    this.#parser.clear();
     this.#state = "closed";
     this.#actions.push(
       error === undefined ? { type: "close", reason } : { type: "close", reason, error },

@@ -1,0 +1,160 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { SmtpError } from "./errors.ts";
+import { Session } from "./session.ts";
+import type { Action, SessionOptions } from "./session-types.ts";
+
+const enc = new TextEncoder();
+
+/** Server lines that drive the engine through its states, plus hostile ones. */
+const lineArb = fc.oneof(
+  fc.constantFrom(
+    "220 mx ESMTP",
+    "220-mx",
+    "250 ok",
+    "250-mx",
+    "250-PIPELINING",
+    "250-STARTTLS",
+    "250-AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2",
+    "250-CHUNKING",
+    "250-SIZE 100",
+    "250 8BITMIME",
+    "354 go",
+    "334 VXNlcm5hbWU6",
+    "334 PDEyMzQ1QGV4YW1wbGU+",
+    "334 ",
+    "235 ok",
+    "221 bye",
+    "421 closing",
+    "452 4.5.3 too many recipients",
+    "450 busy",
+    "550 5.1.1 no",
+    "502 no",
+    "",
+    "hello",
+  ),
+  fc.string({ maxLength: 30 }),
+);
+
+const chunkArb = fc.oneof(
+  fc
+    .array(lineArb, { minLength: 1, maxLength: 6 })
+    .map((lines) => enc.encode(lines.map((l) => `${l}\r\n`).join(""))),
+  fc.uint8Array({ maxLength: 40 }),
+  fc.constant(enc.encode("2".repeat(300))),
+);
+
+const stepArb = fc.oneof(
+  { weight: 6, arbitrary: chunkArb.map((bytes) => ({ type: "data" as const, bytes })) },
+  { weight: 1, arbitrary: fc.constant({ type: "timeout" as const }) },
+  { weight: 1, arbitrary: fc.constant({ type: "send" as const }) },
+  { weight: 1, arbitrary: fc.constant({ type: "noop" as const }) },
+  { weight: 1, arbitrary: fc.constant({ type: "quit" as const }) },
+);
+
+const optionsArb: fc.Arbitrary<Partial<SessionOptions>> = fc.record({
+  starttls: fc.constantFrom("required", "opportunistic", "never") as fc.Arbitrary<"required">,
+  lmtp: fc.boolean(),
+  secure: fc.boolean(),
+  auth: fc.option(
+    fc.constantFrom({ user: "u", pass: "pw-secret" }, { user: "u", accessToken: "tok-secret" }),
+    { nil: undefined },
+  ),
+  allowInsecureAuth: fc.boolean(),
+});
+
+function isClean(bytes: Uint8Array[]): boolean {
+  const all = bytes.flatMap((b) => [...b]);
+  for (let i = 0; i < all.length; i++) {
+    if (all[i] === 0x0d && all[i + 1] !== 0x0a) return false;
+    if (all[i] === 0x0a && all[i - 1] !== 0x0d) return false;
+  }
+  return true;
+}
+
+describe("Session properties", () => {
+  it("any server bytes end in progress or a typed error: no other exception, always a deadline, bounded buffer, clean lines", () => {
+    fc.assert(
+      fc.property(
+        optionsArb,
+        fc.array(stepArb, { maxLength: 25 }),
+        fc.uint8Array({ maxLength: 30 }),
+        (opts, steps, body) => {
+          const written: Uint8Array[] = [];
+          const actions: Action[] = [];
+          const transcript: string[] = [];
+          const session = new Session({
+            ehloName: "client.example",
+            servername: "mx.example",
+            limits: { maxLineLength: 200 },
+            transcript: (e) => transcript.push(e.text),
+            ...opts,
+          } as SessionOptions);
+          let now = 0;
+          const jobs: number[] = [];
+          const lateJobs = new Set<number>();
+          const drain = (): void => {
+            for (let b = session.pollTransmit(); b !== null; b = session.pollTransmit())
+              written.push(b);
+            for (let a = session.pollAction(); a !== null; a = session.pollAction()) {
+              actions.push(a);
+              if (a.type === "upgrade-tls") session.tlsEstablished(now);
+              if (a.type === "need-body") {
+                session.bodyChunk(a.id, body, now);
+                session.bodyEnd(a.id, now);
+              }
+              for (let b = session.pollTransmit(); b !== null; b = session.pollTransmit())
+                written.push(b);
+            }
+            if (session.state !== "closed" && !session.idle && session.state !== "connecting") {
+              expect(session.pollTimeout()).not.toBeNull();
+            }
+            expect(session.receiveBuffered).toBeLessThanOrEqual(201);
+          };
+          session.connected(now);
+          jobs.push(
+            session.send({ from: "a@example.org", to: ["b@example.net", "c@example.net"] }, now),
+          );
+          drain();
+          for (const step of steps) {
+            now += 1;
+            if (step.type === "data") session.receiveData(step.bytes, now);
+            else if (step.type === "timeout") {
+              const deadline = session.pollTimeout();
+              if (deadline !== null) {
+                now = Math.max(now, deadline);
+                session.handleTimeout(now);
+              }
+            } else if (step.type === "send") {
+              const id = session.send({ from: "a@example.org", to: ["d@example.net"] }, now);
+              jobs.push(id);
+              if (session.state === "closed") lateJobs.add(id);
+            } else if (step.type === "noop") session.noop(now);
+            else session.quit(now);
+            drain();
+          }
+          session.receiveEof(now + 1);
+          drain();
+          expect(session.state).toBe("closed");
+          const closes = actions.filter((a) => a.type === "close");
+          expect(closes).toHaveLength(1);
+          // close is the last action, except the immediate results of jobs sent after it.
+          const after = actions.slice(actions.indexOf(closes[0]!) + 1);
+          expect(after.every((a) => a.type === "result" && lateJobs.has(a.id))).toBe(true);
+          for (const id of jobs) {
+            const results = actions.filter((a) => a.type === "result" && a.id === id);
+            expect(results).toHaveLength(1);
+            const r = results[0]!;
+            if (r.type === "result" && !r.result.ok)
+              expect(r.result.error).toBeInstanceOf(SmtpError);
+          }
+          expect(isClean(written)).toBe(true);
+          const log = transcript.join("\n");
+          expect(log).not.toContain("secret");
+          expect(log).not.toContain("cHctc2VjcmV0"); // base64 of the password
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
