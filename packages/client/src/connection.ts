@@ -40,6 +40,8 @@ export class Connection {
   capabilities: Capabilities | undefined;
   /** Messages handed to this connection so far. */
   submitted = 0;
+  /** Messages this connection delivered (final 2xx). */
+  delivered = 0;
   /** Whether the session ever got ready (failures before that are establishment failures). */
   everReady = false;
   /** The message whose abort brought the connection down, if any. */
@@ -242,6 +244,7 @@ export class Connection {
         const send = this.#inFlight.get(id);
         if (!send) return;
         this.#inFlight.delete(id);
+        if (result.ok) this.delivered++;
         this.#events.result(this, send, result);
       },
     };

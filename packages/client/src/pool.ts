@@ -167,6 +167,9 @@ export class Pool {
   #onResult(connection: Connection, send: QueuedSend, result: SendResult): void {
     this.#assigned.delete(send);
     if (!result.ok && mayRetry(connection, send, result)) {
+      // A connection that delivered other messages before it went away (a server's
+      // per-connection limit, an idle timeout) is not this message's fault: that try is free.
+      if (connection.delivered > 0) send.attempts--;
       this.#queue.unshift(send);
     } else if (this.#options.pool.pooled) {
       this.#settle(send, result);
