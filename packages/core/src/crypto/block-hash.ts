@@ -4,6 +4,8 @@ import type { HashState } from "./hash.ts";
  * The Merkle–Damgård frame MD5 and SHA-256 share: 64-byte blocks, the message padded with
  * 0x80, zeros and its bit length in 8 bytes (little-endian for MD5, big-endian for SHA-2).
  * Subclasses supply the compression function, the state words and their byte order.
+ *
+ * @since 0.1.0
  */
 export abstract class BlockHash implements HashState {
   protected readonly block = new Uint8Array(64);

@@ -63,6 +63,16 @@ describe("md5", () => {
     );
   });
 
+  it("clones a state so both copies continue independently", () => {
+    const prefix = ascii("x".repeat(70));
+    const state = MD5.create().update(prefix);
+    const copy = state.clone();
+    state.update(ascii("one"));
+    copy.update(ascii("two"));
+    expect(hex(state.digest())).toBe(createHash("md5").update(prefix).update("one").digest("hex"));
+    expect(hex(copy.digest())).toBe(createHash("md5").update(prefix).update("two").digest("hex"));
+  });
+
   it("describes itself", () => {
     expect(MD5).toMatchObject({ name: "MD5", blockLength: 64, outputLength: 16 });
     expect(md5(new Uint8Array(3))).toHaveLength(16);

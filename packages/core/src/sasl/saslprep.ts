@@ -61,6 +61,7 @@ function hasNonCharacter(text: string): boolean {
  * Prepares a user name or password with the SASLprep subset described above.
  *
  * @returns the prepared string, or `null` when it contains a prohibited character.
+ * @since 0.1.0
  */
 export function saslPrep(text: string): string | null {
   let mapped = "";
