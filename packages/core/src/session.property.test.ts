@@ -157,4 +157,66 @@ describe("Session properties", () => {
       { numRuns: 300 },
     );
   });
+
+  it("R6 no body produces a premature end of data, for any body and chunking", () => {
+    const bodyArb = fc.array(
+      fc
+        .array(fc.constantFrom(0x0d, 0x0a, 0x2e, 0x41, 0x20), { maxLength: 12 })
+        .map((a) => Uint8Array.from(a)),
+      { maxLength: 6 },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(bodyArb, { minLength: 1, maxLength: 3 }),
+        fc.nat({ max: 5 }),
+        (bodies, split) => {
+          const session = new Session({
+            ehloName: "client.example",
+            servername: "mx",
+            starttls: "never",
+          });
+          const written: number[] = [];
+          const feed = (text: string): void => {
+            const bytes = enc.encode(text);
+            const step = split + 1;
+            for (let i = 0; i < bytes.length; i += step)
+              session.receiveData(bytes.subarray(i, i + step), 0);
+            for (let b = session.pollTransmit(); b !== null; b = session.pollTransmit())
+              written.push(...b);
+          };
+          const results: Action[] = [];
+          session.connected(0);
+          feed("220 mx\r\n");
+          feed("250-mx\r\n250 PIPELINING\r\n");
+          const ids = bodies.map(() =>
+            session.send({ from: "a@example.org", to: ["b@example.net"] }, 0),
+          );
+          bodies.forEach((chunks, i) => {
+            feed("250 ok\r\n250 ok\r\n354 go\r\n");
+            let action = session.pollAction();
+            while (action !== null && action.type !== "need-body") {
+              results.push(action);
+              action = session.pollAction();
+            }
+            expect(action).toEqual({ type: "need-body", id: ids[i] });
+            for (const chunk of chunks) session.bodyChunk(ids[i]!, chunk, 0);
+            session.bodyEnd(ids[i]!, 0);
+            for (let b = session.pollTransmit(); b !== null; b = session.pollTransmit())
+              written.push(...b);
+            feed("250 done\r\n");
+          });
+          const text = String.fromCharCode(...written);
+          expect(text.split("\r\n.\r\n").length - 1).toBe(bodies.length);
+          expect(
+            text.split("\r\nMAIL FROM:").length - 1 + (text.startsWith("MAIL FROM:") ? 1 : 0),
+          ).toBe(bodies.length);
+          for (let a = session.pollAction(); a !== null; a = session.pollAction()) results.push(a);
+          expect(results.filter((a) => a.type === "result" && a.result.ok)).toHaveLength(
+            bodies.length,
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
