@@ -55,6 +55,8 @@ export class NodeTransport implements Transport {
   #paused = false;
   #eof = false;
   #failure: SmtpError | undefined;
+  /** Set by `abort()` during a STARTTLS handshake, so `startTls` rejects with it. */
+  #abortedWith: SmtpError | undefined;
   #reader: Pending<Uint8Array | null> | undefined;
   #writers = new Set<Pending<void>>();
   #state: "open" | "upgrading" | "closing" | "closed" = "open";
@@ -163,7 +165,9 @@ export class NodeTransport implements Transport {
     try {
       await this.#handshake(secureSocket);
     } catch (error) {
-      const failure = error instanceof SmtpError ? error : toSmtpError(error, this.#where("tls"));
+      const failure =
+        this.#abortedWith ??
+        (error instanceof SmtpError ? error : toSmtpError(error, this.#where("tls")));
       this.#failure ??= failure;
       this.#state = "closing";
       this.#attach(secureSocket);
@@ -205,7 +209,8 @@ export class NodeTransport implements Transport {
     const error = abortedError(reason, `${this.#host}:${this.#port}`);
     this.#settleReader(null);
     this.#rejectWriters(error);
-    if (this.#state !== "upgrading") this.#state = "closing";
+    if (this.#state === "upgrading") this.#abortedWith = error;
+    else this.#state = "closing";
     this.#destroy();
   }
 
@@ -300,6 +305,8 @@ export class NodeTransport implements Transport {
     this.#state = "closed";
     this.#eof = true;
     this.#detach(this.#socket);
+    // After STARTTLS the plaintext socket sits under the TLS one; it goes with it.
+    this.#plain?.destroy();
     if (this.#failure && this.#reader) {
       const reader = this.#reader;
       this.#reader = undefined;

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { SmtpError } from "@smtp/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { nodeConnector } from "../src/index.ts";
@@ -84,6 +85,26 @@ describe("connect failures", () => {
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: "aborted", cause: reason });
     expect(server.sockets.size).toBe(0);
+  });
+});
+
+describe("the caller's AbortSignal", () => {
+  it("keeps no listener on the signal once connected, nor after a failed connect", async () => {
+    server = await echoServer("127.0.0.1");
+    const controller = new AbortController();
+    const transport = await nodeConnector()(
+      { host: "127.0.0.1", port: server.port, tls: "none" },
+      controller.signal,
+    );
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    await transport.close();
+    const port = server.port;
+    await server.stop();
+    server = undefined;
+    await expect(
+      nodeConnector()({ host: "127.0.0.1", port, tls: "none" }, controller.signal),
+    ).rejects.toMatchObject({ kind: "connection" });
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 });
 

@@ -174,6 +174,8 @@ describe.each(["127.0.0.1", "::1"])("STARTTLS on %s", (host) => {
     server = await startStartTlsServer(host, ca, {
       onSecure: (s) => seen.push((s as TLSSocket & { servername: string | false }).servername),
     });
+    await settle();
+    const before = activeHandles();
     for (const servername of ["localhost", host]) {
       const transport = await nodeConnector({ tls: { ca: ca.caPem } })({
         host,
@@ -192,6 +194,9 @@ describe.each(["127.0.0.1", "::1"])("STARTTLS on %s", (host) => {
       await transport.close();
     }
     expect(seen).toEqual(["localhost", false]);
+    for (const socket of server.sockets) socket.destroy();
+    await settle();
+    expectNoLeftovers(before, expect);
   });
 });
 
@@ -237,6 +242,30 @@ describe("STARTTLS failures", () => {
     });
     expect(transport.secure).toBe(false);
     await transport.close();
+  });
+
+  it("abort() during the STARTTLS handshake makes startTls reject with `aborted`", async () => {
+    server = await startRawServer("127.0.0.1", (socket) => {
+      socket.write("220 ready\r\n");
+      socket.once("data", () => socket.write("220 go ahead\r\n"));
+    });
+    await settle();
+    const before = activeHandles();
+    const transport = await nodeConnector({ tls: { ca: ca.caPem } })({
+      host: "127.0.0.1",
+      port: server.port,
+      tls: "starttls",
+    });
+    await readUntil(transport, line);
+    await transport.write(encode("STARTTLS\r\n"));
+    await readUntil(transport, line);
+    const upgrading = transport.startTls({ servername: "localhost" });
+    transport.abort(new Error("shutting down"));
+    await expect(upgrading).rejects.toMatchObject({ kind: "aborted" });
+    await transport.close();
+    for (const socket of server.sockets) socket.destroy();
+    await settle();
+    expectNoLeftovers(before, expect);
   });
 
   it("a server that never completes the STARTTLS handshake times out with phase `tls`", async () => {
