@@ -1,0 +1,179 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { base64BodySize, base64Stream, encodeBase64Lines } from "./base64.ts";
+import { encodeWords } from "./encoded-word.ts";
+import { foldHeader } from "./header-fold.ts";
+import { parameterWords } from "./parameters.ts";
+import { encodeQuotedPrintable } from "./quoted-printable.ts";
+import { encodeText } from "./text-body.ts";
+
+function wrapped(bytes: Uint8Array): string {
+  if (bytes.length === 0) return "\r\n";
+  return `${Buffer.from(bytes)
+    .toString("base64")
+    .replace(/.{1,76}/g, "$&\r\n")}`;
+}
+
+async function collect(source: AsyncIterable<Uint8Array>): Promise<string> {
+  let out = "";
+  for await (const chunk of source) out += Buffer.from(chunk).toString("latin1");
+  return out;
+}
+
+function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let last = 0;
+  for (const p of points) {
+    out.push(bytes.slice(last, p));
+    last = p;
+  }
+  out.push(bytes.slice(last));
+  return out;
+}
+
+function decodeQp(text: string): Buffer {
+  const bytes: number[] = [];
+  const soft = text.replace(/=\r\n/g, "");
+  for (let i = 0; i < soft.length; i++) {
+    if (soft[i] === "=") {
+      bytes.push(Number.parseInt(soft.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(soft.charCodeAt(i));
+  }
+  return Buffer.from(bytes);
+}
+
+describe("base64", () => {
+  it("matches the platform's base64 in 76-column CRLF lines, for any bytes and any chunking", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        async (bytes, cuts) => {
+          const chunks = split(bytes, cuts);
+          const out = await collect(
+            base64Stream(
+              (async function* () {
+                yield* chunks;
+              })(),
+            ),
+          );
+          expect(out).toBe(wrapped(bytes));
+          expect(out.length).toBe(base64BodySize(bytes.length));
+          expect(Buffer.from(encodeBase64Lines(bytes, 0, bytes.length)).toString("latin1")).toBe(
+            wrapped(bytes),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("encodes large input in bounded blocks (about 64 KiB in, never the whole)", async () => {
+    const big = new Uint8Array(1_000_000).map((_, i) => i * 31);
+    let largest = 0;
+    let total = 0;
+    for await (const chunk of base64Stream(
+      (async function* () {
+        yield big;
+      })(),
+    )) {
+      largest = Math.max(largest, chunk.length);
+      total += chunk.length;
+    }
+    expect(total).toBe(base64BodySize(big.length));
+    expect(largest).toBeLessThanOrEqual(90_000);
+  });
+});
+
+describe("quoted-printable", () => {
+  it("round-trips any text, lines at most 76 characters, no trailing whitespace", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 400 }), (raw) => {
+        const text = raw.replace(/\r\n|\r|\n/g, "\r\n");
+        const encoded = encodeQuotedPrintable(text);
+        expect(decodeQp(encoded).toString("utf8")).toBe(text);
+        for (const line of encoded.split("\r\n")) {
+          expect(line.length).toBeLessThanOrEqual(76);
+          expect(line).not.toMatch(/[ \t]$/);
+          expect(line).toMatch(/^[\x21-\x7e \t]*$/);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("chooses 7bit, 8bit or quoted-printable from the content", () => {
+    expect(encodeText("plain\nascii", false).encoding).toBe("7bit");
+    expect(encodeText("x".repeat(998), false).encoding).toBe("7bit");
+    expect(encodeText("x".repeat(999), false).encoding).toBe("quoted-printable");
+    expect(encodeText("grüße", false).encoding).toBe("quoted-printable");
+    expect(encodeText("grüße", true).encoding).toBe("8bit");
+    expect(encodeText(`${"ü".repeat(500)}`, true).encoding).toBe("quoted-printable");
+    expect(encodeText("nul\u0000inside", true).encoding).toBe("quoted-printable");
+    expect(Buffer.from(encodeText("a\rb\nc\r\nd", false).bytes).toString()).toBe(
+      "a\r\nb\r\nc\r\nd",
+    );
+  });
+});
+
+describe("encoded-words (RFC 2047)", () => {
+  it("never exceed 75 characters and never split a character", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", minLength: 1, maxLength: 200 }), (text) => {
+        const words = encodeWords(text);
+        let decoded = "";
+        for (const word of words) {
+          expect(word.length).toBeLessThanOrEqual(75);
+          const m = /^=\?UTF-8\?([QB])\?([^?]*)\?=$/.exec(word);
+          expect(m).not.toBeNull();
+          const payload = m![2]!;
+          const bytes =
+            m![1] === "B"
+              ? Buffer.from(payload, "base64")
+              : decodeQp(payload.replace(/_/g, " ").replace(/=\r\n/g, ""));
+          // fatal: a split multi-byte character would throw here.
+          decoded += new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+        }
+        expect(decoded).toBe(text);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("writes Jan KOVAČIČ as a readable Q word", () => {
+    expect(encodeWords("Jan KOVAČIČ")).toEqual(["=?UTF-8?Q?Jan_KOVA=C4=8CI=C4=8C?="]);
+  });
+});
+
+describe("folding", () => {
+  it("folds at 78 columns between words and unfolds to the same value", () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[!-~]{0,30}$/), { maxLength: 30 }), (words) => {
+        const header = foldHeader("Subject", words);
+        expect(header.endsWith("\r\n")).toBe(true);
+        const lines = header.slice(0, -2).split("\r\n");
+        lines.forEach((line, i) => {
+          if (i > 0) expect(line.startsWith(" ")).toBe(true);
+          // Only a single word longer than the room left may overflow 78.
+          if (line.length > 78) expect(line.trim().includes(" ")).toBe(i === 0);
+        });
+        expect(header.slice(0, -2).replace(/\r\n/g, "")).toBe(
+          `Subject:${words.map((w) => ` ${w}`).join("")}`,
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("RFC 2231 segments stay short and never split a character", () => {
+    const params = parameterWords("filename", "数".repeat(40));
+    expect(params.length).toBeGreaterThan(1);
+    for (const [word] of params) {
+      expect(word!.length).toBeLessThanOrEqual(78);
+      expect(word).toMatch(/^filename\*\d+\*=(utf-8'')?(%[0-9A-F]{2})+$/);
+      expect(decodeURIComponent(word!.split("=")[1]!.replace("utf-8''", ""))).toMatch(/^数+$/);
+    }
+  });
+});

@@ -1,0 +1,228 @@
+import { describe, expect, it } from "vitest";
+import {
+  createMessage,
+  type MessageInput,
+  MimeError,
+  toBytes,
+  toReadableStream,
+} from "../src/index.ts";
+import { fixedOptions, seededRandom } from "./support.ts";
+
+const base: MessageInput = { from: "Alice <alice@example.test>", to: "bob@example.test" };
+const decode = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
+
+describe("Message", () => {
+  it("messageId is random hex at the sender's domain (punycode), hostname for literals", () => {
+    const a = createMessage(base, fixedOptions());
+    expect(a.messageId).toMatch(/^<[0-9a-f]{32}@example\.test>$/);
+    const b = createMessage(base, { ...fixedOptions(), randomBytes: seededRandom(7) });
+    expect(b.messageId).not.toBe(a.messageId);
+    const idn = createMessage({ ...base, from: "a@bücher.example" }, fixedOptions());
+    expect(idn.messageId).toMatch(/@xn--bcher-kva\.example>$/);
+    const literal = createMessage(
+      { ...base, from: "a@[192.0.2.1]" },
+      fixedOptions({ hostname: "mx.example.test" }),
+    );
+    expect(literal.messageId).toMatch(/@mx\.example\.test>$/);
+    expect(createMessage({ ...base, messageId: "given@x.test" }, fixedOptions()).messageId).toBe(
+      "<given@x.test>",
+    );
+  });
+
+  it("bcc never reaches the headers", async () => {
+    const text = decode(
+      await toBytes(
+        createMessage({ ...base, bcc: "secret@example.test", text: "x" }, fixedOptions()),
+      ),
+    );
+    expect(text).not.toMatch(/secret|^Bcc:/im);
+  });
+
+  it("size is exact when every content size is known, undefined otherwise", async () => {
+    const bytes = new Uint8Array(100_001).map((_, i) => i);
+    const known = createMessage(
+      {
+        ...base,
+        text: "t",
+        html: "<p>h</p>",
+        attachments: [
+          { filename: "a.bin", content: bytes },
+          { filename: "b.txt", content: "ü".repeat(1000) },
+          { filename: "empty.bin", content: new Uint8Array(0) },
+          {
+            filename: "s.bin",
+            size: 1000,
+            content: (async function* () {
+              yield new Uint8Array(400);
+              yield new Uint8Array(600);
+            })(),
+          },
+        ],
+      },
+      fixedOptions(),
+    );
+    expect(known.size).toBe((await toBytes(known)).length);
+    const unknown = createMessage(
+      {
+        ...base,
+        attachments: [
+          {
+            content: (async function* () {
+              yield new Uint8Array(3);
+            })(),
+          },
+        ],
+      },
+      fixedOptions(),
+    );
+    expect(unknown.size).toBeUndefined();
+  });
+
+  it("a stream that breaks its declared size fails with a MimeError", async () => {
+    const message = createMessage(
+      {
+        ...base,
+        attachments: [
+          {
+            size: 10,
+            content: (async function* () {
+              yield new Uint8Array(4);
+            })(),
+          },
+        ],
+      },
+      fixedOptions(),
+    );
+    await expect(toBytes(message)).rejects.toThrow(/declared size 10/);
+  });
+
+  it("byte content can be streamed again; a consumed stream content throws at the second stream()", async () => {
+    const bytesMessage = createMessage(
+      { ...base, attachments: [{ content: new Uint8Array(10) }] },
+      fixedOptions(),
+    );
+    expect(await toBytes(bytesMessage)).toEqual(await toBytes(bytesMessage));
+    const streamMessage = createMessage(
+      {
+        ...base,
+        attachments: [
+          {
+            content: (async function* () {
+              yield new Uint8Array(10);
+            })(),
+          },
+        ],
+      },
+      fixedOptions(),
+    );
+    await toBytes(streamMessage);
+    expect(() => streamMessage.stream()).toThrow(MimeError);
+  });
+
+  it("pulls attachment content only as the consumer reads (back-pressure)", async () => {
+    let produced = 0;
+    const message = createMessage(
+      {
+        ...base,
+        text: "x",
+        attachments: [
+          {
+            content: (async function* () {
+              for (let i = 0; i < 1000; i++) {
+                produced++;
+                yield new Uint8Array(65_536);
+              }
+            })(),
+          },
+        ],
+      },
+      fixedOptions(),
+    );
+    const iterator = message.stream()[Symbol.asyncIterator]();
+    for (let i = 0; i < 5; i++) await iterator.next();
+    // Five reads: the headers/text piece plus a few encoded blocks, never the whole source.
+    expect(produced).toBeLessThanOrEqual(5);
+    await iterator.return?.();
+    expect(produced).toBeLessThan(10);
+  });
+
+  it("cancels a ReadableStream source when the consumer stops early", async () => {
+    let cancelled = false;
+    const source = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new Uint8Array(65_536));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const message = createMessage({ ...base, attachments: [{ content: source }] }, fixedOptions());
+    const iterator = message.stream()[Symbol.asyncIterator]();
+    await iterator.next();
+    await iterator.next();
+    await iterator.return?.();
+    expect(cancelled).toBe(true);
+  });
+
+  it("toReadableStream gives the same bytes", async () => {
+    const message = createMessage(
+      { ...base, text: "hello", attachments: [{ content: "x" }] },
+      fixedOptions(),
+    );
+    const expected = await toBytes(message);
+    const stream = toReadableStream(message)!;
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+    expect(Buffer.concat(chunks)).toEqual(Buffer.from(expected));
+  });
+
+  it("cid attachments without HTML are ordinary attachments (no multipart/related)", async () => {
+    const text = decode(
+      await toBytes(
+        createMessage(
+          { ...base, text: "t", attachments: [{ cid: "c1", content: "x" }] },
+          fixedOptions(),
+        ),
+      ),
+    );
+    expect(text).not.toContain("multipart/related");
+    expect(text).toContain("Content-ID: <c1>");
+    expect(text).toContain("Content-Disposition: inline");
+  });
+
+  it("an empty message is a single empty text/plain part", async () => {
+    const text = decode(await toBytes(createMessage(base, fixedOptions())));
+    expect(text).toMatch(
+      /Content-Type: text\/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n\r\n$/,
+    );
+  });
+
+  it("draws a new boundary when the first one occurs in a raw body", async () => {
+    // Find the boundary the seeded source draws first, then put it in the text.
+    const probe = decode(
+      await toBytes(createMessage({ ...base, text: "a", html: "b" }, fixedOptions())),
+    );
+    const first = /boundary="([^"]+)"/.exec(probe)![1]!;
+    const text = decode(
+      await toBytes(
+        createMessage({ ...base, text: `--${first}\r\nevil`, html: "b" }, fixedOptions()),
+      ),
+    );
+    const used = /boundary="([^"]+)"/.exec(text)![1]!;
+    expect(used).not.toBe(first);
+    expect(text.split(`--${used}`)).toHaveLength(4);
+  });
+
+  it("reports eightBit only for 8bit output", () => {
+    expect(createMessage({ ...base, text: "grüße" }, fixedOptions()).eightBit).toBe(false);
+    expect(
+      createMessage({ ...base, text: "grüße" }, fixedOptions({ allow8bit: true })).eightBit,
+    ).toBe(true);
+    expect(
+      createMessage({ ...base, subject: "grüße" }, fixedOptions({ smtpUtf8: true })).eightBit,
+    ).toBe(true);
+    expect(
+      createMessage({ ...base, subject: "grüße" }, fixedOptions({ smtpUtf8: true })).smtpUtf8,
+    ).toBe(true);
+  });
+});
