@@ -62,14 +62,12 @@ export const TRANSITIONS: Readonly<
   mail: [
     { to: "data", on: "354 / BDAT" },
     { to: "ready", on: "transaction done" },
-    { to: "quitting", on: "quit" },
   ],
   data: [
     { to: "mail", on: "end of data, next envelope" },
     { to: "ready", on: "end of data" },
-    { to: "quitting", on: "quit" },
   ],
-  quitting: [],
+  quitting: [{ to: "closed", on: "221 / end of stream / deadline" }],
   closed: [],
 };
 
