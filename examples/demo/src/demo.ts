@@ -8,7 +8,7 @@
  * Run it with `pnpm demo` from the repository root.
  */
 import { mkdir, writeFile } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { type ClientTranscriptEntry, createClient } from "@smtp/client";
 import { startSmtpServerPeer } from "@smtp-internal/test-peer";
 
@@ -69,8 +69,7 @@ try {
   console.log(`  response:   ${info.response}`);
   console.log(`  over TLS:   ${received.secure}, authenticated as ${received.user}`);
   console.log(`\nThe server received ${received.raw.length} bytes, written to:`);
-  console.log(`  ${relative(process.cwd(), emlPath) || emlPath}`);
-  console.log(`EML: ${emlPath}`);
+  console.log(`  ${emlPath}`);
 } finally {
   await client.close();
   await server.close();
