@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SmtpError } from "./errors.ts";
 import { Session } from "./session.ts";
-import type { Action, SessionOptions } from "./session-types.ts";
+import type { Action, Credentials, SessionOptions, StartTlsPolicy } from "./session-types.ts";
 
 const enc = new TextEncoder();
 
@@ -52,16 +52,21 @@ const stepArb = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ type: "quit" as const }) },
 );
 
-const optionsArb: fc.Arbitrary<Partial<SessionOptions>> = fc.record({
-  starttls: fc.constantFrom("required", "opportunistic", "never") as fc.Arbitrary<"required">,
-  lmtp: fc.boolean(),
-  secure: fc.boolean(),
-  auth: fc.option(
-    fc.constantFrom({ user: "u", pass: "pw-secret" }, { user: "u", accessToken: "tok-secret" }),
-    { nil: undefined },
-  ),
-  allowInsecureAuth: fc.boolean(),
-});
+const credentialsArb: fc.Arbitrary<Credentials | undefined> = fc.constantFrom(
+  undefined,
+  { user: "u", pass: "pw-secret" },
+  { user: "u", accessToken: "tok-secret" },
+);
+
+const optionsArb: fc.Arbitrary<Partial<SessionOptions>> = fc
+  .record({
+    starttls: fc.constantFrom<StartTlsPolicy>("required", "opportunistic", "never"),
+    lmtp: fc.boolean(),
+    secure: fc.boolean(),
+    auth: credentialsArb,
+    allowInsecureAuth: fc.boolean(),
+  })
+  .map(({ auth, ...rest }) => (auth === undefined ? rest : { ...rest, auth }));
 
 function isClean(bytes: Uint8Array[]): boolean {
   const all = bytes.flatMap((b) => [...b]);
@@ -89,7 +94,7 @@ describe("Session properties", () => {
             limits: { maxLineLength: 200 },
             transcript: (e) => transcript.push(e.text),
             ...opts,
-          } as SessionOptions);
+          });
           let now = 0;
           const jobs: number[] = [];
           const lateJobs = new Set<number>();
