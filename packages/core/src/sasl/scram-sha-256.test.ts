@@ -110,6 +110,19 @@ describe("SCRAM-SHA-256", () => {
     );
   });
 
+  it("authenticates the documented UTF-8 test user (pässwörd, NFC and NFD alike)", () => {
+    const salt = Buffer.from("0123456789abcdef");
+    const server = nodeServer("pässwörd", salt, 4096);
+    for (const pass of ["pässwörd", "pässwörd".normalize("NFD")]) {
+      const client = createScramSha256Client("utf8user@example.test", pass, "cn");
+      const bare = text(client.initialResponse()!).slice(3);
+      const serverFirst = `r=cnSN,s=${salt.toString("base64")},i=4096`;
+      const final = text(client.respond(ascii(serverFirst)));
+      expect(client.respond(ascii(server.verify(bare, serverFirst, final)))).toHaveLength(0);
+      expect(client.complete).toBe(true);
+    }
+  });
+
   it("escapes = and , in the user name (=3D, =2C)", () => {
     const client = createScramSha256Client("a=b,c", "p", "n");
     expect(text(client.initialResponse()!)).toBe("n,,n=a=3Db=2Cc,r=n");
