@@ -1,4 +1,6 @@
 import type { Connector } from "@smtp/core";
+import { SmtpError } from "@smtp/core";
+import type { DenoConnectorOptions } from "@smtp/transport-deno";
 import type { ClientTlsOptions } from "./options.ts";
 
 /** The slice of Deno's global this module looks at. */
@@ -19,21 +21,49 @@ function deno(): DenoGlobal | undefined {
  */
 export async function defaultConnector(tls: ClientTlsOptions | undefined): Promise<Connector> {
   if (deno()) {
-    const mod = (await import("@smtp/transport-deno")) as unknown as {
-      denoConnector?: (options?: { tls?: ClientTlsOptions }) => Connector;
-    };
-    if (typeof mod.denoConnector !== "function") {
-      throw new Error("@smtp/transport-deno does not provide denoConnector()");
-    }
-    return mod.denoConnector(tls === undefined ? {} : { tls });
+    const mod = await import("@smtp/transport-deno");
+    return mod.denoConnector(denoTlsOptions(tls));
   }
-  const mod = (await import("@smtp/transport-node")) as unknown as {
-    nodeConnector?: (options?: { tls?: ClientTlsOptions }) => Connector;
-  };
-  if (typeof mod.nodeConnector !== "function") {
-    throw new Error("@smtp/transport-node does not provide nodeConnector()");
-  }
+  const mod = await import("@smtp/transport-node");
   return mod.nodeConnector(tls === undefined ? {} : { tls });
+}
+
+function pem(value: string | Uint8Array): string {
+  return typeof value === "string" ? value : new TextDecoder().decode(value);
+}
+
+/**
+ * Maps the client's TLS options to the Deno connector's. Deno adds `ca` to its default
+ * roots rather than replacing them, takes one PEM client certificate and key, and has no
+ * PKCS#12 nor a way to skip verification per connection: those are refused, not ignored.
+ *
+ * @since 0.1.0
+ */
+export function denoTlsOptions(tls: ClientTlsOptions | undefined): DenoConnectorOptions {
+  if (tls === undefined) return {};
+  if (tls.pfx !== undefined || tls.passphrase !== undefined) {
+    throw new SmtpError({
+      kind: "invalid-input",
+      message: "tls.pfx and tls.passphrase are not supported on Deno: give cert and key as PEM",
+      retryable: false,
+    });
+  }
+  if (tls.rejectUnauthorized === false) {
+    throw new SmtpError({
+      kind: "invalid-input",
+      message:
+        "tls.rejectUnauthorized: false is not supported on Deno: give the server's CA in tls.ca",
+      retryable: false,
+    });
+  }
+  const list = (v: string | Uint8Array | (string | Uint8Array)[]) =>
+    (Array.isArray(v) ? v : [v]).map(pem);
+  const options: DenoConnectorOptions = {};
+  if (tls.ca !== undefined) options.caCerts = list(tls.ca);
+  if (tls.cert !== undefined) options.cert = list(tls.cert).join("\n");
+  if (tls.key !== undefined) options.key = list(tls.key).join("\n");
+  if (tls.servername !== undefined) options.servername = tls.servername;
+  return options;
 }
 
 let cachedHostname: Promise<string | undefined> | undefined;

@@ -1,0 +1,123 @@
+import { createClient, SmtpError } from "@smtp/client";
+import { describe, expect, it } from "vitest";
+import { addressLiteral, chooseEhloName, isValidEhloName } from "../src/ehlo-name.ts";
+import { isLoopbackHost } from "../src/loopback.ts";
+import { resolveOptions } from "../src/resolve-options.ts";
+import { denoTlsOptions } from "../src/runtime.ts";
+
+function invalid(f: () => unknown): SmtpError {
+  try {
+    f();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SmtpError);
+    expect((error as SmtpError).kind).toBe("invalid-input");
+    return error as SmtpError;
+  }
+  throw new Error("expected an invalid-input SmtpError");
+}
+
+describe("resolveOptions", () => {
+  it("defaults: port 587, STARTTLS required, no pool, certificates verified", () => {
+    const o = resolveOptions({ host: "smtp.example.com" });
+    expect(o).toMatchObject({ port: 587, secure: false, starttls: "required", loopback: false });
+    expect(o.pool.pooled).toBe(false);
+    expect(o.servername).toBe("smtp.example.com");
+    expect(o.allowInsecureAuth).toBe(false);
+  });
+
+  it("port 465 implies implicit TLS, and secure implies port 465", () => {
+    expect(resolveOptions({ host: "smtp.example.com", port: 465 }).secure).toBe(true);
+    expect(resolveOptions({ host: "smtp.example.com", secure: true }).port).toBe(465);
+    expect(resolveOptions({ host: "smtp.example.com", port: 2525, secure: true }).secure).toBe(
+      true,
+    );
+  });
+
+  it.each(["localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]"])(
+    "STARTTLS is opportunistic by default to the loopback host %s",
+    (host) => {
+      expect(resolveOptions({ host }).starttls).toBe("opportunistic");
+      expect(resolveOptions({ host, starttls: "required" }).starttls).toBe("required");
+    },
+  );
+
+  it("pool: true or an object turns pooling on with defaults", () => {
+    expect(resolveOptions({ host: "h.example", pool: true }).pool).toEqual({
+      pooled: true,
+      maxConnections: 5,
+      maxMessages: 100,
+      idleTimeout: 5000,
+    });
+    expect(
+      resolveOptions({ host: "h.example", pool: { maxConnections: 2 } }).pool.maxConnections,
+    ).toBe(2);
+  });
+
+  it.each([
+    ["an empty host", { host: "" }],
+    ["a host with CRLF", { host: "smtp.example.com\r\nRSET" }],
+    ["port 0", { host: "h.example", port: 0 }],
+    ["port 70000", { host: "h.example", port: 70000 }],
+    ["a bad starttls policy", { host: "h.example", starttls: "sometimes" }],
+    ["a bad EHLO name", { host: "h.example", name: "not a name" }],
+    ["a single-label EHLO name", { host: "h.example", name: "localhost" }],
+    ["auth without a secret", { host: "h.example", auth: { user: "u" } }],
+    ["a user with LF", { host: "h.example", auth: { user: "u\n", pass: "p" } }],
+    [
+      "an unknown AUTH method",
+      { host: "h.example", auth: { user: "u", pass: "p", method: "NTLM" } },
+    ],
+    ["a negative timeout", { host: "h.example", timeouts: { greeting: -1 } }],
+    ["a zero command timeout", { host: "h.example", timeouts: { command: 0 } }],
+    ["maxConnections 0", { host: "h.example", pool: { maxConnections: 0 } }],
+    ["a non-function transcript", { host: "h.example", transcript: "yes" }],
+  ])("refuses %s", (_name, options) => {
+    invalid(() => createClient(options as never));
+  });
+
+  it("never puts the password in a validation error", () => {
+    const error = invalid(() =>
+      createClient({ host: "h.example", auth: { user: "u", pass: "secret\r\nvalue" } }),
+    );
+    expect(error.message).not.toContain("secret");
+  });
+});
+
+describe("EHLO name", () => {
+  it("uses the fully qualified host name, else the local address literal", () => {
+    expect(chooseEhloName("mail.example.com", "192.0.2.7")).toBe("mail.example.com");
+    expect(chooseEhloName("buildbox", "192.0.2.7")).toBe("[192.0.2.7]");
+    expect(chooseEhloName(undefined, "2001:db8::1")).toBe("[IPv6:2001:db8::1]");
+    expect(chooseEhloName("buildbox", "::ffff:127.0.0.1")).toBe("[127.0.0.1]");
+    expect(chooseEhloName("-bad-.example", undefined)).toBe("[127.0.0.1]");
+  });
+
+  it("every choice is a valid EHLO argument", () => {
+    for (const ip of ["10.0.0.1", "::1", "fe80::1%eth0", "::ffff:10.1.2.3"]) {
+      expect(isValidEhloName(addressLiteral(ip))).toBe(true);
+    }
+    expect(isValidEhloName("[300.1.1.1]")).toBe(false);
+    expect(isValidEhloName("a..b")).toBe(false);
+  });
+
+  it("tells loopback hosts apart", () => {
+    expect(isLoopbackHost("LOCALHOST")).toBe(true);
+    expect(isLoopbackHost("::ffff:127.0.0.1")).toBe(true);
+    expect(isLoopbackHost("128.0.0.1")).toBe(false);
+    expect(isLoopbackHost("localhost.example.com")).toBe(false);
+  });
+});
+
+describe("Deno TLS options", () => {
+  it("maps ca, cert and key, and refuses what Deno cannot do", () => {
+    expect(
+      denoTlsOptions({ ca: ["A", new TextEncoder().encode("B")], cert: "C", key: "K" }),
+    ).toEqual({
+      caCerts: ["A", "B"],
+      cert: "C",
+      key: "K",
+    });
+    invalid(() => denoTlsOptions({ pfx: "x" }));
+    invalid(() => denoTlsOptions({ rejectUnauthorized: false }));
+  });
+});
