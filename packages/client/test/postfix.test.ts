@@ -1,0 +1,174 @@
+import { createClient, SmtpError } from "@smtp/client";
+import {
+  hasPostfix,
+  maildirOf,
+  type PostfixEnv,
+  postfixEnv,
+  waitForMaildirMessage,
+} from "@smtp-internal/test-peer";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "./helpers.ts";
+
+// Runs against the Postfix peer that `.ci/run` sets up (`.ci/postfix-setup.sh`); skipped,
+// and announced as such, when it is not configured in this environment.
+describe.skipIf(!hasPostfix())("against Postfix", () => {
+  let env: PostfixEnv;
+  beforeAll(async () => {
+    env = (await postfixEnv())!;
+  });
+
+  const unique = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+  async function delivered(address: string, messageId: string) {
+    const found = await waitForMaildirMessage(maildirOf(env, address), (_raw, text) =>
+      text.includes(messageId),
+    );
+    return parse(found.raw);
+  }
+
+  const hosts = () => [env.host, ...(env.host6 ? [env.host6] : [])];
+
+  it("submission: STARTTLS and AUTH (each mechanism), CHUNKING, the Maildir copy matches", async () => {
+    for (const host of hosts()) {
+      for (const method of ["PLAIN", "LOGIN", "CRAM-MD5"] as const) {
+        const lines: string[] = [];
+        const client = createClient({
+          host,
+          port: env.submissionPort,
+          starttls: "required",
+          tls: { ca: env.caPem, servername: "localhost" },
+          auth: { user: env.user, pass: env.pass, method },
+          transcript: (e) => lines.push(`${e.direction} ${e.text}`),
+        });
+        const id = unique();
+        const info = await client.send({
+          from: env.user,
+          to: env.user,
+          subject: `Grüße über Postfix ${id}`,
+          text: `Hello ${id}\n.\nwith a lone dot line\n`,
+          html: `<p>Hello <b>${id}</b></p>`,
+          attachments: [{ filename: "data.bin", content: new Uint8Array([0, 1, 2, 254, 255]) }],
+        });
+        await client.close();
+        expect(info.accepted).toEqual([env.user]);
+        expect(lines).toContain("C STARTTLS");
+        expect(lines.some((l) => l.startsWith(`C AUTH ${method}`))).toBe(true);
+        expect(lines.some((l) => l.startsWith("C BDAT"))).toBe(true);
+        const secretLike = [env.pass, Buffer.from(env.pass).toString("base64")];
+        for (const s of secretLike) expect(lines.join("\n")).not.toContain(s);
+        const parsed = await delivered(env.user, info.messageId);
+        expect(parsed.subject).toBe(`Grüße über Postfix ${id}`);
+        expect(parsed.text).toBe(`Hello ${id}\n.\nwith a lone dot line\n`);
+        expect(parsed.html).toContain(`<b>${id}</b>`);
+        expect([...(parsed.attachments[0]?.content ?? [])]).toEqual([0, 1, 2, 254, 255]);
+      }
+    }
+  });
+
+  it("implicit TLS with AUTH", async () => {
+    const client = createClient({
+      host: env.host,
+      port: env.smtpsPort,
+      secure: true,
+      tls: { ca: env.caPem, servername: "localhost" },
+      auth: { user: env.user, pass: env.pass },
+    });
+    const id = unique();
+    const info = await client.send({
+      from: env.user,
+      to: env.user,
+      subject: `smtps ${id}`,
+      text: id,
+    });
+    await client.close();
+    expect((await delivered(env.user, info.messageId)).subject).toBe(`smtps ${id}`);
+  });
+
+  it("SMTPUTF8: an internationalised recipient", async () => {
+    const client = createClient({
+      host: env.host,
+      port: env.submissionPort,
+      tls: { ca: env.caPem, servername: "localhost" },
+      auth: { user: env.user, pass: env.pass },
+    });
+    const id = unique();
+    const to = `jörg-${id}@${env.catchallDomain}`;
+    const info = await client.send({ from: env.user, to, subject: `EAI ${id}`, text: "x" });
+    await client.close();
+    expect(info.accepted).toEqual([to]);
+    const parsed = await delivered(to, info.messageId);
+    const address = Array.isArray(parsed.to) ? undefined : parsed.to?.value[0]?.address;
+    expect(address).toBe(to);
+  });
+
+  it("reports refused recipients, and all refused as kind rejected", async () => {
+    const client = createClient({
+      host: env.host,
+      port: env.submissionPort,
+      tls: { ca: env.caPem, servername: "localhost" },
+      auth: { user: env.user, pass: env.pass },
+      pool: true,
+    });
+    const missing = `no-such-user-${unique()}@${env.domain}`;
+    const info = await client.send({
+      from: env.user,
+      to: [env.user, missing],
+      subject: "partial",
+      text: "x",
+    });
+    expect(info.accepted).toEqual([env.user]);
+    expect(info.rejected).toMatchObject([{ address: missing, code: 550, enhancedCode: "5.1.1" }]);
+    const error = await client
+      .send({ from: env.user, to: missing, subject: "none", text: "x" })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(SmtpError);
+    expect((error as SmtpError).kind).toBe("rejected");
+    // The pooled connection is still good after the failed transaction (RSET).
+    const again = await client.send({ from: env.user, to: env.user, subject: "after", text: "x" });
+    expect(again.accepted).toEqual([env.user]);
+    await client.close();
+  });
+
+  it("refuses a message over the SIZE limit before sending its data", async () => {
+    const client = createClient({
+      host: env.host,
+      port: env.submissionPort,
+      tls: { ca: env.caPem, servername: "localhost" },
+      auth: { user: env.user, pass: env.pass },
+    });
+    const error = await client
+      .send({
+        from: env.user,
+        to: env.user,
+        subject: "big",
+        text: "y".repeat(env.sizeLimit + 1000),
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(SmtpError);
+    expect((error as SmtpError).kind).toBe("size");
+    expect((error as SmtpError).retryable).toBe(false);
+  });
+
+  it("a wrong password is kind auth and never shows the password", async () => {
+    const client = createClient({
+      host: env.host,
+      port: env.submissionPort,
+      tls: { ca: env.caPem, servername: "localhost" },
+      auth: { user: env.user, pass: "not-the-password-42", method: "PLAIN" },
+    });
+    const error = (await client.send({ from: env.user, to: env.user, text: "x" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as SmtpError;
+    expect(error.kind).toBe("auth");
+    expect(JSON.stringify(error) + error.message + error.stack).not.toContain(
+      "not-the-password-42",
+    );
+  });
+});
