@@ -54,6 +54,7 @@ export function connectNode(
     noDelay: true,
     ...(options.family ? { family: options.family } : {}),
     ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
   };
   let socket: Socket;
   try {

@@ -1,3 +1,4 @@
+import type { LookupFunction } from "node:net";
 import type { SecureVersion } from "node:tls";
 
 /**
@@ -36,6 +37,8 @@ export interface NodeTransportOptions {
   family?: 0 | 4 | 6;
   /** The local address to connect from. */
   localAddress?: string;
+  /** A custom DNS lookup (same contract as `dns.lookup`), e.g. to pin or mock resolution. */
+  lookup?: LookupFunction;
   /** Connect timeout in ms when the target gives none (TCP connect plus implicit TLS handshake). Default 30000. */
   connectTimeout?: number;
   /** Deadline of the STARTTLS handshake in ms. Default: the connect timeout. */

@@ -1,4 +1,11 @@
 import { getEventListeners } from "node:events";
+import type { LookupFunction } from "node:net";
+
+type LookupCallback = (
+  error: Error | null,
+  addresses: { address: string; family: number }[],
+) => void;
+
 import { SmtpError } from "@smtp/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { nodeConnector } from "../src/index.ts";
@@ -85,6 +92,56 @@ describe("connect failures", () => {
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: "aborted", cause: reason });
     expect(server.sockets.size).toBe(0);
+  });
+});
+
+describe("connect deadline", () => {
+  // A lookup that never answers holds the socket in its connecting phase, as a black-holed
+  // address would, without leaving loopback.
+  const stalledLookup = (() => {}) as unknown as LookupFunction;
+
+  it("times out with phase `connect`, retryable, leaving no socket or timer", async () => {
+    await settle();
+    const before = activeHandles();
+    const error = await nodeConnector({ lookup: stalledLookup })({
+      host: "stalled.example.test",
+      port: 25,
+      tls: "none",
+      connectTimeout: 50,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "timeout", phase: "connect", retryable: true });
+    await settle();
+    expectNoLeftovers(before, expect);
+  });
+
+  it("an abort while connecting rejects with `aborted`", async () => {
+    const controller = new AbortController();
+    const connecting = nodeConnector({ lookup: stalledLookup })(
+      { host: "stalled.example.test", port: 25, tls: "implicit" },
+      controller.signal,
+    );
+    controller.abort(new Error("cancelled"));
+    await expect(connecting).rejects.toMatchObject({ kind: "aborted" });
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("uses the given lookup to resolve the host", async () => {
+    server = await echoServer("127.0.0.1");
+    const asked: string[] = [];
+    const lookup = ((hostname: string, options: { all?: boolean }, callback: LookupCallback) => {
+      asked.push(hostname);
+      // net asks for every address when it races families (autoSelectFamily), else one.
+      if (options.all) callback(null, [{ address: "127.0.0.1", family: 4 }]);
+      else callback(null, "127.0.0.1", 4);
+    }) as unknown as LookupFunction;
+    const transport = await nodeConnector({ lookup })({
+      host: "mail.example.test",
+      port: server.port,
+      tls: "none",
+    });
+    expect(asked).toContain("mail.example.test");
+    expect(transport.remoteAddress).toBe("127.0.0.1");
+    await transport.close();
   });
 });
 
