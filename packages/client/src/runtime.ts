@@ -1,6 +1,5 @@
 import type { Connector } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
-import type { DenoConnectorOptions } from "@smtp/transport-deno";
 import type { ClientTlsOptions } from "./options.ts";
 
 /** The slice of Deno's global this module looks at. */
@@ -21,11 +20,29 @@ function deno(): DenoGlobal | undefined {
  */
 export async function defaultConnector(tls: ClientTlsOptions | undefined): Promise<Connector> {
   if (deno()) {
-    const mod = await import("@smtp/transport-deno");
+    // Typed locally: the client builds against any version of the Deno transport that has it.
+    const mod = (await import("@smtp/transport-deno")) as unknown as {
+      denoConnector?: (options: DenoTlsOptions) => Connector;
+    };
+    if (typeof mod.denoConnector !== "function") {
+      throw new Error("@smtp/transport-deno does not provide denoConnector()");
+    }
     return mod.denoConnector(denoTlsOptions(tls));
   }
   const mod = await import("@smtp/transport-node");
   return mod.nodeConnector(tls === undefined ? {} : { tls });
+}
+
+/** The TLS part of `@smtp/transport-deno`'s connector options. @since 0.1.0 */
+export interface DenoTlsOptions {
+  /** Extra trusted CA certificates (PEM), added to Deno's roots. */
+  caCerts?: string[];
+  /** Client certificate chain (PEM). */
+  cert?: string;
+  /** Private key of `cert` (PEM). */
+  key?: string;
+  /** SNI and certificate name. */
+  servername?: string;
 }
 
 function pem(value: string | Uint8Array): string {
@@ -39,7 +56,7 @@ function pem(value: string | Uint8Array): string {
  *
  * @since 0.1.0
  */
-export function denoTlsOptions(tls: ClientTlsOptions | undefined): DenoConnectorOptions {
+export function denoTlsOptions(tls: ClientTlsOptions | undefined): DenoTlsOptions {
   if (tls === undefined) return {};
   if (tls.pfx !== undefined || tls.passphrase !== undefined) {
     throw new SmtpError({
@@ -58,7 +75,7 @@ export function denoTlsOptions(tls: ClientTlsOptions | undefined): DenoConnector
   }
   const list = (v: string | Uint8Array | (string | Uint8Array)[]) =>
     (Array.isArray(v) ? v : [v]).map(pem);
-  const options: DenoConnectorOptions = {};
+  const options: DenoTlsOptions = {};
   if (tls.ca !== undefined) options.caCerts = list(tls.ca);
   if (tls.cert !== undefined) options.cert = list(tls.cert).join("\n");
   if (tls.key !== undefined) options.key = list(tls.key).join("\n");
