@@ -1,14 +1,9 @@
 import { getEventListeners } from "node:events";
 import type { LookupFunction } from "node:net";
-
-type LookupCallback = (
-  error: Error | null,
-  addresses: { address: string; family: number }[],
-) => void;
-
 import { SmtpError } from "@smtp/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { nodeConnector } from "../src/index.ts";
+
 import {
   activeHandles,
   encode,
@@ -18,6 +13,12 @@ import {
   settle,
   startRawServer,
 } from "./servers.ts";
+
+type LookupCallback = (
+  error: Error | null,
+  address: string | { address: string; family: number }[],
+  family?: number,
+) => void;
 
 /** Greets, then echoes each chunk back as "250 <chunk>", closing after QUIT. */
 function echoServer(host: string): Promise<RawServer> {
