@@ -23,8 +23,8 @@ export abstract class BlockHash implements HashState {
     this.littleEndian = littleEndian;
   }
 
-  /** Mixes the 64 bytes of {@link BlockHash.block} into {@link BlockHash.state}. */
-  protected abstract compress(): void;
+  /** Mixes the 64 bytes of `bytes` from `offset` into {@link BlockHash.state}. */
+  protected abstract compress(bytes: Uint8Array, offset: number): void;
   /** A fresh instance of the same subclass (its state is overwritten by {@link BlockHash.clone}). */
   protected abstract blank(): BlockHash;
 
@@ -32,15 +32,20 @@ export abstract class BlockHash implements HashState {
     if (this.finished) throw new Error("hash state already finished");
     this.length += data.length;
     let offset = 0;
-    while (offset < data.length) {
-      const take = Math.min(64 - this.buffered, data.length - offset);
-      this.block.set(data.subarray(offset, offset + take), this.buffered);
+    if (this.buffered > 0) {
+      const take = Math.min(64 - this.buffered, data.length);
+      this.block.set(data.subarray(0, take), this.buffered);
       this.buffered += take;
-      offset += take;
-      if (this.buffered === 64) {
-        this.compress();
-        this.buffered = 0;
-      }
+      offset = take;
+      if (this.buffered < 64) return this;
+      this.compress(this.block, 0);
+      this.buffered = 0;
+    }
+    // Whole blocks straight from the input, without copying them into the buffer first.
+    for (; offset + 64 <= data.length; offset += 64) this.compress(data, offset);
+    if (offset < data.length) {
+      this.block.set(data.subarray(offset));
+      this.buffered = data.length - offset;
     }
     return this;
   }
@@ -52,7 +57,7 @@ export abstract class BlockHash implements HashState {
     block[this.buffered++] = 0x80;
     if (this.buffered > 56) {
       block.fill(0, this.buffered);
-      this.compress();
+      this.compress(block, 0);
       this.buffered = 0;
     }
     block.fill(0, this.buffered, 56);
@@ -61,7 +66,7 @@ export abstract class BlockHash implements HashState {
     const high = Math.floor(this.length / 0x20000000) >>> 0;
     writeWord(block, 56, this.littleEndian ? low : high, this.littleEndian);
     writeWord(block, 60, this.littleEndian ? high : low, this.littleEndian);
-    this.compress();
+    this.compress(block, 0);
     const words = this.state;
     const out = new Uint8Array(words.length * 4);
     for (let i = 0; i < words.length; i++) writeWord(out, i * 4, words[i]!, this.littleEndian);

@@ -40,11 +40,10 @@ class Md5State extends BlockHash {
     return new Md5State();
   }
 
-  protected compress(): void {
-    const b8 = this.block;
+  protected compress(b8: Uint8Array, offset: number): void {
     const x = WORDS;
     for (let i = 0; i < 16; i++) {
-      const j = i * 4;
+      const j = offset + i * 4;
       x[i] = b8[j]! | (b8[j + 1]! << 8) | (b8[j + 2]! << 16) | (b8[j + 3]! << 24);
     }
     const s = this.state;

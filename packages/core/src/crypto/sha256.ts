@@ -34,11 +34,10 @@ class Sha256State extends BlockHash {
     return new Sha256State();
   }
 
-  protected compress(): void {
-    const b8 = this.block;
+  protected compress(b8: Uint8Array, offset: number): void {
     const w = SCHEDULE;
     for (let i = 0; i < 16; i++) {
-      const j = i * 4;
+      const j = offset + i * 4;
       w[i] = (b8[j]! << 24) | (b8[j + 1]! << 16) | (b8[j + 2]! << 8) | b8[j + 3]!;
     }
     for (let i = 16; i < 64; i++) {
