@@ -1,7 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { assertReplay, assertReplayEveryChunking, parseTranscript } from "../src/index.ts";
+import {
+  assertReplay,
+  assertReplayEveryChunking,
+  parseTranscript,
+  replayTranscript,
+} from "../src/index.ts";
 
 const dir = fileURLToPath(new URL("./transcripts/", import.meta.url));
 const files = readdirSync(dir)
@@ -31,4 +37,47 @@ describe("replayed transcripts (whole, byte by byte, split at every offset, seed
       }
     });
   }
+});
+
+describe("replayed transcripts with fast-check cuts", () => {
+  const transcripts = files.map((name) => ({
+    name,
+    transcript: parseTranscript(readFileSync(dir + name, "utf8")),
+  }));
+  const whole = new Map(
+    transcripts.map(({ name, transcript }) => [name, replayTranscript(transcript)]),
+  );
+
+  it("every fixture gives the same outcome for arbitrary cuts of every batch", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...transcripts),
+        fc.array(fc.array(fc.nat({ max: 600 }), { maxLength: 6 }), { minLength: 1, maxLength: 8 }),
+        ({ name, transcript }, cutsPerBatch) => {
+          const outcome = assertReplay(transcript, {
+            name,
+            chunking: (_bytes, index) => cutsPerBatch[index % cutsPerBatch.length] ?? [],
+          });
+          const reference = whole.get(name);
+          expect(outcome.written).toEqual(reference?.written);
+          expect(outcome.close?.reason).toBe(reference?.close?.reason);
+          expect(outcome.close?.error?.kind).toBe(reference?.close?.error?.kind);
+          expect(outcome.results.map((result) => result?.ok)).toEqual(
+            reference?.results.map((result) => result?.ok),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("the README's replay example", () => {
+  it("replays as documented", () => {
+    const readme = readFileSync(fileURLToPath(new URL("../README.md", import.meta.url)), "utf8");
+    const example = /### Example\n\n```\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const outcome = assertReplayEveryChunking(example as string, { name: "README example" });
+    expect(outcome.results[0]).toMatchObject({ ok: true, accepted: ["b@example.test"] });
+  });
 });
