@@ -89,3 +89,30 @@ describe("startSmtpServerPeer with implicit TLS on ::1", () => {
     }
   });
 });
+
+describe("startSmtpServerPeer with maxMessagesPerConnection", () => {
+  it("answers the next MAIL on a connection with 421 once the limit is reached", async () => {
+    const peer = await startSmtpServerPeer({ maxMessagesPerConnection: 1 });
+    try {
+      const transport = createTransport({
+        pool: true,
+        maxConnections: 1,
+        host: peer.host,
+        port: peer.port,
+        tls: { ca: peer.ca.caPem, servername: "localhost" },
+      });
+      await transport.sendMail({ from: "a@example.test", to: "b@example.test", text: "1" });
+      const second = await transport
+        .sendMail({ from: "a@example.test", to: "b@example.test", text: "2" })
+        .catch((e: unknown) => e);
+      transport.close();
+      // nodemailer's pool retries a message on a fresh connection after a 421.
+      expect(second).toMatchObject({ accepted: ["b@example.test"] });
+      expect(peer.received.map((m) => m.sessionId)).toHaveLength(2);
+      expect(new Set(peer.received.map((m) => m.sessionId)).size).toBe(2);
+      expect(peer.connectionCount()).toBe(2);
+    } finally {
+      await peer.close();
+    }
+  });
+});
