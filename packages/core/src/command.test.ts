@@ -43,7 +43,7 @@ describe("encodeCommand", () => {
     );
     expect(
       line({ name: "RCPT", to: "ü@例え.jp", params: { smtpUtf8: true, orcpt: "ü@例え.jp" } }),
-    ).toBe("RCPT TO:<ü@例え.jp> ORCPT=utf-8;+C3+BC@+E4+BE+8B+E3+81+88.jp\r\n");
+    ).toBe("RCPT TO:<ü@例え.jp> ORCPT=utf-8;ü@例え.jp\r\n");
     expect(line({ name: "AUTH", mechanism: "PLAIN", initialResponse: "AHUAcA==" })).toBe(
       "AUTH PLAIN AHUAcA==\r\n",
     );
@@ -82,6 +82,19 @@ describe("encodeCommand", () => {
       { name: "BDAT", size: -1, last: true },
     ];
     for (const c of bad) expect(refusal(c).kind).toBe("invalid-input");
+  });
+
+  it("ORCPT: utf-8 unitext only for a non-ASCII address, rfc822 xtext otherwise", () => {
+    expect(
+      line({ name: "RCPT", to: "a@b.example", params: { smtpUtf8: true, orcpt: "a+b@b.example" } }),
+    ).toBe("RCPT TO:<a@b.example> ORCPT=rfc822;a+2Bb@b.example\r\n");
+    expect(
+      line({
+        name: "RCPT",
+        to: "ä@b.example",
+        params: { smtpUtf8: true, orcpt: '"ä+=\\ x"@b.example' },
+      }),
+    ).toBe('RCPT TO:<ä@b.example> ORCPT=utf-8;"ä\\x{2B}\\x{3D}\\x{5C}\\x{20}x"@b.example\r\n');
   });
 
   it("accepts a quoted local part with a space", () => {

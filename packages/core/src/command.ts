@@ -4,7 +4,7 @@ import {
   invalidInput,
   isValidEhloName,
 } from "./validate.ts";
-import { encodeXtext } from "./xtext.ts";
+import { encodeUtf8AddrUnitext, encodeXtext } from "./xtext.ts";
 
 /** ESMTP parameters of MAIL FROM. @since 0.1.0 */
 export interface MailParameters {
@@ -21,7 +21,7 @@ export interface RcptParameters {
   notify?: readonly ("SUCCESS" | "FAILURE" | "DELAY")[] | "NEVER";
   /** The original recipient; sent as `ORCPT=rfc822;<xtext>` (or `utf-8;` when SMTPUTF8). */
   orcpt?: string;
-  /** SMTPUTF8 transaction: the addresses may be UTF-8 and ORCPT uses the `utf-8` type (RFC 6533). */
+  /** SMTPUTF8 transaction: the addresses may be UTF-8; a non-ASCII ORCPT uses the `utf-8` type (RFC 6533). */
   smtpUtf8?: boolean;
 }
 
@@ -92,7 +92,10 @@ function rcptLine(to: string, params: RcptParameters = {}): string {
   }
   if (params.orcpt !== undefined) {
     assertValidAddress(params.orcpt, "ORCPT", params.smtpUtf8 === true, false);
-    line += ` ORCPT=${params.smtpUtf8 === true ? "utf-8" : "rfc822"};${encodeXtext(params.orcpt)}`;
+    // The utf-8 address type only when needed (RFC 6533): plain rfc822 xtext otherwise.
+    line += /[^\x00-\x7f]/.test(params.orcpt)
+      ? ` ORCPT=utf-8;${encodeUtf8AddrUnitext(params.orcpt)}`
+      : ` ORCPT=rfc822;${encodeXtext(params.orcpt)}`;
   }
   return line;
 }

@@ -446,6 +446,17 @@ describe("Session AUTH", () => {
     expect(named.client()).toBe("EHLO client.example\r\nQUIT\r\n");
   });
 
+  it("tries a named mechanism when the server advertises no AUTH (seed example 3)", () => {
+    const h = new Harness({
+      auth: { user: "u", pass: "p", method: "LOGIN" },
+      allowInsecureAuth: true,
+    }).connect();
+    h.server("220 mx\n250-mx\n250 STARTTLS\n");
+    expect(h.client()).toBe("EHLO client.example\r\nAUTH LOGIN\r\n");
+    h.server("530 5.7.0 Must issue a STARTTLS command first.\n");
+    expect(h.client()).toBe("QUIT\r\n");
+  });
+
   it("picks the strongest common mechanism: CRAM-MD5 (RFC 2195 example)", () => {
     const h = new Harness({
       auth: { user: "tim", pass: "tanstaaftanstaaf" },
@@ -623,7 +634,7 @@ describe("Session transactions", () => {
     });
     expect(h.client()).toBe(
       "MAIL FROM:<ä@example.org> SIZE=100 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=QQ314159\r\n" +
-        "RCPT TO:<ö@example.net> NOTIFY=FAILURE,DELAY ORCPT=utf-8;+C3+B6@example.net\r\nDATA\r\n",
+        "RCPT TO:<ö@example.net> NOTIFY=FAILURE,DELAY ORCPT=utf-8;ö@example.net\r\nDATA\r\n",
     );
   });
 
@@ -982,6 +993,25 @@ describe("Session protocol errors, timeouts and end of stream", () => {
     long.session.noop(long.now);
     long.serverRaw("250 ".padEnd(200, "x"));
     expect(long.closeAction()?.error?.detail).toBe("line-too-long");
+  });
+
+  it("R9 a reply code no command of its kind can get is a protocol error", () => {
+    const data = ready();
+    const id = data.send();
+    data.client();
+    data.server("250 ok\n250 ok\n234 go ahead\n");
+    expect(data.client()).toBe("");
+    expect(failure(data, id)).toMatchObject({ kind: "protocol", code: 234, command: "DATA" });
+    const mail = ready();
+    mail.send();
+    mail.server("354 what\n");
+    expect(mail.closeAction()?.error).toMatchObject({
+      detail: "unexpected-reply",
+      command: "MAIL FROM",
+    });
+    const greeting = new Harness().connect();
+    greeting.server("334 hi\n");
+    expect(greeting.closeAction()?.error?.detail).toBe("unexpected-reply");
   });
 
   it("data before connected() is a protocol error", () => {

@@ -31,6 +31,15 @@ interface Pending {
   label: string | undefined;
   phase: TimeoutPhase;
   onReply: (reply: Reply) => void;
+  /** 3xx replies: `required` for DATA (2xx is then invalid too), `allowed` for AUTH, else invalid. */
+  intermediate?: "required" | "allowed";
+}
+
+/** Which commands may be answered with a 3xx intermediate reply (RFC 5321 §4.3.2, RFC 4954). */
+function intermediateOf(command: Command): Pending["intermediate"] {
+  if (command.name === "DATA") return "required";
+  if (command.name === "AUTH" || command.name === "AUTH-RESPONSE") return "allowed";
+  return undefined;
 }
 
 /** One message and what is known of its outcome so far (it may take several transactions). */
@@ -341,7 +350,7 @@ export class Session {
     const tx = this.#bodyFor(id);
     if (tx === undefined || chunk.length === 0) return;
     this.#since = now;
-    const bytes = tx.encoder!.push(chunk);
+    const bytes = tx.encoder === undefined ? chunk.slice() : tx.encoder.push(chunk);
     if (bytes.length === 0) return;
     tx.js.dataSent = true;
     if (tx.bdat) {
@@ -357,7 +366,7 @@ export class Session {
     const tx = this.#bodyFor(id);
     if (tx === undefined) return;
     this.#since = now;
-    const tail = tx.encoder!.end();
+    const tail = tx.encoder === undefined ? new Uint8Array(0) : tx.encoder.end();
     this.#bodyTx = undefined;
     tx.stage = "ended";
     const onEnd = (r: Reply): void => this.#onDataEnd(tx, r, 0);
@@ -468,7 +477,13 @@ export class Session {
     this.#out.push(bytes);
     this.#record("C", describeCommand(command));
     if (now !== undefined && this.#pending.length === 0) this.#since = now;
-    this.#pending.push({ label: commandName(command), phase, onReply });
+    const intermediate = intermediateOf(command);
+    this.#pending.push({
+      label: commandName(command),
+      phase,
+      onReply,
+      ...(intermediate === undefined ? {} : { intermediate }),
+    });
   }
 
   #injection(): SmtpError {
@@ -505,6 +520,22 @@ export class Session {
         "error",
       );
       return;
+    }
+    const intermediate = reply.code >= 300 && reply.code < 400;
+    if (
+      (intermediate && head.intermediate === undefined && head.label !== undefined) ||
+      (reply.code < 300 && head.intermediate === "required") ||
+      (intermediate && head.label === undefined)
+    ) {
+      // e.g. "234" to DATA: a reply no command of this kind can get (R9).
+      throw new SmtpError({
+        kind: "protocol",
+        message: `a ${reply.code} reply cannot answer ${head.label ?? "the greeting"}`,
+        detail: "unexpected-reply",
+        reply,
+        ...(head.label === undefined ? {} : { command: head.label }),
+        retryable: false,
+      });
     }
     head.onReply(reply);
   }
@@ -635,7 +666,12 @@ export class Session {
     }
     const offered = this.#capabilities!.auth;
     const randomBytes = this.#options.randomBytes;
-    const mechanism = chooseMechanism(offered, credentials, { randomBytes });
+    // A mechanism the caller named is tried even when the server advertises no AUTH at all
+    // (some servers list AUTH only after STARTTLS and answer 530): the caller chose it.
+    const mechanism =
+      offered.length === 0 && credentials.method !== undefined
+        ? credentials.method
+        : chooseMechanism(offered, credentials, { randomBytes });
     if (mechanism === undefined) {
       this.#abandon(
         new SmtpError({
@@ -958,7 +994,8 @@ export class Session {
 
   #needBody(tx: Transaction): void {
     tx.stage = "body";
-    tx.encoder = new DataEncoder({ dotStuff: !tx.bdat });
+    // BINARYMIME bodies go out untouched; other BDAT bodies get CRLF line ends.
+    tx.encoder = tx.js.job.binary === true ? undefined : new DataEncoder({ dotStuff: !tx.bdat });
     this.#bodyTx = tx;
     this.#go("data");
     this.#actions.push({ type: "need-body", id: tx.js.id });

@@ -15,3 +15,22 @@ export function encodeXtext(text: string): string {
   }
   return out;
 }
+
+/**
+ * Encodes an address as `utf-8-addr-unitext` (RFC 6533 §3) for `ORCPT=utf-8;…` in an
+ * SMTPUTF8 transaction: UTF-8 stays as it is; plus, equals, backslash, space and controls
+ * become `\x{HEX}`.
+ *
+ * @since 0.1.0
+ */
+export function encodeUtf8AddrUnitext(address: string): string {
+  let out = "";
+  for (const char of address) {
+    const code = char.codePointAt(0)!;
+    out +=
+      code <= 0x20 || code === 0x7f || char === "+" || char === "=" || char === "\\"
+        ? `\\x{${code.toString(16).toUpperCase()}}`
+        : char;
+  }
+  return out;
+}
