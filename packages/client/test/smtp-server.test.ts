@@ -205,7 +205,28 @@ describe("against smtp-server: extensions", () => {
     expect(info.accepted).toEqual(["jörg@example.test"]);
     const received = peer.received.at(-1);
     expect(received?.mailParams.SMTPUTF8).toBe(true);
+    // SMTPUTF8 keeps UTF-8 headers raw, so the body is declared 8BITMIME.
+    expect(received?.mailParams.BODY).toBe("8BITMIME");
+    expect(new TextDecoder().decode(received!.raw)).toContain("To: jörg@example.test");
     expect(received?.to).toEqual(["jörg@example.test"]);
+    await client.close();
+  });
+
+  it("sends non-ASCII content 7-bit safe (no BODY=8BITMIME) to an ASCII envelope", async () => {
+    const client = createClient({ host: peer.host, port: peer.port });
+    await client.send({
+      from: USER,
+      to: "a@example.test",
+      subject: "Grüße",
+      text: "Grüße, wörld\n",
+    });
+    const received = peer.received.at(-1)!;
+    expect(received.mailParams.BODY).toBeUndefined();
+    expect(received.mailParams.SMTPUTF8).toBeUndefined();
+    expect(received.raw.every((b) => b < 0x80)).toBe(true);
+    const parsed = await parse(received.raw);
+    expect(parsed.subject).toBe("Grüße");
+    expect(parsed.text).toBe("Grüße, wörld\n");
     await client.close();
   });
 
