@@ -1,0 +1,101 @@
+import { createClient, SmtpError } from "@smtp/client";
+import type { Connector } from "@smtp/core";
+import { describe, expect, it } from "vitest";
+import { FakeSession, FakeTransport, toyServer } from "./fakes.ts";
+
+const message = { from: "a@example.test", to: "b@example.test", subject: "s", text: "body\n" };
+
+/** A connector whose n-th connection answers with `scripts[n]` (the last one repeats), or throws. */
+function scripted(scripts: (Record<string, string | null> | "refuse")[]) {
+  const transports: FakeTransport[] = [];
+  const sessions: FakeSession[] = [];
+  const connector: Connector = async () => {
+    const script = scripts[Math.min(transports.length, scripts.length - 1)]!;
+    if (script === "refuse") {
+      transports.push(new FakeTransport(() => undefined));
+      throw new SmtpError({ kind: "connection", message: "connect ECONNREFUSED" });
+    }
+    const t = new FakeTransport(toyServer({ HELLO: "ready", ...script }));
+    transports.push(t);
+    return t;
+  };
+  const sessionFactory = () => {
+    const s = new FakeSession();
+    sessions.push(s);
+    return s;
+  };
+  return { connector, transports, sessions, sessionFactory };
+}
+
+describe("pool retries (scripted server)", () => {
+  it("retries a message on a new connection when the server dropped it before any data", async () => {
+    const s = scripted([{ MAIL: null }, {}]);
+    const client = createClient(
+      { host: "mx.example.test", transport: s.connector, pool: true },
+      { sessionFactory: s.sessionFactory },
+    );
+    const info = await client.send(message);
+    await client.close();
+    expect(info.accepted).toEqual(["a@example.test"]);
+    expect(s.transports).toHaveLength(2);
+    // The body went out exactly once, on the second connection.
+    expect(s.sessions.map((x) => x.body.length > 0)).toEqual([false, true]);
+    expect(s.transports.map((t) => t.closes + t.aborts)).toEqual([1, 1]);
+  });
+
+  it("never resends a message whose data was sent: it fails instead", async () => {
+    const s = scripted([{ ".": null }, {}]);
+    const client = createClient(
+      { host: "mx.example.test", transport: s.connector, pool: true },
+      { sessionFactory: s.sessionFactory },
+    );
+    const error = await client.send(message).then(
+      () => undefined,
+      (e: unknown) => e as SmtpError,
+    );
+    await client.close();
+    expect(error?.kind).toBe("connection");
+    expect(s.transports).toHaveLength(1);
+  });
+
+  it("gives up after three connections that fail the same message", async () => {
+    const s = scripted([{ MAIL: null }]);
+    const client = createClient(
+      { host: "mx.example.test", transport: s.connector, pool: true },
+      { sessionFactory: s.sessionFactory },
+    );
+    const error = await client.send(message).then(
+      () => undefined,
+      (e: unknown) => e as SmtpError,
+    );
+    await client.close();
+    expect(error?.kind).toBe("connection");
+    expect(s.transports).toHaveLength(3);
+  });
+
+  it("when connecting fails, every queued message fails with that error (no connection storm)", async () => {
+    const s = scripted(["refuse"]);
+    const client = createClient(
+      { host: "mx.example.test", transport: s.connector, pool: { maxConnections: 1 } },
+      { sessionFactory: s.sessionFactory },
+    );
+    const settled = await Promise.allSettled(Array.from({ length: 5 }, () => client.send(message)));
+    await client.close();
+    expect(settled.every((r) => r.status === "rejected")).toBe(true);
+    expect(s.transports).toHaveLength(1);
+  });
+
+  it("without a pool every message gets its own connection, closed before send resolves", async () => {
+    const s = scripted([{}]);
+    const client = createClient(
+      { host: "mx.example.test", transport: s.connector },
+      { sessionFactory: s.sessionFactory },
+    );
+    await client.send(message);
+    expect(s.transports.map((t) => ({ closes: t.closes, aborts: t.aborts }))).toEqual([
+      { closes: 1, aborts: 0 },
+    ]);
+    await client.send(message);
+    expect(s.transports).toHaveLength(2);
+  });
+});
