@@ -121,4 +121,47 @@ describe.runIf(hasPostfix())("against the Postfix peer (SMTP_PORT set by .ci/run
       }),
     ).rejects.toMatchObject({ kind: "tls", detail: "not-tls" });
   });
+
+  it("over ::1 on the STARTTLS port: SMTPUTF8 mail to a UTF-8 address, and the SIZE limit", async () => {
+    const transport = await nodeConnector({ tls: { ca: env.caPem } })({
+      host: env.host6 ?? "::1",
+      port: env.port,
+      tls: "starttls",
+    });
+    const pending = { text: "" };
+    await reply(transport, pending);
+    await command(transport, pending, "EHLO client.example.test");
+    expect(await command(transport, pending, "STARTTLS")).toMatch(/^220 /);
+    await transport.startTls({ servername: "localhost" });
+    await command(transport, pending, "EHLO client.example.test");
+    expect(
+      await command(transport, pending, `MAIL FROM:<${env.user}> SIZE=${env.sizeLimit + 1}`),
+    ).toMatch(/^552 5\.3\.4/);
+    // Postfix 3.7 keeps a refused SIZE= for the next MAIL without SIZE until RSET.
+    expect(await command(transport, pending, "RSET")).toMatch(/^250 /);
+    const id = `<${randomUUID()}@client.example.test>`;
+    const to = `δοκιμή-${randomUUID().slice(0, 8)}@${env.catchallDomain}`;
+    expect(await command(transport, pending, `MAIL FROM:<${env.user}> SMTPUTF8`)).toMatch(/^250 /);
+    expect(await command(transport, pending, `RCPT TO:<${to}>`)).toMatch(/^250 /);
+    expect(await command(transport, pending, "DATA")).toMatch(/^354 /);
+    const body = `Message-ID: ${id}\r\nSubject: Grüße\r\n\r\nκείμενο\r\n.\r\n`;
+    expect(await command(transport, pending, body.slice(0, -2))).toMatch(/^250 /);
+    expect(await command(transport, pending, "QUIT")).toMatch(/^221 /);
+    await transport.close();
+    const delivered = await waitForMaildirMessage(maildirOf(env, to), (_raw, text) =>
+      text.includes(id),
+    );
+    expect(new TextDecoder().decode(delivered.raw)).toContain("κείμενο");
+  });
+
+  it("the no-TLS port offers AUTH in cleartext and no STARTTLS", async () => {
+    const transport = await nodeConnector()({ host: env.host, port: env.plainPort, tls: "none" });
+    const pending = { text: "" };
+    await reply(transport, pending);
+    const ehlo = await command(transport, pending, "EHLO client.example.test");
+    expect(ehlo).toMatch(/AUTH /);
+    expect(ehlo).not.toMatch(/STARTTLS/);
+    await command(transport, pending, "QUIT");
+    await transport.close();
+  });
 });
