@@ -6,19 +6,28 @@ import { isPrintableAscii, utf8Length } from "./text.ts";
 /** Longest word written raw; longer ones go into encoded-words, which split anywhere. */
 const MAX_RAW_WORD = 900;
 
-/** Raw UTF-8 allowed (SMTPUTF8): no C0/C1 controls or DEL, otherwise anything. */
+/**
+ * Raw UTF-8 allowed (SMTPUTF8): no C0/C1 controls or DEL. Characters whose last UTF-8
+ * octet is 0xA0 are excluded too: readers that look at raw header octets as Latin-1 see
+ * a no-break space there and trim it (mailparser does), so such text goes into
+ * encoded-words, which every reader decodes the same.
+ */
 function isRawUtf8Safe(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
     if (c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0)) return false;
+    if (c >= 0x80 && (c & 0x3f) === 0x20) return false;
   }
   return true;
 }
 
 function canStayRaw(text: string, smtpUtf8: boolean): boolean {
   if (!(isPrintableAscii(text) || (smtpUtf8 && isRawUtf8Safe(text)))) return false;
-  // Text that looks like an encoded-word would be decoded by readers: encode it instead.
-  return !text.includes("=?");
+  // Text that looks like an encoded-word would be decoded by readers, and readers trim or
+  // collapse outer and repeated spaces: such text goes into encoded-words instead.
+  return (
+    !text.includes("=?") && !text.startsWith(" ") && !text.endsWith(" ") && !text.includes("  ")
+  );
 }
 
 /**
@@ -28,6 +37,7 @@ function canStayRaw(text: string, smtpUtf8: boolean): boolean {
  * @since 0.1.0
  */
 export function unstructuredWords(name: string, value: string, smtpUtf8: boolean): string[] {
+  if (value === "") return [];
   if (canStayRaw(value, smtpUtf8)) {
     const words = value.split(" ");
     if (words.every((w) => utf8Length(w) <= MAX_RAW_WORD)) return words;

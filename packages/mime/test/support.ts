@@ -58,7 +58,7 @@ export function canonicalAddress(address: string): string {
 }
 
 function canonical(list: ParsedAddress[]): ParsedAddress[] {
-  return list.map((a) => ({ name: a.name.trim(), address: canonicalAddress(a.address) }));
+  return list.map((a) => ({ name: a.name, address: canonicalAddress(a.address) }));
 }
 
 export interface ExpectedAttachment {
