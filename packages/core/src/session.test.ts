@@ -829,6 +829,28 @@ describe("Session transactions", () => {
     });
   });
 
+  it("a second part refused before the data still reports the first part and lists the rest", () => {
+    const h = ready();
+    const id = h.send({ to: ["r1@x.example", "r2@x.example", "r3@x.example"] });
+    h.client();
+    h.server(
+      "250 ok\n250 ok\n452 4.5.3 too many recipients\n452 4.5.3 too many recipients\n354 go\n",
+    );
+    h.body(id, "b");
+    h.server("250 ok\n");
+    h.client();
+    h.server("451 4.3.0 sender deferred\n503 no\n503 no\n503 no\n");
+    expect(h.client()).toBe("RSET\r\n");
+    expect(h.result(id)).toMatchObject({
+      ok: true,
+      accepted: ["r1@x.example"],
+      rejected: [
+        { address: "r2@x.example", code: 451, enhancedCode: "4.3.0", message: "sender deferred" },
+        { address: "r3@x.example", code: 451 },
+      ],
+    });
+  });
+
   it("bodyChunk for a job without need-body is a caller error", () => {
     const h = ready();
     expect(() => h.session.bodyChunk(7, new Uint8Array(1), h.now)).toThrow(/need-body/);

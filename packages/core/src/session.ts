@@ -1103,13 +1103,18 @@ export class Session {
     js.rejected.push(...tx.rejected);
     this.#removeTransaction(tx);
     if (js.accepted.length > 0) {
-      js.rejected.push(
-        ...tx.deferred.map((address) => ({
+      // An earlier part was delivered: every recipient of this part is reported refused.
+      const listed = new Set(tx.rejected.map((r) => r.address));
+      for (const address of new Set([...tx.recipients, ...tx.deferred])) {
+        if (listed.has(address)) continue;
+        const rejection: RecipientRejection = {
           address,
           code: failure.code ?? 0,
-          message: failure.message,
-        })),
-      );
+          message: failure.response ?? failure.message,
+        };
+        if (failure.enhancedCode !== undefined) rejection.enhancedCode = failure.enhancedCode;
+        js.rejected.push(rejection);
+      }
       this.#finishOk(js);
     } else this.#finishFailed(js, failure);
     if (tx.mailOk !== undefined) this.#command({ name: "RSET" }, "command", () => {});
