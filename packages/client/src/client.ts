@@ -18,11 +18,11 @@ import { abortError } from "./to-smtp-error.ts";
  */
 export interface SendOptions {
   /** Aborting rejects the send with an `aborted` SmtpError and, if it is on the wire, drops its connection. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Delivery status notification requests (RFC 3461), when the server offers DSN. */
-  dsn?: DsnOptions;
+  dsn?: DsnOptions | undefined;
   /** Fail the message when any recipient is refused, instead of delivering to the others. */
-  requireAllRecipients?: boolean;
+  requireAllRecipients?: boolean | undefined;
 }
 
 /**
@@ -37,12 +37,16 @@ export interface SmtpClient {
    */
   send(message: MessageInput, options?: SendOptions): Promise<SendInfo>;
   /** Connects, says EHLO, does STARTTLS and AUTH as configured, QUITs; returns the server's capabilities. */
-  verify(options?: { signal?: AbortSignal }): Promise<Capabilities>;
+  verify(options?: { signal?: AbortSignal | undefined }): Promise<Capabilities>;
   /** Lets sends in flight finish, QUITs every connection and waits until all are closed. */
   close(): Promise<void>;
 }
 
-/** Hooks for tests: replace the engine. @internal */
+/**
+ * Hooks for tests: replace the engine with a scripted one. Not part of the stable API.
+ *
+ * @since 0.1.0
+ */
 export interface ClientInternals {
   sessionFactory?: SessionFactory;
 }
@@ -79,9 +83,7 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
       const { message: built, job } = prepareMessage(message, {
         hostname: resolved.name?.startsWith("[") ? undefined : resolved.name,
         dsn: sendOptions.dsn,
-        ...(sendOptions.requireAllRecipients === undefined
-          ? {}
-          : { requireAllRecipients: sendOptions.requireAllRecipients }),
+        requireAllRecipients: sendOptions.requireAllRecipients,
       });
       if (signal?.aborted) throw abortError(signal.reason);
       const result = await new Promise<Extract<SendResult, { ok: true }>>((resolve, reject) => {

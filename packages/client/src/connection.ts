@@ -25,8 +25,6 @@ export interface ConnectionEvents {
 /** Builds the session; replaced in tests. @since 0.1.0 */
 export type SessionFactory = (options: SessionOptions) => SessionLike;
 
-let nextConnectionId = 0;
-
 /**
  * One SMTP connection: opens the transport, runs a session over it with the {@link Driver},
  * and carries the messages handed to it. Used by the pool and by `verify()`.
@@ -34,8 +32,8 @@ let nextConnectionId = 0;
  * @since 0.1.0
  */
 export class Connection {
-  /** Counts connections of this process, from 1, for transcripts. */
-  readonly id = ++nextConnectionId;
+  /** Counts the client's connections from 1, for transcripts. */
+  readonly id: number;
   state: "connecting" | "ready" | "closed" = "connecting";
   capabilities: Capabilities | undefined;
   /** Messages handed to this connection so far. */
@@ -66,6 +64,7 @@ export class Connection {
   ) {
     this.#options = options;
     this.#events = events;
+    this.id = ++options.connectionCounter.count;
     this.closed = this.#run(connector, sessionFactory);
   }
 

@@ -48,7 +48,11 @@ function build(input: MessageInput, smtpUtf8: boolean, hostname: string | undefi
  */
 export function prepareMessage(
   input: MessageInput,
-  options: { hostname?: string | undefined; dsn?: SendJob["dsn"]; requireAllRecipients?: boolean },
+  options: {
+    hostname?: string | undefined;
+    dsn?: SendJob["dsn"] | undefined;
+    requireAllRecipients?: boolean | undefined;
+  },
 ): PreparedMessage {
   if (typeof input !== "object" || input === null) {
     throw new SmtpError({

@@ -28,6 +28,8 @@ export interface ResolvedOptions {
   pool: PoolSettings;
   transport: Connector | undefined;
   transcript: ((entry: ClientTranscriptEntry) => void) | undefined;
+  /** Numbers the client's connections for transcripts. */
+  connectionCounter: { count: number };
 }
 
 const AUTH_METHODS: readonly AuthMethod[] = [
@@ -202,5 +204,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     pool,
     transport: options.transport,
     transcript,
+    connectionCounter: { count: 0 },
   };
 }
