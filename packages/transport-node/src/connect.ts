@@ -62,8 +62,16 @@ export function connectNode(
       ? tlsConnect({ ...tlsConnectOptions(tls, tls.servername ?? target.host), ...tcp })
       : netConnect(tcp);
   } catch (error) {
-    // Synchronous throws: invalid options, e.g. an unreadable key.
-    return Promise.reject(toSmtpError(error, { ...where, stage: "connect" }));
+    // Synchronous throws come from the options (an unreadable key, a bad CA, a bad address).
+    return Promise.reject(
+      new SmtpError({
+        kind: "invalid-input",
+        message: `invalid connection options for ${target.host}:${target.port}: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        cause: error,
+      }),
+    );
   }
 
   return new Promise((resolve, reject) => {

@@ -86,9 +86,10 @@ function messageOf(error: unknown): string {
 function isTlsError(code: string | undefined, message: string): boolean {
   if (code !== undefined) {
     if (CERTIFICATE_CODES.has(code)) return true;
-    if (code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_")) return true;
+    if (/^ERR_(SSL|TLS|OSSL)_/.test(code)) return true;
   }
-  return /SSL routines|tlsv1 alert|sslv3 alert/i.test(message);
+  // Bun reports some of these without a code ("Invalid CA", "unable to verify … certificate").
+  return /SSL routines|PEM routines|tlsv1 alert|sslv3 alert|invalid CA|certificate/i.test(message);
 }
 
 /**

@@ -94,6 +94,16 @@ describe("implicit TLS failures", () => {
     ).rejects.toMatchObject({ kind: "tls", detail: "ERR_TLS_CERT_ALTNAME_INVALID" });
   });
 
+  it("an unreadable client key is `invalid-input`, refused before connecting", async () => {
+    server = await startTlsServer("127.0.0.1", ca, (socket) => socket.write("220 hi\r\n"));
+    const error = await nodeConnector({
+      tls: { ca: ca.caPem, cert: "not a certificate", key: "not a key" },
+    })({ host: "localhost", port: server.port, tls: "implicit" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "invalid-input", retryable: false });
+    expect((error as SmtpError).cause).toBeInstanceOf(Error);
+    expect(server.sockets.size).toBe(0);
+  });
+
   it("rejectUnauthorized: false accepts an untrusted certificate", async () => {
     server = await startTlsServer("127.0.0.1", ca, (socket) => socket.write("220 hi\r\n"));
     const transport = await nodeConnector({ tls: { rejectUnauthorized: false } })({
