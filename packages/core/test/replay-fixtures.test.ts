@@ -21,6 +21,22 @@ describe("replayed transcripts (whole, byte by byte, split at every offset, seed
     expect(files.length).toBeGreaterThanOrEqual(55);
   });
 
+  it("has at least 15 fixtures adapted from real servers' recordings, each naming its source", () => {
+    const adapted = files.filter((name) =>
+      /^@source .*(postfix|smtp-server|haraka)-[a-z0-9-]+\.txt/m.test(
+        readFileSync(dir + name, "utf8"),
+      ),
+    );
+    expect(adapted.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it("every fixture says what it is about: a comment before its first line of conversation", () => {
+    for (const name of files) {
+      expect(readFileSync(dir + name, "utf8"), name).toMatch(/^#/);
+      expect(name).toMatch(/^[a-z0-9-]+\.smtp$/);
+    }
+  });
+
   for (const name of files) {
     it(name, () => {
       const transcript = parseTranscript(readFileSync(dir + name, "utf8"));

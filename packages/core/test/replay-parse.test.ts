@@ -24,6 +24,7 @@ describe("parseTranscript", () => {
         "-- timeout --",
         "-- noop --",
         "-- eof --",
+        "-- closed --",
         "-- error protocol/starttls-injection --",
         "-- error timeout --",
       ].join("\n"),
@@ -48,15 +49,16 @@ describe("parseTranscript", () => {
       "timeout",
       "noop",
       "eof",
+      "closed",
       "error",
       "error",
     ]);
-    expect(transcript.steps[8]).toMatchObject({
+    expect(transcript.steps[9]).toMatchObject({
       kind: "protocol",
       detail: "starttls-injection",
-      line: 18,
+      line: 19,
     });
-    expect(transcript.steps[9]).toMatchObject({ kind: "timeout", detail: undefined });
+    expect(transcript.steps[10]).toMatchObject({ kind: "timeout", detail: undefined });
     expect(transcript.steps[2]?.line).toBe(8);
   });
 

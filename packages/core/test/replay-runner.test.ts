@@ -180,6 +180,21 @@ S= "250-a\\r\\n251 b\\r\\n"
     );
   });
 
+  it("checks -- closed --", () => {
+    const closed =
+      '@job {"starttls":"never"}\nS: 220 hi\nC: EHLO client.example.test\nS: 250 ok\nC: QUIT\nS: 221 bye\n-- closed --';
+    expect(replayTranscript(parseTranscript(closed)).ok).toBe(true);
+    const open = replayTranscript(
+      parseTranscript(
+        '@job {"starttls":"never"}\nS: 220 hi\nC: EHLO client.example.test\n-- closed --',
+      ),
+    );
+    expect(open.failure).toMatchObject({
+      line: 4,
+      message: "expected the engine to have asked to close by now",
+    });
+  });
+
   it("reports options the engine refuses", () => {
     const outcome = replayTranscript(parseTranscript('@job {"ehloName":"bad name"}'));
     expect(outcome.failure?.message).toMatch(/^the engine refused the @job options: SmtpError/);
@@ -393,5 +408,17 @@ describe("findSubsetMismatch", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(findSubsetMismatch(cyclic, 1)).toBe("$: expected 1, got [object Object]");
+  });
+});
+
+describe("byte helpers of the failure report", () => {
+  it("show control bytes escaped and find the first difference", async () => {
+    const { firstDifference, showBytes } = await import("../src/replay/bytes.ts");
+    expect(showBytes(new Uint8Array([0x41, 0x09, 0x5c, 0x00, 0xff, 0x0d, 0x0a, 0x42]))).toBe(
+      "A\\t\\\\\\x00\\xff\\r\\n\nB",
+    );
+    expect(firstDifference(new Uint8Array([1, 2]), new Uint8Array([1, 2]))).toBe(-1);
+    expect(firstDifference(new Uint8Array([1, 2]), new Uint8Array([1, 2, 3]))).toBe(2);
+    expect(firstDifference(new Uint8Array([1, 9]), new Uint8Array([1, 2, 3]))).toBe(1);
   });
 });

@@ -242,7 +242,8 @@ export function parseTranscript(text: string): Transcript {
         name === "eof" ||
         name === "timeout" ||
         name === "noop" ||
-        name === "quit"
+        name === "quit" ||
+        name === "closed"
       ) {
         if (name === "quit") quitMarker = true;
         steps.push({ type: name, line: lineNo });

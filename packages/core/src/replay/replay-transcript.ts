@@ -335,6 +335,10 @@ export function replayTranscript(
           quitCalled = true;
           input("quit", () => active.quit(now));
           break;
+        case "closed":
+          checkpoint(step.line);
+          if (!close) fail(step.line, "expected the engine to have asked to close by now");
+          break;
         case "error": {
           checkpoint(step.line);
           const error = close?.error;

@@ -16,6 +16,7 @@ import type {
  * - `eof`: the server closes the connection.
  * - `timeout`: the clock moves to the engine's next deadline.
  * - `noop` / `quit`: the driver calls `noop()` / `quit()` here.
+ * - `closed`: the engine must have asked to close by now.
  * - `error`: the engine must have closed with this error by now.
  *
  * `line` is the 1-based line of the file the step starts on.
@@ -30,6 +31,7 @@ export type TranscriptStep =
   | { type: "timeout"; line: number }
   | { type: "noop"; line: number }
   | { type: "quit"; line: number }
+  | { type: "closed"; line: number }
   | { type: "error"; kind: string; detail: string | undefined; line: number };
 
 /**
