@@ -1,12 +1,14 @@
 import type {
   Capabilities,
   Connector,
+  Credentials,
   JobId,
   SendResult,
   SessionOptions,
   Transport,
 } from "@smtp/core";
 import { Session } from "@smtp/core";
+import { credentialsFor } from "./credentials.ts";
 import { type CloseInfo, Driver } from "./drive.ts";
 import { chooseEhloName } from "./ehlo-name.ts";
 import type { QueuedSend } from "./job.ts";
@@ -131,6 +133,8 @@ export class Connection {
     let transport: Transport | undefined;
     let info: CloseInfo;
     try {
+      // Fetched before connecting: a failing token provider leaves no socket to clean up.
+      const auth = await credentialsFor(o.auth);
       const connector = await connectorPromise;
       transport = await connector(
         {
@@ -143,7 +147,7 @@ export class Connection {
       );
       if (this.#controller.signal.aborted) throw abortError(this.#controller.signal.reason);
       const ehloName = o.name ?? chooseEhloName(await machineHostname(), transport.localAddress);
-      const session = sessionFactory(this.#sessionOptions(ehloName));
+      const session = sessionFactory(this.#sessionOptions(ehloName, auth));
       const driver = new Driver(session, transport, this.#hooks(), {
         now: monotonicNow,
         signal: this.#controller.signal,
@@ -191,7 +195,7 @@ export class Connection {
     return info;
   }
 
-  #sessionOptions(ehloName: string): SessionOptions {
+  #sessionOptions(ehloName: string, auth: Credentials | undefined): SessionOptions {
     const o = this.#options;
     const transcript = o.transcript;
     const id = this.id;
@@ -210,7 +214,8 @@ export class Connection {
         dataEnd: o.timeouts.data,
         quit: o.timeouts.command,
       },
-      ...(o.auth === undefined ? {} : { auth: o.auth }),
+      ...(auth === undefined ? {} : { auth }),
+      ...(o.lmtp ? { lmtp: true } : {}),
       ...(transcript === undefined
         ? {}
         : {

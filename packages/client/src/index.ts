@@ -24,6 +24,7 @@ export type { AddressInput, AttachmentInput, MessageInput } from "@smtp/mime";
 export type { ClientInternals, SendOptions, SmtpClient } from "./client.ts";
 export { createClient } from "./client.ts";
 export type {
+  AccessTokenProvider,
   ClientAuth,
   ClientOptions,
   ClientPoolOptions,

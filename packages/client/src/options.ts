@@ -34,7 +34,16 @@ export interface ClientTlsOptions {
  */
 export type ClientAuth =
   | { user: string; pass: string; method?: AuthMethod }
-  | { user: string; accessToken: string; method?: AuthMethod };
+  | { user: string; accessToken: string | AccessTokenProvider; method?: AuthMethod };
+
+/**
+ * Returns a fresh OAuth 2 access token; called before each new connection, so a pool
+ * keeps working after tokens expire. If it throws, the send fails with kind `auth`
+ * (the thrown error as `cause`) and no connection is opened.
+ *
+ * @since 0.1.0
+ */
+export type AccessTokenProvider = () => string | Promise<string>;
 
 /** Deadlines in milliseconds. @since 0.1.0 */
 export interface ClientTimeouts {
@@ -87,6 +96,8 @@ export interface ClientOptions {
   timeouts?: ClientTimeouts;
   /** Pooling, or `false` (the default): one connection per message, closed before `send` resolves. */
   pool?: ClientPoolOptions | boolean;
+  /** Speak LMTP (RFC 2033) instead of SMTP: LHLO, and one reply per recipient after the data. */
+  lmtp?: boolean;
   /** Opens connections. Default: the Node.js transport (Node and Bun), the Deno transport on Deno. */
   transport?: Connector;
   /** Receives each line of the conversation, credentials redacted. */

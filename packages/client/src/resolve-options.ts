@@ -2,7 +2,12 @@ import type { AuthMethod, Connector, Credentials, StartTlsPolicy } from "@smtp/c
 import { SmtpError } from "@smtp/core";
 import { isValidEhloName } from "./ehlo-name.ts";
 import { isIpAddress, isLoopbackHost } from "./loopback.ts";
-import type { ClientOptions, ClientTlsOptions, ClientTranscriptEntry } from "./options.ts";
+import type {
+  AccessTokenProvider,
+  ClientOptions,
+  ClientTlsOptions,
+  ClientTranscriptEntry,
+} from "./options.ts";
 
 /** Resolved pool settings; `maxMessages: 1` and `idleTimeout: 0` when pooling is off. @since 0.1.0 */
 export interface PoolSettings {
@@ -11,6 +16,11 @@ export interface PoolSettings {
   maxMessages: number;
   idleTimeout: number;
 }
+
+/** Credentials, with an access token possibly still to be fetched. @since 0.1.0 */
+export type ResolvedAuth =
+  | Credentials
+  | { user: string; accessTokenProvider: AccessTokenProvider; method?: AuthMethod };
 
 /** {@link ClientOptions} validated, with every default applied. @since 0.1.0 */
 export interface ResolvedOptions {
@@ -21,8 +31,9 @@ export interface ResolvedOptions {
   loopback: boolean;
   servername: string;
   tls: ClientTlsOptions | undefined;
-  auth: Credentials | undefined;
+  auth: ResolvedAuth | undefined;
   allowInsecureAuth: boolean;
+  lmtp: boolean;
   name: string | undefined;
   timeouts: { connect: number; greeting: number; command: number; data: number };
   pool: PoolSettings;
@@ -76,7 +87,7 @@ function cleanString(value: unknown, field: string): string {
   return value;
 }
 
-function resolveAuth(auth: unknown): Credentials | undefined {
+function resolveAuth(auth: unknown): ResolvedAuth | undefined {
   if (auth === undefined) return undefined;
   if (typeof auth !== "object" || auth === null) throw invalid("auth must be an object");
   const a = auth as Record<string, unknown>;
@@ -86,6 +97,9 @@ function resolveAuth(auth: unknown): Credentials | undefined {
     throw invalid(`auth.method must be one of ${AUTH_METHODS.join(", ")}`);
   }
   const m = method === undefined ? {} : { method: method as AuthMethod };
+  if (typeof a.accessToken === "function") {
+    return { user, accessTokenProvider: a.accessToken as AccessTokenProvider, ...m };
+  }
   if (typeof a.accessToken === "string") {
     return { user, accessToken: cleanString(a.accessToken, "auth.accessToken"), ...m };
   }
@@ -175,6 +189,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (options.transcript !== undefined && typeof options.transcript !== "function") {
     throw invalid("transcript must be a function");
   }
+  if (options.lmtp !== undefined && typeof options.lmtp !== "boolean") {
+    throw invalid("lmtp must be a boolean");
+  }
   if (options.allowInsecureAuth !== undefined && typeof options.allowInsecureAuth !== "boolean") {
     throw invalid("allowInsecureAuth must be a boolean");
   }
@@ -199,6 +216,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     tls,
     auth: resolveAuth(options.auth),
     allowInsecureAuth: options.allowInsecureAuth ?? false,
+    lmtp: options.lmtp ?? false,
     name,
     timeouts,
     pool,
