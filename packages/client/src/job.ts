@@ -11,6 +11,8 @@ export interface QueuedSend {
   readonly message: Message;
   readonly job: SendJob;
   readonly signal: AbortSignal | undefined;
+  /** Order of arrival in the pool, so that retried messages keep their place. */
+  seq?: number;
   /** Connections this message was handed to so far. */
   attempts: number;
   /** Set once the caller's promise is settled. */

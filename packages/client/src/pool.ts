@@ -48,6 +48,7 @@ export class Pool {
   #closing = false;
   #drained: (() => void)[] = [];
   #dispatchScheduled = false;
+  #seq = 0;
 
   constructor(
     options: ResolvedOptions,
@@ -75,6 +76,7 @@ export class Pool {
         reject(e);
       };
     }
+    send.seq = this.#seq++;
     this.#queue.push(send);
     this.#dispatch();
   }
@@ -170,7 +172,8 @@ export class Pool {
       // A connection that delivered other messages before it went away (a server's
       // per-connection limit, an idle timeout) is not this message's fault: that try is free.
       if (connection.delivered > 0) send.attempts--;
-      this.#queue.unshift(send);
+      const at = this.#queue.findIndex((queued) => (queued.seq ?? 0) > (send.seq ?? 0));
+      this.#queue.splice(at < 0 ? this.#queue.length : at, 0, send);
     } else if (this.#options.pool.pooled) {
       this.#settle(send, result);
     } else {
