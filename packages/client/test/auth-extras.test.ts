@@ -59,7 +59,7 @@ describe("access token provider and LMTP (smtp-server)", () => {
     );
     expect(error).toBeInstanceOf(SmtpError);
     expect(error?.kind).toBe("auth");
-    expect((error?.cause as Error).message).toBe("token endpoint down");
+    expect((error?.cause as Error | undefined)?.message).toBe("token endpoint down");
     expect(peer.connectionCount()).toBe(before);
   });
 
