@@ -12,6 +12,8 @@ export { decodeBase64, encodeBase64 } from "./base64.ts";
 export { parseCapabilities } from "./capabilities.ts";
 export type { Command, MailParameters, RcptParameters } from "./command.ts";
 export { commandName, describeCommand, encodeCommand, REDACTED } from "./command.ts";
+export type { AwaitedReply, MatchedReply } from "./connection.ts";
+export { Connection } from "./connection.ts";
 export { DataEncoder } from "./data-encoder.ts";
 export type {
   RecipientRejection,

@@ -2,16 +2,14 @@ import { decodeBase64, encodeBase64 } from "./base64.ts";
 import { parseCapabilities } from "./capabilities.ts";
 import {
   type Command,
-  commandName,
-  describeCommand,
   encodeCommand,
   type MailParameters,
   type RcptParameters,
 } from "./command.ts";
+import { type AwaitedReply, Connection } from "./connection.ts";
 import { DataEncoder } from "./data-encoder.ts";
 import { type RecipientRejection, SmtpError, type TimeoutPhase } from "./errors.ts";
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from "./limits.ts";
-import { ReplyParser } from "./reply-parser.ts";
 import type { Capabilities, Reply } from "./reply-types.ts";
 import { chooseMechanism, createSaslClient, type SaslClient } from "./sasl/index.ts";
 import type {
@@ -25,22 +23,8 @@ import type {
 import { canTransition, type SessionState } from "./state.ts";
 import { assertValidAddress, invalidInput, isValidEhloName } from "./validate.ts";
 
-/** A command whose reply is awaited, in strict FIFO order (R9). */
-interface Pending {
-  /** Names the command in errors ("MAIL FROM", "DATA"…); never holds a payload. */
-  label: string | undefined;
-  phase: TimeoutPhase;
-  onReply: (reply: Reply) => void;
-  /** 3xx replies: `required` for DATA (2xx is then invalid too), `allowed` for AUTH, else invalid. */
-  intermediate?: "required" | "allowed";
-}
-
-/** Which commands may be answered with a 3xx intermediate reply (RFC 5321 §4.3.2, RFC 4954). */
-function intermediateOf(command: Command): Pending["intermediate"] {
-  if (command.name === "DATA") return "required";
-  if (command.name === "AUTH" || command.name === "AUTH-RESPONSE") return "allowed";
-  return undefined;
-}
+/** What the session does with a reply: the context of each awaited reply. */
+type OnReply = (reply: Reply) => void;
 
 /** One message and what is known of its outcome so far (it may take several transactions). */
 interface JobState {
@@ -97,19 +81,6 @@ function positive(reply: Reply): boolean {
   return reply.code >= 200 && reply.code < 300;
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  let size = 0;
-  for (const c of chunks) size += c.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 /**
  * The sans-I/O SMTP/LMTP client session: bytes, end-of-stream and the time go in; bytes to
  * write, the next deadline and {@link Action}s come out. It runs greeting → EHLO (HELO
@@ -131,12 +102,10 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 export class Session {
   readonly #options: SessionOptions;
   readonly #timeouts: Timeouts;
-  readonly #parser: ReplyParser;
+  readonly #wire: Connection<OnReply>;
   #state: SessionState = "connecting";
   #secure: boolean;
   #capabilities: Capabilities | undefined;
-  #pending: Pending[] = [];
-  #out: Uint8Array[] = [];
   #actions: Action[] = [];
   /** When the current wait began: the last command written, reply received or body chunk. */
   #since = 0;
@@ -167,7 +136,10 @@ export class Session {
       if (typeof value !== "number" || !(value > 0))
         throw invalidInput("timeouts must be positive numbers");
     }
-    this.#parser = new ReplyParser({ ...DEFAULT_LIMITS, ...options.limits });
+    this.#wire = new Connection({
+      limits: { ...DEFAULT_LIMITS, ...options.limits },
+      transcript: options.transcript,
+    });
     this.#secure = options.secure === true;
   }
 
@@ -190,7 +162,7 @@ export class Session {
   get idle(): boolean {
     return (
       this.#state === "ready" &&
-      this.#pending.length === 0 &&
+      this.#wire.awaiting === 0 &&
       this.#queue.length === 0 &&
       this.#active.length === 0
     );
@@ -201,7 +173,7 @@ export class Session {
    * `limits.maxLineLength` + 1 (R12).
    */
   get receiveBuffered(): number {
-    return this.#parser.buffered;
+    return this.#wire.buffered;
   }
 
   // ------------------------------------------------------------------ inputs
@@ -211,28 +183,38 @@ export class Session {
     if (this.#state !== "connecting") return;
     this.#since = now;
     this.#go("greeting");
-    this.#pending.push({
-      label: undefined,
-      phase: "greeting",
-      onReply: (r) => this.#onGreeting(r),
-    });
+    this.#wire.expect({ label: undefined, phase: "greeting", context: (r) => this.#onGreeting(r) });
   }
 
   /** Bytes from the server, in any chunking. Bad input never throws: it closes with a `protocol` error. */
   receiveData(chunk: Uint8Array, now: number): void {
     if (this.#state === "closed" || chunk.length === 0) return;
-    if (this.#state === "tls-pending" || this.#state === "connecting") {
+    if (this.#state === "connecting") {
+      this.#fatal(
+        new SmtpError({
+          kind: "protocol",
+          message: "data received before connected()",
+          detail: "unexpected-reply",
+          retryable: false,
+        }),
+        "error",
+      );
+      return;
+    }
+    if (this.#state === "tls-pending") {
       this.#fatal(this.#injection(), "error");
       return;
     }
     try {
-      this.#parser.push(chunk);
+      this.#wire.receive(chunk);
       for (;;) {
-        const parsed = this.#parser.next();
-        if (parsed === null) break;
-        for (const line of parsed.raw) this.#record("S", line);
-        if (this.#is("tls-pending")) throw this.#injection();
-        this.#onReply(parsed.reply, now);
+        if (this.#is("tls-pending")) {
+          if (this.#wire.unread) throw this.#injection();
+          break;
+        }
+        const matched = this.#wire.nextReply();
+        if (matched === null) break;
+        this.#onReply(matched.reply, matched.awaited, now);
         if (this.#is("closed")) return;
       }
     } catch (error) {
@@ -242,10 +224,6 @@ export class Session {
     }
     if (this.#is("tls-pending") && !this.#upgradeAsked) {
       // R7: ask for the upgrade only when nothing follows the 220.
-      if (this.#parser.pending) {
-        this.#fatal(this.#injection(), "error");
-        return;
-      }
       this.#upgradeAsked = true;
       this.#actions.push({ type: "upgrade-tls", servername: this.#options.servername });
     }
@@ -255,7 +233,7 @@ export class Session {
   /** The server closed the connection. */
   receiveEof(now: number): void {
     if (this.#state === "closed") return;
-    this.#record("*", "end of stream");
+    this.#wire.record("*", "end of stream");
     if (this.#state === "quitting") {
       this.#closeAfterQuit();
       return;
@@ -278,7 +256,7 @@ export class Session {
       if (this.#state === "closed") return;
       throw invalidInput("tlsEstablished() without an upgrade-tls action", "out-of-sequence");
     }
-    this.#record("*", "TLS established");
+    this.#wire.record("*", "TLS established");
     this.#secure = true;
     this.#capabilities = undefined;
     this.#go("ehlo");
@@ -300,7 +278,7 @@ export class Session {
         message: `no answer from the server in the ${phase} phase`,
         phase,
         retryable: true,
-        ...(this.#pending[0]?.label === undefined ? {} : { command: this.#pending[0].label }),
+        ...(this.#wire.head?.label === undefined ? {} : { command: this.#wire.head.label }),
       }),
       "timeout",
     );
@@ -358,7 +336,7 @@ export class Session {
         this.#onBdat(tx, r),
       );
     }
-    this.#out.push(bytes);
+    this.#wire.write(bytes);
   }
 
   /** The whole body of job `id` was given: the end of data is written. */
@@ -372,14 +350,13 @@ export class Session {
     const onEnd = (r: Reply): void => this.#onDataEnd(tx, r, 0);
     if (tx.bdat) {
       this.#command({ name: "BDAT", size: tail.length, last: true }, "data-end", onEnd);
-      this.#out.push(tail);
+      this.#wire.write(tail);
     } else {
-      this.#out.push(tail);
-      this.#record("C", ".");
-      this.#since = now;
-      this.#pending.push({ label: "DATA", phase: "data-end", onReply: onEnd });
+      this.#wire.write(tail);
+      this.#wire.record("C", ".");
+      this.#wire.expect({ label: "DATA", phase: "data-end", context: onEnd });
     }
-    this.#record("*", "end of message body");
+    this.#wire.record("*", "end of message body");
     this.#syncTransactionState();
     this.#pump(now);
   }
@@ -405,10 +382,7 @@ export class Session {
 
   /** The next bytes to write (everything produced so far, in one chunk), or `null`. */
   pollTransmit(): Uint8Array | null {
-    if (this.#out.length === 0) return null;
-    const bytes = concat(this.#out);
-    this.#out = [];
-    return bytes;
+    return this.#wire.pollTransmit();
   }
 
   /** The next action, or `null`. `close` is always the last one. */
@@ -442,7 +416,7 @@ export class Session {
     if (this.#state === "closed" || this.#state === "connecting") return null;
     if (this.#state === "tls-pending") return this.#upgradeAsked ? "tls" : "command";
     if (this.#bodyTx !== undefined) return "data-block";
-    return this.#pending[0]?.phase ?? null;
+    return this.#wire.head?.phase ?? null;
   }
 
   #timeoutOf(phase: TimeoutPhase): number {
@@ -462,10 +436,6 @@ export class Session {
     }
   }
 
-  #record(direction: "S" | "C" | "*", text: string): void {
-    this.#options.transcript?.({ direction, text });
-  }
-
   /** Writes one command and awaits its reply. */
   #command(
     command: Command,
@@ -473,17 +443,8 @@ export class Session {
     onReply: (reply: Reply) => void,
     now?: number,
   ): void {
-    const bytes = encodeCommand(command);
-    this.#out.push(bytes);
-    this.#record("C", describeCommand(command));
-    if (now !== undefined && this.#pending.length === 0) this.#since = now;
-    const intermediate = intermediateOf(command);
-    this.#pending.push({
-      label: commandName(command),
-      phase,
-      onReply,
-      ...(intermediate === undefined ? {} : { intermediate }),
-    });
+    if (now !== undefined && this.#wire.awaiting === 0) this.#since = now;
+    this.#wire.send(command, phase, onReply);
   }
 
   #injection(): SmtpError {
@@ -496,48 +457,27 @@ export class Session {
     });
   }
 
-  #onReply(reply: Reply, now: number): void {
-    const head = this.#pending.shift();
-    if (head === undefined) {
-      throw new SmtpError({
-        kind: "protocol",
-        message: "the server sent a reply no command asked for",
-        detail: "unexpected-reply",
-        reply,
-        retryable: false,
-      });
-    }
+  #onReply(reply: Reply, awaited: AwaitedReply<OnReply> | undefined, now: number): void {
     this.#since = now;
-    if (reply.code === 421 && this.#state !== "quitting") {
+    if (reply.code === 421 && !this.#is("quitting")) {
+      // The server is going away, answering a command or not (RFC 5321 §3.8).
       this.#fatal(
         new SmtpError({
           kind: "connection",
           message: "the server is closing the connection (421)",
           reply,
           retryable: true,
-          ...(head.label === undefined ? {} : { command: head.label }),
+          ...(awaited?.label === undefined ? {} : { command: awaited.label }),
         }),
         "error",
       );
       return;
     }
-    const intermediate = reply.code >= 300 && reply.code < 400;
-    if (
-      (intermediate && head.intermediate === undefined && head.label !== undefined) ||
-      (reply.code < 300 && head.intermediate === "required") ||
-      (intermediate && head.label === undefined)
-    ) {
-      // e.g. "234" to DATA: a reply no command of this kind can get (R9).
-      throw new SmtpError({
-        kind: "protocol",
-        message: `a ${reply.code} reply cannot answer ${head.label ?? "the greeting"}`,
-        detail: "unexpected-reply",
-        reply,
-        ...(head.label === undefined ? {} : { command: head.label }),
-        retryable: false,
-      });
+    if (awaited === undefined) {
+      this.#closeAfterQuit();
+      return;
     }
-    head.onReply(reply);
+    awaited.context(reply);
   }
 
   #replyError(
@@ -778,12 +718,12 @@ export class Session {
       const busy = this.#bodyTx !== undefined || this.#active.some((tx) => tx.stage !== "ended");
       const pipelining = this.#capabilities!.pipelining;
       if (this.#queue.length > 0) {
-        if (busy || (!pipelining && this.#pending.length > 0)) return;
+        if (busy || (!pipelining && this.#wire.awaiting > 0)) return;
         const next = this.#queue.shift()!;
         this.#start(next.js, next.recipients, now);
         continue;
       }
-      if (this.#quitRequested && this.#active.length === 0 && this.#pending.length === 0) {
+      if (this.#quitRequested && this.#active.length === 0 && this.#wire.awaiting === 0) {
         this.#go("quitting");
         this.#command({ name: "QUIT" }, "quit", () => this.#closeAfterQuit(), now);
       }
@@ -855,7 +795,7 @@ export class Session {
     };
     this.#active.push(tx);
     this.#go("mail");
-    if (this.#pending.length === 0) this.#since = now;
+    if (this.#wire.awaiting === 0) this.#since = now;
     this.#command({ name: "MAIL", from: job.from, params: mail }, "command", (r) =>
       this.#onMail(tx, r),
     );
@@ -973,14 +913,14 @@ export class Session {
     if (reply.code === 354) {
       if (tx.failure !== undefined) {
         // DATA went out pipelined but nothing may be delivered: end the data at once.
-        this.#out.push(new TextEncoder().encode(".\r\n"));
-        this.#record("C", ".");
+        this.#wire.write(new TextEncoder().encode(".\r\n"));
+        this.#wire.record("C", ".");
         tx.stage = "ended";
         const failure = tx.failure;
-        this.#pending.push({
+        this.#wire.expect({
           label: "DATA",
           phase: "data-end",
-          onReply: () => this.#failTransaction(tx, failure),
+          context: () => this.#failTransaction(tx, failure),
         });
         return;
       }
@@ -1020,12 +960,12 @@ export class Session {
     const lmtp = this.#options.lmtp === true;
     if (index === 0 && lmtp && tx.failure === undefined && tx.accepted.length > 1) {
       // LMTP: one reply per accepted recipient; the rest follow this one directly.
-      const extra: Pending[] = tx.accepted.slice(1).map((_, i) => ({
+      const extra: AwaitedReply<OnReply>[] = tx.accepted.slice(1).map((_, i) => ({
         label: "DATA",
         phase: "data-end" as const,
-        onReply: (r: Reply) => this.#onDataEnd(tx, r, i + 1),
+        context: (r: Reply) => this.#onDataEnd(tx, r, i + 1),
       }));
-      this.#pending.unshift(...extra);
+      this.#wire.expectFirst(extra);
     }
     const js = tx.js;
     if (tx.failure !== undefined) {
@@ -1166,7 +1106,7 @@ export class Session {
     this.#failAll(error);
     this.#closeError = error;
     this.#go("quitting");
-    this.#pending = [];
+    this.#wire.forgetAwaited();
     this.#command({ name: "QUIT" }, "quit", () => this.#closeAfterQuit());
   }
 
@@ -1177,15 +1117,14 @@ export class Session {
 
   /** A fatal failure: no further byte is written. */
   #fatal(error: SmtpError, reason: "error" | "timeout" | "eof"): void {
-    this.#out = [];
+    this.#wire.discardOutput();
     this.#failAll(error);
     this.#close(reason, error);
   }
 
   #close(reason: "quit" | "error" | "timeout" | "eof", error: SmtpError | undefined): void {
     this.#failAll(error ?? CLOSED_ERROR());
-    this.#pending = [];
-    this.#parser.clear();
+    this.#wire.clear();
     this.#state = "closed";
     this.#actions.push(
       error === undefined ? { type: "close", reason } : { type: "close", reason, error },

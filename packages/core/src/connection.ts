@@ -1,0 +1,205 @@
+import { type Command, commandName, describeCommand, encodeCommand } from "./command.ts";
+import { SmtpError, type TimeoutPhase } from "./errors.ts";
+import { ReplyParser } from "./reply-parser.ts";
+import type { Reply } from "./reply-types.ts";
+import type { Limits, TranscriptEntry } from "./session-types.ts";
+
+/**
+ * A command (or the greeting, or an end of data) whose reply is awaited.
+ *
+ * @since 0.1.0
+ */
+export interface AwaitedReply<T> {
+  /** Names what is answered in errors ("MAIL FROM", "DATA"…); `undefined` for the greeting. Never a payload. */
+  label: string | undefined;
+  /** The deadline phase while this reply is awaited. */
+  phase: TimeoutPhase;
+  /** 3xx replies: `required` for DATA (a 2xx is then invalid too), `allowed` for AUTH; otherwise invalid. */
+  intermediate?: "required" | "allowed";
+  /** The caller's data, handed back with the reply. */
+  context: T;
+}
+
+/** A reply matched to what it answers; `awaited` is `undefined` only for an unsolicited 421. */
+export interface MatchedReply<T> {
+  reply: Reply;
+  awaited: AwaitedReply<T> | undefined;
+}
+
+function intermediateOf(command: Command): AwaitedReply<unknown>["intermediate"] {
+  if (command.name === "DATA") return "required";
+  if (command.name === "AUTH" || command.name === "AUTH-RESPONSE") return "allowed";
+  return undefined;
+}
+
+function unexpected(message: string, reply: Reply, label: string | undefined): SmtpError {
+  return new SmtpError({
+    kind: "protocol",
+    message,
+    detail: "unexpected-reply",
+    reply,
+    retryable: false,
+    ...(label === undefined ? {} : { command: label }),
+  });
+}
+
+/**
+ * The wire layer (experimental): typed commands out, replies in, matched to what they
+ * answer in strict FIFO order (R9). It decides nothing; {@link Session} does.
+ *
+ * - {@link Connection.send} encodes a command (every argument checked, R2/R3), queues its
+ *   bytes for {@link Connection.pollTransmit} and awaits its reply; the transcript gets the
+ *   redacted form, never a SASL payload (R10).
+ * - {@link Connection.nextReply} returns the next complete reply with what it answers, and
+ *   throws a `protocol` {@link SmtpError} for a reply nothing awaits, or a code no command of
+ *   its kind can get (a 3xx to MAIL, a 2xx to DATA). An unsolicited 421 is returned, since a
+ *   server may send it at any time (RFC 5321 §3.8).
+ * - {@link Connection.unread} tells whether anything follows the last reply: the STARTTLS
+ *   check (R7).
+ *
+ * @since 0.1.0
+ */
+export class Connection<T> {
+  readonly #parser: ReplyParser;
+  readonly #transcript: ((entry: TranscriptEntry) => void) | undefined;
+  #awaited: AwaitedReply<T>[] = [];
+  #out: Uint8Array[] = [];
+
+  /** @param options - reply bounds (R12) and the transcript sink. */
+  constructor(
+    options: {
+      limits?: Partial<Limits>;
+      transcript?: ((entry: TranscriptEntry) => void) | undefined;
+    } = {},
+  ) {
+    this.#parser = new ReplyParser(options.limits);
+    this.#transcript = options.transcript;
+  }
+
+  /** How many replies are awaited. */
+  get awaiting(): number {
+    return this.#awaited.length;
+  }
+
+  /** The oldest awaited reply, if any. */
+  get head(): AwaitedReply<T> | undefined {
+    return this.#awaited[0];
+  }
+
+  /** Bytes of an unfinished reply line held (at most `maxLineLength` + 1). */
+  get buffered(): number {
+    return this.#parser.buffered;
+  }
+
+  /** Whether any received byte has not become part of a returned reply. */
+  get unread(): boolean {
+    return this.#parser.pending;
+  }
+
+  /** Records a transcript line. */
+  record(direction: TranscriptEntry["direction"], text: string): void {
+    this.#transcript?.({ direction, text });
+  }
+
+  /**
+   * Encodes `command`, queues its bytes and awaits its reply.
+   *
+   * @throws {@link SmtpError} of kind `invalid-input` before anything is queued.
+   */
+  send(command: Command, phase: TimeoutPhase, context: T): void {
+    const bytes = encodeCommand(command);
+    this.#out.push(bytes);
+    this.record("C", describeCommand(command));
+    const intermediate = intermediateOf(command);
+    this.#awaited.push({
+      label: commandName(command),
+      phase,
+      context,
+      ...(intermediate === undefined ? {} : { intermediate }),
+    });
+  }
+
+  /** Awaits a reply that answers no command line (the greeting, the end of data). */
+  expect(awaited: AwaitedReply<T>): void {
+    this.#awaited.push(awaited);
+  }
+
+  /** Awaits replies that come before any awaited now (LMTP's further replies to one end of data). */
+  expectFirst(awaited: AwaitedReply<T>[]): void {
+    this.#awaited.unshift(...awaited);
+  }
+
+  /** Queues raw bytes (message body, end of data). */
+  write(bytes: Uint8Array): void {
+    if (bytes.length > 0) this.#out.push(bytes);
+  }
+
+  /** Server bytes, in any chunking. */
+  receive(chunk: Uint8Array): void {
+    this.#parser.push(chunk);
+  }
+
+  /**
+   * The next complete reply and what it answers, or `null` when more bytes are needed.
+   *
+   * @throws {@link SmtpError} of kind `protocol` (bad, overlong or unexpected reply).
+   */
+  nextReply(): MatchedReply<T> | null {
+    const parsed = this.#parser.next();
+    if (parsed === null) return null;
+    for (const line of parsed.raw) this.record("S", line);
+    const reply = parsed.reply;
+    const awaited = this.#awaited.shift();
+    if (awaited === undefined) {
+      if (reply.code === 421) return { reply, awaited };
+      throw unexpected("the server sent a reply no command asked for", reply, undefined);
+    }
+    if (reply.code === 421) return { reply, awaited };
+    const intermediate = reply.code >= 300 && reply.code < 400;
+    if (
+      (intermediate && awaited.intermediate === undefined) ||
+      (reply.code < 300 && awaited.intermediate === "required")
+    ) {
+      // e.g. "234" to DATA, "354" to MAIL: no command of this kind can get it (R9).
+      throw unexpected(
+        `a ${reply.code} reply cannot answer ${awaited.label ?? "the greeting"}`,
+        reply,
+        awaited.label,
+      );
+    }
+    return { reply, awaited };
+  }
+
+  /** Everything queued for writing since the last call, in one chunk, or `null`. */
+  pollTransmit(): Uint8Array | null {
+    if (this.#out.length === 0) return null;
+    const chunks = this.#out;
+    this.#out = [];
+    if (chunks.length === 1) return chunks[0]!;
+    let size = 0;
+    for (const c of chunks) size += c.length;
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.length;
+    }
+    return bytes;
+  }
+
+  /** Forgets every awaited reply (the session gave up on them). */
+  forgetAwaited(): void {
+    this.#awaited = [];
+  }
+
+  /** Drops unwritten output (a fatal error: nothing more may be sent). */
+  discardOutput(): void {
+    this.#out = [];
+  }
+
+  /** Drops everything: the connection is over. */
+  clear(): void {
+    this.#awaited = [];
+    this.#parser.clear();
+  }
+}
