@@ -8,6 +8,11 @@ import { MimeError } from "./errors.ts";
  */
 export const MAX_ADDRESS_INPUT = 1024 * 1024;
 
+/** Tokens in one mailbox (name words, dots, local part, domain): far above any real address. */
+const MAX_TOKENS_PER_ADDRESS = 1000;
+/** Characters in one word (atom, quoted string or domain literal). */
+const MAX_WORD = 2048;
+
 /**
  * One mailbox as the parser found it: the display name (decoded phrase, may be empty) and
  * the addr-spec split at its one unquoted `@`.
@@ -31,28 +36,41 @@ interface Token {
 }
 
 const SPECIALS = '()<>@,;:\\".[]';
+/** 1 for ASCII characters that may be part of an atom (a lookup: this runs per character). */
+const ATOM_ASCII = new Uint8Array(128);
+for (let c = 0x21; c < 0x7f; c++) ATOM_ASCII[c] = SPECIALS.includes(String.fromCharCode(c)) ? 0 : 1;
+
+function specialTokens(spaced: boolean): Map<number, Token> {
+  const map = new Map<number, Token>();
+  for (const ch of "<>@,;:.") {
+    map.set(ch.charCodeAt(0), Object.freeze({ kind: "special", value: ch, spaced }));
+  }
+  return map;
+}
+const SPECIAL_TOKENS = specialTokens(false);
+const SPACED_SPECIALS = specialTokens(true);
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
 function isAtomChar(c: number): boolean {
-  if (c <= 0x20 || c === 0x7f) return false;
-  // Non-ASCII is atext under RFC 6532; specials end an atom.
-  return c > 0x7f || SPECIALS.indexOf(String.fromCharCode(c)) < 0;
+  // Non-ASCII is atext under RFC 6532; specials, spaces and controls end an atom.
+  return c > 0x7f || ATOM_ASCII[c] === 1;
 }
 
 /**
  * Splits address text into tokens in one left-to-right pass. Comments are skipped with a
  * depth counter (never recursion), so nesting depth costs nothing but a number.
  */
-function tokenize(field: string, text: string): Token[] {
-  const tokens: Token[] = [];
+function tokenize(field: string, text: string, sink: (token: Token) => void): void {
   const n = text.length;
   let i = 0;
   let spaced = false;
   const push = (kind: TokenKind, value: string): void => {
-    tokens.push({ kind, value, spaced });
+    if (value.length > MAX_WORD)
+      throw new MimeError(field, `a word longer than ${MAX_WORD} characters`);
+    sink({ kind, value, spaced });
     spaced = false;
   };
   while (i < n) {
@@ -75,25 +93,23 @@ function tokenize(field: string, text: string): Token[] {
       }
       if (depth > 0) throw new MimeError(field, "unterminated comment");
     } else if (c === 0x22 /* " */) {
-      let value = "";
-      let start = ++i;
-      let closed = false;
+      const start = ++i;
+      let escaped = false;
       while (i < n) {
         const d = text.charCodeAt(i);
         if (d === 0x5c) {
-          if (i + 1 >= n) break;
-          value += text.slice(start, i);
-          start = i + 1;
+          escaped = true;
           i += 2;
-        } else if (d === 0x22) {
-          value += text.slice(start, i);
-          i++;
-          closed = true;
-          break;
-        } else i++;
+        } else if (d === 0x22) break;
+        else i++;
       }
-      if (!closed) throw new MimeError(field, "unterminated quoted string");
-      push("quoted", value);
+      if (i >= n) throw new MimeError(field, "unterminated quoted string");
+      if (i - start > MAX_WORD)
+        throw new MimeError(field, `a word longer than ${MAX_WORD} characters`);
+      const raw = text.slice(start, i);
+      i++;
+      // One linear replace for quoted-pairs, only when there are any.
+      push("quoted", escaped ? raw.replace(/\\([\s\S])/g, "$1") : raw);
     } else if (c === 0x5b /* [ */) {
       const end = text.indexOf("]", i + 1);
       if (end < 0) throw new MimeError(field, "unterminated domain literal");
@@ -110,11 +126,14 @@ function tokenize(field: string, text: string): Token[] {
     } else if (c < 0x20 || c === 0x7f) {
       throw new MimeError(field, `control character at index ${i}`);
     } else {
-      push("special", text[i]!);
+      // Specials are frequent in hostile input: shared, frozen tokens avoid an allocation.
+      const shared = (spaced ? SPACED_SPECIALS : SPECIAL_TOKENS).get(c);
+      if (shared === undefined) throw new MimeError(field, `unexpected character at index ${i}`);
+      sink(shared);
+      spaced = false;
       i++;
     }
   }
-  return tokens;
 }
 
 function isSpecial(token: Token | undefined, value: string): boolean {
@@ -133,37 +152,66 @@ export function parseAddressList(field: string, text: string): ParsedMailbox[] {
   if (text.length > MAX_ADDRESS_INPUT) {
     throw new MimeError(field, `address text longer than ${MAX_ADDRESS_INPUT} characters`);
   }
-  const tokens = tokenize(field, text);
   const result: ParsedMailbox[] = [];
+  // Tokens of the mailbox being read; structural errors are raised as soon as a token
+  // makes the input invalid, so hostile input fails early.
+  let tokens: Token[] = [];
   let inGroup = false;
-  let start = 0;
   let angle = false;
-  for (let i = 0; i <= tokens.length; i++) {
-    const t = tokens[i];
-    if (
-      t === undefined ||
-      (!angle && t.kind === "special" && (t.value === "," || t.value === ";"))
-    ) {
-      if (i > start) result.push(parseMailbox(field, tokens, start, i));
-      if (t !== undefined && t.value === ";") {
-        if (!inGroup) throw new MimeError(field, `";" outside a group`);
-        inGroup = false;
-      }
-      start = i + 1;
-    } else if (t.kind === "special" && t.value === "<") {
-      if (angle) throw new MimeError(field, `nested "<"`);
-      angle = true;
-    } else if (t.kind === "special" && t.value === ">") {
-      if (!angle) throw new MimeError(field, `">" without "<"`);
-      angle = false;
-    } else if (!angle && t.kind === "special" && t.value === ":") {
-      if (inGroup) throw new MimeError(field, "nested group");
-      checkPhrase(field, tokens, start, i);
-      inGroup = true;
-      start = i + 1;
+  let closed = false;
+  let ats = 0;
+  const flush = (): void => {
+    if (angle) throw new MimeError(field, `"<" without ">"`);
+    if (tokens.length > 0) {
+      result.push(parseMailbox(field, tokens, 0, tokens.length));
+      tokens = [];
     }
-  }
-  if (angle) throw new MimeError(field, `"<" without ">"`);
+    closed = false;
+    ats = 0;
+  };
+  tokenize(field, text, (t) => {
+    const separator = t.kind === "special" && (t.value === "," || t.value === ";");
+    if (closed && !separator) throw new MimeError(field, `text after ">"`);
+    if (t.kind === "special") {
+      switch (t.value) {
+        case ",":
+        case ";":
+          if (angle) throw new MimeError(field, `"${t.value}" inside "<…>"`);
+          flush();
+          if (t.value === ";") {
+            if (!inGroup) throw new MimeError(field, `";" outside a group`);
+            inGroup = false;
+          }
+          return;
+        case ":":
+          if (angle) throw new MimeError(field, `":" inside "<…>"`);
+          if (inGroup) throw new MimeError(field, "nested group");
+          checkPhrase(field, tokens, 0, tokens.length);
+          inGroup = true;
+          tokens = [];
+          ats = 0;
+          return;
+        case "<":
+          if (angle) throw new MimeError(field, `nested "<"`);
+          checkPhrase(field, tokens, 0, tokens.length);
+          angle = true;
+          ats = 0;
+          break;
+        case ">":
+          if (!angle) throw new MimeError(field, `">" without "<"`);
+          angle = false;
+          closed = true;
+          break;
+        case "@":
+          if (++ats > 1) throw new MimeError(field, `more than one unquoted "@"`);
+          break;
+      }
+    }
+    if (tokens.push(t) > MAX_TOKENS_PER_ADDRESS) {
+      throw new MimeError(field, `more than ${MAX_TOKENS_PER_ADDRESS} words in one address`);
+    }
+  });
+  flush();
   if (inGroup) throw new MimeError(field, `group without ";"`);
   return result;
 }
@@ -188,7 +236,8 @@ export function parseAddrSpec(field: string, text: string): ParsedMailbox {
   if (text.length > MAX_ADDRESS_INPUT) {
     throw new MimeError(field, `address text longer than ${MAX_ADDRESS_INPUT} characters`);
   }
-  const tokens = tokenize(field, text);
+  const tokens: Token[] = [];
+  tokenize(field, text, (t) => tokens.push(t));
   return parseSpec(field, tokens, 0, tokens.length, "");
 }
 
