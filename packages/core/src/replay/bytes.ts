@@ -2,12 +2,12 @@
 
 const encoder = new TextEncoder();
 
-/** UTF-8 bytes of a string. */
+/** UTF-8 bytes of a string. @since 0.1.0 */
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
-/** Joins byte arrays into one. */
+/** Joins byte arrays into one. @since 0.1.0 */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
@@ -20,14 +20,14 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Whether two byte arrays hold the same bytes. */
+/** Whether two byte arrays hold the same bytes. @since 0.1.0 */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/** Index of the first differing byte, or -1 when equal. */
+/** Index of the first differing byte, or -1 when equal. @since 0.1.0 */
 export function firstDifference(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
@@ -37,6 +37,8 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): number {
 /**
  * Shows bytes as readable text: printable ASCII as is, everything else escaped
  * (`\r`, `\n`, `\t`, `\xNN`), one wire line per output line.
+ *
+ * @since 0.1.0
  */
 export function showBytes(bytes: Uint8Array): string {
   let out = "";
