@@ -467,6 +467,26 @@ describe("failures", () => {
     }
   });
 
+  it("verify() against a silent server: the signal aborts it and the socket is destroyed", async () => {
+    const silent = await startSilentServer();
+    try {
+      const counting = countingConnector();
+      const client = createClient({
+        host: "127.0.0.1",
+        port: silent.port,
+        transport: counting.connector,
+      });
+      const controller = new AbortController();
+      const pending = client.verify({ signal: controller.signal });
+      setTimeout(() => controller.abort(), 30);
+      const error = await expectRejects(pending);
+      expect(error.kind).toBe("aborted");
+      expect(counting.transports).toEqual([{ closes: 0, aborts: 1 }]);
+    } finally {
+      await silent.close();
+    }
+  });
+
   it("leaves no socket or timer behind after send (no pool) and after close (pool)", async () => {
     const base = liveHandles();
     for (const pool of [false, { maxConnections: 2, idleTimeout: 60_000 }] as const) {
