@@ -85,4 +85,33 @@ describe("back-pressure", () => {
     expect(read).toBe(total);
     await transport.close();
   });
+
+  it("close() on a paused socket drains and discards what is unread, so the server's close arrives", async () => {
+    let serverBlocked = false;
+    server = await startRawServer("127.0.0.1", (socket) => {
+      const block = new Uint8Array(64 * 1024);
+      const pump = (): void => {
+        for (let i = 0; i < 256; i++) {
+          if (!socket.write(block)) {
+            serverBlocked = true;
+            socket.once("drain", pump);
+            return;
+          }
+        }
+      };
+      pump();
+      socket.on("end", () => socket.end());
+    });
+    // A close timeout longer than the test's: only a real close from the server ends this.
+    const transport = await connectNode(
+      { host: "127.0.0.1", port: server.port, tls: "none" },
+      { maxReadBuffer: 16 * 1024, closeTimeout: 600_000 },
+    );
+    // Filled past maxReadBuffer: the socket is paused now.
+    while (transport.bufferedBytes < 16 * 1024) await settle();
+    expect(serverBlocked).toBe(true);
+    await transport.close();
+    expect(transport.bufferedBytes).toBe(0);
+    expect(await transport.read()).toBeNull();
+  });
 });
