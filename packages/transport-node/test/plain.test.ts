@@ -54,6 +54,46 @@ describe.each(["127.0.0.1", "::1"])("plain TCP to %s", (host) => {
   });
 });
 
+describe("address family", () => {
+  it.each([
+    [4, "127.0.0.1"],
+    [6, "::1"],
+  ] as const)("family %i asks the resolver for that family only", async (family, address) => {
+    server = await echoServer(address);
+    const asked: unknown[] = [];
+    const lookup = ((
+      _host: string,
+      options: { all?: boolean; family?: unknown },
+      callback: LookupCallback,
+    ) => {
+      asked.push(options.family);
+      if (options.all) callback(null, [{ address, family }]);
+      else callback(null, address, family);
+    }) as unknown as LookupFunction;
+    const transport = await nodeConnector({ family, lookup })({
+      host: "mail.example.test",
+      port: server.port,
+      tls: "none",
+    });
+    expect(asked).toEqual([family]);
+    expect(transport.remoteAddress).toBe(address);
+    await transport.close();
+  });
+});
+
+describe("the read contract", () => {
+  it("allows one outstanding read, and keeps answering null after end-of-stream", async () => {
+    server = await startRawServer("127.0.0.1", (socket) => socket.end("221 bye\r\n"));
+    const transport = await nodeConnector()({ host: "127.0.0.1", port: server.port, tls: "none" });
+    const first = transport.read();
+    await expect(transport.read()).rejects.toThrow(/already pending/);
+    expect(new TextDecoder().decode((await first) ?? undefined)).toBe("221 bye\r\n");
+    expect(await transport.read()).toBeNull();
+    expect(await transport.read()).toBeNull();
+    await transport.close();
+  });
+});
+
 describe("connect failures", () => {
   it("turns a refused port into a retryable connection error that keeps the cause", async () => {
     const closed = await echoServer("127.0.0.1");
