@@ -1,11 +1,6 @@
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import { parseCapabilities } from "./capabilities.ts";
-import {
-  type Command,
-  encodeCommand,
-  type MailParameters,
-  type RcptParameters,
-} from "./command.ts";
+import type { Command } from "./command.ts";
 import { type AwaitedReply, Connection } from "./connection.ts";
 import { DataEncoder } from "./data-encoder.ts";
 import { type RecipientRejection, SmtpError, type TimeoutPhase } from "./errors.ts";
@@ -21,65 +16,23 @@ import type {
   Timeouts,
 } from "./session-types.ts";
 import { canTransition, type SessionState } from "./state.ts";
-import { assertValidAddress, invalidInput, isValidEhloName } from "./validate.ts";
+import {
+  CLOSED_ERROR,
+  isTooManyRecipients,
+  type JobState,
+  mailParameters,
+  newTransaction,
+  positive,
+  rcptCommand,
+  rejectionOf,
+  type Transaction,
+  unsupported,
+  validateJob,
+} from "./transaction.ts";
+import { invalidInput, isValidEhloName } from "./validate.ts";
 
 /** What the session does with a reply: the context of each awaited reply. */
 type OnReply = (reply: Reply) => void;
-
-/** One message and what is known of its outcome so far (it may take several transactions). */
-interface JobState {
-  id: JobId;
-  job: SendJob;
-  accepted: string[];
-  rejected: RecipientRejection[];
-  dataSent: boolean;
-  reply: Reply | undefined;
-  done: boolean;
-}
-
-/** One MAIL…end-of-data transaction for some of a job's recipients. */
-interface Transaction {
-  js: JobState;
-  recipients: string[];
-  accepted: string[];
-  rejected: RecipientRejection[];
-  /** Recipients refused with "452 too many recipients": they go in a further transaction. */
-  deferred: string[];
-  mailOk: boolean | undefined;
-  rcptReplies: number;
-  /** RCPT commands written so far (all at once with PIPELINING, else one by one). */
-  rcptSent: number;
-  dataPipelined: boolean;
-  bdat: boolean;
-  /** `envelope`: MAIL/RCPT in flight; `body`: need-body issued; `ended`: end of data written. */
-  stage: "envelope" | "body" | "ended";
-  encoder: DataEncoder | undefined;
-  failure: SmtpError | undefined;
-}
-
-const CLOSED_ERROR = (): SmtpError =>
-  new SmtpError({ kind: "connection", message: "the session is closed", retryable: true });
-
-function rejectionOf(address: string, reply: Reply): RecipientRejection {
-  const rejection: RecipientRejection = {
-    address,
-    code: reply.code,
-    message: reply.lines.join("\n"),
-  };
-  if (reply.enhancedCode !== undefined) rejection.enhancedCode = reply.enhancedCode;
-  return rejection;
-}
-
-function isTooManyRecipients(reply: Reply): boolean {
-  return (
-    reply.code === 452 &&
-    (reply.enhancedCode === "4.5.3" || /too many recipients/i.test(reply.lines.join(" ")))
-  );
-}
-
-function positive(reply: Reply): boolean {
-  return reply.code >= 200 && reply.code < 300;
-}
 
 /**
  * The sans-I/O SMTP/LMTP client session: bytes, end-of-stream and the time go in; bytes to
@@ -769,30 +722,8 @@ export class Session {
       );
       return;
     }
-    const mail: MailParameters = {};
-    if (job.size !== undefined && caps.size !== undefined) mail.size = job.size;
-    if (job.binary === true) mail.body = "BINARYMIME";
-    else if (job.eightBit === true && caps.eightBitMime) mail.body = "8BITMIME";
-    if (job.smtpUtf8 === true) mail.smtpUtf8 = true;
-    const dsn = caps.dsn ? job.dsn : undefined;
-    if (dsn?.ret !== undefined) mail.ret = dsn.ret;
-    if (dsn?.envid !== undefined) mail.envid = dsn.envid;
-
-    const tx: Transaction = {
-      js,
-      recipients,
-      accepted: [],
-      rejected: [],
-      deferred: [],
-      mailOk: undefined,
-      rcptReplies: 0,
-      rcptSent: 0,
-      dataPipelined: false,
-      bdat,
-      stage: "envelope",
-      encoder: undefined,
-      failure: undefined,
-    };
+    const mail = mailParameters(job, caps);
+    const tx = newTransaction(js, recipients, bdat);
     this.#active.push(tx);
     this.#go("mail");
     if (this.#wire.awaiting === 0) this.#since = now;
@@ -813,12 +744,7 @@ export class Session {
 
   #sendRcpt(tx: Transaction): void {
     const address = tx.recipients[tx.rcptSent++]!;
-    const params: RcptParameters = {};
-    const dsn = this.#capabilities!.dsn ? tx.js.job.dsn : undefined;
-    if (dsn?.notify !== undefined) params.notify = dsn.notify;
-    if (dsn?.orcpt === true) params.orcpt = address;
-    if (tx.js.job.smtpUtf8 === true) params.smtpUtf8 = true;
-    this.#command({ name: "RCPT", to: address, params }, "command", (r) =>
+    this.#command(rcptCommand(tx.js.job, this.#capabilities!, address), "command", (r) =>
       this.#onRcpt(tx, address, r),
     );
   }
@@ -1129,40 +1055,5 @@ export class Session {
     this.#actions.push(
       error === undefined ? { type: "close", reason } : { type: "close", reason, error },
     );
-  }
-}
-
-function unsupported(message: string, detail: string): SmtpError {
-  return new SmtpError({ kind: "rejected", message, detail, retryable: false });
-}
-
-/** Refuses a job whose envelope could not be encoded, before any byte exists (R2, R3). */
-function validateJob(job: SendJob): void {
-  if (typeof job !== "object" || job === null) throw invalidInput("the job must be an object");
-  if (typeof job.from !== "string") throw invalidInput("from must be a string");
-  if (!Array.isArray(job.to) || job.to.length === 0)
-    throw invalidInput("a message needs at least one recipient", "no-recipient");
-  const utf8 = job.smtpUtf8 === true;
-  assertValidAddress(job.from, "sender", utf8, true);
-  for (const to of job.to) {
-    if (typeof to !== "string") throw invalidInput("recipients must be strings");
-    assertValidAddress(to, "recipient", utf8, false);
-  }
-  if (job.size !== undefined && (!Number.isSafeInteger(job.size) || job.size < 0)) {
-    throw invalidInput("size must be a non-negative integer");
-  }
-  // Encode the full envelope once with every parameter, so any bad value throws here.
-  const dsn = job.dsn;
-  const mail: MailParameters = { size: job.size ?? 0 };
-  if (dsn?.ret !== undefined) mail.ret = dsn.ret;
-  if (dsn?.envid !== undefined) mail.envid = dsn.envid;
-  if (utf8) mail.smtpUtf8 = true;
-  encodeCommand({ name: "MAIL", from: job.from, params: mail });
-  for (const to of job.to) {
-    const params: RcptParameters = {};
-    if (dsn?.notify !== undefined) params.notify = dsn.notify;
-    if (dsn?.orcpt === true) params.orcpt = to;
-    if (utf8) params.smtpUtf8 = true;
-    encodeCommand({ name: "RCPT", to, params });
   }
 }
