@@ -25,6 +25,11 @@ interface Pending<T> {
 
 const ignore = (): void => {};
 
+/** A TLS record header: handshake (22) or alert (21), protocol major version 3. */
+function looksLikeTls(bytes: Uint8Array): boolean {
+  return (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
+}
+
 /**
  * A {@link Transport} over a `node:net` socket, upgraded in place by STARTTLS.
  *
@@ -53,6 +58,7 @@ export class NodeTransport implements Transport {
   #queue: Uint8Array[] = [];
   #queued = 0;
   #paused = false;
+  #sawData = false;
   #eof = false;
   #failure: SmtpError | undefined;
   /** Set by `abort()` during a STARTTLS handshake, so `startTls` rejects with it. */
@@ -270,6 +276,23 @@ export class NodeTransport implements Transport {
 
   #onData = (chunk: Uint8Array): void => {
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (!this.#sawData) {
+      this.#sawData = true;
+      if (!this.#secure && looksLikeTls(bytes)) {
+        this.#fail(
+          new SmtpError({
+            kind: "tls",
+            message:
+              `${this.#host}:${this.#port} answered with TLS on a plaintext connection: ` +
+              "it expects implicit TLS (secure: true, usually port 465).",
+            retryable: false,
+            detail: "tls-on-plaintext",
+          }),
+        );
+        this.#destroy();
+        return;
+      }
+    }
     const reader = this.#reader;
     if (reader) {
       this.#reader = undefined;

@@ -126,6 +126,18 @@ describe("implicit TLS failures", () => {
     expect((error as Error).message).toMatch(/STARTTLS port/);
   });
 
+  it("TLS bytes on a plaintext connection fail the read with a hint to use implicit TLS", async () => {
+    // A TLS alert record, as a TLS-only port sends to a client that spoke plaintext.
+    server = await startRawServer("127.0.0.1", (socket) =>
+      socket.write(new Uint8Array([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32])),
+    );
+    const transport = await nodeConnector()({ host: "127.0.0.1", port: server.port, tls: "none" });
+    const error = await transport.read().catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "tls", detail: "tls-on-plaintext", retryable: false });
+    expect((error as Error).message).toMatch(/secure: true/);
+    await transport.close();
+  });
+
   it("a handshake that never completes times out with phase `tls` and leaves no handle", async () => {
     server = await startRawServer("127.0.0.1", () => {
       // Accepts TCP, never answers the ClientHello.
