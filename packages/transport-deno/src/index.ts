@@ -3,4 +3,22 @@
  *
  * @module
  */
-export type { Connector, Transport } from "@smtp/core";
+export type { Connector, ConnectTarget, Transport } from "@smtp/core";
+export type {
+  DenoApi,
+  DenoConn,
+  DenoConnectOptions,
+  DenoConnectTlsOptions,
+  DenoNetAddr,
+  DenoStartTlsOptions,
+  DenoTcpConn,
+  DenoTlsConn,
+} from "./deno-api.ts";
+export { findDeno } from "./deno-api.ts";
+export { denoConnector } from "./deno-connector.ts";
+export type { DenoErrorStage } from "./deno-error.ts";
+export { toSmtpError } from "./deno-error.ts";
+export type { DenoTransportInit } from "./deno-transport.ts";
+export { DenoTransport } from "./deno-transport.ts";
+export type { DenoConnectorOptions } from "./options.ts";
+export { DENO_CONNECTOR_DEFAULTS } from "./options.ts";

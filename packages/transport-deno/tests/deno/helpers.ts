@@ -1,0 +1,88 @@
+// Test helpers for the Deno suite: in-test servers on loopback, fixtures, small I/O utils.
+// Everything a test opens it also closes, so Deno's resource and op sanitizers stay on.
+
+const fixtures = new URL("../fixtures/", import.meta.url);
+
+/** The test CA (PEM) that signed the localhost certificate. */
+export const caPem: string = Deno.readTextFileSync(new URL("ca.pem", fixtures));
+/** A CA:FALSE leaf for localhost, 127.0.0.1 and ::1. */
+export const leafCertPem: string = Deno.readTextFileSync(new URL("localhost-cert.pem", fixtures));
+/** The leaf's private key. */
+export const leafKeyPem: string = Deno.readTextFileSync(new URL("localhost-key.pem", fixtures));
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** UTF-8 bytes of `text`. */
+export function bytes(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Text of `data`. */
+export function text(data: Uint8Array): string {
+  return decoder.decode(data);
+}
+
+/** Reads from `conn` until the text read so far ends with `suffix` (or EOF). */
+export async function readUntil(
+  read: () => Promise<Uint8Array | null>,
+  suffix: string,
+): Promise<string> {
+  let seen = "";
+  while (!seen.endsWith(suffix)) {
+    const chunk = await read();
+    if (chunk === null) break;
+    seen += text(chunk);
+  }
+  return seen;
+}
+
+/** The server side of one exchange: it gets the accepted connection and returns when done. */
+export type ServerScript = (conn: Deno.Conn) => Promise<void>;
+
+/**
+ * Listens on 127.0.0.1 (port 0), accepts one connection and runs `script` on it.
+ * `done` settles when the script has finished and every server resource is closed.
+ */
+export function serveOnce(
+  script: ServerScript,
+  tls?: { cert: string; key: string },
+): { port: number; done: Promise<void> } {
+  const listener = tls
+    ? Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert: tls.cert, key: tls.key })
+    : Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  const done = (async () => {
+    try {
+      const conn = await listener.accept();
+      try {
+        await script(conn);
+      } finally {
+        try {
+          conn.close();
+        } catch {
+          // already closed by the script
+        }
+      }
+    } finally {
+      listener.close();
+    }
+  })();
+  return { port, done };
+}
+
+/** Reads from a raw server connection until `suffix` arrives. */
+export function serverReadUntil(conn: Deno.Conn, suffix: string): Promise<string> {
+  const buffer = new Uint8Array(4096);
+  return readUntil(async () => {
+    const n = await conn.read(buffer);
+    return n === null ? null : buffer.slice(0, n);
+  }, suffix);
+}
+
+/** Writes all of `data` to a raw server connection. */
+export async function serverWrite(conn: Deno.Conn, data: string | Uint8Array): Promise<void> {
+  const all = typeof data === "string" ? bytes(data) : data;
+  let offset = 0;
+  while (offset < all.length) offset += await conn.write(all.subarray(offset));
+}
