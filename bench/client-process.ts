@@ -1,0 +1,203 @@
+/**
+ * One measurement in a fresh process: warms the client up, tells the runner, waits for
+ * "go", runs the timed part and reports wall time, its own CPU time and (for attachments)
+ * memory. Started by bench/run.ts with the job as JSON in argv[2].
+ */
+import { randomBytes } from "node:crypto";
+import { createReadStream, readFileSync } from "node:fs";
+import MailComposer from "nodemailer/lib/mail-composer/index.js";
+import { createMessage } from "../packages/mime/src/index.ts";
+import {
+  type BenchClient,
+  type BenchMessage,
+  connectionsOf,
+  libraryOf,
+  openClient,
+} from "./clients.ts";
+import { ATTACHMENT_NAME, FROM, recipients, textMessage } from "./fixtures.ts";
+import type {
+  AttachmentJob,
+  AttachmentOutcome,
+  ClientJob,
+  ClientOutcome,
+  ThroughputJob,
+  ThroughputOutcome,
+} from "./protocol.ts";
+
+const send = process.send?.bind(process);
+if (!send) throw new Error("bench/client-process.ts runs as a child process of bench/run.ts");
+
+/** Sends in flight per connection, for both clients (@smtp pipelines up to 4 per connection). */
+const IN_FLIGHT_PER_CONNECTION = 4;
+
+function waitForGo(): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { type?: string }) => {
+      if (message.type !== "go") return;
+      process.off("message", onMessage);
+      resolve();
+    };
+    process.on("message", onMessage);
+    send!({ type: "warm" });
+  });
+}
+
+interface PumpResult {
+  sent: number;
+  failed: number;
+  firstError: string | undefined;
+}
+
+/**
+ * Sends messages `first … first+count-1` keeping `window` sends in flight; stops issuing
+ * new ones at `deadline` (performance.now() ms) and resolves when every issued one settled.
+ */
+function pump(
+  client: BenchClient,
+  first: number,
+  count: number,
+  window: number,
+  rcpts: readonly string[],
+  deadline: number,
+): Promise<PumpResult> {
+  const result: PumpResult = { sent: 0, failed: 0, firstError: undefined };
+  let issued = 0;
+  let active = 0;
+  return new Promise((resolve) => {
+    const launch = () => {
+      while (active < window && issued < count && performance.now() < deadline) {
+        const index = first + issued++;
+        active++;
+        client.send(textMessage(index, rcpts)).then(
+          () => {
+            result.sent++;
+            settle();
+          },
+          (error: unknown) => {
+            result.failed++;
+            result.firstError ??= String(error);
+            settle();
+          },
+        );
+      }
+      if (active === 0) resolve(result);
+    };
+    const settle = () => {
+      active--;
+      launch();
+    };
+    launch();
+  });
+}
+
+async function runThroughput(job: ThroughputJob): Promise<ThroughputOutcome> {
+  const client = openClient(job.client, job.port);
+  const rcpts = recipients(job.recipients);
+  const window = IN_FLIGHT_PER_CONNECTION * connectionsOf(job.client);
+  const warm = await pump(client, -job.warmup, job.warmup, window, rcpts, Infinity);
+  if (warm.failed > 0) throw new Error(`warm-up failed: ${warm.firstError}`);
+  await waitForGo();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const timed = await pump(client, 0, job.n, window, rcpts, started + job.timeCapMs);
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  await client.close();
+  return {
+    type: "result",
+    kind: "throughput",
+    sent: timed.sent,
+    failed: timed.failed,
+    ...(timed.firstError === undefined ? {} : { firstError: timed.firstError }),
+    wallMs,
+    cpuUserUs: used.user,
+    cpuSystemUs: used.system,
+  };
+}
+
+function attachmentMessage(content: BenchMessage["attachments"] & object): BenchMessage {
+  return {
+    from: FROM,
+    to: recipients(1),
+    subject: "bench attachment",
+    text: "See the attachment.\n",
+    attachments: content,
+  };
+}
+
+/** Encodes the message with the library alone (no network); resolves to the byte count. */
+async function encodeOnly(job: AttachmentJob, message: BenchMessage): Promise<number> {
+  let bytes = 0;
+  if (libraryOf(job.client) === "smtp") {
+    const built = createMessage(message, { now: new Date(), randomBytes: (n) => randomBytes(n) });
+    for await (const chunk of built.stream()) bytes += chunk.length;
+  } else {
+    const stream = new MailComposer(message as never).compile().createReadStream();
+    for await (const chunk of stream as AsyncIterable<Buffer>) bytes += chunk.length;
+  }
+  return bytes;
+}
+
+async function runAttachment(job: AttachmentJob): Promise<AttachmentOutcome> {
+  const bytes = job.source === "bytes" ? readFileSync(job.file) : undefined;
+  const content = () =>
+    bytes ?? (createReadStream(job.file) as AsyncIterable<Uint8Array> & NodeJS.ReadableStream);
+  const message = () =>
+    attachmentMessage([
+      { filename: ATTACHMENT_NAME, content: content(), contentType: "application/octet-stream" },
+    ]);
+  const client = job.encodeOnly ? undefined : openClient(job.client, job.port);
+  // Warm-up: open the connection (or run the encoder) once with a small attachment.
+  const small = attachmentMessage([
+    {
+      filename: "warm.bin",
+      content: new Uint8Array(64 * 1024),
+      contentType: "application/octet-stream",
+    },
+  ]);
+  if (client) await client.send(small);
+  else await encodeOnly(job, small);
+  await waitForGo();
+
+  (globalThis as { gc?: () => void }).gc?.();
+  const rssBefore = process.memoryUsage.rss();
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+  }, 5);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  let ok = true;
+  let error: string | undefined;
+  let encodedBytes: number | undefined;
+  try {
+    if (client) await client.send(message());
+    else encodedBytes = await encodeOnly(job, message());
+  } catch (e) {
+    ok = false;
+    error = String(e);
+  }
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  clearInterval(sampler);
+  // maxRSS (KiB) also catches a peak between two samples, e.g. inside one synchronous call.
+  rssPeak = Math.max(rssPeak, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024);
+  await client?.close();
+  return {
+    type: "result",
+    kind: "attachment",
+    ok,
+    ...(error === undefined ? {} : { error }),
+    wallMs,
+    cpuUserUs: used.user,
+    cpuSystemUs: used.system,
+    rssBefore,
+    rssPeak,
+    ...(encodedBytes === undefined ? {} : { encodedBytes }),
+  };
+}
+
+const job = JSON.parse(process.argv[2] ?? "null") as ClientJob;
+const outcome: ClientOutcome =
+  job.kind === "throughput" ? await runThroughput(job) : await runAttachment(job);
+send(outcome, () => process.exit(0));

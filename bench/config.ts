@@ -1,0 +1,236 @@
+/**
+ * What one benchmark run measures, from `--quick`/full presets, CLI flags and `BENCH_*`
+ * environment variables.
+ */
+
+/** The client variants compared. `smtp-*` is @smtp/client, `nm-*` nodemailer; the digit is maxConnections. */
+export type ClientName = "smtp-pool1" | "smtp-pool5" | "nm-pool1" | "nm-pool5";
+
+/** Every client variant, in the order of the first repetition. */
+export const CLIENTS: readonly ClientName[] = ["smtp-pool1", "nm-pool1", "smtp-pool5", "nm-pool5"];
+
+/** Settings of one run. */
+export interface BenchConfig {
+  /** Repetitions; the client order is rotated in each. */
+  reps: number;
+  /** Messages timed per throughput measurement at D = 0. */
+  n: number;
+  /** Messages timed per throughput measurement at D > 0. */
+  nDelayed: number;
+  /** Stop issuing new messages after this many ms of timed sending (in-flight ones finish). */
+  timeCapMs: number;
+  /** One-way delays (ms) added by the proxy; 0 means straight to the sink, no proxy. */
+  delays: number[];
+  /** Recipients per message. */
+  recipients: number[];
+  /** Client variants to run. */
+  clients: ClientName[];
+  /** Attachment sizes in MiB; empty skips the large-attachment part. */
+  sizesMiB: number[];
+  /** Sink read rate in MiB/s for the back-pressure case; 0 skips it. */
+  throttleMiBps: number;
+  /** Attachment size (MiB) for the throttled case. */
+  throttleSizeMiB: number;
+  /** Measure the encode-only variants (no network). */
+  encodeOnly: boolean;
+  /** Messages of each throughput measurement parsed and checked with mailparser. */
+  sample: number;
+  /** Write a V8 CPU profile per client process into this directory. */
+  cpuProfDir: string | undefined;
+  /** Where the JSON results go. */
+  jsonPath: string | undefined;
+  /** Print progress lines to stderr. */
+  verbose: boolean;
+  /** `quick` or `full`: which preset the run started from. */
+  preset: "quick" | "full";
+}
+
+/** The full preset: what the README figures come from. */
+export function fullConfig(): BenchConfig {
+  return {
+    reps: 3,
+    n: 2000,
+    nDelayed: 300,
+    timeCapMs: 15_000,
+    delays: [0, 5, 20],
+    recipients: [1, 10],
+    clients: [...CLIENTS],
+    sizesMiB: [50, 200],
+    throttleMiBps: 20,
+    throttleSizeMiB: 50,
+    encodeOnly: true,
+    sample: 20,
+    cpuProfDir: undefined,
+    jsonPath: undefined,
+    verbose: true,
+    preset: "full",
+  };
+}
+
+/** The quick preset: small N, one repetition, small attachments. */
+export function quickConfig(): BenchConfig {
+  return {
+    ...fullConfig(),
+    reps: 1,
+    n: 300,
+    nDelayed: 40,
+    timeCapMs: 5_000,
+    delays: [0, 5],
+    sizesMiB: [8],
+    throttleMiBps: 20,
+    throttleSizeMiB: 8,
+    sample: 10,
+    preset: "quick",
+  };
+}
+
+const HELP = `usage: pnpm bench [--quick] [options]
+
+  --quick               small N, 1 repetition, 8 MiB attachment (default: full run)
+  --reps N              repetitions (client order rotated each time)
+  --n N                 messages timed per measurement at D = 0
+  --n-delayed N         messages timed per measurement with the proxy
+  --time-cap MS         stop issuing messages after MS of timed sending
+  --delays 0,5,20       one-way proxy delays in ms (0 = no proxy)
+  --recipients 1,10     recipients per message
+  --clients a,b         subset of ${CLIENTS.join(", ")}
+  --sizes 50,200        attachment sizes in MiB ("" or 0 skips large attachments)
+  --throttle MIBPS      sink read rate for the back-pressure case (0 skips it)
+  --throttle-size MIB   attachment size for the throttled case
+  --no-encode           skip the encode-only variants
+  --sample N            messages per measurement parsed with mailparser
+  --cpu-prof DIR        write a --cpu-prof profile of every client process into DIR
+  --json PATH           JSON output (default bench/results/<date>.json)
+  --quiet               no progress lines on stderr
+
+Every flag can also be given as an environment variable: BENCH_REPS, BENCH_N, BENCH_DELAYS, ...`;
+
+function numbers(value: string, flag: string): number[] {
+  if (value.trim() === "") return [];
+  return value.split(",").map((part) => {
+    const n = Number(part.trim());
+    if (!Number.isFinite(n) || n < 0)
+      throw new Error(`${flag}: not a non-negative number: ${part}`);
+    return n;
+  });
+}
+
+function integer(value: string, flag: string, min = 1): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag}: expected an integer >= ${min}`);
+  return n;
+}
+
+/** Environment variable name for a flag: `--n-delayed` → `BENCH_N_DELAYED`. */
+function envName(flag: string): string {
+  return `BENCH_${flag.slice(2).toUpperCase().replaceAll("-", "_")}`;
+}
+
+const VALUE_FLAGS = [
+  "--reps",
+  "--n",
+  "--n-delayed",
+  "--time-cap",
+  "--delays",
+  "--recipients",
+  "--clients",
+  "--sizes",
+  "--throttle",
+  "--throttle-size",
+  "--sample",
+  "--cpu-prof",
+  "--json",
+] as const;
+const BOOLEAN_FLAGS = ["--quick", "--no-encode", "--quiet", "--help"] as const;
+
+/**
+ * Parses CLI flags (and `BENCH_*` environment variables, which flags override) into a
+ * {@link BenchConfig}. Throws on an unknown flag or a bad value.
+ */
+export function parseConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): BenchConfig | "help" {
+  const values = new Map<string, string>();
+  const switches = new Set<string>();
+  for (const flag of VALUE_FLAGS) {
+    const v = env[envName(flag)];
+    if (v !== undefined) values.set(flag, v);
+  }
+  for (const flag of BOOLEAN_FLAGS) {
+    const v = env[envName(flag)];
+    if (v === "1" || v === "true") switches.add(flag);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes("=") ? arg.split("=", 2) : [arg, undefined];
+    if ((BOOLEAN_FLAGS as readonly string[]).includes(flag!)) {
+      switches.add(flag!);
+    } else if ((VALUE_FLAGS as readonly string[]).includes(flag!)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new Error(`${flag} needs a value`);
+      values.set(flag!, value);
+    } else if (arg !== "--") {
+      throw new Error(`unknown option ${arg}\n\n${HELP}`);
+    }
+  }
+  if (switches.has("--help")) return "help";
+
+  const config = switches.has("--quick") ? quickConfig() : fullConfig();
+  for (const [flag, value] of values) {
+    switch (flag) {
+      case "--reps":
+        config.reps = integer(value, flag);
+        break;
+      case "--n":
+        config.n = integer(value, flag);
+        break;
+      case "--n-delayed":
+        config.nDelayed = integer(value, flag);
+        break;
+      case "--time-cap":
+        config.timeCapMs = integer(value, flag);
+        break;
+      case "--delays":
+        config.delays = numbers(value, flag);
+        break;
+      case "--recipients":
+        config.recipients = numbers(value, flag).map((n) => integer(String(n), flag));
+        break;
+      case "--clients": {
+        const names = value.split(",").map((s) => s.trim());
+        for (const name of names) {
+          if (!(CLIENTS as readonly string[]).includes(name)) {
+            throw new Error(`--clients: unknown client ${name} (one of ${CLIENTS.join(", ")})`);
+          }
+        }
+        config.clients = names as ClientName[];
+        break;
+      }
+      case "--sizes":
+        config.sizesMiB = numbers(value, flag).filter((n) => n > 0);
+        break;
+      case "--throttle":
+        config.throttleMiBps = numbers(value, flag)[0] ?? 0;
+        break;
+      case "--throttle-size":
+        config.throttleSizeMiB = numbers(value, flag)[0] ?? 0;
+        break;
+      case "--sample":
+        config.sample = integer(value, flag, 0);
+        break;
+      case "--cpu-prof":
+        config.cpuProfDir = value;
+        break;
+      case "--json":
+        config.jsonPath = value;
+        break;
+    }
+  }
+  if (switches.has("--no-encode")) config.encodeOnly = false;
+  if (switches.has("--quiet")) config.verbose = false;
+  return config;
+}
+
+/** The `--help` text. */
+export const USAGE = HELP;

@@ -1,0 +1,105 @@
+/**
+ * Messages between the runner and its child processes (the server process holding the
+ * sink and proxies, and one client process per measurement), sent over Node's IPC channel.
+ */
+import type { ClientName } from "./config.ts";
+import type { ProxyCounters } from "./proxy.ts";
+import type { SinkCounters, SinkMode, StoredMessage } from "./sink.ts";
+
+/** A request to the server process; `id` pairs it with its reply. @since 0.1.0 */
+export type ServerRequest =
+  | { id: number; op: "reset"; mode: SinkMode }
+  | { id: number; op: "snapshot" }
+  | { id: number; op: "stored" }
+  | { id: number; op: "proxy"; delayMs: number }
+  | { id: number; op: "close-proxy"; port: number }
+  | { id: number; op: "stop" };
+
+/** Counters of the server process at one instant. @since 0.1.0 */
+export interface ServerSnapshot {
+  /** process.cpuUsage() of the server process (sink and proxies), µs. */
+  cpu: { user: number; system: number };
+  sink: SinkCounters;
+  /** Counters of every open proxy, by port. */
+  proxies: Record<number, ProxyCounters>;
+}
+
+/** A reply from the server process. @since 0.1.0 */
+export type ServerReply =
+  | { id: number; ok: true; port?: number; snapshot?: ServerSnapshot; stored?: StoredMessage[] }
+  | { id: number; ok: false; error: string };
+
+/** The first message of the server process: the sink's port. @since 0.1.0 */
+export interface ServerHello {
+  hello: true;
+  sinkPort: number;
+}
+
+/** What a throughput client process is asked to do. @since 0.1.0 */
+export interface ThroughputJob {
+  kind: "throughput";
+  client: ClientName;
+  port: number;
+  recipients: number;
+  warmup: number;
+  n: number;
+  timeCapMs: number;
+}
+
+/** What a large-attachment client process is asked to do. @since 0.1.0 */
+export interface AttachmentJob {
+  kind: "attachment";
+  client: ClientName;
+  /** 0 with `encodeOnly`. */
+  port: number;
+  file: string;
+  source: "bytes" | "stream";
+  encodeOnly: boolean;
+}
+
+/** A job for a client process. @since 0.1.0 */
+export type ClientJob = ThroughputJob | AttachmentJob;
+
+/** Sent by a client process once warmed up; the runner answers with {@link GoMessage}. @since 0.1.0 */
+export interface WarmMessage {
+  type: "warm";
+}
+
+/** Starts the timed part. @since 0.1.0 */
+export interface GoMessage {
+  type: "go";
+}
+
+/** Outcome of a throughput measurement, from the client process. @since 0.1.0 */
+export interface ThroughputOutcome {
+  type: "result";
+  kind: "throughput";
+  /** Messages timed and delivered. */
+  sent: number;
+  /** Messages whose send failed (should be 0). */
+  failed: number;
+  firstError?: string;
+  wallMs: number;
+  cpuUserUs: number;
+  cpuSystemUs: number;
+}
+
+/** Outcome of a large-attachment measurement, from the client process. @since 0.1.0 */
+export interface AttachmentOutcome {
+  type: "result";
+  kind: "attachment";
+  ok: boolean;
+  error?: string;
+  wallMs: number;
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  /** RSS just before the timed part, bytes. */
+  rssBefore: number;
+  /** Highest RSS seen: 5 ms samples and getrusage maxRSS, bytes. */
+  rssPeak: number;
+  /** Bytes of encoded message produced (encode-only). */
+  encodedBytes?: number;
+}
+
+/** A client process's final message. @since 0.1.0 */
+export type ClientOutcome = ThroughputOutcome | AttachmentOutcome;

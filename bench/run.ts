@@ -1,0 +1,272 @@
+/**
+ * `pnpm bench`: @smtp/client and nodemailer side by side, in the same run, against one
+ * smtp-server sink in its own process. Prints Markdown tables and writes JSON under
+ * bench/results/. See bench/README.md.
+ */
+import { randomFillSync } from "node:crypto";
+import { createWriteStream, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { type BenchConfig, type ClientName, parseConfig, USAGE } from "./config.ts";
+import {
+  type AttachmentCase,
+  type AttachmentRun,
+  measureAttachment,
+  measureThroughput,
+  type ThroughputRun,
+} from "./measure.ts";
+import { ROOT, startServer } from "./processes.ts";
+import {
+  type AttachmentRow,
+  attachmentTable,
+  summarizeAttachments,
+  summarizeThroughput,
+  type ThroughputRow,
+  throughputTable,
+} from "./report.ts";
+import { sha256File } from "./verify.ts";
+
+/** Everything one run produced. @since 0.1.0 */
+export interface BenchResult {
+  date: string;
+  machine: { cpus: number; cpuModel: string; node: string; platform: string };
+  versions: Record<string, string>;
+  config: BenchConfig;
+  throughput: { runs: ThroughputRun[]; summary: ThroughputRow[] };
+  attachments: { runs: AttachmentRun[]; summary: AttachmentRow[] };
+  /** Every correctness problem found (empty when all is well). */
+  problems: string[];
+  markdown: string;
+  jsonPath: string | undefined;
+}
+
+function versionOf(pkg: string): string {
+  const path = join(ROOT, "node_modules", pkg, "package.json");
+  return (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version;
+}
+
+/** The client order of repetition `rep`: the list rotated by `rep`. */
+function rotated(clients: readonly ClientName[], rep: number): ClientName[] {
+  const k = rep % clients.length;
+  return [...clients.slice(k), ...clients.slice(0, k)];
+}
+
+/** Writes `mib` MiB of random bytes to `path`, 1 MiB at a time. */
+async function writeRandomFile(path: string, mib: number): Promise<void> {
+  const out = createWriteStream(path);
+  const block = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < mib; i++) {
+    randomFillSync(block);
+    if (!out.write(Buffer.from(block)))
+      await new Promise<void>((r) => out.once("drain", () => r()));
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((e?: Error | null) => (e ? reject(e) : resolve())),
+  );
+}
+
+/**
+ * Runs the benchmark described by `config`, returns every number and the Markdown.
+ *
+ * @since 0.1.0
+ */
+export async function runBench(config: BenchConfig): Promise<BenchResult> {
+  const log = (line: string) => {
+    if (config.verbose) process.stderr.write(`${line}\n`);
+  };
+  const started = new Date();
+  const workDir = await mkdtemp(join(tmpdir(), "smtp-bench-"));
+  const server = await startServer();
+  const throughputRuns: ThroughputRun[] = [];
+  const attachmentRuns: AttachmentRun[] = [];
+  try {
+    for (let rep = 0; rep < config.reps; rep++) {
+      for (const delayMs of config.delays) {
+        for (const recipients of config.recipients) {
+          for (const client of rotated(config.clients, rep)) {
+            const run = await measureThroughput(server, config, {
+              rep,
+              delayMs,
+              recipients,
+              client,
+            });
+            throughputRuns.push(run);
+            log(
+              `rep ${rep + 1}/${config.reps} D=${delayMs} R=${recipients} ${client}: ` +
+                `${run.msgsPerSec.toFixed(0)} msgs/s, ${run.cpuUsPerMsg.toFixed(0)} µs CPU/msg` +
+                (run.problems.length ? `, PROBLEMS: ${run.problems.join("; ")}` : ""),
+            );
+          }
+        }
+      }
+    }
+
+    const cases: AttachmentCase[] = [];
+    const files = new Map<number, { file: string; sha256: string }>();
+    const fileFor = async (mib: number) => {
+      let entry = files.get(mib);
+      if (!entry) {
+        const file = join(workDir, `payload-${mib}MiB.bin`);
+        await writeRandomFile(file, mib);
+        entry = { file, sha256: await sha256File(file) };
+        files.set(mib, entry);
+      }
+      return entry;
+    };
+    for (const sizeMiB of config.sizesMiB) {
+      for (const source of ["bytes", "stream"] as const) {
+        cases.push({
+          sizeMiB,
+          source,
+          encodeOnly: false,
+          throttleMiBps: 0,
+          ...(await fileFor(sizeMiB)),
+        });
+      }
+    }
+    if (config.throttleMiBps > 0 && config.throttleSizeMiB > 0) {
+      for (const source of ["bytes", "stream"] as const) {
+        cases.push({
+          sizeMiB: config.throttleSizeMiB,
+          source,
+          encodeOnly: false,
+          throttleMiBps: config.throttleMiBps,
+          ...(await fileFor(config.throttleSizeMiB)),
+        });
+      }
+    }
+    if (config.encodeOnly) {
+      for (const sizeMiB of config.sizesMiB) {
+        for (const source of ["bytes", "stream"] as const) {
+          cases.push({
+            sizeMiB,
+            source,
+            encodeOnly: true,
+            throttleMiBps: 0,
+            ...(await fileFor(sizeMiB)),
+          });
+        }
+      }
+    }
+    // Large attachments compare the single-connection variants only: one message, one connection.
+    const single = config.clients.filter((c) => c.endsWith("1"));
+    for (let rep = 0; rep < config.reps && cases.length > 0; rep++) {
+      for (const c of cases) {
+        for (const client of rotated(single, rep)) {
+          const run = await measureAttachment(server, config, c, rep, client, workDir);
+          attachmentRuns.push(run);
+          log(
+            `rep ${rep + 1}/${config.reps} ${run.case} ${client}: ${(run.wallMs / 1000).toFixed(2)} s, ` +
+              `+${run.extraRssMB.toFixed(0)} MB` +
+              (run.problems.length ? `, PROBLEMS: ${run.problems.join("; ")}` : ""),
+          );
+        }
+      }
+    }
+  } finally {
+    await server.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+
+  const throughputSummary = summarizeThroughput(throughputRuns);
+  const attachmentSummary = summarizeAttachments(attachmentRuns);
+  const problems = [
+    ...throughputRuns.flatMap((r) =>
+      r.problems.map((p) => `D=${r.delayMs} R=${r.recipients} ${r.client} rep ${r.rep + 1}: ${p}`),
+    ),
+    ...attachmentRuns.flatMap((r) =>
+      r.problems.map((p) => `${r.case} ${r.client} rep ${r.rep + 1}: ${p}`),
+    ),
+  ];
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+  const versions = {
+    nodemailer: versionOf("nodemailer"),
+    "smtp-server": versionOf("smtp-server"),
+    mailparser: versionOf("mailparser"),
+  };
+  const sections = [
+    `# @smtp vs nodemailer — ${started.toISOString()}`,
+    "",
+    `${config.preset} run, ${config.reps} repetition(s); node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}); ` +
+      `nodemailer ${versions.nodemailer}, sink smtp-server ${versions["smtp-server"]} (greeting delay patched to 0).`,
+    "Medians with (min–max) over repetitions; × nm = @smtp ÷ nodemailer with the same connections, same repetition.",
+  ];
+  if (throughputRuns.length > 0) {
+    sections.push(
+      "",
+      `## Throughput (~2.3 KB text messages; N = ${config.n} at D = 0, ${config.nDelayed} with the proxy; RTT = 2·D)`,
+      "",
+      throughputTable(throughputSummary),
+    );
+  }
+  if (attachmentRuns.length > 0) {
+    sections.push(
+      "",
+      "## Large attachment (one message, one connection; extra RSS = peak − RSS before the timed part)",
+      "",
+      attachmentTable(attachmentSummary),
+    );
+  }
+  sections.push(
+    "",
+    problems.length === 0
+      ? "Correctness: every message delivered; sampled messages parsed with mailparser and attachments' SHA-256 matched."
+      : `Correctness PROBLEMS (${problems.length}):\n${problems.map((p) => `- ${p}`).join("\n")}`,
+  );
+  const markdown = sections.join("\n");
+
+  const result: BenchResult = {
+    date: started.toISOString(),
+    machine,
+    versions,
+    config,
+    throughput: { runs: throughputRuns, summary: throughputSummary },
+    attachments: { runs: attachmentRuns, summary: attachmentSummary },
+    problems,
+    markdown,
+    jsonPath: undefined,
+  };
+  const jsonPath =
+    config.jsonPath ??
+    join(
+      ROOT,
+      "bench",
+      "results",
+      `${started.toISOString().replace(/[:.]/g, "-")}-${config.preset}.json`,
+    );
+  await mkdir(dirname(jsonPath), { recursive: true });
+  result.jsonPath = jsonPath;
+  await writeFile(
+    jsonPath,
+    `${JSON.stringify(result, (_k, v) => (Number.isNaN(v) ? null : v), 2)}\n`,
+  );
+  return result;
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    config = parseConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (config === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const result = await runBench(config);
+  process.stdout.write(`${result.markdown}\n`);
+  process.stderr.write(`results: ${result.jsonPath}\n`);
+  if (result.problems.length > 0) process.exitCode = 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();
