@@ -57,6 +57,8 @@ export class Connection {
   #session: SessionLike | undefined;
   #driver: Driver | undefined;
   #quitRequested = false;
+  /** When the connection last became idle (monotonic ms). */
+  #idleSince = monotonicNow();
 
   constructor(
     options: ResolvedOptions,
@@ -87,6 +89,13 @@ export class Connection {
     if (!this.#session || !this.#driver) {
       this.#waiting.push(send);
       return;
+    }
+    // A connection left unused for a while may have been dropped silently (NAT, a server's
+    // idle limit): probe it with NOOP first. If it is dead, the message fails before any of
+    // its bytes were sent and the pool retries it on a fresh connection.
+    const now = monotonicNow();
+    if (this.load === 0 && now - this.#idleSince >= this.#options.pool.noopAfterIdle) {
+      this.#session.noop(now);
     }
     this.#give(this.#session, this.#driver, send);
   }
@@ -237,6 +246,7 @@ export class Connection {
         this.state = "ready" as const;
         this.everReady = true;
         this.capabilities = capabilities;
+        this.#idleSince = monotonicNow();
         this.#events.ready(this);
       },
       body: (id: JobId) => {
@@ -249,6 +259,7 @@ export class Connection {
         if (!send) return;
         this.#inFlight.delete(id);
         if (result.ok) this.delivered++;
+        if (this.load === 0) this.#idleSince = monotonicNow();
         this.#events.result(this, send, result);
       },
     };

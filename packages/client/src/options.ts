@@ -65,6 +65,13 @@ export interface ClientPoolOptions {
   maxMessages?: number;
   /** Milliseconds an unused connection stays open before QUIT. Default 5 000. */
   idleTimeout?: number;
+  /**
+   * A connection unused for this many milliseconds is checked with NOOP before its next
+   * message (a dead one is replaced before any byte of the message is sent). Default 10 000.
+   */
+  noopAfterIdle?: number;
+  /** At most `messages` messages started per `interval` milliseconds, across the pool. */
+  rateLimit?: { messages: number; interval: number };
 }
 
 /** One line of the conversation given to the `transcript` callback. @since 0.1.0 */

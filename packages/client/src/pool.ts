@@ -3,6 +3,7 @@ import { Connection, type ConnectionEvents, type SessionFactory } from "./connec
 import type { CloseInfo } from "./drive.ts";
 import type { QueuedSend } from "./job.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
+import { monotonicNow } from "./runtime.ts";
 import { abortError } from "./to-smtp-error.ts";
 
 /** Messages queued on one connection at once when the server pipelines. */
@@ -49,6 +50,9 @@ export class Pool {
   #drained: (() => void)[] = [];
   #dispatchScheduled = false;
   #seq = 0;
+  /** Start times (monotonic ms) of recent messages, for the rate limit. */
+  readonly #starts: number[] = [];
+  #rateTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     options: ResolvedOptions,
@@ -116,13 +120,40 @@ export class Pool {
 
   #dispatch(): void {
     while (this.#queue.length > 0) {
+      if (!this.#rateAllows()) break;
       const connection = this.#pick();
       if (!connection) break;
+      // Rate-limited messages are handed only to ready connections, so that a message counts
+      // as started when it really starts, not when a connection it waits for was opened.
+      if (this.#options.pool.rateLimit && connection.state !== "ready") break;
       const send = this.#queue.shift()!;
       this.#clearIdle(connection);
       this.#assigned.set(send, connection);
+      if (this.#options.pool.rateLimit) this.#starts.push(monotonicNow());
       connection.submit(send);
     }
+  }
+
+  /** Whether the rate limit lets one more message start now; if not, dispatch again when it will. */
+  #rateAllows(): boolean {
+    const limit = this.#options.pool.rateLimit;
+    if (!limit) return true;
+    const now = monotonicNow();
+    while (this.#starts.length > 0 && this.#starts[0]! <= now - limit.interval)
+      this.#starts.shift();
+    if (this.#starts.length < limit.messages) return true;
+    if (this.#rateTimer === undefined) {
+      const wait = this.#starts[0]! + limit.interval - now;
+      this.#rateTimer = setTimeout(
+        () => {
+          this.#rateTimer = undefined;
+          this.#dispatch();
+          this.#checkDrained();
+        },
+        Math.max(1, Math.ceil(wait)),
+      );
+    }
+    return false;
   }
 
   /** Later, once the driver has acted on everything the session reported at once. */
@@ -252,6 +283,8 @@ export class Pool {
       }
     }
     if (this.#queue.length > 0 || this.#connections.size > 0) return;
+    if (this.#rateTimer !== undefined) clearTimeout(this.#rateTimer);
+    this.#rateTimer = undefined;
     const waiters = this.#drained;
     this.#drained = [];
     for (const resolve of waiters) resolve();

@@ -15,6 +15,8 @@ export interface PoolSettings {
   maxConnections: number;
   maxMessages: number;
   idleTimeout: number;
+  noopAfterIdle: number;
+  rateLimit: { messages: number; interval: number } | undefined;
 }
 
 /** Credentials, with an access token possibly still to be fetched. @since 0.1.0 */
@@ -77,6 +79,18 @@ function positiveInteger(value: unknown, field: string, fallback: number): numbe
     throw invalid(`${field} must be a positive integer`);
   }
   return value;
+}
+
+function resolveRateLimit(value: unknown): PoolSettings["rateLimit"] {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null) {
+    throw invalid("pool.rateLimit must be { messages, interval }");
+  }
+  const r = value as Record<string, unknown>;
+  return {
+    messages: positiveInteger(r.messages, "pool.rateLimit.messages", 1),
+    interval: positive(r.interval, "pool.rateLimit.interval", 1_000),
+  };
 }
 
 function cleanString(value: unknown, field: string): string {
@@ -170,7 +184,14 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   let pool: PoolSettings;
   const p = options.pool;
   if (p === undefined || p === false) {
-    pool = { pooled: false, maxConnections: Infinity, maxMessages: 1, idleTimeout: 0 };
+    pool = {
+      pooled: false,
+      maxConnections: Infinity,
+      maxMessages: 1,
+      idleTimeout: 0,
+      noopAfterIdle: Infinity,
+      rateLimit: undefined,
+    };
   } else if (p === true || (typeof p === "object" && p !== null)) {
     const o = p === true ? {} : p;
     pool = {
@@ -178,6 +199,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       maxConnections: positiveInteger(o.maxConnections, "pool.maxConnections", 5),
       maxMessages: positiveInteger(o.maxMessages, "pool.maxMessages", 100),
       idleTimeout: positive(o.idleTimeout, "pool.idleTimeout", 5_000, true),
+      noopAfterIdle: positive(o.noopAfterIdle, "pool.noopAfterIdle", 10_000, true),
+      rateLimit: resolveRateLimit(o.rateLimit),
     };
   } else {
     throw invalid("pool must be an object or false");
