@@ -59,8 +59,12 @@ export function splitEnhancedCode(
 export class ReplyParser {
   readonly #limits: Limits;
   readonly #decoder = new TextDecoder("utf-8");
-  #buffer: Uint8Array = new Uint8Array(0);
+  /** Received bytes live in `#buffer[#start, #end)`; the buffer grows by doubling. */
+  #buffer: Uint8Array = new Uint8Array(256);
   #start = 0;
+  #end = 0;
+  /** Where the search for the next LF resumes (bytes before it hold none). */
+  #scanned = 0;
   #lines: string[] = [];
   #code = 0;
 
@@ -71,7 +75,7 @@ export class ReplyParser {
 
   /** Bytes received and not yet consumed by {@link ReplyParser.next}. */
   get buffered(): number {
-    return this.#buffer.length - this.#start;
+    return this.#end - this.#start;
   }
 
   /** Whether anything of an unfinished reply is held: bytes, or the first lines of a multi-line reply. */
@@ -81,20 +85,33 @@ export class ReplyParser {
 
   /** Drops everything held (the session is over). */
   clear(): void {
-    this.#buffer = new Uint8Array(0);
+    this.#buffer = new Uint8Array(256);
     this.#start = 0;
+    this.#end = 0;
+    this.#scanned = 0;
     this.#lines = [];
   }
 
   /** Appends server bytes; call {@link ReplyParser.next} until it returns `null`. */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    const rest = this.#buffer.length - this.#start;
-    const next = new Uint8Array(rest + chunk.length);
-    next.set(this.#buffer.subarray(this.#start), 0);
-    next.set(chunk, rest);
-    this.#buffer = next;
-    this.#start = 0;
+    const rest = this.#end - this.#start;
+    if (this.#start > 0 && (rest === 0 || this.#end + chunk.length > this.#buffer.length)) {
+      // Move the unread bytes to the front before growing.
+      this.#buffer.copyWithin(0, this.#start, this.#end);
+      this.#scanned -= this.#start;
+      this.#start = 0;
+      this.#end = rest;
+    }
+    if (this.#end + chunk.length > this.#buffer.length) {
+      let size = this.#buffer.length * 2;
+      while (size < this.#end + chunk.length) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.#buffer.subarray(0, this.#end));
+      this.#buffer = grown;
+    }
+    this.#buffer.set(chunk, this.#end);
+    this.#end += chunk.length;
   }
 
   /**
@@ -104,11 +121,14 @@ export class ReplyParser {
    */
   next(): ParsedReply | null {
     for (;;) {
-      const end = this.#buffer.indexOf(LF, this.#start);
+      const end = this.#buffer
+        .subarray(0, this.#end)
+        .indexOf(LF, Math.max(this.#scanned, this.#start));
       const max = this.#limits.maxLineLength;
       if (end < 0) {
+        this.#scanned = this.#end;
         // Without a line end, at most the bound plus a CR may wait in the buffer.
-        if (this.#buffer.length - this.#start > max + 1) {
+        if (this.#end - this.#start > max + 1) {
           throw protocolError("line-too-long", `reply line longer than ${max} octets`);
         }
         return null;
