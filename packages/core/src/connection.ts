@@ -20,7 +20,7 @@ export interface AwaitedReply<T> {
   context: T;
 }
 
-/** A reply matched to what it answers; `awaited` is `undefined` only for an unsolicited 421. */
+/** A reply matched to what it answers; `awaited` is `undefined` only for an unsolicited 421. @since 0.1.0 */
 export interface MatchedReply<T> {
   reply: Reply;
   awaited: AwaitedReply<T> | undefined;

@@ -6,9 +6,10 @@ import type { Capabilities, Reply } from "./reply-types.ts";
 import type { JobId, SendJob } from "./session-types.ts";
 import { assertValidAddress, invalidInput } from "./validate.ts";
 
-// The pieces of a Session's transactions that need no session state.
+// The pieces of a Session's transactions that need no session state. Internal: not
+// exported from the package.
 
-/** One message and what is known of its outcome so far (it may take several transactions). */
+/** One message and what is known of its outcome so far (it may take several transactions). @since 0.1.0 */
 export interface JobState {
   id: JobId;
   job: SendJob;
@@ -19,7 +20,7 @@ export interface JobState {
   done: boolean;
 }
 
-/** One MAIL…end-of-data transaction for some of a job's recipients. */
+/** One MAIL…end-of-data transaction for some of a job's recipients. @since 0.1.0 */
 export interface Transaction {
   js: JobState;
   recipients: string[];
@@ -39,9 +40,11 @@ export interface Transaction {
   failure: SmtpError | undefined;
 }
 
+/** The error of a job sent to a closed session. @since 0.1.0 */
 export const CLOSED_ERROR = (): SmtpError =>
   new SmtpError({ kind: "connection", message: "the session is closed", retryable: true });
 
+/** A refused recipient from its reply. @since 0.1.0 */
 export function rejectionOf(address: string, reply: Reply): RecipientRejection {
   const rejection: RecipientRejection = {
     address,
@@ -52,6 +55,7 @@ export function rejectionOf(address: string, reply: Reply): RecipientRejection {
   return rejection;
 }
 
+/** Whether a RCPT reply is the server's recipient limit (452, RFC 5321 §4.5.3.1.10). @since 0.1.0 */
 export function isTooManyRecipients(reply: Reply): boolean {
   return (
     reply.code === 452 &&
@@ -59,15 +63,17 @@ export function isTooManyRecipients(reply: Reply): boolean {
   );
 }
 
+/** A 2xx reply. @since 0.1.0 */
 export function positive(reply: Reply): boolean {
   return reply.code >= 200 && reply.code < 300;
 }
 
+/** A `rejected` error for an extension the message needs and the server lacks. @since 0.1.0 */
 export function unsupported(message: string, detail: string): SmtpError {
   return new SmtpError({ kind: "rejected", message, detail, retryable: false });
 }
 
-/** Refuses a job whose envelope could not be encoded, before any byte exists (R2, R3). */
+/** Refuses a job whose envelope could not be encoded, before any byte exists (R2, R3). @since 0.1.0 */
 export function validateJob(job: SendJob): void {
   if (typeof job !== "object" || job === null) throw invalidInput("the job must be an object");
   if (typeof job.from !== "string") throw invalidInput("from must be a string");
@@ -98,7 +104,7 @@ export function validateJob(job: SendJob): void {
   }
 }
 
-/** The MAIL FROM parameters for `job` on a server with `caps`. */
+/** The MAIL FROM parameters for `job` on a server with `caps`. @since 0.1.0 */
 export function mailParameters(job: SendJob, caps: Capabilities): MailParameters {
   const mail: MailParameters = {};
   if (job.size !== undefined && caps.size !== undefined) mail.size = job.size;
@@ -112,7 +118,7 @@ export function mailParameters(job: SendJob, caps: Capabilities): MailParameters
   return mail;
 }
 
-/** The RCPT TO command for `address` of `job` on a server with `caps`. */
+/** The RCPT TO command for `address` of `job` on a server with `caps`. @since 0.1.0 */
 export function rcptCommand(job: SendJob, caps: Capabilities, address: string): Command {
   const params: RcptParameters = {};
   const dsn = caps.dsn ? job.dsn : undefined;
@@ -122,7 +128,7 @@ export function rcptCommand(job: SendJob, caps: Capabilities, address: string): 
   return { name: "RCPT", to: address, params };
 }
 
-/** A new transaction of `js` for `recipients`. */
+/** A new transaction of `js` for `recipients`. @since 0.1.0 */
 export function newTransaction(js: JobState, recipients: string[], bdat: boolean): Transaction {
   return {
     js,

@@ -1,6 +1,6 @@
 import { SmtpError } from "./errors.ts";
 
-/** An `invalid-input` error; the message never quotes the offending value (it may be a secret). */
+/** An `invalid-input` error; the message never quotes the offending value (it may be a secret). @since 0.1.0 */
 export function invalidInput(message: string, detail = "invalid-input"): SmtpError {
   return new SmtpError({ kind: "invalid-input", message, detail, retryable: false });
 }
