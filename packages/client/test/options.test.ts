@@ -47,6 +47,8 @@ describe("resolveOptions", () => {
       maxConnections: 5,
       maxMessages: 100,
       idleTimeout: 5000,
+      noopAfterIdle: 10_000,
+      rateLimit: undefined,
     });
     expect(
       resolveOptions({ host: "h.example", pool: { maxConnections: 2 } }).pool.maxConnections,
@@ -70,6 +72,10 @@ describe("resolveOptions", () => {
     ["a negative timeout", { host: "h.example", timeouts: { greeting: -1 } }],
     ["a zero command timeout", { host: "h.example", timeouts: { command: 0 } }],
     ["maxConnections 0", { host: "h.example", pool: { maxConnections: 0 } }],
+    [
+      "a rate limit of 0 messages",
+      { host: "h.example", pool: { rateLimit: { messages: 0, interval: 1 } } },
+    ],
     ["a non-function transcript", { host: "h.example", transcript: "yes" }],
   ])("refuses %s", (_name, options) => {
     invalid(() => createClient(options as never));
