@@ -86,3 +86,70 @@ export async function serverWrite(conn: Deno.Conn, data: string | Uint8Array): P
   let offset = 0;
   while (offset < all.length) offset += await conn.write(all.subarray(offset));
 }
+
+/** The smtp-server peers started by `tests/with-smtp-peers.ts`. */
+export interface PeerEnv {
+  host: string;
+  starttlsPort: number;
+  smtpsPort: number;
+  caPem: string;
+  user: string;
+  pass: string;
+  /** Goes into an `X-Test-Run` header so the runner can count what arrived. */
+  runId: string;
+}
+
+/** The peers' settings; throws when the suite was not started through the runner. */
+export function peerEnv(): PeerEnv {
+  const get = (name: string): string => {
+    const value = Deno.env.get(name);
+    if (!value) {
+      throw new Error(
+        `${name} is not set: run this suite through packages/transport-deno/tests/with-smtp-peers.ts (see its README)`,
+      );
+    }
+    return value;
+  };
+  return {
+    host: get("SMTP_PEER_HOST"),
+    starttlsPort: Number(get("SMTP_PEER_STARTTLS_PORT")),
+    smtpsPort: Number(get("SMTP_PEER_SMTPS_PORT")),
+    caPem: get("SMTP_PEER_CA_PEM"),
+    user: get("SMTP_PEER_USER"),
+    pass: get("SMTP_PEER_PASS"),
+    runId: get("SMTP_PEER_RUN_ID"),
+  };
+}
+
+/** Reads one complete SMTP reply (all its lines) through `read`, keeping any surplus. */
+export class ReplyReader {
+  #pending = "";
+  readonly #read: () => Promise<Uint8Array | null>;
+
+  constructor(read: () => Promise<Uint8Array | null>) {
+    this.#read = read;
+  }
+
+  /** The next reply: its code and its lines' text. */
+  async next(): Promise<{ code: number; text: string }> {
+    const lines: string[] = [];
+    for (;;) {
+      let end = this.#pending.indexOf("\r\n");
+      while (end === -1) {
+        const chunk = await this.#read();
+        if (chunk === null) throw new Error(`EOF inside a reply: ${JSON.stringify(this.#pending)}`);
+        this.#pending += text(chunk);
+        end = this.#pending.indexOf("\r\n");
+      }
+      const line = this.#pending.slice(0, end);
+      this.#pending = this.#pending.slice(end + 2);
+      lines.push(line.slice(4));
+      if (line[3] !== "-") return { code: Number(line.slice(0, 3)), text: lines.join("\n") };
+    }
+  }
+
+  /** Whether bytes beyond the last reply were read. */
+  get surplus(): string {
+    return this.#pending;
+  }
+}
