@@ -4,11 +4,12 @@ const LINE_INPUT = 57;
 const BLOCK_LINES = 1150;
 
 /**
- * Input octets per encoded block (about 64 KiB, a whole number of lines).
+ * Input octets per encoded block and per read slice of in-memory content (about 64 KiB,
+ * a whole number of lines).
  *
  * @since 0.1.0
  */
-export const BASE64_BLOCK = LINE_INPUT * BLOCK_LINES;
+export const READ_BLOCK = LINE_INPUT * BLOCK_LINES;
 
 const TABLE = new Uint8Array(64);
 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".split("").forEach((ch, i) => {
@@ -32,9 +33,17 @@ export function base64BodySize(length: number): number {
  *
  * @since 0.1.0
  */
-export function encodeBase64Lines(input: Uint8Array, start: number, end: number): Uint8Array {
+export function encodeBase64Lines(
+  input: Uint8Array,
+  start: number,
+  end: number,
+  target?: Uint8Array,
+): Uint8Array {
   const length = end - start;
-  const out = new Uint8Array(base64BodySize(length));
+  const size = base64BodySize(length);
+  // Into the caller's buffer when it has room (the reuse mode), else a fresh array.
+  const out =
+    target !== undefined && target.length >= size ? target.subarray(0, size) : new Uint8Array(size);
   if (length === 0) {
     out[0] = 13;
     out[1] = 10;
@@ -69,14 +78,18 @@ export function encodeBase64Lines(input: Uint8Array, start: number, end: number)
 
 /**
  * Encodes a byte stream as base64 lines, one block (about 64 KiB of input) at a time;
- * holds at most one partial line between chunks, never the whole content.
+ * holds at most one partial line between chunks, never the whole content. With `reuse`,
+ * every block lands in the same buffer, so a chunk is only valid until the next pull.
  *
  * @since 0.1.0
  */
 export async function* base64Stream(
   source: AsyncIterable<Uint8Array>,
+  reuse = false,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const carry = new Uint8Array(LINE_INPUT);
+  // Reuse mode: every block is encoded into this one buffer, valid until the next pull.
+  const target = reuse ? new Uint8Array(BLOCK_LINES * 78) : undefined;
   let carried = 0;
   let total = 0;
   for await (const chunk of source) {
@@ -88,17 +101,17 @@ export async function* base64Stream(
       carried += take;
       offset = take;
       if (carried < LINE_INPUT) continue;
-      yield encodeBase64Lines(carry, 0, LINE_INPUT);
+      yield encodeBase64Lines(carry, 0, LINE_INPUT, target);
       carried = 0;
     }
     while (chunk.length - offset >= LINE_INPUT) {
       const lines = Math.min(Math.floor((chunk.length - offset) / LINE_INPUT), BLOCK_LINES);
       const end = offset + lines * LINE_INPUT;
-      yield encodeBase64Lines(chunk, offset, end);
+      yield encodeBase64Lines(chunk, offset, end, target);
       offset = end;
     }
     carry.set(chunk.subarray(offset), 0);
     carried = chunk.length - offset;
   }
-  if (carried > 0 || total === 0) yield encodeBase64Lines(carry, 0, carried);
+  if (carried > 0 || total === 0) yield encodeBase64Lines(carry, 0, carried, target);
 }

@@ -1,4 +1,4 @@
-import { BASE64_BLOCK } from "./base64.ts";
+import { READ_BLOCK } from "./base64.ts";
 import { MimeError } from "./errors.ts";
 import { utf8 } from "./text.ts";
 import type { ContentInput } from "./types.ts";
@@ -113,8 +113,8 @@ export function openContent(source: ContentSource): AsyncIterable<Uint8Array> {
   if (source.kind === "stream") return source.open();
   const { bytes } = source;
   return (async function* () {
-    for (let i = 0; i < bytes.length; i += BASE64_BLOCK) {
-      yield bytes.subarray(i, Math.min(i + BASE64_BLOCK, bytes.length));
+    for (let i = 0; i < bytes.length; i += READ_BLOCK) {
+      yield bytes.subarray(i, Math.min(i + READ_BLOCK, bytes.length));
     }
   })();
 }

@@ -21,4 +21,5 @@ export type {
   Message,
   MessageInput,
   Priority,
+  StreamOptions,
 } from "./types.ts";

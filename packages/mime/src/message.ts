@@ -33,6 +33,7 @@ import type {
   Message,
   MessageInput,
   Priority,
+  StreamOptions,
 } from "./types.ts";
 
 const PRIORITIES: Readonly<Record<Priority, [string, string]>> = {
@@ -319,7 +320,8 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
     size: segmentsSize(segments),
     eightBit: !headersAscii || bodies8bit,
     smtpUtf8: smtpUtf8 && !(headersAscii && envelopeAscii),
-    stream: () => streamSegments(segments),
+    stream: (streamOptions?: StreamOptions) =>
+      streamSegments(segments, streamOptions?.reuseBuffers === true),
   };
 }
 
@@ -368,18 +370,19 @@ function buildEnvelope(
   return { from, to: unique };
 }
 
-function streamSegments(segments: readonly Segment[]): AsyncIterable<Uint8Array> {
+function streamSegments(segments: readonly Segment[], reuse: boolean): AsyncIterable<Uint8Array> {
   // A second pass fails here, at the call, rather than halfway through the bytes.
   for (const s of segments) {
     if (!(s instanceof Uint8Array) && s.source.kind === "stream" && s.source.consumed()) {
       throw new MimeError(s.field, "stream content was already consumed by an earlier stream()");
     }
   }
-  return generateSegments(segments);
+  return generateSegments(segments, reuse);
 }
 
 async function* generateSegments(
   segments: readonly Segment[],
+  reuse: boolean,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   for (const segment of segments) {
     if (segment instanceof Uint8Array) {
@@ -387,7 +390,7 @@ async function* generateSegments(
         yield segment.subarray(i, Math.min(i + YIELD_SIZE, segment.length));
       }
     } else {
-      yield* base64Stream(openContent(segment.source));
+      yield* base64Stream(openContent(segment.source), reuse);
     }
   }
 }

@@ -129,6 +129,21 @@ export interface EnvelopeAddress {
 }
 
 /**
+ * Options for {@link Message.stream}.
+ *
+ * @since 0.1.0
+ */
+export interface StreamOptions {
+  /**
+   * Encode attachments into one reused buffer: each chunk is then only valid until the
+   * next pull (copy it, or be done with it, before asking for more). Saves the garbage
+   * of one fresh array per 64 KiB block, which otherwise waits for the garbage collector.
+   * Off by default: every chunk is then the consumer's to keep.
+   */
+  reuseBuffers?: boolean;
+}
+
+/**
  * A built message: metadata known up front, and its bytes as a pull stream.
  *
  * @since 0.1.0
@@ -145,5 +160,5 @@ export interface Message {
   /** The envelope or headers need SMTPUTF8. */
   readonly smtpUtf8: boolean;
   /** The bytes, CRLF line endings; each call is a new pass (a consumed stream content throws). */
-  stream(): AsyncIterable<Uint8Array>;
+  stream(options?: StreamOptions): AsyncIterable<Uint8Array>;
 }

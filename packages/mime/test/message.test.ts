@@ -164,6 +164,23 @@ describe("Message", () => {
     expect(cancelled).toBe(true);
   });
 
+  it("reuseBuffers: same bytes when each chunk is copied before the next pull, one buffer reused", async () => {
+    const content = new Uint8Array(300_000).map((_, i) => i * 13);
+    const message = createMessage(
+      { ...base, text: "t", attachments: [{ content }] },
+      fixedOptions(),
+    );
+    const copies: Uint8Array[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    for await (const chunk of message.stream({ reuseBuffers: true })) {
+      copies.push(chunk.slice());
+      if (chunk.length > 60_000) buffers.add(chunk.buffer);
+    }
+    expect(Buffer.concat(copies)).toEqual(Buffer.from(await toBytes(message)));
+    // Four full 64 KiB blocks went through a single buffer.
+    expect(buffers.size).toBe(1);
+  });
+
   it("toReadableStream gives the same bytes", async () => {
     const message = createMessage(
       { ...base, text: "hello", attachments: [{ content: "x" }] },
