@@ -12,6 +12,7 @@ export default defineConfig({
       "tests/**/*.test.ts",
       "examples/*/test/**/*.test.ts",
       "tools/*/src/**/*.test.ts",
+      "bench/**/*.test.ts",
     ],
     exclude: ["**/node_modules/**", "**/dist/**", "**/deno/**", "**/bun/**"],
     testTimeout: 20_000,

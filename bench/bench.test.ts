@@ -1,0 +1,71 @@
+import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CLIENTS, quickConfig } from "./config.ts";
+import { clientLabel } from "./report.ts";
+import { runBench } from "./run.ts";
+
+// Smoke test of the benchmark itself: it must finish, both clients must deliver every
+// message intact, and the report must have every row. It asserts no speed at all.
+describe("pnpm bench --quick (tiny N)", () => {
+  it("delivers every message with both clients and reports every row", async () => {
+    const jsonPath = join(tmpdir(), `smtp-bench-smoke-${process.pid}.json`);
+    const config = {
+      ...quickConfig(),
+      n: 12,
+      nDelayed: 6,
+      delays: [0, 2],
+      recipients: [2],
+      sizesMiB: [1],
+      throttleMiBps: 0,
+      encodeOnly: false,
+      sample: 4,
+      jsonPath,
+      verbose: false,
+    };
+    try {
+      const result = await runBench(config);
+      expect(result.problems).toEqual([]);
+
+      expect(result.throughput.runs).toHaveLength(CLIENTS.length * 2);
+      for (const run of result.throughput.runs) {
+        expect(run.failed).toBe(0);
+        expect(run.sent).toBe(run.delayMs > 0 ? 6 : 12);
+        expect(run.sinkMessages).toBe(run.sent);
+        expect(run.checked).toBeGreaterThan(0);
+        expect(run.commandsPerMsg).toBeGreaterThanOrEqual(4); // MAIL, 2 × RCPT, DATA
+        expect(run.msgsPerSec).toBeGreaterThan(0);
+      }
+      const cells = result.throughput.summary.map(
+        (r) => `${r.delayMs}/${r.recipients}/${r.client}`,
+      );
+      expect(cells.sort()).toEqual(CLIENTS.flatMap((c) => [`0/2/${c}`, `2/2/${c}`]).sort());
+      // Ratios exist on the @smtp rows only, and the proxy saw the client's waits.
+      for (const row of result.throughput.summary) {
+        expect(Number.isNaN(row.speedRatio.median)).toBe(!row.client.startsWith("smtp"));
+        if (row.delayMs > 0) expect(row.waitsPerMsg.median).toBeGreaterThan(0);
+      }
+
+      const cases = result.attachments.summary.map((r) => `${r.case}/${r.client}`);
+      expect(cases.sort()).toEqual(
+        ["1 MiB Uint8Array", "1 MiB stream"]
+          .flatMap((c) => [`${c}/smtp-pool1`, `${c}/nm-pool1`])
+          .sort(),
+      );
+      for (const run of result.attachments.runs) {
+        expect(run.ok).toBe(true);
+        expect(run.checked).toBe(1);
+        expect(run.messageBytes).toBeGreaterThan(1024 * 1024);
+      }
+
+      for (const client of CLIENTS) expect(result.markdown).toContain(clientLabel(client));
+      expect(result.markdown).toContain("| D ms | R | client | msgs/s |");
+      expect(result.markdown).toContain("| case | client | wall s |");
+      expect(existsSync(jsonPath)).toBe(true);
+    } finally {
+      await rm(jsonPath, { force: true });
+    }
+  }, 120_000);
+});

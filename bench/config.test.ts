@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { fullConfig, parseConfig, quickConfig } from "./config.ts";
+import { spread } from "./stats.ts";
+
+describe("parseConfig", () => {
+  it("starts from the full preset, or the quick one with --quick", () => {
+    expect(parseConfig([])).toEqual(fullConfig());
+    expect(parseConfig(["--quick"])).toEqual(quickConfig());
+  });
+
+  it("reads flags, with or without =, over BENCH_* variables", () => {
+    const config = parseConfig(
+      ["--quick", "--n=50", "--delays", "0,20", "--clients", "smtp-pool1,nm-pool1", "--sizes", ""],
+      { BENCH_N: "10", BENCH_REPS: "2", BENCH_NO_ENCODE: "1" },
+    );
+    if (config === "help") throw new Error("unexpected help");
+    expect(config.n).toBe(50);
+    expect(config.reps).toBe(2);
+    expect(config.delays).toEqual([0, 20]);
+    expect(config.clients).toEqual(["smtp-pool1", "nm-pool1"]);
+    expect(config.sizesMiB).toEqual([]);
+    expect(config.encodeOnly).toBe(false);
+  });
+
+  it("refuses unknown flags, unknown clients and bad numbers", () => {
+    expect(() => parseConfig(["--fast"])).toThrow(/unknown option --fast/);
+    expect(() => parseConfig(["--clients", "emailjs"])).toThrow(/unknown client emailjs/);
+    expect(() => parseConfig(["--n", "0"])).toThrow(/--n/);
+    expect(() => parseConfig(["--delays", "5,x"])).toThrow(/--delays/);
+    expect(() => parseConfig(["--reps"])).toThrow(/needs a value/);
+    expect(parseConfig(["--help"])).toBe("help");
+  });
+});
+
+describe("spread", () => {
+  it("gives the median with min and max, ignoring NaN", () => {
+    expect(spread([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3, n: 3 });
+    expect(spread([4, 1, Number.NaN, 2, 3])).toEqual({ median: 2.5, min: 1, max: 4, n: 4 });
+    expect(spread([]).n).toBe(0);
+  });
+});
