@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
-# The Deno suite of @smtp/transport-deno (transport and @smtp/client on Deno), run by Deno
-# itself with its resource and op sanitizers on, next to the smtp-server peers that
-# with-smtp-peers.ts starts under Node. Needs `pnpm install`; no build (the `source` condition).
+# The Deno suite of @smtp/transport-deno, run by Deno itself with its resource and op
+# sanitizers on, next to the smtp-server peers that with-smtp-peers.ts starts under Node:
+#   1. tests/deno: the transport (in-test servers and raw SMTP with the peers) and
+#      @smtp/client on Deno (STARTTLS + AUTH, implicit TLS, refused recipients, greeting
+#      time-out, clean close);
+#   2. tests/deno-isolation: @smtp/client sends with every node:* module and
+#      @smtp/transport-node replaced by a module that throws when loaded.
+# Needs `pnpm install`; no build (the `source` export condition).
 #   bash packages/transport-deno/tests/run-deno-suite.sh
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../../.." && pwd)"
-cd "$root"
-pkg=packages/transport-deno
-env_names=SMTP_PEER_HOST,SMTP_PEER_STARTTLS_PORT,SMTP_PEER_SMTPS_PORT,SMTP_PEER_CA_PEM,SMTP_PEER_USER,SMTP_PEER_PASS,SMTP_PEER_RUN_ID
-exec node --conditions=source --import tsx "$pkg/tests/with-smtp-peers.ts" --expect "${EXPECT_MESSAGES:-2}" -- \
-  node_modules/.bin/deno test --conditions=source \
-  --allow-net=127.0.0.1,localhost,[::1] --allow-env="$env_names" --allow-read="$pkg/tests" \
-  "$pkg/tests/deno/"
+cd "$(dirname "$0")/../../.."
+tests=packages/transport-deno/tests
+export DENO_NO_UPDATE_CHECK=1
+deno_test="node_modules/.bin/deno test --conditions=source --allow-net=127.0.0.1,localhost,[::1]"
+deno_test+=" --allow-env=SMTP_PEER_HOST,SMTP_PEER_STARTTLS_PORT,SMTP_PEER_SMTPS_PORT,SMTP_PEER_CA_PEM,SMTP_PEER_USER,SMTP_PEER_PASS,SMTP_PEER_RUN_ID"
+deno_test+=" --allow-read=$tests"
+# Messages the suites deliver (each carries the run's X-Test-Run header); the runner checks they arrived.
+expected=5
+exec node --conditions=source --import tsx "$tests/with-smtp-peers.ts" --expect "$expected" -- bash -c "
+  rc=0
+  $deno_test $tests/deno/ || rc=1
+  # Type-checked by the run above; here the poison map would make the checker follow it.
+  $deno_test --no-check --import-map=$tests/deno-isolation/poison-node.json $tests/deno-isolation/ || rc=1
+  exit \$rc"

@@ -1,0 +1,136 @@
+// @smtp/client on Deno with its default transport (this package, chosen because it runs on
+// Deno), against the smtp-server peers of tests/with-smtp-peers.ts. The sanitizers stay on:
+// a test fails if any connection, timer or pending operation outlives it.
+import assert from "node:assert/strict";
+import { createClient, SmtpError } from "../../../client/src/index.ts";
+import { peerEnv } from "./helpers.ts";
+
+const peer = peerEnv();
+const auth = { user: peer.user, pass: peer.pass };
+
+function message(subject: string, to: string[]) {
+  return {
+    from: { name: "Deno Suite", address: peer.user },
+    to,
+    subject,
+    text: "Sent by @smtp/client on Deno.\n.\nA lone dot above.\n",
+    headers: { "X-Test-Run": peer.runId },
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<SmtpError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof SmtpError, `expected an SmtpError, got ${String(error)}`);
+  return error;
+}
+
+Deno.test("client: STARTTLS with AUTH delivers, and the refused recipient is reported", async () => {
+  const client = createClient({
+    host: peer.host,
+    port: peer.starttlsPort,
+    starttls: "required",
+    tls: { ca: peer.caPem, servername: "localhost" },
+    auth,
+  });
+  try {
+    const info = await client.send(
+      message("deno client: STARTTLS", ["rcpt@example.test", "no-such-user@example.test"]),
+    );
+    assert.deepEqual(info.accepted, ["rcpt@example.test"]);
+    assert.equal(info.rejected.length, 1);
+    assert.equal(info.rejected[0]?.address, "no-such-user@example.test");
+    assert.equal(info.rejected[0]?.code, 550);
+    assert.match(info.response, /^250/);
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("client: implicit TLS with AUTH delivers", async () => {
+  const client = createClient({
+    host: peer.host,
+    port: peer.smtpsPort,
+    secure: true,
+    tls: { ca: peer.caPem },
+    auth,
+  });
+  try {
+    const info = await client.send(message("deno client: implicit TLS", ["rcpt@example.test"]));
+    assert.deepEqual(info.accepted, ["rcpt@example.test"]);
+    assert.deepEqual(info.rejected, []);
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("client: every recipient refused is a rejected error with each refusal", async () => {
+  const client = createClient({
+    host: peer.host,
+    port: peer.starttlsPort,
+    starttls: "required",
+    tls: { ca: peer.caPem },
+    auth,
+  });
+  try {
+    const error = await rejection(
+      client.send(message("deno client: refused", ["someone@reject.test"])),
+    );
+    assert.equal(error.kind, "rejected");
+    assert.equal(error.rejected?.[0]?.address, "someone@reject.test");
+    assert.equal(error.rejected?.[0]?.code, 550);
+    assert.equal(error.retryable, false);
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("client: verify() over STARTTLS returns the server's capabilities", async () => {
+  const client = createClient({
+    host: peer.host,
+    port: peer.starttlsPort,
+    starttls: "required",
+    tls: { ca: peer.caPem },
+    auth,
+  });
+  try {
+    const capabilities = await client.verify();
+    assert.equal(capabilities.pipelining, true);
+    assert.ok(capabilities.keywords.has("AUTH"), JSON.stringify([...capabilities.keywords.keys()]));
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("client: an untrusted certificate fails STARTTLS with kind tls", async () => {
+  const client = createClient({ host: peer.host, port: peer.starttlsPort, starttls: "required" });
+  try {
+    const error = await rejection(client.verify());
+    assert.equal(error.kind, "tls");
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("client: a server that never greets times out in phase greeting", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const client = createClient({
+    host: "127.0.0.1",
+    port: listener.addr.port,
+    starttls: "required",
+    timeouts: { greeting: 200 },
+  });
+  try {
+    const error = await rejection(client.verify());
+    assert.equal(error.kind, "timeout");
+    assert.equal(error.phase, "greeting");
+    assert.equal(error.retryable, true);
+  } finally {
+    await client.close();
+    (await accepted).close();
+    listener.close();
+  }
+});
