@@ -81,12 +81,14 @@ export class FakeSession implements SessionLike {
         this.capabilities = fakeCapabilities;
         this.#deadline = null;
         this.#actions.push({ type: "ready", capabilities: fakeCapabilities });
-        for (const id of this.#jobs) this.#write(`MAIL ${id}`, now);
+        // One transaction at a time: MAIL for the head job; the next after its result.
+        if (this.#jobs[0] !== undefined) this.#write(`MAIL ${this.#jobs[0]}`, now);
       } else if (word === "go") {
         const id = this.#jobs[0];
         if (id !== undefined) this.#actions.push({ type: "need-body", id });
       } else if (word === "ok") {
         const id = this.#jobs.shift();
+        if (this.#jobs[0] !== undefined) this.#write(`MAIL ${this.#jobs[0]}`, now);
         this.#deadline = this.#jobs.length ? now + this.timeoutMs : null;
         if (id !== undefined) {
           const result: SendResult = {
@@ -118,7 +120,7 @@ export class FakeSession implements SessionLike {
   send(_job: SendJob, now: number): JobId {
     const id = this.#nextId++;
     this.#jobs.push(id);
-    if (this.state === "ready") this.#write(`MAIL ${id}`, now);
+    if (this.state === "ready" && this.#jobs.length === 1) this.#write(`MAIL ${id}`, now);
     return id;
   }
   bodyChunk(id: JobId, chunk: Uint8Array, now: number) {
