@@ -87,6 +87,12 @@ describe("parseTranscript", () => {
     );
   });
 
+  it("reads the expected wait of a -- timeout MS -- marker", () => {
+    expect(parseTranscript("@job {}\n-- timeout 30000 --").steps).toEqual([
+      { type: "timeout", after: 30000, line: 2 },
+    ]);
+  });
+
   it("turns automatic QUIT off when the file has a -- quit -- marker, or when @job says so", () => {
     expect(parseTranscript("@job {}\n-- quit --").job.quit).toBe(false);
     expect(parseTranscript('@job {"quit":false}').job.quit).toBe(false);
@@ -143,6 +149,7 @@ describe("parseTranscript", () => {
     ["an unknown marker", "@job {}\n-- reboot --", /unknown marker "-- reboot --"/],
     ["a marker with an argument", "@job {}\n-- eof now --", /takes no argument/],
     ["an error marker without kind", "@job {}\n-- error --", /needs a kind/],
+    ["a timeout marker with a word", "@job {}\n-- timeout soon --", /takes milliseconds/],
     ["a line it cannot read", `@job {}\nX: ${"y".repeat(60)}`, /line 2: cannot read "X: y+…"/],
   ];
   for (const [what, source, message] of bad) {

@@ -195,6 +195,19 @@ S= "250-a\\r\\n251 b\\r\\n"
     });
   });
 
+  it("checks the wait of -- timeout MS --", () => {
+    const wait = (ms: number) =>
+      replayTranscript(
+        parseTranscript(
+          `@job {"starttls":"never","timeouts":{"greeting":1234}}\n-- timeout ${ms} --\n-- error timeout --`,
+        ),
+      );
+    expect(wait(1234).ok).toBe(true);
+    expect(wait(1000).failure?.message).toBe(
+      "expected the deadline 1000 ms ahead, the engine's is 1234 ms ahead",
+    );
+  });
+
   it("reports options the engine refuses", () => {
     const outcome = replayTranscript(parseTranscript('@job {"ehloName":"bad name"}'));
     expect(outcome.failure?.message).toMatch(/^the engine refused the @job options: SmtpError/);

@@ -38,7 +38,7 @@ const MESSAGE_KEYS = new Set([
   "body",
 ]);
 
-const MARKER = /^-- ([a-z]+)(?: ([a-z-]+(?:\/[a-z0-9-]+)?))? --$/;
+const MARKER = /^-- ([a-z]+)(?: ([a-z0-9-]+(?:\/[a-z0-9-]+)?))? --$/;
 const CRLF = utf8("\r\n");
 
 function syntaxError(line: number, message: string): SmtpError {
@@ -234,6 +234,13 @@ export function parseTranscript(text: string): Transcript {
           detail: slash === -1 ? undefined : argument.slice(slash + 1),
           line: lineNo,
         });
+        continue;
+      }
+      if (name === "timeout" && argument !== undefined) {
+        // "-- timeout 60000 --": the engine's wait must be exactly this many milliseconds.
+        if (!/^\d+$/.test(argument))
+          throw syntaxError(lineNo, "-- timeout MS -- takes milliseconds");
+        steps.push({ type: "timeout", after: Number(argument), line: lineNo });
         continue;
       }
       if (argument !== undefined) throw syntaxError(lineNo, `-- ${name} -- takes no argument`);

@@ -322,6 +322,12 @@ export function replayTranscript(
           const deadline = active.pollTimeout();
           if (deadline === null)
             fail(step.line, "the transcript waits for a timeout but the engine has no deadline");
+          if (step.after !== undefined && deadline - now !== step.after) {
+            fail(
+              step.line,
+              `expected the deadline ${step.after} ms ahead, the engine's is ${deadline - now} ms ahead`,
+            );
+          }
           now = Math.max(now, deadline);
           input("handleTimeout", () => active.handleTimeout(now));
           break;

@@ -14,7 +14,8 @@ import type {
  *   (consecutive `C:`/`C=` lines and `C<<TAG` blocks).
  * - `starttls`: the TLS handshake completes here (the client must have asked for it).
  * - `eof`: the server closes the connection.
- * - `timeout`: the clock moves to the engine's next deadline.
+ * - `timeout`: the clock moves to the engine's next deadline; `after`, when given, is how
+ *   many milliseconds after the current time that deadline must be.
  * - `noop` / `quit`: the driver calls `noop()` / `quit()` here.
  * - `closed`: the engine must have asked to close by now.
  * - `error`: the engine must have closed with this error by now.
@@ -28,7 +29,7 @@ export type TranscriptStep =
   | { type: "client"; bytes: Uint8Array; line: number }
   | { type: "starttls"; line: number }
   | { type: "eof"; line: number }
-  | { type: "timeout"; line: number }
+  | { type: "timeout"; after?: number; line: number }
   | { type: "noop"; line: number }
   | { type: "quit"; line: number }
   | { type: "closed"; line: number }
