@@ -103,7 +103,8 @@ function toAttachment(input: AttachmentInput, index: number): Attachment {
     assertHeaderSafe(`${field}.filename`, input.filename);
     if (input.filename.length > 1000)
       throw new MimeError(`${field}.filename`, "longer than 1000 characters");
-    filename = input.filename;
+    // An empty name is no name.
+    if (input.filename !== "") filename = input.filename;
   }
   let contentType = mediaTypeFor(filename);
   if (input.contentType !== undefined) {
@@ -387,7 +388,10 @@ async function* generateSegments(
   for (const segment of segments) {
     if (segment instanceof Uint8Array) {
       for (let i = 0; i < segment.length; i += YIELD_SIZE) {
-        yield segment.subarray(i, Math.min(i + YIELD_SIZE, segment.length));
+        const end = Math.min(i + YIELD_SIZE, segment.length);
+        // A copy unless reusing: the consumer owns its chunk and may change it freely
+        // without touching the bytes of a later pass.
+        yield reuse ? segment.subarray(i, end) : segment.slice(i, end);
       }
     } else {
       yield* base64Stream(openContent(segment.source), reuse);
@@ -404,7 +408,7 @@ export async function toBytes(message: Message): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let length = 0;
   for await (const chunk of message.stream()) {
-    chunks.push(chunk.slice());
+    chunks.push(chunk);
     length += chunk.length;
   }
   const out = new Uint8Array(length);
