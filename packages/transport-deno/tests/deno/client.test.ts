@@ -3,6 +3,8 @@
 // a test fails if any connection, timer or pending operation outlives it.
 import assert from "node:assert/strict";
 import { createClient, SmtpError } from "../../../client/src/index.ts";
+import { defaultConnector } from "../../../client/src/runtime.ts";
+import { DenoTransport } from "../../src/index.ts";
 import { peerEnv } from "./helpers.ts";
 
 const peer = peerEnv();
@@ -26,6 +28,17 @@ async function rejection(promise: Promise<unknown>): Promise<SmtpError> {
   assert.ok(error instanceof SmtpError, `expected an SmtpError, got ${String(error)}`);
   return error;
 }
+
+Deno.test("client: the default transport on Deno is the Deno one", async () => {
+  const connect = await defaultConnector({ ca: peer.caPem });
+  const transport = await connect({ host: peer.host, port: peer.smtpsPort, tls: "implicit" });
+  try {
+    assert.ok(transport instanceof DenoTransport, transport.constructor.name);
+    assert.equal(transport.secure, true);
+  } finally {
+    await transport.close();
+  }
+});
 
 Deno.test("client: STARTTLS with AUTH delivers, and the refused recipient is reported", async () => {
   const client = createClient({
