@@ -224,4 +224,165 @@ describe("Session properties", () => {
       { numRuns: 200 },
     );
   });
+
+  it("a cooperative but fallible server: deep states, same invariants", () => {
+    const capsArb = fc.subarray([
+      "PIPELINING",
+      "STARTTLS",
+      "AUTH PLAIN LOGIN CRAM-MD5",
+      "CHUNKING",
+      "SIZE 50",
+      "8BITMIME",
+      "DSN",
+    ]);
+    const negative = [
+      "421 4.3.2 bye",
+      "450 busy",
+      "452 4.5.3 too many recipients",
+      "500 what",
+      "502 no",
+      "530 5.7.0 tls first",
+      "535 5.7.8 no",
+      "550 5.1.1 no",
+      "554 no",
+    ];
+    const stepArb = fc.oneof(
+      {
+        weight: 10,
+        arbitrary: fc.record({
+          type: fc.constant("answer" as const),
+          good: fc.boolean(),
+          pick: fc.nat(),
+          split: fc.nat({ max: 7 }),
+        }),
+      },
+      { weight: 1, arbitrary: fc.constant({ type: "timeout" as const }) },
+      { weight: 1, arbitrary: fc.constant({ type: "send" as const }) },
+      { weight: 1, arbitrary: fc.constant({ type: "quit" as const }) },
+      { weight: 1, arbitrary: fc.constant({ type: "noop" as const }) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .uint8Array({ maxLength: 8 })
+          .map((bytes) => ({ type: "junk" as const, bytes })),
+      },
+    );
+    const states = new Set<string>();
+    fc.assert(
+      fc.property(
+        optionsArb,
+        capsArb,
+        fc.array(stepArb, { maxLength: 40 }),
+        (opts, caps, steps) => {
+          const expected: string[] = ["greeting"];
+          const written: Uint8Array[] = [];
+          const actions: Action[] = [];
+          const session = new Session({
+            ehloName: "client.example",
+            servername: "mx.example",
+            transcript: (e) => {
+              if (e.direction === "C") expected.push(e.text);
+            },
+            ...opts,
+          });
+          let now = 0;
+          const jobs: number[] = [];
+          const lateJobs = new Set<number>();
+          const drain = (): void => {
+            for (let b = session.pollTransmit(); b !== null; b = session.pollTransmit())
+              written.push(b);
+            for (let a = session.pollAction(); a !== null; a = session.pollAction()) {
+              actions.push(a);
+              if (a.type === "upgrade-tls") session.tlsEstablished(now);
+              if (a.type === "need-body") {
+                session.bodyChunk(a.id, enc.encode("Subject: x\n.\nbody\r"), now);
+                session.bodyEnd(a.id, now);
+              }
+              for (let b = session.pollTransmit(); b !== null; b = session.pollTransmit())
+                written.push(b);
+            }
+            states.add(session.state);
+            if (session.state !== "closed" && !session.idle)
+              expect(session.pollTimeout()).not.toBeNull();
+          };
+          const goodReply = (command: string): string => {
+            if (command === "greeting") return "220 mx ESMTP\r\n";
+            if (/^(EHLO|LHLO)/.test(command))
+              return `${["250-mx", ...caps.map((c) => `250-${c}`)].join("\r\n")}\r\n250 OK\r\n`;
+            if (command === "STARTTLS") return "220 go\r\n";
+            if (command.startsWith("AUTH") || command === "<redacted>")
+              return command === "AUTH LOGIN" ? "334 VXNlcm5hbWU6\r\n" : "235 ok\r\n";
+            if (command === "DATA") return "354 go\r\n";
+            if (command === "QUIT") return "221 bye\r\n";
+            return "250 ok\r\n";
+          };
+          session.connected(now);
+          jobs.push(
+            session.send(
+              { from: "a@example.org", to: ["b@example.net", "c@example.net"], size: 20 },
+              now,
+            ),
+          );
+          drain();
+          for (const step of steps) {
+            now += 1;
+            if (step.type === "answer") {
+              const command = expected.shift();
+              if (command === undefined) continue;
+              const text = step.good
+                ? goodReply(command)
+                : `${negative[step.pick % negative.length]}\r\n`;
+              const bytes = enc.encode(text);
+              for (let i = 0; i < bytes.length; i += step.split + 1)
+                session.receiveData(bytes.subarray(i, i + step.split + 1), now);
+            } else if (step.type === "junk") session.receiveData(step.bytes, now);
+            else if (step.type === "timeout") {
+              const deadline = session.pollTimeout();
+              if (deadline !== null) {
+                now = Math.max(now, deadline);
+                session.handleTimeout(now);
+              }
+            } else if (step.type === "send") {
+              const id = session.send({ from: "a@example.org", to: ["d@example.net"] }, now);
+              jobs.push(id);
+              if (session.state === "closed") lateJobs.add(id);
+            } else if (step.type === "noop") session.noop(now);
+            else session.quit(now);
+            drain();
+          }
+          session.receiveEof(now + 1);
+          drain();
+          expect(session.state).toBe("closed");
+          const closes = actions.filter((a) => a.type === "close");
+          expect(closes).toHaveLength(1);
+          const after = actions.slice(actions.indexOf(closes[0]!) + 1);
+          expect(after.every((a) => a.type === "result" && lateJobs.has(a.id))).toBe(true);
+          for (const id of jobs) {
+            const results = actions.filter((a) => a.type === "result" && a.id === id);
+            expect(results).toHaveLength(1);
+            const r = results[0]!;
+            if (r.type === "result" && !r.result.ok)
+              expect(r.result.error).toBeInstanceOf(SmtpError);
+          }
+          expect(isClean(written)).toBe(true);
+        },
+      ),
+      { numRuns: 400 },
+    );
+    // The cooperative server reaches every state of the table.
+    expect([...states].sort()).toEqual(
+      [
+        "auth",
+        "closed",
+        "data",
+        "ehlo",
+        "greeting",
+        "helo",
+        "mail",
+        "quitting",
+        "ready",
+        "starttls",
+      ].sort(),
+    );
+  });
 });
