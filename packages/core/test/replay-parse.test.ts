@@ -25,6 +25,7 @@ describe("parseTranscript", () => {
         "-- noop --",
         "-- eof --",
         "-- closed --",
+        "-- body --",
         "-- error protocol/starttls-injection --",
         "-- error timeout --",
       ].join("\n"),
@@ -50,15 +51,16 @@ describe("parseTranscript", () => {
       "noop",
       "eof",
       "closed",
+      "body",
       "error",
       "error",
     ]);
-    expect(transcript.steps[9]).toMatchObject({
+    expect(transcript.steps[10]).toMatchObject({
       kind: "protocol",
       detail: "starttls-injection",
-      line: 19,
+      line: 20,
     });
-    expect(transcript.steps[10]).toMatchObject({ kind: "timeout", detail: undefined });
+    expect(transcript.steps[11]).toMatchObject({ kind: "timeout", detail: undefined });
     expect(transcript.steps[2]?.line).toBe(8);
   });
 

@@ -208,6 +208,18 @@ S= "250-a\\r\\n251 b\\r\\n"
     );
   });
 
+  it("holds bodies until -- body -- markers, and fails a marker with no body asked for", () => {
+    const held = SEND.replace("S: 354 go\n", "S: 354 go\n-- body --\n");
+    expect(replayTranscript(parseTranscript(held)).ok).toBe(true);
+    const early = replayTranscript(
+      parseTranscript(SEND.replace("S: 354 go\n", "-- body --\nS: 354 go\n")),
+    );
+    expect(early.failure).toMatchObject({
+      line: 12,
+      message: "the transcript hands over a body but the engine asked for none",
+    });
+  });
+
   it("reports options the engine refuses", () => {
     const outcome = replayTranscript(parseTranscript('@job {"ehloName":"bad name"}'));
     expect(outcome.failure?.message).toMatch(/^the engine refused the @job options: SmtpError/);

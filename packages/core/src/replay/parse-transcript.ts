@@ -250,7 +250,8 @@ export function parseTranscript(text: string): Transcript {
         name === "timeout" ||
         name === "noop" ||
         name === "quit" ||
-        name === "closed"
+        name === "closed" ||
+        name === "body"
       ) {
         if (name === "quit") quitMarker = true;
         steps.push({ type: name, line: lineNo });

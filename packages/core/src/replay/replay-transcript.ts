@@ -158,6 +158,8 @@ export function replayTranscript(
   let quitCalled = false;
   let session: ReplaySession | undefined;
   let currentLine = 0;
+  const holdBodies = transcript.steps.some((step) => step.type === "body");
+  const heldBodies: JobId[] = [];
 
   const allResults = (): boolean => results.every((result) => result !== undefined);
 
@@ -178,16 +180,10 @@ export function replayTranscript(
         return;
       case "need-body": {
         const index = idToIndex.get(action.id);
-        const message = index === undefined ? undefined : job.messages[index];
-        if (!message || !session) fail(currentLine, `need-body for unknown job ${action.id}`);
-        const body = utf8(message.body);
-        for (const piece of options.splitBody ? chunk(body) : [body]) {
-          if (piece.length === 0) continue;
-          session.bodyChunk(action.id, piece, now);
-          drain();
-          if (close) return;
-        }
-        session.bodyEnd(action.id, now);
+        if (index === undefined) fail(currentLine, `need-body for unknown job ${action.id}`);
+        // With -- body -- markers, the caller hands the body over only at those markers.
+        if (holdBodies) heldBodies.push(action.id);
+        else feedBody(action.id, index);
         return;
       }
       case "result": {
@@ -204,6 +200,18 @@ export function replayTranscript(
         return;
     }
   };
+
+  function feedBody(id: JobId, index: number): void {
+    const active = session as ReplaySession;
+    const body = utf8((job.messages[index] as TranscriptMessage).body);
+    for (const piece of options.splitBody ? chunk(body) : [body]) {
+      if (piece.length === 0) continue;
+      active.bodyChunk(id, piece, now);
+      drain();
+      if (close) return;
+    }
+    active.bodyEnd(id, now);
+  }
 
   function drain(): void {
     const active = session as ReplaySession;
@@ -341,6 +349,14 @@ export function replayTranscript(
           quitCalled = true;
           input("quit", () => active.quit(now));
           break;
+        case "body": {
+          checkpoint(step.line);
+          const id = heldBodies.shift();
+          if (id === undefined)
+            fail(step.line, "the transcript hands over a body but the engine asked for none");
+          input("bodyChunk", () => feedBody(id, idToIndex.get(id) as number));
+          break;
+        }
         case "closed":
           checkpoint(step.line);
           if (!close) fail(step.line, "expected the engine to have asked to close by now");

@@ -18,6 +18,8 @@ import type {
  *   many milliseconds after the current time that deadline must be.
  * - `noop` / `quit`: the driver calls `noop()` / `quit()` here.
  * - `closed`: the engine must have asked to close by now.
+ * - `body`: the driver hands over the next requested body here (with such markers, bodies
+ *   wait for them instead of following `need-body` at once).
  * - `error`: the engine must have closed with this error by now.
  *
  * `line` is the 1-based line of the file the step starts on.
@@ -33,6 +35,7 @@ export type TranscriptStep =
   | { type: "noop"; line: number }
   | { type: "quit"; line: number }
   | { type: "closed"; line: number }
+  | { type: "body"; line: number }
   | { type: "error"; kind: string; detail: string | undefined; line: number };
 
 /**
