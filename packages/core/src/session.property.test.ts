@@ -367,7 +367,8 @@ describe("Session properties", () => {
           expect(isClean(written)).toBe(true);
         },
       ),
-      { numRuns: 400 },
+      // A fixed seed: the reachability check below must not depend on luck.
+      { numRuns: 400, seed: 20261129 },
     );
     // The cooperative server reaches every state of the table.
     expect([...states].sort()).toEqual(
