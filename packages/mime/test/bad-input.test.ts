@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createMessage, type MessageInput, MimeError, toBytes } from "../src/index.ts";
+import {
+  createMessage,
+  type MessageInput,
+  MimeError,
+  parseAddressList,
+  toBytes,
+} from "../src/index.ts";
 import { fixedOptions } from "./support.ts";
 
 const valid: MessageInput = {
@@ -9,6 +15,15 @@ const valid: MessageInput = {
   subject: "Hello",
   text: "body",
 };
+
+/** Whether an address-list string holds at least one address (an empty list writes no header). */
+function parsesToSomething(text: string): boolean {
+  try {
+    return parseAddressList("cc", text).length > 0;
+  } catch {
+    return false;
+  }
+}
 
 function expectMimeError(input: unknown, field: string, options = fixedOptions()): MimeError {
   let caught: unknown;
@@ -182,6 +197,96 @@ describe("bad input is a MimeError before any byte", () => {
     });
     expectMimeError(valid, "options.timeZoneOffset", { ...fixedOptions(), timeZoneOffset: 1.5 });
     expectMimeError({ ...valid, date: new Date("nope") }, "date");
+  });
+
+  it("R1 property: arbitrary strings in address strings, ids, cid and header names give a MimeError or exactly the intended fields", async () => {
+    const nasty = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 30 }),
+      fc.constantFrom("\r\nBcc: x@evil.test", "\nX-Evil: 1", "\r", "\u0000", "x\r\n y"),
+    );
+    // Each field plausible or absent; then one field (or none) replaced by an arbitrary string.
+    const plausible = fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,11}$/), {
+      nil: undefined,
+      freq: 3,
+    });
+    const keys = [
+      "fromName",
+      "toLocal",
+      "cc",
+      "replyTo",
+      "sender",
+      "messageId",
+      "inReplyTo",
+      "references",
+      "cid",
+      "headerName",
+    ] as const;
+    type Fields = Partial<Record<(typeof keys)[number], string>>;
+    const fields = fc
+      .tuple(
+        fc.tuple(...keys.map(() => plausible)),
+        fc.option(fc.constantFrom(...keys), { nil: undefined, freq: 5 }),
+        nasty,
+      )
+      .map(([values, which, bad]) => {
+        const f: Fields = {};
+        keys.forEach((key, i) => {
+          const value = key === which ? bad : values[i];
+          if (value !== undefined)
+            f[key] = key === "headerName" && key !== which ? `X-${value}` : value;
+        });
+        return f;
+      });
+    await fc.assert(
+      fc.asyncProperty(fields, async (f) => {
+        const input: MessageInput = {
+          from:
+            f.fromName === undefined ? "alice@example.test" : `${f.fromName} <alice@example.test>`,
+          to: f.toLocal === undefined ? "bob@example.test" : `${f.toLocal}@example.test`,
+          html: '<img src="cid:x">',
+          ...(f.cc === undefined ? {} : { cc: `${f.cc}@example.test` }),
+          ...(f.replyTo === undefined ? {} : { replyTo: `R <${f.replyTo}@example.test>` }),
+          ...(f.sender === undefined ? {} : { sender: `s@${f.sender}` }),
+          ...(f.messageId === undefined ? {} : { messageId: f.messageId }),
+          ...(f.inReplyTo === undefined ? {} : { inReplyTo: f.inReplyTo }),
+          ...(f.references === undefined ? {} : { references: f.references }),
+          ...(f.headerName === undefined ? {} : { headers: { [f.headerName]: "v" } }),
+          attachments: [{ content: "x", ...(f.cid === undefined ? {} : { cid: f.cid }) }],
+        };
+        let bytes: Uint8Array;
+        try {
+          bytes = await toBytes(createMessage(input, fixedOptions()));
+        } catch (error) {
+          expect(error).toBeInstanceOf(MimeError);
+          return;
+        }
+        const text = Buffer.from(bytes).toString("latin1");
+        const head = text.slice(0, text.indexOf("\r\n\r\n"));
+        const names = head
+          .split("\r\n")
+          .filter((line) => !line.startsWith(" "))
+          .map((line) => line.slice(0, line.indexOf(":")));
+        const references = input.references !== undefined && /[^ \t]/.test(f.references ?? "");
+        const expected = [
+          "Date",
+          "From",
+          ...(input.sender !== undefined ? ["Sender"] : []),
+          ...(input.replyTo !== undefined ? ["Reply-To"] : []),
+          "To",
+          ...(f.cc !== undefined && parsesToSomething(`${f.cc}@example.test`) ? ["Cc"] : []),
+          "Message-ID",
+          ...(input.inReplyTo !== undefined ? ["In-Reply-To"] : []),
+          ...(references ? ["References"] : []),
+          ...(f.headerName !== undefined ? [f.headerName] : []),
+          "MIME-Version",
+          "Content-Type",
+        ];
+        expect(names).toEqual(expected);
+        for (const line of text.split("\r\n")) expect(line.length).toBeLessThanOrEqual(998);
+        expect(text).not.toMatch(/\r(?!\n)|(?<!\r)\n/);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it("R1 property: arbitrary strings in every header field give a MimeError or exactly the intended header fields", async () => {
