@@ -5,6 +5,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { createReadStream, readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
+import { dirname } from "node:path";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import { createMessage } from "../packages/mime/src/index.ts";
 import {
@@ -30,8 +33,12 @@ if (!send) throw new Error("bench/client-process.ts runs as a child process of b
 /** Sends in flight per connection, for both clients (@smtp pipelines up to 4 per connection). */
 const IN_FLIGHT_PER_CONNECTION = 4;
 
-function waitForGo(): Promise<void> {
-  return new Promise((resolve) => {
+/** Where to write a CPU profile of the timed part (set by the runner's `--cpu-prof`). */
+const PROFILE = process.env.BENCH_PROFILE;
+let profiler: Session | undefined;
+
+async function waitForGo(): Promise<void> {
+  await new Promise<void>((resolve) => {
     const onMessage = (message: { type?: string }) => {
       if (message.type !== "go") return;
       process.off("message", onMessage);
@@ -40,6 +47,21 @@ function waitForGo(): Promise<void> {
     process.on("message", onMessage);
     send!({ type: "warm" });
   });
+  if (PROFILE) {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post("Profiler.enable");
+    await profiler.post("Profiler.start");
+  }
+}
+
+/** Ends the timed part: stops the profiler, if any, and writes its profile. */
+async function timedPartDone(): Promise<void> {
+  if (!profiler || !PROFILE) return;
+  const { profile } = await profiler.post("Profiler.stop");
+  await mkdir(dirname(PROFILE), { recursive: true });
+  await writeFile(PROFILE, JSON.stringify(profile));
+  profiler.disconnect();
 }
 
 interface PumpResult {
@@ -102,6 +124,7 @@ async function runThroughput(job: ThroughputJob): Promise<ThroughputOutcome> {
   const timed = await pump(client, 0, job.n, window, rcpts, started + job.timeCapMs);
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
+  await timedPartDone();
   await client.close();
   return {
     type: "result",
@@ -180,6 +203,7 @@ async function runAttachment(job: AttachmentJob): Promise<AttachmentOutcome> {
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   clearInterval(sampler);
+  await timedPartDone();
   // maxRSS (KiB) also catches a peak between two samples, e.g. inside one synchronous call.
   rssPeak = Math.max(rssPeak, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024);
   await client?.close();

@@ -3,6 +3,7 @@
  * one client process per measurement. Both run the TypeScript sources through tsx.
  */
 import { type ChildProcess, fork } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type {
   ClientJob,
@@ -103,17 +104,19 @@ export function runClientProcess(
   options: ClientRunOptions,
 ): Promise<ClientOutcome> {
   const execArgv = [...TSX_ARGS, "--expose-gc"];
-  if (options.cpuProfDir) {
-    execArgv.push(
-      "--cpu-prof",
-      `--cpu-prof-dir=${options.cpuProfDir}`,
-      `--cpu-prof-name=${options.label}.cpuprofile`,
-    );
-  }
+  // The client process profiles its timed part only (node:inspector), not start-up.
+  const profile = options.cpuProfDir
+    ? { BENCH_PROFILE: join(options.cpuProfDir, `${options.label}.cpuprofile`) }
+    : {};
   const child: ChildProcess = fork(
     fileURLToPath(new URL("./client-process.ts", import.meta.url)),
     [JSON.stringify(job)],
-    { cwd: ROOT, execArgv, stdio: ["ignore", "inherit", "pipe", "ipc"] },
+    {
+      cwd: ROOT,
+      execArgv,
+      env: { ...process.env, ...profile },
+      stdio: ["ignore", "inherit", "pipe", "ipc"],
+    },
   );
   // Passed through, and the tail kept for the error message of a crashed process.
   let stderrTail = "";
