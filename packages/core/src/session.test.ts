@@ -1132,6 +1132,24 @@ describe("Session protocol errors, timeouts and end of stream", () => {
     expect(h.drain()).toEqual([]);
   });
 
+  it("an unsolicited 421 while idle closes the session, retryable", () => {
+    const h = ready();
+    h.server("421 4.4.2 idle timeout\n");
+    expect(h.client()).toBe("");
+    expect(h.closeAction()).toMatchObject({
+      reason: "error",
+      error: { kind: "connection", code: 421, retryable: true },
+    });
+  });
+
+  it("a 421 answering QUIT still ends the session cleanly", () => {
+    const h = ready();
+    h.session.quit(h.now);
+    h.client();
+    h.server("421 closing\n");
+    expect(h.closeAction()).toEqual({ type: "close", reason: "quit" });
+  });
+
   it("a 421 at the data end fails the job and closes without QUIT", () => {
     const h = ready();
     const id = h.send();
