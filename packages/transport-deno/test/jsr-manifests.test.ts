@@ -1,0 +1,42 @@
+// Every published package has the JSR manifest `deno publish` needs, in step with its
+// package.json, and the root deno.json lists each one as a workspace member (so a
+// dependency on "@smtp/core" publishes as "jsr:@smtp/core").
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "../../..");
+const readJson = (path: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(root, path), "utf8")) as Record<string, unknown>;
+
+const published = readdirSync(join(root, "packages"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .filter((name) => readJson(`packages/${name}/package.json`).private !== true);
+
+describe("JSR manifests", () => {
+  it("covers the five published packages", () => {
+    expect(published.sort()).toEqual([
+      "client",
+      "core",
+      "mime",
+      "transport-deno",
+      "transport-node",
+    ]);
+  });
+
+  it.each(published)("packages/%s/deno.json matches its package.json", (name) => {
+    const pkg = readJson(`packages/${name}/package.json`);
+    const manifest = readJson(`packages/${name}/deno.json`);
+    expect(manifest.name).toBe(pkg.name);
+    expect(manifest.version).toBe(pkg.version);
+    expect(manifest.exports).toBe("./src/index.ts");
+    const exportsField = pkg.exports as Record<string, { source?: string }>;
+    expect(exportsField["."]?.source).toBe(manifest.exports);
+  });
+
+  it("the root deno.json makes every published package a workspace member", () => {
+    const workspace = readJson("deno.json").workspace as string[];
+    expect([...workspace].sort()).toEqual(published.map((name) => `./packages/${name}`).sort());
+  });
+});
