@@ -51,7 +51,9 @@ describe("replayed transcripts (whole, byte by byte, split at every offset, seed
           assertReplay(transcript, { name, chunking, splitBody: true });
         }
       }
-    });
+      // A hundred-odd replays each; the SCRAM one runs PBKDF2 (4096 rounds) in every replay,
+      // so a loaded CI machine gets room.
+    }, 60_000);
   }
 });
 

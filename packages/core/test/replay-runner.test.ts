@@ -399,6 +399,11 @@ describe("assertReplay and assertReplayEveryChunking", () => {
       ...[1, 2, 3, 4, 5, 6, 7].map((at) => ({ splitAt: at })),
       { seed: 42 },
     ]);
+    const withBody = parseTranscript(
+      '@job {"messages":[{"from":"","to":["a@x.test"],"body":"0123456789abc"}]}\nS: 220 a',
+    );
+    expect(everyChunking(withBody, [], false)).toHaveLength(2 + 6);
+    expect(everyChunking(withBody, [], true)).toHaveLength(2 + 12);
   });
 });
 

@@ -130,19 +130,23 @@ function summarise(outcome: ReplayOutcome): string {
 /**
  * The chunkings {@link assertReplayEveryChunking} uses for a transcript: whole, one byte at
  * a time, a cut at every offset `n` (each batch longer than `n` is cut at `n`, so every
- * offset of every batch is covered), and one seeded random cutting per seed.
+ * offset of every batch is covered), and one seeded random cutting per seed. With
+ * `splitBody`, the offsets also cover every message body.
  *
  * @since 0.1.0
  */
 export function everyChunking(
   transcript: Transcript,
   seeds: readonly number[] = [1, 2, 3],
+  splitBody = false,
 ): Chunking[] {
   let longest = 0;
   for (const step of transcript.steps) {
     if (step.type === "server") longest = Math.max(longest, step.bytes.length);
   }
-  for (const message of transcript.job.messages) longest = Math.max(longest, message.body.length);
+  if (splitBody) {
+    for (const message of transcript.job.messages) longest = Math.max(longest, message.body.length);
+  }
   const chunkings: Chunking[] = ["whole", "bytes"];
   for (let at = 1; at < longest; at++) chunkings.push({ splitAt: at });
   for (const seed of seeds) chunkings.push({ seed });
@@ -165,7 +169,7 @@ export function assertReplayEveryChunking(
   const { seeds, ...rest } = options;
   const first = assertReplay(parsed, { ...rest, chunking: "whole" });
   const reference = summarise(first);
-  for (const chunking of everyChunking(parsed, seeds).slice(1)) {
+  for (const chunking of everyChunking(parsed, seeds, rest.splitBody === true).slice(1)) {
     const outcome = assertReplay(parsed, { ...rest, chunking });
     if (!equalBytes(outcome.written, first.written) || summarise(outcome) !== reference) {
       throw new ReplayAssertionError(
