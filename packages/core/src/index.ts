@@ -31,6 +31,8 @@ export {
   ReplayAssertionError,
 } from "./replay/assert-replay.ts";
 export type { Chunking } from "./replay/chunking.ts";
+export type { FormatTranscriptOptions } from "./replay/format-transcript.ts";
+export { formatTranscript } from "./replay/format-transcript.ts";
 export { parseTranscript } from "./replay/parse-transcript.ts";
 export type {
   ReplayFailure,
