@@ -223,10 +223,11 @@ export class Pool {
     this.#clearIdle(connection);
     for (const settle of this.#deferred.get(connection) ?? []) settle();
     this.#deferred.delete(connection);
-    // A connection that never got ready failed to establish (refused, TLS, AUTH …): when no
-    // other connection is left, the queued messages fail with the same error instead of
+    // A connection that never got ready failed to establish (refused, TLS, AUTH …): unless
+    // another connection is working, the queued messages fail with the same error instead of
     // opening one failing connection after another.
-    if (!connection.everReady && info.error && this.#connections.size === 0) {
+    const anyReady = [...this.#connections].some((c) => c.state === "ready");
+    if (!connection.everReady && info.error && !anyReady) {
       for (const send of this.#queue.splice(0)) {
         this.#settle(send, {
           ok: false,
@@ -251,7 +252,9 @@ export class Pool {
   /** QUIT a connection with nothing to do when it is spent or the pool is closing; else arm its idle timer. */
   #maybeIdle(connection: Connection): void {
     if (connection.load > 0 || !connection.open || connection.state !== "ready") {
-      if (this.#closing && connection.load === 0 && connection.open) connection.quit();
+      if (this.#closing && connection.load === 0 && connection.open && this.#queue.length === 0) {
+        connection.quit();
+      }
       return;
     }
     const { maxMessages, idleTimeout } = this.#options.pool;

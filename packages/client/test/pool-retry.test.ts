@@ -85,6 +85,20 @@ describe("pool retries (scripted server)", () => {
     expect(s.transports).toHaveLength(1);
   });
 
+  it("with several connections opening and none working, a queue of messages causes no connect storm", async () => {
+    const s = scripted(["refuse"]);
+    const client = createClient(
+      { host: "mx.example.test", transport: s.connector, pool: { maxConnections: 3 } },
+      { sessionFactory: s.sessionFactory },
+    );
+    const settled = await Promise.allSettled(
+      Array.from({ length: 30 }, () => client.send(message)),
+    );
+    await client.close();
+    expect(settled.every((r) => r.status === "rejected")).toBe(true);
+    expect(s.transports.length).toBeLessThanOrEqual(3);
+  });
+
   it("without a pool every message gets its own connection, closed before send resolves", async () => {
     const s = scripted([{}]);
     const client = createClient(
