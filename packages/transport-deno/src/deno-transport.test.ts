@@ -1,0 +1,277 @@
+import { SmtpError } from "@smtp/core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { FakeConn, FakeDeno } from "../test/fake-deno.ts";
+import { denoConnector } from "./deno-connector.ts";
+import { DenoTransport } from "./deno-transport.ts";
+
+const encode = (text: string) => new TextEncoder().encode(text);
+const decode = (bytes: Uint8Array | null) => (bytes ? new TextDecoder().decode(bytes) : null);
+
+function transportOver(conn: FakeConn, deno = new FakeDeno(), extra: { servername?: string } = {}) {
+  return new DenoTransport({
+    deno,
+    conn,
+    host: "mail.test",
+    port: 587,
+    secure: false,
+    caCerts: ["CA PEM"],
+    servername: extra.servername,
+    tlsHandshakeTimeout: 1000,
+    readSize: 8,
+  });
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("DenoTransport", () => {
+  it("loops on partial writes until every byte went out, in order", async () => {
+    const conn = new FakeConn();
+    conn.maxWrite = 3;
+    const t = transportOver(conn);
+    await Promise.all([t.write(encode("EHLO client.test\r\n")), t.write(encode("NOOP\r\n"))]);
+    expect(conn.text()).toBe("EHLO client.test\r\nNOOP\r\n");
+    expect(conn.written.every((chunk) => chunk.length <= 3)).toBe(true);
+  });
+
+  it("reads at most readSize bytes per call and hands out copies", async () => {
+    const conn = new FakeConn();
+    const t = transportOver(conn);
+    conn.feed(encode("220 a\r\n"));
+    const first = await t.read();
+    conn.feed(encode("250 b\r\n"));
+    const second = await t.read();
+    expect(decode(first)).toBe("220 a\r\n");
+    expect(decode(second)).toBe("250 b\r\n");
+    conn.feed(encode("0123456789"));
+    expect(decode(await t.read())).toBe("01234567");
+    expect(t.localAddress).toBe("127.0.0.1");
+    expect(t.remoteAddress).toBe("127.0.0.1");
+  });
+
+  it("reads nothing from the socket until read() is called", async () => {
+    const conn = new FakeConn();
+    const t = transportOver(conn);
+    expect(conn.readPending).toBe(false);
+    const pending = t.read();
+    expect(conn.readPending).toBe(true);
+    await expect(t.read()).rejects.toThrow("already pending");
+    conn.feed(null);
+    expect(await pending).toBeNull();
+    expect(await t.read()).toBeNull();
+  });
+
+  it("a read failure becomes a connection SmtpError that later calls repeat", async () => {
+    const conn = new FakeConn();
+    const t = transportOver(conn);
+    const reset = Object.assign(new Error("reset"), { name: "ConnectionReset" });
+    conn.feed(reset);
+    const error = await t.read().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SmtpError);
+    expect(error).toMatchObject({ kind: "connection", cause: reset });
+    await expect(t.read()).rejects.toBe(error);
+    await expect(t.write(encode("x"))).rejects.toBe(error);
+  });
+
+  it("close() resolves a pending read with null, is idempotent, and later writes reject", async () => {
+    const conn = new FakeConn();
+    const t = transportOver(conn);
+    const pending = t.read();
+    await t.close();
+    await t.close();
+    t.abort();
+    expect(await pending).toBeNull();
+    expect(conn.closed).toBe(true);
+    await expect(t.write(encode("x"))).rejects.toMatchObject({ kind: "connection" });
+  });
+
+  it("startTls upgrades with the server name and caCerts, then uses the TLS connection", async () => {
+    const plain = new FakeConn();
+    const tls = new FakeConn();
+    const deno = new FakeDeno();
+    deno.startTlsResult = async () => tls;
+    const t = transportOver(plain, deno);
+    await t.startTls({ servername: "mail.test" });
+    expect(deno.calls).toEqual([
+      { fn: "startTls", options: { hostname: "mail.test", caCerts: ["CA PEM"] } },
+    ]);
+    expect(t.secure).toBe(true);
+    await t.write(encode("EHLO x\r\n"));
+    expect(tls.text()).toBe("EHLO x\r\n");
+    expect(plain.text()).toBe("");
+    await expect(t.startTls({ servername: "mail.test" })).rejects.toThrow("already secure");
+    await t.close();
+    expect(tls.closed).toBe(true);
+  });
+
+  it("startTls prefers the configured servername", async () => {
+    const deno = new FakeDeno();
+    const t = transportOver(new FakeConn(), deno, { servername: "override.test" });
+    await t.startTls({ servername: "mail.test" });
+    expect(deno.calls[0]?.options).toMatchObject({ hostname: "override.test" });
+  });
+
+  it("startTls refuses while a read is pending", async () => {
+    const conn = new FakeConn();
+    const t = transportOver(conn);
+    const pending = t.read();
+    await expect(t.startTls({ servername: "mail.test" })).rejects.toThrow("read() is pending");
+    await t.close();
+    expect(await pending).toBeNull();
+  });
+
+  it("a failed handshake is a tls error and closes everything", async () => {
+    const tls = new FakeConn();
+    tls.handshakeResult = Promise.reject(
+      Object.assign(new Error("invalid peer certificate: UnknownIssuer"), { name: "InvalidData" }),
+    );
+    tls.handshakeResult.catch(() => {});
+    const deno = new FakeDeno();
+    deno.startTlsResult = async () => tls;
+    const t = transportOver(new FakeConn(), deno);
+    await expect(t.startTls({ servername: "mail.test" })).rejects.toMatchObject({
+      kind: "tls",
+      retryable: false,
+    });
+    expect(tls.closed).toBe(true);
+    expect(t.secure).toBe(false);
+    await expect(t.write(encode("x"))).rejects.toMatchObject({ kind: "tls" });
+  });
+
+  it("a handshake that never ends times out in phase tls", async () => {
+    vi.useFakeTimers();
+    const tls = new FakeConn();
+    tls.handshakeResult = new Promise(() => {});
+    const deno = new FakeDeno();
+    deno.startTlsResult = async () => tls;
+    const t = transportOver(new FakeConn(), deno);
+    const upgrading = t.startTls({ servername: "mail.test" }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await upgrading).toMatchObject({ kind: "timeout", phase: "tls" });
+    expect(tls.closed).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("abort() during the handshake fails the upgrade with kind aborted", async () => {
+    const tls = new FakeConn();
+    let failHandshake!: (e: unknown) => void;
+    tls.handshakeResult = new Promise((_, reject) => {
+      failHandshake = reject;
+    });
+    const deno = new FakeDeno();
+    deno.startTlsResult = async () => tls;
+    const t = transportOver(new FakeConn(), deno);
+    const upgrading = t.startTls({ servername: "mail.test" }).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(deno.calls.length).toBe(1));
+    await Promise.resolve();
+    t.abort(new Error("stop"));
+    failHandshake(Object.assign(new Error("operation canceled"), { name: "Interrupted" }));
+    expect(await upgrading).toMatchObject({ kind: "aborted" });
+    expect(tls.closed).toBe(true);
+  });
+});
+
+describe("denoConnector", () => {
+  it("plain and STARTTLS targets: Deno.connect with no-delay and a cancel signal", async () => {
+    const deno = new FakeDeno();
+    const conn = new FakeConn();
+    deno.connectResult = async () => conn;
+    const t = await denoConnector({ deno })({ host: "mail.test", port: 587, tls: "starttls" });
+    expect(deno.calls).toHaveLength(1);
+    expect(deno.calls[0]).toMatchObject({
+      fn: "connect",
+      options: { hostname: "mail.test", port: 587, transport: "tcp" },
+    });
+    expect((deno.calls[0]!.options as { signal?: unknown }).signal).toBeDefined();
+    expect(conn.noDelay).toBe(true);
+    expect(t.secure).toBe(false);
+    await t.close();
+  });
+
+  it("implicit TLS: Deno.connectTls with caCerts and a client certificate, handshake done", async () => {
+    const deno = new FakeDeno();
+    let handshakes = 0;
+    const tls = new FakeConn();
+    tls.handshake = async () => {
+      handshakes++;
+      return {};
+    };
+    deno.connectTlsResult = async () => tls;
+    const t = await denoConnector({ deno, caCerts: ["CA"], cert: "CERT", key: "KEY" })({
+      host: "mail.test",
+      port: 465,
+      tls: "implicit",
+    });
+    expect(deno.calls).toEqual([
+      {
+        fn: "connectTls",
+        options: { hostname: "mail.test", port: 465, caCerts: ["CA"], cert: "CERT", key: "KEY" },
+      },
+    ]);
+    expect(handshakes).toBe(1);
+    expect(t.secure).toBe(true);
+    await t.close();
+  });
+
+  it("implicit TLS with another servername: Deno.connect, then Deno.startTls with that name", async () => {
+    const deno = new FakeDeno();
+    const t = await denoConnector({ deno, servername: "mx.test" })({
+      host: "192.0.2.1",
+      port: 465,
+      tls: "implicit",
+    });
+    expect(deno.calls.map((c) => c.fn)).toEqual(["connect", "startTls"]);
+    expect(deno.calls[1]?.options).toEqual({ hostname: "mx.test" });
+    await t.close();
+  });
+
+  it("a connect that takes too long times out in phase connect; the late connection is closed", async () => {
+    vi.useFakeTimers();
+    const deno = new FakeDeno();
+    const late = new FakeConn();
+    let open!: (conn: FakeConn) => void;
+    deno.connectResult = () =>
+      new Promise((resolve) => {
+        open = resolve;
+      });
+    const connecting = denoConnector({ deno })({
+      host: "mail.test",
+      port: 25,
+      tls: "none",
+      connectTimeout: 100,
+    }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await connecting).toMatchObject({ kind: "timeout", phase: "connect", retryable: true });
+    const signal = (deno.calls[0]!.options as { signal: AbortSignal }).signal;
+    expect(signal.aborted).toBe(true);
+    open(late);
+    await vi.waitFor(() => expect(late.closed).toBe(true));
+  });
+
+  it("a failed implicit handshake closes the connection and is a tls error", async () => {
+    const deno = new FakeDeno();
+    const tls = new FakeConn();
+    tls.handshakeResult = Promise.reject(
+      Object.assign(new Error("alert"), { name: "InvalidData" }),
+    );
+    tls.handshakeResult.catch(() => {});
+    deno.connectTlsResult = async () => tls;
+    const error = await denoConnector({ deno })({
+      host: "mail.test",
+      port: 465,
+      tls: "implicit",
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "tls" });
+    expect(tls.closed).toBe(true);
+  });
+
+  it("outside Deno (no global Deno) it says so with a non-retryable error", async () => {
+    const error = await denoConnector()({ host: "mail.test", port: 25, tls: "none" }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SmtpError);
+    expect(error).toMatchObject({ kind: "connection", retryable: false });
+    expect(String((error as Error).message)).toContain("transport-node");
+  });
+});
