@@ -63,7 +63,7 @@ export function encodeText(text: string, allow8bit: boolean): EncodedText {
   }
   return {
     encoding: "quoted-printable",
-    bytes: utf8(encodeQuotedPrintable(normalized)),
+    bytes: encodeQuotedPrintable(utf8(normalized)),
     raw: undefined,
   };
 }
