@@ -16,16 +16,28 @@ const MAX_ATTEMPTS = 3;
  * data reached the wire, and the connection rather than the message was at fault (the
  * server closed or shut down a reused connection, or another message's abort took it down).
  */
-function mayRetry(connection: Connection, send: QueuedSend, result: SendResult): boolean {
+function mayRetry(
+  connection: Connection,
+  send: QueuedSend,
+  result: SendResult,
+  othersWorking: boolean,
+): boolean {
   if (result.ok || result.dataSent || send.attempts >= MAX_ATTEMPTS || send.signal?.aborted) {
     return false;
   }
   const error = result.error;
-  if (error.kind === "aborted")
+  if (error.kind === "aborted") {
     return connection.abortedBy !== undefined && connection.abortedBy !== send;
+  }
   const stale = error.kind === "connection" || error.code === 421;
-  return stale && connection.everReady;
+  if (connection.everReady) return stale;
+  // The connection could not be established (e.g. "421 too many connections") while others
+  // are open or opening: the message waits for one of those instead.
+  return othersWorking && (stale || error.kind === "timeout");
 }
+
+/** How long the pool stays below maxConnections after the server refused one more connection. */
+const REDUCED_CAP_MS = 60_000;
 
 /**
  * Delivers queued messages over up to `maxConnections` connections: reuses them for many
@@ -53,6 +65,9 @@ export class Pool {
   /** Start times (monotonic ms) of recent messages, for the rate limit. */
   readonly #starts: number[] = [];
   #rateTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A lower connection cap after the server refused a connection, and until when. */
+  #reducedCap = Infinity;
+  #reducedUntil = 0;
 
   constructor(
     options: ResolvedOptions,
@@ -168,7 +183,11 @@ export class Pool {
   }
 
   #pick(): Connection | undefined {
-    const { maxConnections, maxMessages } = this.#options.pool;
+    const { maxMessages } = this.#options.pool;
+    const maxConnections =
+      monotonicNow() < this.#reducedUntil
+        ? Math.min(this.#reducedCap, this.#options.pool.maxConnections)
+        : this.#options.pool.maxConnections;
     const usable = [...this.#connections].filter((c) => c.open && c.submitted < maxMessages);
     const idle = usable.find((c) => c.state === "ready" && c.load === 0);
     if (idle) return idle;
@@ -199,7 +218,16 @@ export class Pool {
 
   #onResult(connection: Connection, send: QueuedSend, result: SendResult): void {
     this.#assigned.delete(send);
-    if (!result.ok && mayRetry(connection, send, result)) {
+    const others = [...this.#connections].filter((c) => c !== connection).length;
+    if (!result.ok && !connection.everReady && others > 0) {
+      // The server turned this connection away while others are open or opening ("421 too
+      // many connections"): use no more than those for a while, and let them take the message.
+      const now = monotonicNow();
+      const current = now < this.#reducedUntil ? this.#reducedCap : Infinity;
+      this.#reducedCap = Math.min(current, others);
+      this.#reducedUntil = now + REDUCED_CAP_MS;
+    }
+    if (!result.ok && mayRetry(connection, send, result, others > 0)) {
       // A connection that delivered other messages before it went away (a server's
       // per-connection limit, an idle timeout) is not this message's fault: that try is free.
       if (connection.delivered > 0) send.attempts--;
@@ -223,11 +251,11 @@ export class Pool {
     this.#clearIdle(connection);
     for (const settle of this.#deferred.get(connection) ?? []) settle();
     this.#deferred.delete(connection);
-    // A connection that never got ready failed to establish (refused, TLS, AUTH …): unless
-    // another connection is working, the queued messages fail with the same error instead of
-    // opening one failing connection after another.
-    const anyReady = [...this.#connections].some((c) => c.state === "ready");
-    if (!connection.everReady && info.error && !anyReady) {
+    // A connection that never got ready failed to establish (refused, TLS, AUTH …): when no
+    // other connection is left, the queued messages fail with the same error instead of
+    // opening one failing connection after another (the reduced cap keeps the others from
+    // being replaced meanwhile).
+    if (!connection.everReady && info.error && this.#connections.size === 0) {
       for (const send of this.#queue.splice(0)) {
         this.#settle(send, {
           ok: false,

@@ -97,6 +97,35 @@ describe("pool", () => {
     expect(new Set(p.received.map((m) => m.sessionId)).size).toBeGreaterThanOrEqual(4);
   });
 
+  it("adapts when the server refuses extra connections (421 at the greeting): every message is delivered", async () => {
+    // One connection at a time: any other is turned away with 421 at the greeting.
+    const accepted = new Set<string>();
+    const p = await startSmtpServerPeer({
+      tls: "none",
+      serverOptions: {
+        onConnect(session, callback) {
+          if (accepted.size >= 1) {
+            return callback(
+              Object.assign(new Error("Too many connections"), { responseCode: 421 }),
+            );
+          }
+          accepted.add(session.id);
+          callback();
+        },
+        onClose(session) {
+          accepted.delete(session.id);
+        },
+      },
+    });
+    peer = p;
+    client = createClient({ host: p.host, port: p.port, pool: { maxConnections: 3 } });
+    const results = await sendMany(client, 12, "busy");
+    expect(results).toHaveLength(12);
+    expect((await subjects(p)).sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => `busy-${i}`).sort(),
+    );
+  });
+
   it("closes idle connections after idleTimeout and opens a new one for the next message", async () => {
     const p = await startSmtpServerPeer({ tls: "none" });
     peer = p;
