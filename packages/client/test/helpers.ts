@@ -81,3 +81,45 @@ export async function startSilentServer(
 export function parse(raw: Uint8Array) {
   return simpleParser(Buffer.from(raw));
 }
+
+/**
+ * A minimal scripted SMTP server on loopback: greets, then answers each client line with
+ * `answer(line)`; `undefined` means say nothing (a server that falls silent). Lines after
+ * DATA's 354 are swallowed up to the lone dot, which is then answered like a command ".".
+ */
+export async function startScriptedServer(
+  answer: (line: string) => string | undefined,
+  greeting: string | undefined = "220 scripted.example.test ESMTP",
+): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+    if (greeting !== undefined) socket.write(`${greeting}\r\n`);
+    let buffer = "";
+    let inData = false;
+    socket.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString("latin1");
+      for (let i = buffer.indexOf("\r\n"); i >= 0; i = buffer.indexOf("\r\n")) {
+        const line = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        if (inData && line !== ".") continue;
+        if (inData) inData = false;
+        const reply = answer(line);
+        if (reply?.startsWith("354")) inData = true;
+        if (reply !== undefined) socket.write(`${reply}\r\n`);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
