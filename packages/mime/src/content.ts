@@ -57,15 +57,18 @@ export function toContentSource(
   content: ContentInput,
   size: number | undefined,
 ): ContentSource {
-  if (typeof content === "string") return { kind: "bytes", bytes: utf8(content) };
-  if (content instanceof Uint8Array) return { kind: "bytes", bytes: content };
-  if (typeof content === "object" && content !== null) {
-    if (size !== undefined && !(Number.isSafeInteger(size) && size >= 0)) {
-      throw new MimeError(
-        `${field.replace(/\.content$/, "")}.size`,
-        "must be a non-negative integer",
-      );
+  const sizeField = `${field.replace(/\.content$/, "")}.size`;
+  if (size !== undefined && !(Number.isSafeInteger(size) && size >= 0)) {
+    throw new MimeError(sizeField, "must be a non-negative integer");
+  }
+  if (typeof content === "string" || content instanceof Uint8Array) {
+    const bytes = typeof content === "string" ? utf8(content) : content;
+    if (size !== undefined && size !== bytes.length) {
+      throw new MimeError(sizeField, `is ${size} but the content has ${bytes.length} octets`);
     }
+    return { kind: "bytes", bytes };
+  }
+  if (typeof content === "object" && content !== null) {
     let used = false;
     const consumed = (): boolean => used;
     const once = (source: () => AsyncIterable<Uint8Array>) => (): AsyncIterable<Uint8Array> => {
