@@ -40,12 +40,12 @@ const SPECIALS = '()<>@,;:\\".[]';
 const ATOM_ASCII = new Uint8Array(128);
 for (let c = 0x21; c < 0x7f; c++) ATOM_ASCII[c] = SPECIALS.includes(String.fromCharCode(c)) ? 0 : 1;
 
-function specialTokens(spaced: boolean): Map<number, Token> {
-  const map = new Map<number, Token>();
+function specialTokens(spaced: boolean): (Token | undefined)[] {
+  const table: (Token | undefined)[] = new Array(128).fill(undefined);
   for (const ch of "<>@,;:.") {
-    map.set(ch.charCodeAt(0), Object.freeze({ kind: "special", value: ch, spaced }));
+    table[ch.charCodeAt(0)] = Object.freeze({ kind: "special", value: ch, spaced });
   }
-  return map;
+  return table;
 }
 const SPECIAL_TOKENS = specialTokens(false);
 const SPACED_SPECIALS = specialTokens(true);
@@ -127,7 +127,7 @@ function tokenize(field: string, text: string, sink: (token: Token) => void): vo
       throw new MimeError(field, `control character at index ${i}`);
     } else {
       // Specials are frequent in hostile input: shared, frozen tokens avoid an allocation.
-      const shared = (spaced ? SPACED_SPECIALS : SPECIAL_TOKENS).get(c);
+      const shared = (spaced ? SPACED_SPECIALS : SPECIAL_TOKENS)[c];
       if (shared === undefined) throw new MimeError(field, `unexpected character at index ${i}`);
       sink(shared);
       spaced = false;
