@@ -74,6 +74,16 @@ describe("DenoTransport", () => {
     await expect(t.write(encode("x"))).rejects.toBe(error);
   });
 
+  it("TLS bytes first on a plaintext connection: a tls error with a hint, connection closed", async () => {
+    const conn = new FakeConn();
+    const t = transportOver(conn);
+    conn.feed(new Uint8Array([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46]));
+    const error = await t.read().catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "tls", detail: "tls-on-plaintext", retryable: false });
+    expect(String((error as Error).message)).toContain("secure: true");
+    expect(conn.closed).toBe(true);
+  });
+
   it("close() resolves a pending read with null, is idempotent, and later writes reject", async () => {
     const conn = new FakeConn();
     const t = transportOver(conn);

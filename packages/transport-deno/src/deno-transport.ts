@@ -20,6 +20,11 @@ export interface DenoTransportInit {
 
 const ignore = (): void => {};
 
+/** A TLS record header (handshake or alert, version 3.x): the server speaks TLS, not SMTP. */
+function looksLikeTls(bytes: Uint8Array): boolean {
+  return (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
+}
+
 /** Closes a Deno resource that may already be closed or consumed (by `Deno.startTls`). */
 export function closeQuietly(conn: DenoConn | undefined): void {
   try {
@@ -62,6 +67,7 @@ export class DenoTransport implements Transport {
   #secure: boolean;
   #state: "open" | "upgrading" | "closed" = "open";
   #eof = false;
+  #sawData = false;
   #failure: SmtpError | undefined;
   #abortError: SmtpError | undefined;
   #reading: Promise<unknown> | undefined;
@@ -118,10 +124,19 @@ export class DenoTransport implements Transport {
         return null;
       }
       // The buffer is reused by the next read, so the caller gets its own copy.
-      return this.#buffer.slice(0, count);
+      const chunk = this.#buffer.slice(0, count);
+      if (!this.#sawData) {
+        this.#sawData = true;
+        if (!this.#secure && looksLikeTls(chunk)) throw this.#tlsOnPlaintext();
+      }
+      return chunk;
     } catch (error) {
       if (this.#state === "closed") return null;
       this.#failure ??= toSmtpError(error, "read", this.#target());
+      if (this.#failure.detail === "tls-on-plaintext") {
+        this.#state = "closed";
+        this.#closeResources();
+      }
       throw this.#failure;
     } finally {
       this.#reading = undefined;
@@ -236,6 +251,17 @@ export class DenoTransport implements Transport {
 
   #target(): string {
     return `${this.#host}:${this.#port}`;
+  }
+
+  #tlsOnPlaintext(): SmtpError {
+    return new SmtpError({
+      kind: "tls",
+      message:
+        `${this.#target()} answered with TLS on a plaintext connection: ` +
+        "it expects implicit TLS (secure: true, usually port 465).",
+      retryable: false,
+      detail: "tls-on-plaintext",
+    });
   }
 
   #closedError(what: string): SmtpError {
