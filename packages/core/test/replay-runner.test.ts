@@ -298,6 +298,24 @@ describe("replayTranscript invariants", () => {
     expect(outcome.failure?.message).toBe("the engine threw on receiveData: TypeError: boom");
   });
 
+  it("fails when the engine throws while its outputs are handled (a body chunk)", () => {
+    const job = parseTranscript(
+      '@job {"messages":[{"from":"","to":["a@x.test"],"body":"x"}]}\nS: 220 hi',
+    );
+    const outcome = replayTranscript(job, {
+      createSession: () =>
+        fakeSession(
+          {
+            bodyChunk() {
+              throw new RangeError("no");
+            },
+          },
+          [{ type: "need-body", id: 1 }],
+        ),
+    });
+    expect(outcome.failure?.message).toBe("the engine threw on receiveData: RangeError: no");
+  });
+
   it("fails when the engine waits without a deadline while busy", () => {
     const outcome = replayTranscript(one, {
       createSession: () => fakeSession({ pollTimeout: () => null }),

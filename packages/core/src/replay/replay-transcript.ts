@@ -234,15 +234,18 @@ export function replayTranscript(
     }
   }
 
-  /** Runs an engine input; any exception from the engine is a failure. */
+  /**
+   * Runs an engine input and drains its outputs (which may feed a body or call quit()); any
+   * exception from the engine is a failure.
+   */
   const input = (what: string, run: () => void): void => {
     try {
       run();
+      drain();
     } catch (error) {
       if (error instanceof Failure) throw error;
       fail(currentLine, `the engine threw on ${what}: ${describe(error)}`);
     }
-    drain();
   };
 
   /** Compares the client's output since the previous check with `expected`. */
