@@ -82,7 +82,12 @@ export function layout(
   }
   out.push(
     headers +
-      foldHeader("Content-Type", [`multipart/${part.subtype};`, `boundary="${part.boundary}"`]),
+      foldHeader("Content-Type", [
+        `multipart/${part.subtype};`,
+        // RFC 2387: multipart/related names the type of its root part (always the HTML here).
+        ...(part.subtype === "related" ? ['type="text/html";'] : []),
+        `boundary="${part.boundary}"`,
+      ]),
     "\r\n",
   );
   for (const child of part.parts) {

@@ -73,6 +73,31 @@ const cases: Case[] = [
     structure: ["multipart/related", "text/html", "image/png", "Content-ID: <logo@example.test>"],
   },
   {
+    name: "alternative-related",
+    input: () => ({
+      ...base,
+      subject: "Text, and HTML with an inline image",
+      text: "Logo below (HTML only).",
+      html: '<p>Logo: <img src="cid:logo@example.test"></p>',
+      attachments: [{ filename: "logo.png", content: PNG, cid: "logo@example.test" }],
+    }),
+    attachments: [
+      {
+        filename: "logo.png",
+        contentType: "image/png",
+        cid: "logo@example.test",
+        sha256: sha256(PNG),
+      },
+    ],
+    structure: [
+      "multipart/alternative",
+      "text/plain",
+      "multipart/related",
+      "text/html",
+      "image/png",
+    ],
+  },
+  {
     name: "mixed-everything",
     input: () => ({
       ...base,
