@@ -77,6 +77,8 @@ export function toContentSource(
       return checked(field, source(), size);
     };
     if (isReadableStream(content)) {
+      if (content.locked)
+        throw new MimeError(field, "ReadableStream is locked (already being read)");
       return { kind: "stream", size, consumed, open: once(() => readStream(content)) };
     }
     if (isAsyncIterable(content)) {
