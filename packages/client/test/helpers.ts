@@ -123,3 +123,20 @@ export async function startScriptedServer(
     },
   };
 }
+
+const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+
+/**
+ * What must never appear in a transcript or log (R10): the secret, its base64, the PLAIN
+ * blob, the secret's base64 at each of the three alignments inside a longer blob, and the
+ * XOAUTH2 payload.
+ */
+export function forbiddenSecrets(user: string, secret: string): string[] {
+  const out = [secret, b64(secret), b64(`\0${user}\0${secret}`), b64(`${user}\0${secret}`)];
+  for (let offset = 0; offset < 3; offset++) {
+    const shifted = b64("x".repeat(offset) + secret);
+    out.push(shifted.slice(Math.ceil((offset * 4) / 3) + 2, -2));
+  }
+  out.push(b64(`user=${user}\x01auth=Bearer ${secret}\x01\x01`));
+  return out.filter((s) => s.length >= 6);
+}

@@ -6,7 +6,13 @@ import {
   TEST_ACCESS_TOKEN,
 } from "@smtp-internal/test-peer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countingConnector, liveHandles, parse, startSilentServer } from "./helpers.ts";
+import {
+  countingConnector,
+  forbiddenSecrets as forbidden,
+  liveHandles,
+  parse,
+  startSilentServer,
+} from "./helpers.ts";
 
 const USER = "user@example.test";
 const PASS = "password";
@@ -267,19 +273,6 @@ describe("R10 credentials never appear in the transcript or the debug output", (
     peer = await startSmtpServerPeer({ tls: "none" });
   });
   afterAll(() => peer?.close());
-
-  const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
-  /** The secret, its base64, and its base64 inside the PLAIN blob at each of the three offsets. */
-  function forbidden(user: string, secret: string): string[] {
-    const plain = b64(`\0${user}\0${secret}`);
-    const out = [secret, b64(secret), plain, b64(`${user}\0${secret}`)];
-    for (let offset = 0; offset < 3; offset++) {
-      const shifted = b64("x".repeat(offset) + secret);
-      out.push(shifted.slice(Math.ceil((offset * 4) / 3) + 2, -2));
-    }
-    out.push(b64(`user=${user}\x01auth=Bearer ${secret}\x01\x01`));
-    return out.filter((s) => s.length >= 6);
-  }
 
   it.each([
     ["PLAIN", PASS],
