@@ -41,16 +41,17 @@ export async function readUntil(
 export type ServerScript = (conn: Deno.Conn) => Promise<void>;
 
 /**
- * Listens on 127.0.0.1 (port 0), accepts one connection and runs `script` on it.
+ * Listens on `hostname` (127.0.0.1 by default, port 0), accepts one connection and runs `script` on it.
  * `done` settles when the script has finished and every server resource is closed.
  */
 export function serveOnce(
   script: ServerScript,
   tls?: { cert: string; key: string },
+  hostname: "127.0.0.1" | "::1" = "127.0.0.1",
 ): { port: number; done: Promise<void> } {
   const listener = tls
-    ? Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert: tls.cert, key: tls.key })
-    : Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    ? Deno.listenTls({ hostname, port: 0, cert: tls.cert, key: tls.key })
+    : Deno.listen({ hostname, port: 0 });
   const port = listener.addr.port;
   const done = (async () => {
     try {

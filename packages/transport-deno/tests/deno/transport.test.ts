@@ -88,6 +88,25 @@ Deno.test("implicit TLS: verified with caCerts, then bytes flow inside TLS", asy
   await server.done;
 });
 
+Deno.test("implicit TLS over IPv6 loopback, verified against the ::1 address", async () => {
+  const server = serveOnce(
+    async (conn) => {
+      await serverWrite(conn, "220 v6 ESMTP\r\n");
+    },
+    tlsServer,
+    "::1",
+  );
+  const transport = await denoConnector({ caCerts: [caPem] })({
+    host: "::1",
+    port: server.port,
+    tls: "implicit",
+  });
+  assert.equal(transport.remoteAddress, "::1");
+  assert.equal(await readUntil(() => transport.read(), "\r\n"), "220 v6 ESMTP\r\n");
+  await server.done;
+  await transport.close();
+});
+
 Deno.test("implicit TLS with a servername other than the host (connect + startTls)", async () => {
   const server = serveOnce(async (conn) => {
     await serverWrite(conn, "220 tls ESMTP\r\n");
