@@ -2,6 +2,9 @@
 // this process: STARTTLS with AUTH, implicit TLS, refused recipients, a greeting time-out,
 // and a clean close that leaves no connection open on either side.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { NodeTransport, nodeConnector } from "@smtp/transport-node";
 import {
   createTestCa,
@@ -178,4 +181,37 @@ describe("@smtp/client on Bun", () => {
     for (const t of transports) expect(t.closes + t.aborts).toBeGreaterThan(0);
     expect(await eventually(() => starttls.openConnections() === 0)).toBe(true);
   });
+
+  test("a Bun process that sends and closes exits by itself: no handle left", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bun-send-"));
+    const caFile = join(dir, "ca.pem");
+    writeFileSync(caFile, ca.caPem);
+    const example = join(import.meta.dir, "../../../../examples/bun-send");
+    const proc = Bun.spawn([process.execPath, "--conditions=source", "src/main.ts"], {
+      cwd: example,
+      env: {
+        ...process.env,
+        MAIL_HOST: starttls.host,
+        MAIL_PORT: String(starttls.port),
+        MAIL_USER: auth.user,
+        MAIL_PASS: auth.pass,
+        MAIL_CA_FILE: caFile,
+        MAIL_TO: "rcpt@example.test",
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    // A leaked socket or timer would keep the process alive: give up (and fail) after 15 s.
+    const killer = setTimeout(() => proc.kill(), 15_000);
+    try {
+      const code = await proc.exited;
+      const out = await new Response(proc.stdout).text();
+      const err = await new Response(proc.stderr).text();
+      expect({ code, signal: proc.signalCode, err }).toEqual({ code: 0, signal: null, err: "" });
+      expect(out).toContain("sent <");
+    } finally {
+      clearTimeout(killer);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });
