@@ -7,12 +7,14 @@ import { isPrintableAscii, utf8Length } from "./text.ts";
 const MAX_RAW_WORD = 900;
 
 /**
- * Raw UTF-8 allowed (SMTPUTF8): no C0/C1 controls or DEL. Characters whose last UTF-8
- * octet is 0xA0 are excluded too: readers that look at raw header octets as Latin-1 see
- * a no-break space there and trim it (mailparser does), so such text goes into
+ * Raw UTF-8 allowed (SMTPUTF8): no C0/C1 controls or DEL, and no whitespace but the ASCII
+ * space (readers trim or drop no-break spaces, line separators and the like). Characters
+ * whose last UTF-8 octet is 0xA0 are excluded too: readers that look at raw header octets
+ * as Latin-1 see a no-break space there and trim it (mailparser does). Such text goes into
  * encoded-words, which every reader decodes the same.
  */
 function isRawUtf8Safe(text: string): boolean {
+  if (OTHER_WHITESPACE.test(text)) return false;
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
     if (c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0)) return false;
@@ -20,6 +22,9 @@ function isRawUtf8Safe(text: string): boolean {
   }
   return true;
 }
+
+/** Any whitespace except U+0020 (a single character class: linear). */
+const OTHER_WHITESPACE = /[^\S ]/u;
 
 function canStayRaw(text: string, smtpUtf8: boolean): boolean {
   if (!(isPrintableAscii(text) || (smtpUtf8 && isRawUtf8Safe(text)))) return false;

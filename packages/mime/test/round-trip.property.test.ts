@@ -35,20 +35,45 @@ describe("round trip through mailparser and postal-mime", () => {
           mixedText,
           mixedText,
           fc.uint8Array({ maxLength: 3000 }),
-          async (subject, name, filename, text, html, content) => {
+          fc.option(
+            headerText(40).filter((s) => s !== ""),
+            { nil: undefined },
+          ),
+          async (subject, name, filename, text, html, content, inlineName) => {
+            // Sometimes an inline image too: multipart/related around the HTML.
+            const inline =
+              inlineName === undefined
+                ? []
+                : [
+                    {
+                      filename: inlineName,
+                      content: content.subarray(0, 100),
+                      cid: "img@example.test",
+                      contentType: "image/png",
+                    },
+                  ];
             const input: MessageInput = {
               from: { name, address: "alice@example.test" },
               to: [{ name, address: "bob@example.test" }, "carol@example.test"],
               subject,
               text,
               html,
-              attachments: [{ filename, content, contentType: "application/x-smtp-test" }],
+              attachments: [
+                ...inline,
+                { filename, content, contentType: "application/x-smtp-test" },
+              ],
             };
             const options = fixedOptions(mode.options);
             const message = createMessage(input, options);
             const bytes = await toBytes(message);
             expectWellFormedLines(bytes, options.smtpUtf8 === true);
             await expectRoundTrip(bytes, input, [
+              ...inline.map((a) => ({
+                filename: a.filename,
+                contentType: "image/png",
+                cid: a.cid,
+                sha256: sha256(a.content),
+              })),
               {
                 filename,
                 contentType: "application/x-smtp-test",
