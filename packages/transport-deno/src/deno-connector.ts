@@ -64,39 +64,42 @@ async function connect(
   const cancelConnect = newAbortController();
   let stage: "connect" | "tls" = "connect";
   let opened: DenoConn | undefined;
+  let gaveUp = false;
+  // After a time-out or abort, a step that still completes must not start the next one
+  // (a handshake with a silent server would otherwise hold the connection open).
+  const track = <T extends DenoConn>(conn: T): T => {
+    opened = conn;
+    if (gaveUp) throw new Error("connecting was given up");
+    return conn;
+  };
 
   const open = async (): Promise<DenoConn> => {
     try {
       if (target.tls === "implicit" && (servername === hostname || options.cert !== undefined)) {
-        const tls: DenoTlsConn = await deno.connectTls({
-          hostname,
-          port,
-          ...(caCerts ? { caCerts } : {}),
-          ...(options.cert !== undefined && options.key !== undefined
-            ? { cert: options.cert, key: options.key }
-            : {}),
-        });
-        opened = tls;
+        const tls: DenoTlsConn = track(
+          await deno.connectTls({
+            hostname,
+            port,
+            ...(caCerts ? { caCerts } : {}),
+            ...(options.cert !== undefined && options.key !== undefined
+              ? { cert: options.cert, key: options.key }
+              : {}),
+          }),
+        );
         stage = "tls";
         await tls.handshake();
         return tls;
       }
-      const tcp = await deno.connect({
-        hostname,
-        port,
-        transport: "tcp",
-        signal: cancelConnect.signal,
-      });
-      opened = tcp;
+      const tcp = track(
+        await deno.connect({ hostname, port, transport: "tcp", signal: cancelConnect.signal }),
+      );
       // One write per pipelined batch only saves round trips if Nagle does not hold it back.
       tcp.setNoDelay(true);
       if (target.tls !== "implicit") return tcp;
       stage = "tls";
-      const tls = await deno.startTls(tcp, {
-        hostname: servername,
-        ...(caCerts ? { caCerts } : {}),
-      });
-      opened = tls;
+      const tls = track(
+        await deno.startTls(tcp, { hostname: servername, ...(caCerts ? { caCerts } : {}) }),
+      );
       await tls.handshake();
       return tls;
     } catch (error) {
@@ -115,6 +118,7 @@ async function connect(
         message: `${stage === "tls" ? "the TLS handshake with" : "connecting to"} ${where} timed out after ${timeoutMs} ms`,
       }),
     cancel: () => {
+      gaveUp = true;
       cancelConnect.abort();
       closeQuietly(opened);
     },

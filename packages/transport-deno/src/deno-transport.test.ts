@@ -259,6 +259,33 @@ describe("denoConnector", () => {
     await vi.waitFor(() => expect(late.closed).toBe(true));
   });
 
+  it("an implicit TLS connect that completes after the time-out never starts the handshake", async () => {
+    vi.useFakeTimers();
+    const deno = new FakeDeno();
+    const late = new FakeConn();
+    let handshakes = 0;
+    late.handshake = async () => {
+      handshakes++;
+      return {};
+    };
+    let open!: (conn: FakeConn) => void;
+    deno.connectTlsResult = () =>
+      new Promise((resolve) => {
+        open = resolve;
+      });
+    const connecting = denoConnector({ deno })({
+      host: "mail.test",
+      port: 465,
+      tls: "implicit",
+      connectTimeout: 100,
+    }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await connecting).toMatchObject({ kind: "timeout", phase: "connect" });
+    open(late);
+    await vi.waitFor(() => expect(late.closed).toBe(true));
+    expect(handshakes).toBe(0);
+  });
+
   it("a failed implicit handshake closes the connection and is a tls error", async () => {
     const deno = new FakeDeno();
     const tls = new FakeConn();
