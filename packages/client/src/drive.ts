@@ -210,7 +210,9 @@ export class Driver {
         if ((await this.#flush()) === INTERRUPTED) return;
       }
     } finally {
-      if (!finished) await iterator.return?.()?.catch(() => {});
+      // Not awaited: a generator still waiting inside next() (a stalled attachment stream)
+      // only returns after that next() settles, which may be never.
+      if (!finished) iterator.return?.()?.catch(() => {});
     }
   }
 

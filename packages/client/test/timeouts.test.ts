@@ -46,6 +46,31 @@ describe("R11 every phase has a timeout (scripted server that falls silent)", ()
     }
   });
 
+  it("a message body that stops yielding times out in the data-block phase", async () => {
+    const peer = await startScriptedServer(server("none"));
+    try {
+      const counting = countingConnector();
+      const client = createClient({
+        host: "127.0.0.1",
+        port: peer.port,
+        timeouts: { command: 2_000, data: 150 },
+        transport: counting.connector,
+      });
+      const stalled = new ReadableStream<Uint8Array>({ pull: () => new Promise<void>(() => {}) });
+      const error = (await client
+        .send({ ...message, attachments: [{ filename: "never.bin", content: stalled }] })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )) as SmtpError;
+      expect(error.kind).toBe("timeout");
+      expect(error.phase).toBe("data-block");
+      expect(counting.transports).toEqual([{ closes: 0, aborts: 1 }]);
+    } finally {
+      await peer.close();
+    }
+  });
+
   it("the scripted server itself works (so the silences above are what time out)", async () => {
     const peer = await startScriptedServer(server("none"));
     try {
