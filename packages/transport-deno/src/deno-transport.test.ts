@@ -163,6 +163,29 @@ describe("DenoTransport", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("a Deno.startTls that resolves after the time-out is closed, its handshake never run", async () => {
+    vi.useFakeTimers();
+    const late = new FakeConn();
+    let handshakes = 0;
+    late.handshake = async () => {
+      handshakes++;
+      return {};
+    };
+    let resolveStart!: (conn: FakeConn) => void;
+    const deno = new FakeDeno();
+    deno.startTlsResult = () =>
+      new Promise((resolve) => {
+        resolveStart = resolve;
+      });
+    const t = transportOver(new FakeConn(), deno);
+    const upgrading = t.startTls({ servername: "mail.test" }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await upgrading).toMatchObject({ kind: "timeout", phase: "tls" });
+    resolveStart(late);
+    await vi.waitFor(() => expect(late.closed).toBe(true));
+    expect(handshakes).toBe(0);
+  });
+
   it("abort() during the handshake fails the upgrade with kind aborted", async () => {
     const tls = new FakeConn();
     let failHandshake!: (e: unknown) => void;

@@ -185,7 +185,11 @@ export class DenoTransport implements Transport {
       const tlsOptions = this.#caCerts ? { hostname, caCerts: this.#caCerts } : { hostname };
       const tls = await this.#deno.startTls(plain, tlsOptions);
       this.#upgrading = tls;
-      if (this.#state === "closed") throw this.#abortError ?? this.#closedError("startTls");
+      // Closed meanwhile (abort, or the time-out's clean-up ran before this resolved).
+      if (this.#isClosed()) {
+        closeQuietly(tls);
+        throw this.#abortError ?? this.#closedError("startTls");
+      }
       await tls.handshake();
       return tls;
     };
