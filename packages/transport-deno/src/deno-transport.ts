@@ -25,7 +25,7 @@ function looksLikeTls(bytes: Uint8Array): boolean {
   return (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
 }
 
-/** Closes a Deno resource that may already be closed or consumed (by `Deno.startTls`). */
+/** Closes a Deno resource that may already be closed or consumed (by `Deno.startTls`). @since 0.1.0 */
 export function closeQuietly(conn: DenoConn | undefined): void {
   try {
     conn?.close();
