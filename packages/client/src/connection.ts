@@ -7,11 +7,12 @@ import type {
   SessionOptions,
   Transport,
 } from "@smtp/core";
-import { Session } from "@smtp/core";
+import { Session, SmtpError } from "@smtp/core";
 import { credentialsFor } from "./credentials.ts";
 import { type CloseInfo, Driver } from "./drive.ts";
 import { chooseEhloName } from "./ehlo-name.ts";
 import type { QueuedSend } from "./job.ts";
+import { race } from "./race.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
 import { machineHostname, monotonicNow } from "./runtime.ts";
 import type { SessionLike } from "./session-like.ts";
@@ -143,9 +144,9 @@ export class Connection {
     let info: CloseInfo;
     try {
       // Fetched before connecting: a failing token provider leaves no socket to clean up.
-      const auth = await credentialsFor(o.auth);
+      const auth = await this.#bounded(credentialsFor(o.auth), "the access token provider");
       const connector = await connectorPromise;
-      transport = await connector(
+      const opening = connector(
         {
           host: o.host,
           port: o.port,
@@ -154,6 +155,17 @@ export class Connection {
         },
         this.#controller.signal,
       );
+      try {
+        transport = await this.#bounded(opening, "connecting");
+      } catch (error) {
+        // A connector that ignores its deadline or signal must not hang the send; a transport
+        // it delivers too late is destroyed.
+        opening.then(
+          (late) => late.abort(error),
+          () => {},
+        );
+        throw error;
+      }
       if (this.#controller.signal.aborted) throw abortError(this.#controller.signal.reason);
       const ehloName = o.name ?? chooseEhloName(await machineHostname(), transport.localAddress);
       const session = sessionFactory(this.#sessionOptions(ehloName, auth));
@@ -202,6 +214,24 @@ export class Connection {
     }
     this.#events.closed(this, info);
     return info;
+  }
+
+  /** Awaits `promise` no longer than the connect timeout, and not past an abort. */
+  async #bounded<T>(promise: Promise<T>, what: string): Promise<T> {
+    const outcome = await race(promise, {
+      deadline: monotonicNow() + this.#options.timeouts.connect,
+      now: monotonicNow,
+      signal: this.#controller.signal,
+    });
+    if (outcome.type === "value") return outcome.value;
+    if (outcome.type === "error") throw outcome.error;
+    if (outcome.type === "aborted") throw abortError(outcome.reason);
+    throw new SmtpError({
+      kind: "timeout",
+      phase: "connect",
+      message: `${what} took longer than the connect timeout`,
+      retryable: true,
+    });
   }
 
   #sessionOptions(ehloName: string, auth: Credentials | undefined): SessionOptions {

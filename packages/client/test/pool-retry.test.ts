@@ -113,3 +113,43 @@ describe("pool retries (scripted server)", () => {
     expect(s.transports).toHaveLength(2);
   });
 });
+
+describe("connectors and token providers that never answer", () => {
+  it("a hanging connector gives a connect timeout, and a transport it delivers later is destroyed", async () => {
+    let deliver: ((t: FakeTransport) => void) | undefined;
+    const late = new FakeTransport(() => undefined);
+    const client = createClient({
+      host: "mx.example.test",
+      timeouts: { connect: 50 },
+      transport: () => new Promise((resolve) => (deliver = resolve)),
+    });
+    const error = await client.send(message).then(
+      () => undefined,
+      (e: unknown) => e as SmtpError,
+    );
+    expect(error?.kind).toBe("timeout");
+    expect(error?.phase).toBe("connect");
+    deliver?.(late);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(late.aborts).toBe(1);
+  });
+
+  it("a hanging token provider gives a connect timeout without connecting", async () => {
+    const s = scripted([{}]);
+    const client = createClient(
+      {
+        host: "mx.example.test",
+        timeouts: { connect: 50 },
+        auth: { user: "u@example.test", accessToken: () => new Promise<string>(() => {}) },
+        transport: s.connector,
+      },
+      { sessionFactory: s.sessionFactory },
+    );
+    const error = await client.send(message).then(
+      () => undefined,
+      (e: unknown) => e as SmtpError,
+    );
+    expect(error?.kind).toBe("timeout");
+    expect(s.transports).toHaveLength(0);
+  });
+});
