@@ -8,7 +8,8 @@
  */
 export { MAX_ADDRESS_INPUT, type ParsedMailbox, parseAddressList } from "./address-parser.ts";
 export { MimeError, type MimeErrorKind } from "./errors.ts";
-export { createMessage, toBytes } from "./message.ts";
+export { createMessage } from "./message.ts";
+export { toBytes } from "./output.ts";
 export { toReadableStream } from "./readable.ts";
 export type {
   AddressInput,

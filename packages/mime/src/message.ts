@@ -1,58 +1,23 @@
-import { type Mailbox, toEnvelopeAddress, toMailboxList, toSingleMailbox } from "./address.ts";
-import { base64Stream } from "./base64.ts";
-import { type ContentSource, openContent, toContentSource } from "./content.ts";
+import { toMailboxList, toSingleMailbox } from "./address.ts";
+import { toAttachment } from "./attachment.ts";
 import { formatDate } from "./date.ts";
+import { buildEnvelope, idDomain } from "./envelope.ts";
 import { MimeError } from "./errors.ts";
 import { type ExtraHeader, toExtraHeaders } from "./extra-headers.ts";
 import { foldHeader } from "./header-fold.ts";
 import { addressListWords, unstructuredWords } from "./header-values.ts";
-import { mediaTypeFor } from "./media-types.ts";
 import { toMsgId, toMsgIdList } from "./msg-id.ts";
-import { joinParameters, legacyNameWords, parameterWords } from "./parameters.ts";
-import {
-  layout,
-  type Part,
-  type Segment,
-  type StreamLeaf,
-  segmentsSize,
-  toSegments,
-} from "./parts.ts";
-import {
-  assertHeaderSafe,
-  assertString,
-  assertWellFormed,
-  hex,
-  isAscii,
-  isPrintableAscii,
-} from "./text.ts";
-import { encodeText } from "./text-body.ts";
-import type {
-  AttachmentInput,
-  BuildOptions,
-  EnvelopeAddress,
-  Message,
-  MessageInput,
-  Priority,
-  StreamOptions,
-} from "./types.ts";
+import { streamSegments } from "./output.ts";
+import { layout, type StreamLeaf, segmentsSize, toSegments } from "./parts.ts";
+import { buildTree } from "./structure.ts";
+import { assertHeaderSafe, assertString, hex, isAscii } from "./text.ts";
+import type { BuildOptions, Message, MessageInput, Priority, StreamOptions } from "./types.ts";
 
 const PRIORITIES: Readonly<Record<Priority, [string, string]>> = {
   high: ["1 (Highest)", "High"],
   normal: ["3 (Normal)", "Normal"],
   low: ["5 (Lowest)", "Low"],
 };
-
-/** Output pieces are yielded in slices of at most this many octets. */
-const YIELD_SIZE = 64 * 1024;
-
-interface Attachment {
-  field: string;
-  filename: string | undefined;
-  contentType: string;
-  cid: string | undefined;
-  disposition: "attachment" | "inline";
-  source: ContentSource;
-}
 
 function checkOptions(options: BuildOptions): void {
   if (typeof options !== "object" || options === null)
@@ -76,131 +41,6 @@ function random(options: BuildOptions, length: number): Uint8Array {
     throw new MimeError("options.randomBytes", `must return a Uint8Array of ${length} octets`);
   }
   return bytes;
-}
-
-function checkMediaType(field: string, value: string): void {
-  assertHeaderSafe(field, value);
-  const semicolon = value.indexOf(";");
-  const type = (semicolon < 0 ? value : value.slice(0, semicolon)).trim();
-  if (
-    !isPrintableAscii(value) ||
-    !/^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/.test(type)
-  ) {
-    throw new MimeError(field, `invalid media type ${JSON.stringify(value)}`);
-  }
-  if (value.length > 900) throw new MimeError(field, "longer than 900 characters");
-  if (/^multipart\//i.test(type) || /^message\//i.test(type)) {
-    throw new MimeError(field, `${type} attachments are not supported (they cannot be base64)`);
-  }
-}
-
-function toAttachment(input: AttachmentInput, index: number): Attachment {
-  const field = `attachments[${index}]`;
-  if (typeof input !== "object" || input === null) throw new MimeError(field, "must be an object");
-  let filename: string | undefined;
-  if (input.filename !== undefined) {
-    assertString(`${field}.filename`, input.filename);
-    assertHeaderSafe(`${field}.filename`, input.filename);
-    if (input.filename.length > 1000)
-      throw new MimeError(`${field}.filename`, "longer than 1000 characters");
-    // An empty name is no name.
-    if (input.filename !== "") filename = input.filename;
-  }
-  let contentType = mediaTypeFor(filename);
-  if (input.contentType !== undefined) {
-    assertString(`${field}.contentType`, input.contentType);
-    checkMediaType(`${field}.contentType`, input.contentType);
-    contentType = input.contentType.trim();
-  }
-  let cid: string | undefined;
-  if (input.cid !== undefined) {
-    cid = toMsgId(`${field}.cid`, input.cid).slice(1, -1);
-  }
-  const disposition = input.disposition ?? (cid !== undefined ? "inline" : "attachment");
-  if (disposition !== "attachment" && disposition !== "inline") {
-    throw new MimeError(`${field}.disposition`, `must be "attachment" or "inline"`);
-  }
-  if (input.content === undefined || input.content === null)
-    throw new MimeError(`${field}.content`, "is required");
-  if (typeof input.content === "string") assertWellFormed(`${field}.content`, input.content);
-  if (
-    typeof input.content === "string" &&
-    /^text\//i.test(contentType) &&
-    !/;\s*charset=/i.test(contentType)
-  ) {
-    contentType += "; charset=utf-8";
-  }
-  const source = toContentSource(`${field}.content`, input.content, input.size);
-  return { field, filename, contentType, cid, disposition, source };
-}
-
-function attachmentLeaf(a: Attachment): StreamLeaf {
-  const typeWords = a.contentType.split(/\s+/).filter((w) => w !== "");
-  const typeParams: string[][] = [typeWords];
-  if (a.filename !== undefined && !/(^|[;\s])name\s*=/i.test(a.contentType)) {
-    typeParams.push(legacyNameWords("name", a.filename));
-  }
-  let headers = foldHeader("Content-Type", joinParameters(typeParams));
-  headers += "Content-Transfer-Encoding: base64\r\n";
-  const disposition: string[][] = [[a.disposition]];
-  if (a.filename !== undefined) disposition.push(...parameterWords("filename", a.filename));
-  headers += foldHeader("Content-Disposition", joinParameters(disposition));
-  if (a.cid !== undefined) headers += foldHeader("Content-ID", [`<${a.cid}>`]);
-  return { kind: "base64", headers, source: a.source, field: `${a.field}.content` };
-}
-
-function textPart(
-  field: string,
-  subtype: "plain" | "html",
-  text: string,
-  allow8bit: boolean,
-  raws: string[],
-): Part {
-  assertWellFormed(field, text);
-  const encoded = encodeText(text, allow8bit);
-  if (encoded.raw !== undefined) raws.push(encoded.raw);
-  return {
-    kind: "text",
-    headers:
-      `Content-Type: text/${subtype}; charset=utf-8\r\n` +
-      `Content-Transfer-Encoding: ${encoded.encoding}\r\n`,
-    body: encoded.bytes,
-  };
-}
-
-/** Picks the structure from the content: related around HTML, alternative, mixed outermost. */
-function buildTree(
-  input: MessageInput,
-  attachments: Attachment[],
-  allow8bit: boolean,
-  raws: string[],
-  boundary: () => string,
-): Part {
-  const text =
-    input.text !== undefined ? textPart("text", "plain", input.text, allow8bit, raws) : undefined;
-  let html =
-    input.html !== undefined ? textPart("html", "html", input.html, allow8bit, raws) : undefined;
-  const inline = html !== undefined ? attachments.filter((a) => a.cid !== undefined) : [];
-  const regular = attachments.filter((a) => !inline.includes(a));
-  if (html !== undefined && inline.length > 0) {
-    html = {
-      kind: "multipart",
-      subtype: "related",
-      boundary: boundary(),
-      parts: [html, ...inline.map(attachmentLeaf)],
-    };
-  }
-  let body: Part | undefined;
-  if (text !== undefined && html !== undefined) {
-    body = { kind: "multipart", subtype: "alternative", boundary: boundary(), parts: [text, html] };
-  } else body = text ?? html;
-  if (regular.length === 0) return body ?? textPart("text", "plain", "", allow8bit, raws);
-  return {
-    kind: "multipart",
-    subtype: "mixed",
-    boundary: boundary(),
-    parts: [...(body !== undefined ? [body] : []), ...regular.map(attachmentLeaf)],
-  };
 }
 
 /**
@@ -324,98 +164,4 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
     stream: (streamOptions?: StreamOptions) =>
       streamSegments(segments, streamOptions?.reuseBuffers === true),
   };
-}
-
-function idDomain(from: Mailbox, options: BuildOptions): string {
-  if (!from.domain.ascii.startsWith("[")) return from.domain.ascii;
-  const hostname = options.hostname ?? "localhost";
-  assertHeaderSafe("options.hostname", hostname);
-  if (!/^[A-Za-z0-9.-]{1,253}$/.test(hostname))
-    throw new MimeError("options.hostname", "must be an ASCII host name");
-  return hostname;
-}
-
-function buildEnvelope(
-  input: MessageInput,
-  defaultFrom: Mailbox,
-  recipients: Mailbox[],
-  smtpUtf8: boolean,
-): { from: EnvelopeAddress | null; to: EnvelopeAddress[] } {
-  const override = input.envelope;
-  if (override !== undefined && (typeof override !== "object" || override === null)) {
-    throw new MimeError("envelope", "must be { from, to }");
-  }
-  let from: EnvelopeAddress | null;
-  if (override?.from === null || override?.from === "") from = null;
-  else if (override?.from !== undefined) {
-    from = toEnvelopeAddress(
-      "envelope.from",
-      toSingleMailbox("envelope.from", override.from, smtpUtf8),
-      smtpUtf8,
-    );
-  } else from = toEnvelopeAddress("from", defaultFrom, smtpUtf8);
-  let to: EnvelopeAddress[];
-  if (override?.to !== undefined) {
-    to = toMailboxList("envelope.to", override.to, smtpUtf8).map((m, i) =>
-      toEnvelopeAddress(`envelope.to[${i}]`, m, smtpUtf8),
-    );
-  } else to = recipients.map((m, i) => toEnvelopeAddress(`recipients[${i}]`, m, smtpUtf8));
-  const seen = new Set<string>();
-  const unique: EnvelopeAddress[] = [];
-  for (const a of to) {
-    const key = `${a.local}@${a.domain.toLowerCase()}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    unique.push(a);
-  }
-  return { from, to: unique };
-}
-
-function streamSegments(segments: readonly Segment[], reuse: boolean): AsyncIterable<Uint8Array> {
-  // A second pass fails here, at the call, rather than halfway through the bytes.
-  for (const s of segments) {
-    if (!(s instanceof Uint8Array) && s.source.kind === "stream" && s.source.consumed()) {
-      throw new MimeError(s.field, "stream content was already consumed by an earlier stream()");
-    }
-  }
-  return generateSegments(segments, reuse);
-}
-
-async function* generateSegments(
-  segments: readonly Segment[],
-  reuse: boolean,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  for (const segment of segments) {
-    if (segment instanceof Uint8Array) {
-      for (let i = 0; i < segment.length; i += YIELD_SIZE) {
-        const end = Math.min(i + YIELD_SIZE, segment.length);
-        // A copy unless reusing: the consumer owns its chunk and may change it freely
-        // without touching the bytes of a later pass.
-        yield reuse ? segment.subarray(i, end) : segment.slice(i, end);
-      }
-    } else {
-      yield* base64Stream(openContent(segment.source), reuse);
-    }
-  }
-}
-
-/**
- * Collects a message's bytes into one array: for small messages and tests.
- *
- * @since 0.1.0
- */
-export async function toBytes(message: Message): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for await (const chunk of message.stream()) {
-    chunks.push(chunk);
-    length += chunk.length;
-  }
-  const out = new Uint8Array(length);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }
