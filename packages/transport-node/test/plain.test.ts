@@ -152,7 +152,7 @@ describe("connect deadline", () => {
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: "timeout", phase: "connect", retryable: true });
     await settle();
-    expectNoLeftovers(before, expect);
+    await expectNoLeftovers(before);
   });
 
   it("an abort while connecting rejects with `aborted`", async () => {
@@ -224,7 +224,7 @@ describe("close and abort", () => {
     });
     await settle();
     expect(server.sockets.size).toBe(0);
-    expectNoLeftovers(before, expect);
+    await expectNoLeftovers(before);
   });
 
   it("close() destroys the socket when the server never closes its side", async () => {
@@ -233,7 +233,8 @@ describe("close and abort", () => {
       "127.0.0.1",
       (socket) => {
         socket.write("220 ready\r\n");
-        // Half-open: the server notes our FIN but never closes its side.
+        // Half-open: the server reads and notes our FIN, but never closes its side.
+        socket.resume();
         socket.on("end", () => {
           serverSawEnd = true;
         });
@@ -272,7 +273,7 @@ describe("close and abort", () => {
     await transport.close();
     for (const socket of server.sockets) socket.destroy();
     await settle();
-    expectNoLeftovers(before, expect);
+    await expectNoLeftovers(before);
   });
 
   it("a server reset rejects the pending read with a retryable connection error", async () => {

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { createSecureContext, createServer as createTlsServer, TLSSocket } from "node:tls";
 import type { IssuedCertificate } from "@smtp-internal/test-peer";
+import { expect, vi } from "vitest";
 
 /** A loopback server on an ephemeral port that tracks its sockets so `stop()` leaves nothing. */
 export interface RawServer {
@@ -111,14 +112,20 @@ export function activeHandles(): { handles: Record<string, number>; timers: numb
   return { handles, timers };
 }
 
-/** Asserts that no socket and no timer was left behind since `before`. */
-export function expectNoLeftovers(
-  before: ReturnType<typeof activeHandles>,
-  expect: (value: unknown) => { toEqual(v: unknown): void; toBeLessThanOrEqual(n: number): void },
-): void {
-  const after = activeHandles();
-  expect(after.handles).toEqual(before.handles);
-  expect(after.timers).toBeLessThanOrEqual(before.timers);
+/**
+ * Asserts that no socket and no timer was left behind since `before`. Handles close in a
+ * later turn of the event loop, so this waits (up to 5 s) for the counts to come back;
+ * a real leak never does.
+ */
+export async function expectNoLeftovers(before: ReturnType<typeof activeHandles>): Promise<void> {
+  await vi.waitFor(
+    () => {
+      const after = activeHandles();
+      expect(after.handles).toEqual(before.handles);
+      expect(after.timers).toBeLessThanOrEqual(before.timers);
+    },
+    { timeout: 5000, interval: 10 },
+  );
 }
 
 /** Lets pending I/O callbacks and 'close' events run. */

@@ -1,7 +1,8 @@
+import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { SmtpError } from "@smtp/core";
 import { createTestCa, type TestCa } from "@smtp-internal/test-peer";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectNode, nodeConnector } from "../src/index.ts";
 import {
   activeHandles,
@@ -28,6 +29,11 @@ afterEach(async () => {
 });
 
 const line = (t: string): boolean => t.endsWith("\r\n");
+
+/** Waits until the server has seen every client connection close: nothing of ours stays open. */
+async function clientGone(peer: RawServer): Promise<void> {
+  await vi.waitFor(() => expect(peer.sockets.size).toBe(0), { timeout: 5000, interval: 10 });
+}
 
 describe.each(["127.0.0.1", "::1"])("implicit TLS to %s", (host) => {
   it("connects through the handshake, verifying the certificate", async () => {
@@ -61,9 +67,9 @@ describe("implicit TLS failures", () => {
     expect(error).toBeInstanceOf(SmtpError);
     expect(error).toMatchObject({ kind: "tls", retryable: false });
     expect((error as SmtpError).cause).toMatchObject({ code: "SELF_SIGNED_CERT_IN_CHAIN" });
-    for (const socket of server.sockets) socket.destroy();
+    await clientGone(server);
     await settle();
-    expectNoLeftovers(before, expect);
+    await expectNoLeftovers(before);
   });
 
   it("an expired certificate is a `tls` error (CERT_HAS_EXPIRED)", async () => {
@@ -139,21 +145,22 @@ describe("implicit TLS failures", () => {
   });
 
   it("a handshake that never completes times out with phase `tls` and leaves no handle", async () => {
-    server = await startRawServer("127.0.0.1", () => {
-      // Accepts TCP, never answers the ClientHello.
-    });
+    // Accepts TCP and reads the ClientHello, but never answers it.
+    server = await startRawServer("127.0.0.1", (socket) => socket.resume());
     await settle();
     const before = activeHandles();
     const error = await nodeConnector({ tls: { ca: ca.caPem } })({
       host: "127.0.0.1",
       port: server.port,
       tls: "implicit",
-      connectTimeout: 100,
+      // Long enough for the loopback TCP connect even on a loaded machine, so the
+      // deadline passes in the handshake.
+      connectTimeout: 300,
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: "timeout", phase: "tls", retryable: true });
-    for (const socket of server.sockets) socket.destroy();
+    await clientGone(server);
     await settle();
-    expectNoLeftovers(before, expect);
+    await expectNoLeftovers(before);
   });
 
   it("an abort during the handshake rejects with `aborted`", async () => {
@@ -216,9 +223,9 @@ describe.each(["127.0.0.1", "::1"])("STARTTLS on %s", (host) => {
       await transport.close();
     }
     expect(seen).toEqual(["localhost", false]);
-    for (const socket of server.sockets) socket.destroy();
+    await clientGone(server);
     await settle();
-    expectNoLeftovers(before, expect);
+    await expectNoLeftovers(before);
   });
 });
 
@@ -241,29 +248,37 @@ describe("STARTTLS failures", () => {
     await expect(transport.read()).rejects.toBe(error);
     await expect(transport.write(encode("QUIT\r\n"))).rejects.toBe(error);
     await transport.close();
-    for (const socket of server.sockets) socket.destroy();
+    await clientGone(server);
     await settle();
-    expectNoLeftovers(before, expect);
+    await expectNoLeftovers(before);
   });
 
   it("refuses to upgrade when bytes arrived after the 220 (STARTTLS injection)", async () => {
+    let serverSide: Socket | undefined;
     server = await startStartTlsServer("127.0.0.1", ca, {
-      afterGo: (socket) => setImmediate(() => socket.write("250 injected\r\n")),
+      afterGo: (socket) => {
+        serverSide = socket;
+      },
     });
     const transport = await connectNode(
       { host: "127.0.0.1", port: server.port, tls: "starttls" },
       { tls: { ca: ca.caPem } },
     );
-    await readUntil(transport, line);
-    await transport.write(encode("STARTTLS\r\n"));
-    expect(await readUntil(transport, line)).toBe("220 go ahead\r\n");
-    while (transport.bufferedBytes === 0) await settle();
-    await expect(transport.startTls({ servername: "localhost" })).rejects.toMatchObject({
-      kind: "protocol",
-      detail: "starttls-injection",
-    });
-    expect(transport.secure).toBe(false);
-    await transport.close();
+    try {
+      await readUntil(transport, line);
+      await transport.write(encode("STARTTLS\r\n"));
+      expect(await readUntil(transport, line)).toBe("220 go ahead\r\n");
+      // The injected reply arrives after the 220 was read, before the handshake starts.
+      serverSide?.write("250 injected\r\n");
+      while (transport.bufferedBytes === 0) await settle();
+      await expect(transport.startTls({ servername: "localhost" })).rejects.toMatchObject({
+        kind: "protocol",
+        detail: "starttls-injection",
+      });
+      expect(transport.secure).toBe(false);
+    } finally {
+      await transport.close();
+    }
   });
 
   it("abort() during the STARTTLS handshake makes startTls reject with `aborted`", async () => {
@@ -285,9 +300,9 @@ describe("STARTTLS failures", () => {
     transport.abort(new Error("shutting down"));
     await expect(upgrading).rejects.toMatchObject({ kind: "aborted" });
     await transport.close();
-    for (const socket of server.sockets) socket.destroy();
+    await clientGone(server);
     await settle();
-    expectNoLeftovers(before, expect);
+    await expectNoLeftovers(before);
   });
 
   it("a server that never completes the STARTTLS handshake times out with phase `tls`", async () => {
