@@ -246,6 +246,32 @@ Deno.test("abort() resolves a pending read with null and rejects later writes", 
   await server.done;
 });
 
+for (const secure of [false, true]) {
+  Deno.test(`close() with a read pending really ends the ${secure ? "TLS" : "TCP"} connection: the server sees EOF`, async () => {
+    let serverSawEof = false;
+    const server = serveOnce(
+      async (conn) => {
+        await serverWrite(conn, "220 hello\r\n");
+        const buffer = new Uint8Array(4096);
+        while ((await conn.read(buffer).catch(() => null)) !== null);
+        serverSawEof = true;
+      },
+      secure ? tlsServer : undefined,
+    );
+    const transport = await denoConnector({ caCerts: [caPem] })({
+      host: "localhost",
+      port: server.port,
+      tls: secure ? "implicit" : "none",
+    });
+    assert.equal(await readUntil(() => transport.read(), "\r\n"), "220 hello\r\n");
+    const pending = transport.read();
+    await transport.close();
+    assert.equal(await pending, null);
+    await server.done;
+    assert.equal(serverSawEof, true);
+  });
+}
+
 Deno.test("a connection reset while reading is a connection error", async () => {
   const server = serveOnce(async (conn) => {
     await serverWrite(conn, "220 then gone\r\n");
