@@ -1,6 +1,7 @@
 // The Node transport under Bun: raw SMTP conversations with smtp-server run in this process,
 // STARTTLS included (other clients have hung on Bun right after the TLS handshake).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createServer, type Server, type Socket } from "node:net";
 import type { Transport } from "@smtp/core";
 import { nodeConnector } from "@smtp/transport-node";
 import {
@@ -104,4 +105,51 @@ describe("@smtp/transport-node on Bun", () => {
       await t.close();
     }
   });
+
+  test("back-pressure both ways: a 4 MiB write to a slow reader, 4 MiB read while paused", async () => {
+    const size = 4 * 1024 * 1024;
+    const pattern = (i: number) => (i * 31 + 7) % 256;
+    const payload = new Uint8Array(size).map((_, i) => pattern(i));
+    let serverSocket: Socket | undefined;
+    const received: Uint8Array[] = [];
+    const server: Server = createServer((socket) => {
+      serverSocket = socket;
+      // A slow reader: take a chunk, pause, resume a little later.
+      socket.on("data", (chunk: Uint8Array) => {
+        received.push(new Uint8Array(chunk));
+        socket.pause();
+        setTimeout(() => socket.resume(), 1);
+      });
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const t = await nodeConnector()({ host: "127.0.0.1", port, tls: "none" });
+    try {
+      await t.write(payload);
+      while (received.reduce((n, c) => n + c.length, 0) < size) await Bun.sleep(5);
+      const got = new Uint8Array(size);
+      let offset = 0;
+      for (const chunk of received) {
+        got.set(chunk, offset);
+        offset += chunk.length;
+      }
+      expect(got.every((b, i) => b === pattern(i))).toBe(true);
+      // Now the other way: the server writes 4 MiB while nobody reads for a while.
+      serverSocket?.end(payload);
+      await Bun.sleep(50);
+      let total = 0;
+      let ok = true;
+      for (let chunk = await t.read(); chunk !== null; chunk = await t.read()) {
+        for (let i = 0; i < chunk.length; i++) if (chunk[i] !== pattern(total + i)) ok = false;
+        total += chunk.length;
+      }
+      expect(total).toBe(size);
+      expect(ok).toBe(true);
+    } finally {
+      await t.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 20_000);
 });
