@@ -49,7 +49,7 @@ export interface TextMessage {
   text: string;
 }
 
-/** Throughput message number `index` to `rcpts` recipients (~2.3 KB on the wire). @since 0.1.0 */
+/** Throughput message number `index` to `rcpts` recipients (~2.4 KB on the wire). @since 0.1.0 */
 export function textMessage(index: number, rcpts: readonly string[]): TextMessage {
   return { from: FROM, to: [...rcpts], subject: subjectOf(index), text: TEXT_BODY };
 }

@@ -201,7 +201,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   if (throughputRuns.length > 0) {
     sections.push(
       "",
-      `## Throughput (~2.3 KB text messages; N = ${config.n} at D = 0, ${config.nDelayed} with the proxy; RTT = 2·D)`,
+      `## Throughput (~2.4 KB text messages; N = ${config.n} at D = 0, ${config.nDelayed} with the proxy; RTT = 2·D)`,
       "",
       throughputTable(throughputSummary),
     );
