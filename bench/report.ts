@@ -168,6 +168,7 @@ export function throughputTable(rows: readonly ThroughputRow[]): string {
       "c→s writes/msg",
       "waits/msg",
       "cmds/msg",
+      "sink µs/msg",
       "delivered",
     ],
     rows.map((r) => [
@@ -182,6 +183,7 @@ export function throughputTable(rows: readonly ThroughputRow[]): string {
       fmt(r.writesPerMsg.median, 2),
       fmt(r.waitsPerMsg.median, 2),
       fmt(r.commandsPerMsg.median, 2),
+      fmt(r.serverCpuUsPerMsg.median, 0),
       r.problems === 0 ? `${r.delivered} ✓` : `${r.delivered} ✗ (${r.problems} problems)`,
     ]),
   );
