@@ -30,6 +30,9 @@ import type {
 const send = process.send?.bind(process);
 if (!send) throw new Error("bench/client-process.ts runs as a child process of bench/run.ts");
 
+// The runner gone (finished, crashed or interrupted): stop at once rather than linger.
+process.on("disconnect", () => process.exit(1));
+
 /** Sends in flight per connection, for both clients (@smtp pipelines up to 4 per connection). */
 const IN_FLIGHT_PER_CONNECTION = 4;
 
