@@ -44,6 +44,8 @@ export interface ThroughputRun {
   commandsPerMsg: number;
   /** Command counts over the timed part. */
   commands: Record<string, number>;
+  /** Connections the sink accepted during the timed part (replacements after 100 messages). */
+  connectionsOpened: number;
   checked: number;
   problems: string[];
 }
@@ -178,6 +180,7 @@ export async function measureThroughput(
         pBefore && pAfter ? (pAfter.clientBursts - pBefore.clientBursts) / sent : Number.NaN,
       commandsPerMsg: commandTotal / sent,
       commands,
+      connectionsOpened: after.sink.connections - before.sink.connections,
       checked: check.checked,
       problems,
     };
@@ -199,6 +202,7 @@ export async function measureThroughput(
       waitsPerMsg: nan,
       commandsPerMsg: nan,
       commands: {},
+      connectionsOpened: 0,
       checked: 0,
       problems: [`measurement failed: ${String(error)}`],
     };
