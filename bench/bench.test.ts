@@ -21,6 +21,7 @@ describe("pnpm bench --quick (tiny N)", () => {
       sizesMiB: [1],
       throttleMiBps: 0,
       encodeOnly: false,
+      coldRuns: 1,
       sample: 4,
       jsonPath,
       verbose: false,
@@ -59,6 +60,11 @@ describe("pnpm bench --quick (tiny N)", () => {
         expect(run.checked).toBe(1);
         expect(run.messageBytes).toBeGreaterThan(1024 * 1024);
       }
+
+      // nodemailer is always there; @smtp needs a build (pnpm build) for its cold start.
+      const cold = result.coldStart?.rows.map((r) => r.library) ?? [];
+      expect(cold).toContain("nodemailer");
+      expect(cold.length + (result.coldStart?.skipped.length ?? 0)).toBe(2);
 
       for (const client of CLIENTS) expect(result.markdown).toContain(clientLabel(client));
       expect(result.markdown).toContain("| D ms | R | client | msgs/s |");

@@ -33,6 +33,8 @@ export interface BenchConfig {
   throttleSizeMiB: number;
   /** Measure the encode-only variants (no network). */
   encodeOnly: boolean;
+  /** Interleaved rounds of the cold-start measurement; 0 skips it. */
+  coldRuns: number;
   /** Messages of each throughput measurement parsed and checked with mailparser. */
   sample: number;
   /** Write a V8 CPU profile per client process into this directory. */
@@ -59,6 +61,7 @@ export function fullConfig(): BenchConfig {
     throttleMiBps: 20,
     throttleSizeMiB: 50,
     encodeOnly: true,
+    coldRuns: 30,
     sample: 20,
     cpuProfDir: undefined,
     jsonPath: undefined,
@@ -79,6 +82,7 @@ export function quickConfig(): BenchConfig {
     sizesMiB: [8],
     throttleMiBps: 20,
     throttleSizeMiB: 8,
+    coldRuns: 5,
     sample: 10,
     preset: "quick",
   };
@@ -98,6 +102,7 @@ const HELP = `usage: pnpm bench [--quick] [options]
   --throttle MIBPS      sink read rate for the back-pressure case (0 skips it)
   --throttle-size MIB   attachment size for the throttled case
   --no-encode           skip the encode-only variants
+  --cold N              interleaved cold-start rounds (0 skips; needs pnpm build for @smtp)
   --sample N            messages per measurement parsed with mailparser
   --cpu-prof DIR        write a --cpu-prof profile of every client process into DIR
   --json PATH           JSON output (default bench/results/<date>.json)
@@ -138,6 +143,7 @@ const VALUE_FLAGS = [
   "--throttle",
   "--throttle-size",
   "--sample",
+  "--cold",
   "--cpu-prof",
   "--json",
 ] as const;
@@ -218,6 +224,9 @@ export function parseConfig(
         break;
       case "--sample":
         config.sample = integer(value, flag, 0);
+        break;
+      case "--cold":
+        config.coldRuns = integer(value, flag, 0);
         break;
       case "--cpu-prof":
         config.cpuProfDir = value;

@@ -2,6 +2,7 @@
  * Summaries over repetitions and the Markdown tables. Ratios are @smtp ÷ nodemailer with
  * the same number of connections, taken within one repetition and cell, then the median.
  */
+import type { ColdStartResult } from "./cold-start.ts";
 import type { ClientName } from "./config.ts";
 import type { AttachmentRun, ThroughputRun } from "./measure.ts";
 import { fmt, fmtSpread, type Spread, spread } from "./stats.ts";
@@ -210,6 +211,19 @@ export function attachmentTable(rows: readonly AttachmentRow[]): string {
       fmtSpread(r.extraRssMB, 0),
       fmt(r.cpuMs.median / 1000, 2),
       r.problems > 0 ? `✗ (${r.problems} problems)` : r.checked > 0 ? `✓ (${r.checked})` : "n/a",
+    ]),
+  );
+}
+
+/** The cold-start table in Markdown. @since 0.1.0 */
+export function coldStartTable(cold: ColdStartResult): string {
+  return table(
+    ["library", "import over bare node, ms", "first import in-process, ms", "install"],
+    cold.rows.map((r) => [
+      r.library + (r.builtAt ? ` (dist built ${r.builtAt.slice(0, 16)}Z)` : ""),
+      fmtSpread(r.overBareMs, 0),
+      fmtSpread(r.firstImportMs, 0),
+      `${fmt(r.installBytes / 1e6, 2)} MB, ${r.installFiles} files`,
     ]),
   );
 }

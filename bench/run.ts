@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { type ColdStartResult, measureColdStart } from "./cold-start.ts";
 import { type BenchConfig, type ClientName, parseConfig, USAGE } from "./config.ts";
 import {
   type AttachmentCase,
@@ -21,11 +22,13 @@ import { ROOT, startServer } from "./processes.ts";
 import {
   type AttachmentRow,
   attachmentTable,
+  coldStartTable,
   summarizeAttachments,
   summarizeThroughput,
   type ThroughputRow,
   throughputTable,
 } from "./report.ts";
+import { fmtSpread } from "./stats.ts";
 import { sha256File } from "./verify.ts";
 
 /** Everything one run produced. @since 0.1.0 */
@@ -36,6 +39,8 @@ export interface BenchResult {
   config: BenchConfig;
   throughput: { runs: ThroughputRun[]; summary: ThroughputRow[] };
   attachments: { runs: AttachmentRun[]; summary: AttachmentRow[] };
+  /** Cold start and install footprint, when measured. */
+  coldStart: ColdStartResult | undefined;
   /** Every correctness problem found (empty when all is well). */
   problems: string[];
   markdown: string;
@@ -169,6 +174,9 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     await server.stop();
     await rm(workDir, { recursive: true, force: true });
   }
+  // Last, with nothing else of ours running.
+  const coldStart = config.coldRuns > 0 ? measureColdStart(config.coldRuns) : undefined;
+  if (coldStart) log(`cold start: ${coldStart.runs} interleaved rounds done`);
 
   const throughputSummary = summarizeThroughput(throughputRuns);
   const attachmentSummary = summarizeAttachments(attachmentRuns);
@@ -214,6 +222,15 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       attachmentTable(attachmentSummary),
     );
   }
+  if (coldStart) {
+    sections.push(
+      "",
+      `## Cold start and footprint (${coldStart.runs} interleaved runs; bare \`node -e ""\` ${fmtSpread(coldStart.bareMs, 0)} ms)`,
+      "",
+      coldStartTable(coldStart),
+      ...coldStart.skipped.map((s) => `\nSkipped: ${s}`),
+    );
+  }
   sections.push(
     "",
     problems.length === 0
@@ -229,6 +246,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     config,
     throughput: { runs: throughputRuns, summary: throughputSummary },
     attachments: { runs: attachmentRuns, summary: attachmentSummary },
+    coldStart,
     problems,
     markdown,
     jsonPath: undefined,
