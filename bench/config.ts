@@ -3,13 +3,13 @@
  * environment variables.
  */
 
-/** The client variants compared. `smtp-*` is @smtp/client, `nm-*` nodemailer; the digit is maxConnections. */
+/** The client variants compared. `smtp-*` is @smtp/client, `nm-*` nodemailer; the digit is maxConnections. @since 0.1.0 */
 export type ClientName = "smtp-pool1" | "smtp-pool5" | "nm-pool1" | "nm-pool5";
 
-/** Every client variant, in the order of the first repetition. */
+/** Every client variant, in the order of the first repetition. @since 0.1.0 */
 export const CLIENTS: readonly ClientName[] = ["smtp-pool1", "nm-pool1", "smtp-pool5", "nm-pool5"];
 
-/** Settings of one run. */
+/** Settings of one run. @since 0.1.0 */
 export interface BenchConfig {
   /** Repetitions; the client order is rotated in each. */
   reps: number;
@@ -47,7 +47,7 @@ export interface BenchConfig {
   preset: "quick" | "full";
 }
 
-/** The full preset: what the README figures come from. */
+/** The full preset: what the README figures come from. @since 0.1.0 */
 export function fullConfig(): BenchConfig {
   return {
     reps: 3,
@@ -70,7 +70,7 @@ export function fullConfig(): BenchConfig {
   };
 }
 
-/** The quick preset: small N, one repetition, small attachments. */
+/** The quick preset: small N, one repetition, small attachments. @since 0.1.0 */
 export function quickConfig(): BenchConfig {
   return {
     ...fullConfig(),
@@ -152,6 +152,8 @@ const BOOLEAN_FLAGS = ["--quick", "--no-encode", "--quiet", "--help"] as const;
 /**
  * Parses CLI flags (and `BENCH_*` environment variables, which flags override) into a
  * {@link BenchConfig}. Throws on an unknown flag or a bad value.
+ *
+ * @since 0.1.0
  */
 export function parseConfig(
   argv: readonly string[],
@@ -241,5 +243,5 @@ export function parseConfig(
   return config;
 }
 
-/** The `--help` text. */
+/** The `--help` text. @since 0.1.0 */
 export const USAGE = HELP;
