@@ -19,7 +19,8 @@ describe("pnpm bench --quick (tiny N)", () => {
       delays: [0, 2],
       recipients: [2],
       sizesMiB: [1],
-      throttleMiBps: 0,
+      throttleMiBps: 64,
+      throttleSizeMiB: 1,
       encodeOnly: false,
       coldRuns: 1,
       sample: 4,
@@ -51,7 +52,12 @@ describe("pnpm bench --quick (tiny N)", () => {
 
       const cases = result.attachments.summary.map((r) => `${r.case}/${r.client}`);
       expect(cases.sort()).toEqual(
-        ["1 MiB Uint8Array", "1 MiB stream"]
+        [
+          "1 MiB Uint8Array",
+          "1 MiB stream",
+          "1 MiB Uint8Array, sink 64 MiB/s",
+          "1 MiB stream, sink 64 MiB/s",
+        ]
           .flatMap((c) => [`${c}/smtp-pool1`, `${c}/nm-pool1`])
           .sort(),
       );

@@ -20,6 +20,8 @@ describe("parseConfig", () => {
     expect(config.clients).toEqual(["smtp-pool1", "nm-pool1"]);
     expect(config.sizesMiB).toEqual([]);
     expect(config.encodeOnly).toBe(false);
+    expect(config.custom).toBe(true);
+    expect(quickConfig().custom).toBe(false);
   });
 
   it("refuses unknown flags, unknown clients and bad numbers", () => {

@@ -45,6 +45,8 @@ export interface BenchConfig {
   verbose: boolean;
   /** `quick` or `full`: which preset the run started from. */
   preset: "quick" | "full";
+  /** Whether options changed the preset (the run is then not a plain quick or full run). */
+  custom: boolean;
 }
 
 /** The full preset: what the README figures come from. @since 0.1.0 */
@@ -67,6 +69,7 @@ export function fullConfig(): BenchConfig {
     jsonPath: undefined,
     verbose: true,
     preset: "full",
+    custom: false,
   };
 }
 
@@ -238,6 +241,7 @@ export function parseConfig(
         break;
     }
   }
+  if (values.size > 0 || switches.has("--no-encode")) config.custom = true;
   if (switches.has("--no-encode")) config.encodeOnly = false;
   if (switches.has("--quiet")) config.verbose = false;
   return config;

@@ -202,7 +202,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   const sections = [
     `# @smtp vs nodemailer — ${started.toISOString()}`,
     "",
-    `${config.preset} run, ${config.reps} repetition(s); node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}); ` +
+    `${config.preset}${config.custom ? " (with options)" : ""} run, ${config.reps} repetition(s); node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}); ` +
       `nodemailer ${versions.nodemailer}, sink smtp-server ${versions["smtp-server"]} (greeting delay patched to 0).`,
     "Medians with (min–max) over repetitions; × nm = @smtp ÷ nodemailer with the same connections, same repetition.",
   ];
@@ -257,7 +257,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       ROOT,
       "bench",
       "results",
-      `${started.toISOString().replace(/[:.]/g, "-")}-${config.preset}.json`,
+      `${started.toISOString().replace(/[:.]/g, "-")}-${config.preset}${config.custom ? "-custom" : ""}.json`,
     );
   await mkdir(dirname(jsonPath), { recursive: true });
   result.jsonPath = jsonPath;
