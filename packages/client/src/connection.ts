@@ -4,6 +4,7 @@ import type {
   Credentials,
   JobId,
   SendResult,
+  SessionApi,
   SessionOptions,
   Transport,
 } from "@smtp/core";
@@ -15,7 +16,6 @@ import type { QueuedSend } from "./job.ts";
 import { race } from "./race.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
 import { machineHostname, monotonicNow } from "./runtime.ts";
-import type { SessionLike } from "./session-like.ts";
 import { abortError, toSmtpError } from "./to-smtp-error.ts";
 
 /** What a {@link Connection} tells its owner. @since 0.1.0 */
@@ -26,7 +26,7 @@ export interface ConnectionEvents {
 }
 
 /** Builds the session; replaced in tests. @since 0.1.0 */
-export type SessionFactory = (options: SessionOptions) => SessionLike;
+export type SessionFactory = (options: SessionOptions) => SessionApi;
 
 /**
  * One SMTP connection: opens the transport, runs a session over it with the {@link Driver},
@@ -55,7 +55,7 @@ export class Connection {
   readonly #controller = new AbortController();
   readonly #inFlight = new Map<JobId, QueuedSend>();
   #waiting: QueuedSend[] = [];
-  #session: SessionLike | undefined;
+  #session: SessionApi | undefined;
   #driver: Driver | undefined;
   #quitRequested = false;
   /** When the connection last became idle (monotonic ms). */
@@ -117,7 +117,7 @@ export class Connection {
     this.#controller.abort(abortError(reason));
   }
 
-  #give(session: SessionLike, driver: Driver, send: QueuedSend): void {
+  #give(session: SessionApi, driver: Driver, send: QueuedSend): void {
     let id: JobId;
     try {
       id = session.send(send.job, monotonicNow());

@@ -1,7 +1,6 @@
-import type { Capabilities, JobId, SendResult, Transport } from "@smtp/core";
+import type { Capabilities, JobId, SendResult, SessionApi, Transport } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
 import { type RaceOutcome, race } from "./race.ts";
-import type { SessionLike } from "./session-like.ts";
 import { abortError, toSmtpError } from "./to-smtp-error.ts";
 
 /** What the driver reports to its owner. @since 0.1.0 */
@@ -45,7 +44,7 @@ const INTERRUPTED = Symbol("interrupted");
  * @since 0.1.0
  */
 export class Driver {
-  readonly #session: SessionLike;
+  readonly #session: SessionApi;
   readonly #transport: Transport;
   readonly #hooks: DriveHooks;
   readonly #now: () => number;
@@ -56,7 +55,7 @@ export class Driver {
   #closing = false;
 
   constructor(
-    session: SessionLike,
+    session: SessionApi,
     transport: Transport,
     hooks: DriveHooks,
     options: DriverOptions,

@@ -1,6 +1,13 @@
-import type { Action, Capabilities, JobId, SendJob, SendResult, Transport } from "@smtp/core";
+import type {
+  Action,
+  Capabilities,
+  JobId,
+  SendJob,
+  SendResult,
+  SessionApi,
+  Transport,
+} from "@smtp/core";
 import { SmtpError } from "@smtp/core";
-import type { SessionLike } from "../src/session-like.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -25,7 +32,7 @@ export const fakeCapabilities: Capabilities = {
  * A tiny scripted stand-in for the core Session, speaking a toy protocol: the server's
  * words `tls`, `ready`, `go` (send the body), `ok` (job done), `bye` (after QUIT).
  */
-export class FakeSession implements SessionLike {
+export class FakeSession implements SessionApi {
   readonly out: string[] = [];
   readonly body: string[] = [];
   #transmit: Uint8Array[] = [];

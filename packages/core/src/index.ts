@@ -63,6 +63,7 @@ export type {
   Limits,
   SendJob,
   SendResult,
+  SessionApi,
   SessionOptions,
   StartTlsPolicy,
   Timeouts,

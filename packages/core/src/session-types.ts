@@ -145,4 +145,32 @@ export type Action =
   | { type: "result"; id: JobId; result: SendResult }
   | { type: "close"; reason: "quit" | "error" | "timeout" | "eof"; error?: SmtpError };
 
+/**
+ * The driving contract of {@link Session}: the inputs a driver feeds it and the outputs it
+ * drains after every input (`pollTransmit`, then `pollAction`, then `pollTimeout`). Code that
+ * drives an engine (the client's loop, the replay runner) depends on this interface, so it
+ * can be tested against a scripted fake.
+ *
+ * @since 0.1.0
+ */
+export interface SessionApi {
+  connected(now: number): void;
+  receiveData(chunk: Uint8Array, now: number): void;
+  receiveEof(now: number): void;
+  tlsEstablished(now: number): void;
+  handleTimeout(now: number): void;
+  transportFailed(error: SmtpError, now: number): void;
+  send(job: SendJob, now: number): JobId;
+  bodyChunk(id: JobId, chunk: Uint8Array, now: number): void;
+  bodyEnd(id: JobId, now: number): void;
+  noop(now: number): void;
+  quit(now: number): void;
+  pollTransmit(): Uint8Array | null;
+  pollAction(): Action | null;
+  pollTimeout(): number | null;
+  readonly state: string;
+  readonly capabilities: Capabilities | undefined;
+  readonly idle: boolean;
+}
+
 export type { TimeoutPhase };

@@ -12,6 +12,7 @@ import type {
   JobId,
   SendJob,
   SendResult,
+  SessionApi,
   SessionOptions,
   Timeouts,
 } from "./session-types.ts";
@@ -52,7 +53,7 @@ type OnReply = (reply: Reply) => void;
  *
  * @since 0.1.0
  */
-export class Session {
+export class Session implements SessionApi {
   readonly #options: SessionOptions;
   readonly #timeouts: Timeouts;
   readonly #wire: Connection<OnReply>;

@@ -269,6 +269,7 @@ function fakeSession(overrides: Partial<ReplaySession>, actions: Action[] = []):
     receiveEof() {},
     tlsEstablished() {},
     handleTimeout() {},
+    transportFailed() {},
     send: () => 1,
     bodyChunk() {},
     bodyEnd() {},

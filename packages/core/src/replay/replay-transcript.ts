@@ -1,11 +1,11 @@
 import type { SmtpError } from "../errors.ts";
-import type { Capabilities } from "../reply-types.ts";
 import { Session } from "../session.ts";
 import type {
   Action,
   JobId,
   SendJob,
   SendResult,
+  SessionApi,
   SessionOptions,
   TranscriptEntry,
 } from "../session-types.ts";
@@ -15,28 +15,11 @@ import { findSubsetMismatch } from "./subset.ts";
 import type { Transcript, TranscriptJob, TranscriptMessage } from "./transcript-types.ts";
 
 /**
- * The part of the engine's `Session` the runner drives (the same calls a real driver makes).
+ * The engine the runner drives: {@link SessionApi}, the same calls a real driver makes.
  *
  * @since 0.1.0
  */
-export interface ReplaySession {
-  connected(now: number): void;
-  receiveData(chunk: Uint8Array, now: number): void;
-  receiveEof(now: number): void;
-  tlsEstablished(now: number): void;
-  handleTimeout(now: number): void;
-  send(job: SendJob, now: number): JobId;
-  bodyChunk(id: JobId, chunk: Uint8Array, now: number): void;
-  bodyEnd(id: JobId, now: number): void;
-  noop(now: number): void;
-  quit(now: number): void;
-  pollTransmit(): Uint8Array | null;
-  pollAction(): Action | null;
-  pollTimeout(): number | null;
-  readonly state: string;
-  readonly idle: boolean;
-  readonly capabilities: Capabilities | undefined;
-}
+export type ReplaySession = SessionApi;
 
 /** Options of {@link replayTranscript}. @since 0.1.0 */
 export interface ReplayOptions {
