@@ -8,7 +8,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { createClient } from "@smtp/client";
-import { target } from "./server.ts";
+import { target } from "@smtp-examples/shared";
 
 const { options, from, to, stop } = await target();
 const client = createClient(options);

@@ -4,7 +4,7 @@
  *   pnpm --filter @smtp-examples/node-basic start
  */
 import { createClient, SmtpError } from "@smtp/client";
-import { target } from "./server.ts";
+import { target } from "@smtp-examples/shared";
 
 const { options, from, to, stop } = await target();
 const client = createClient(options);

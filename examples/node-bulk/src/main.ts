@@ -7,7 +7,7 @@
  *   COUNT=1000 pnpm --filter @smtp-examples/node-bulk start
  */
 import { createClient, SmtpError } from "@smtp/client";
-import { target } from "./server.ts";
+import { target } from "@smtp-examples/shared";
 
 const count = Number(process.env.COUNT ?? 200);
 const { options, from, to, stop } = await target();
