@@ -5,10 +5,14 @@
  * and the current time, and drains the bytes to write, the next deadline and the actions
  * it asks for. It uses nothing of Node, Deno, timers, the clock or randomness.
  *
+ * The replay tooling (transcript parser and runner) is public API under the subpath
+ * `@smtp/core/replay`, not here: an application that sends mail never loads it.
+ *
  * @module
  */
 
 export { decodeBase64, encodeBase64 } from "./base64.ts";
+export { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
 export { parseCapabilities } from "./capabilities.ts";
 export type { Command, MailParameters, RcptParameters } from "./command.ts";
 export { commandName, describeCommand, encodeCommand, REDACTED } from "./command.ts";
@@ -23,31 +27,6 @@ export type {
 } from "./errors.ts";
 export { SmtpError } from "./errors.ts";
 export { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from "./limits.ts";
-export {
-  assertReplay,
-  assertReplayEveryChunking,
-  everyChunking,
-  formatReplayFailure,
-  ReplayAssertionError,
-} from "./replay/assert-replay.ts";
-export type { Chunking } from "./replay/chunking.ts";
-export type { FormatTranscriptOptions } from "./replay/format-transcript.ts";
-export { formatTranscript } from "./replay/format-transcript.ts";
-export { parseTranscript } from "./replay/parse-transcript.ts";
-export type {
-  ReplayFailure,
-  ReplayJobOutcome,
-  ReplayOptions,
-  ReplayOutcome,
-  ReplaySession,
-} from "./replay/replay-transcript.ts";
-export { replayTranscript } from "./replay/replay-transcript.ts";
-export type {
-  Transcript,
-  TranscriptJob,
-  TranscriptMessage,
-  TranscriptStep,
-} from "./replay/transcript-types.ts";
 export type { ParsedReply } from "./reply-parser.ts";
 export { parseReply, ReplyParser, splitEnhancedCode } from "./reply-parser.ts";
 export type { Capabilities, Reply } from "./reply-types.ts";

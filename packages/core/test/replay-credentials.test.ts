@@ -3,12 +3,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import {
-  parseTranscript,
-  replayTranscript,
-  type Transcript,
-  type TranscriptEntry,
-} from "../src/index.ts";
+import type { TranscriptEntry } from "../src/index.ts";
+import { parseTranscript, replayTranscript, type Transcript } from "../src/replay/index.ts";
 
 const dir = fileURLToPath(new URL("./transcripts/", import.meta.url));
 const files = readdirSync(dir)

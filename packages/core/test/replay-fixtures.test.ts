@@ -7,7 +7,7 @@ import {
   assertReplayEveryChunking,
   parseTranscript,
   replayTranscript,
-} from "../src/index.ts";
+} from "../src/replay/index.ts";
 
 const dir = fileURLToPath(new URL("./transcripts/", import.meta.url));
 const files = readdirSync(dir)

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { TranscriptEntry } from "../src/index.ts";
 import {
   assertReplay,
   formatTranscript,
   parseTranscript,
   replayTranscript,
-  type TranscriptEntry,
-} from "../src/index.ts";
+} from "../src/replay/index.ts";
 
 const read = (name: string): string =>
   readFileSync(new URL(`./transcripts/${name}`, import.meta.url), "utf8");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseTranscript, SmtpError } from "../src/index.ts";
+import { SmtpError } from "../src/index.ts";
+import { parseTranscript } from "../src/replay/index.ts";
 
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 

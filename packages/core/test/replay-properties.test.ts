@@ -2,13 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type Action,
-  assertReplay,
-  parseTranscript,
   type SendJob,
   Session,
   type SessionOptions,
   SmtpError,
 } from "../src/index.ts";
+import { assertReplay, parseTranscript } from "../src/replay/index.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

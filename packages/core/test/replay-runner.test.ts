@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { type Action, Session, type SessionOptions } from "../src/index.ts";
+import { createChunker } from "../src/replay/chunking.ts";
 import {
-  type Action,
   assertReplay,
   assertReplayEveryChunking,
   everyChunking,
@@ -9,10 +10,7 @@ import {
   ReplayAssertionError,
   type ReplaySession,
   replayTranscript,
-  Session,
-  type SessionOptions,
-} from "../src/index.ts";
-import { createChunker } from "../src/replay/chunking.ts";
+} from "../src/replay/index.ts";
 import { findSubsetMismatch } from "../src/replay/subset.ts";
 
 const SEND = `@job {"starttls":"never","messages":[{"from":"a@example.test","to":["b@example.test"],"body":"Hi\\n"}]}

@@ -30,9 +30,18 @@ describe("JSR manifests", () => {
     const manifest = readJson(`packages/${name}/deno.json`);
     expect(manifest.name).toBe(pkg.name);
     expect(manifest.version).toBe(pkg.version);
-    expect(manifest.exports).toBe("./src/index.ts");
-    const exportsField = pkg.exports as Record<string, { source?: string }>;
-    expect(exportsField["."]?.source).toBe(manifest.exports);
+    // deno.json `exports` is one path, or a map when the package has subpath entries (as
+    // @smtp/core has "./replay"); either way JSR publishes exactly the npm entry points.
+    const exportsField = pkg.exports as Record<string, string | { source?: string }>;
+    const npmEntries = Object.fromEntries(
+      Object.entries(exportsField)
+        .filter(([subpath]) => subpath !== "./package.json")
+        .map(([subpath, target]) => [subpath, typeof target === "string" ? target : target.source]),
+    );
+    const jsrEntries =
+      typeof manifest.exports === "string" ? { ".": manifest.exports } : manifest.exports;
+    expect(jsrEntries).toEqual(npmEntries);
+    expect(npmEntries["."]).toBe("./src/index.ts");
   });
 
   it("the root deno.json makes every published package a workspace member", () => {
