@@ -5,22 +5,104 @@ import { DataEncoder } from "./data-encoder.ts";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
+/**
+ * The byte-at-a-time encoder that preceded the scanning one, kept as the reference its output
+ * must equal (concatenated) for every input and every chunking.
+ */
+class ReferenceEncoder {
+  readonly #dotStuff: boolean;
+  #lineStart = true;
+  #pendingCr = false;
+
+  constructor(dotStuff: boolean) {
+    this.#dotStuff = dotStuff;
+  }
+
+  push(chunk: Uint8Array): Uint8Array {
+    const out = new Uint8Array(chunk.length * 2 + 2);
+    let n = 0;
+    for (const byte of chunk) {
+      if (this.#pendingCr) {
+        this.#pendingCr = false;
+        out[n++] = 0x0d;
+        out[n++] = 0x0a;
+        this.#lineStart = true;
+        if (byte === 0x0a) continue;
+      }
+      if (byte === 0x0d) {
+        this.#pendingCr = true;
+      } else if (byte === 0x0a) {
+        out[n++] = 0x0d;
+        out[n++] = 0x0a;
+        this.#lineStart = true;
+      } else {
+        if (this.#lineStart && byte === 0x2e && this.#dotStuff) out[n++] = 0x2e;
+        out[n++] = byte;
+        this.#lineStart = false;
+      }
+    }
+    return out.subarray(0, n);
+  }
+
+  end(): Uint8Array {
+    let tail = "";
+    if (this.#pendingCr || !this.#lineStart) tail += "\r\n";
+    if (this.#dotStuff) tail += ".\r\n";
+    return enc.encode(tail);
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((size, p) => size + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Splits `bytes` at `cuts` (any numbers, reduced into range) and encodes the pieces in order. */
+function encodeParts(
+  encoder: { push(c: Uint8Array): Uint8Array; end(): Uint8Array },
+  bytes: Uint8Array,
+  cuts: number[],
+): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (const p of [...points, bytes.length]) {
+    parts.push(encoder.push(bytes.subarray(at, p)));
+    at = p;
+  }
+  parts.push(encoder.end());
+  return parts;
+}
+
+function encodeWith(
+  encoder: { push(c: Uint8Array): Uint8Array; end(): Uint8Array },
+  bytes: Uint8Array,
+  cuts: number[],
+): Uint8Array {
+  return concat(encodeParts(encoder, bytes, cuts));
+}
+
 function encode(chunks: string[], options: { dotStuff?: boolean } = {}): string {
   const e = new DataEncoder(options);
   return chunks.map((c) => dec.decode(e.push(enc.encode(c)))).join("") + dec.decode(e.end());
 }
 
-function encodeBytes(bytes: Uint8Array, cuts: number[]): Uint8Array {
-  const e = new DataEncoder();
-  const parts: number[] = [];
-  let at = 0;
-  for (const p of [...cuts, bytes.length]) {
-    parts.push(...e.push(bytes.subarray(at, p)));
-    at = p;
-  }
-  parts.push(...e.end());
-  return Uint8Array.from(parts);
-}
+/** Bodies made of the bytes that matter (CR, LF, dot, CRLF, CRLF-dot) and some others. */
+const bodyArb = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom("\r", "\n", ".", "\r\n", "\r\n.", "\r\n..", "\n.", "\r."),
+      fc.constantFrom("a", "Zz", "\x00", "\x0c", "\x0e", "\xff"),
+      fc.integer({ min: 0, max: 255 }).map((b) => String.fromCharCode(b)),
+    ),
+    { maxLength: 120 },
+  )
+  .map((tokens) => Uint8Array.from(tokens.join(""), (c) => c.charCodeAt(0)));
 
 describe("DataEncoder", () => {
   it("R6 smuggling: golden outputs", () => {
@@ -32,17 +114,38 @@ describe("DataEncoder", () => {
     expect(encode(["ends in CR\r"])).toBe("ends in CR\r\n.\r\n");
     expect(encode([""])).toBe(".\r\n");
     expect(encode(["a\r\n\r\n"])).toBe("a\r\n\r\n.\r\n");
+    expect(encode(["a\r\r\n\x00\r\x00"])).toBe("a\r\n\r\n\x00\r\n\x00\r\n.\r\n");
   });
 
   it("R6 holds across chunks that end after CR, after LF and after a dot", () => {
     expect(encode(["a\r", "\n.", "\r", "\n"])).toBe("a\r\n..\r\n.\r\n");
     expect(encode(["a\n", ".", "b"])).toBe("a\r\n..b\r\n.\r\n");
     expect(encode(["a\r", ".b"])).toBe("a\r\n..b\r\n.\r\n");
+    expect(encode(["a\r", "\r", "b"])).toBe("a\r\n\r\nb\r\n.\r\n");
   });
 
   it("only normalises line ends without dot-stuffing (BDAT)", () => {
     expect(encode(["a\n.b\r", "x"], { dotStuff: false })).toBe("a\r\n.b\r\nx\r\n");
+    expect(encode(["a\r", "\n"], { dotStuff: false })).toBe("a\r\n");
+    expect(encode(["a\r"], { dotStuff: false })).toBe("a\r\n");
     expect(encode([""], { dotStuff: false })).toBe("");
+  });
+
+  it("returns a chunk that needs no change itself, and one ending on CR without the CR", () => {
+    const e = new DataEncoder();
+    const clean = [enc.encode("Subject: x\r\n"), enc.encode("\r\nbody\r\n"), enc.encode("more")];
+    for (const chunk of clean) expect(e.push(chunk)).toBe(chunk);
+    const endsOnCr = enc.encode("\r\nline\r");
+    const held = e.push(endsOnCr);
+    expect(held.buffer).toBe(endsOnCr.buffer); // a view, not a copy
+    expect(dec.decode(held)).toBe("\r\nline");
+    const dotted = enc.encode("\n.x\r\n");
+    const out = e.push(dotted);
+    expect(dec.decode(out)).toBe("\r\n..x\r\n");
+    expect(out.buffer.byteLength).toBe(out.length); // a new array of the exact size
+    // The state after a line end carries over: a chunk starting with a dot changes.
+    expect(dec.decode(e.push(enc.encode(".y")))).toBe("..y");
+    expect(dec.decode(e.end())).toBe("\r\n.\r\n");
   });
 
   it("refuses use after end", () => {
@@ -52,30 +155,45 @@ describe("DataEncoder", () => {
     expect(() => e.end()).toThrow();
   });
 
-  it("R6 property: same bytes for any chunking, only CRLF line ends, the terminator is the only CRLF.CRLF", () => {
-    const byteArb = fc.oneof(
-      fc.constantFrom(0x0d, 0x0a, 0x2e, 0x41),
-      fc.integer({ min: 0, max: 255 }),
-    );
+  it("property: byte-identical to the reference encoder, chunk by chunk, for any body and chunking", () => {
     fc.assert(
       fc.property(
-        fc.array(byteArb, { maxLength: 200 }),
-        fc.array(fc.nat(), { maxLength: 8 }),
-        (raw, cuts) => {
-          const bytes = Uint8Array.from(raw);
-          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort(
-            (a, b) => a - b,
-          );
-          const whole = encodeBytes(bytes, []);
-          expect(encodeBytes(bytes, points)).toEqual(whole);
-          const text = Array.from(whole, (b) => String.fromCharCode(b)).join("");
-          // Every CR is followed by LF and every LF preceded by CR.
-          expect(/\r(?!\n)|(?<!\r)\n/.test(text)).toBe(false);
-          const wire = `\r\n${text}`; // the DATA line's CRLF precedes the body
-          expect(wire.indexOf("\r\n.\r\n")).toBe(wire.length - 5);
-          expect(text.endsWith(".\r\n")).toBe(true);
+        bodyArb,
+        fc.array(fc.nat(), { maxLength: 10 }),
+        fc.boolean(),
+        (bytes, cuts, dotStuff) => {
+          // Chunk by chunk, not only in total: BDAT frames each output chunk on its own.
+          const reference = encodeParts(new ReferenceEncoder(dotStuff), bytes, cuts);
+          const parts = encodeParts(new DataEncoder({ dotStuff }), bytes, cuts);
+          expect(parts.map((p) => [...p])).toEqual(reference.map((p) => [...p]));
         },
       ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("property: never changes the caller's chunk", () => {
+    fc.assert(
+      fc.property(bodyArb, fc.array(fc.nat(), { maxLength: 6 }), (bytes, cuts) => {
+        const copy = bytes.slice();
+        encodeWith(new DataEncoder(), bytes, cuts);
+        expect(bytes).toEqual(copy);
+      }),
+    );
+  });
+
+  it("R6 property: same bytes for any chunking, only CRLF line ends, the terminator is the only CRLF.CRLF", () => {
+    fc.assert(
+      fc.property(bodyArb, fc.array(fc.nat(), { maxLength: 8 }), (bytes, cuts) => {
+        const whole = encodeWith(new DataEncoder(), bytes, []);
+        expect(encodeWith(new DataEncoder(), bytes, cuts)).toEqual(whole);
+        const text = Array.from(whole, (b) => String.fromCharCode(b)).join("");
+        // Every CR is followed by LF and every LF preceded by CR.
+        expect(/\r(?!\n)|(?<!\r)\n/.test(text)).toBe(false);
+        const wire = `\r\n${text}`; // the DATA line's CRLF precedes the body
+        expect(wire.indexOf("\r\n.\r\n")).toBe(wire.length - 5);
+        expect(text.endsWith(".\r\n")).toBe(true);
+      }),
     );
   });
 });

@@ -11,11 +11,17 @@ const DOT = 0x2e;
  *
  * With `dotStuff: false` it only normalises line endings (text sent with BDAT).
  *
+ * {@link DataEncoder.push} returns the input chunk itself when nothing in it changes (CRLF
+ * line ends, no dot at a line start: always the case for `@smtp/mime` output), so the
+ * result may share memory with the input. Its outputs are the same, chunk by chunk, as those
+ * of the byte-at-a-time encoder it replaced (a BDAT chunk never ends between CR and LF).
+ *
  * @since 0.1.0
  */
 export class DataEncoder {
   readonly #dotStuff: boolean;
   #lineStart = true;
+  /** The chunk before ended on a CR: it is written with the next byte (as CRLF). */
   #pendingCr = false;
   #ended = false;
 
@@ -24,33 +30,107 @@ export class DataEncoder {
     this.#dotStuff = options.dotStuff ?? true;
   }
 
-  /** Encodes one chunk of raw message bytes (any line endings). */
+  /**
+   * Encodes one chunk of raw message bytes (any line endings). Returns `chunk` itself (or,
+   * when it ends on a CR, `chunk` without that CR) when it needs no change, else a new
+   * array of exactly the encoded length.
+   */
   push(chunk: Uint8Array): Uint8Array {
     if (this.#ended) throw new Error("DataEncoder: push after end");
-    const out = new Uint8Array(chunk.length * 2 + 2);
-    let n = 0;
-    for (let i = 0; i < chunk.length; i++) {
+    const unchanged = this.#unchangedLength(chunk);
+    if (unchanged === chunk.length) return chunk;
+    if (unchanged >= 0) return chunk.subarray(0, unchanged);
+    const dotStuff = this.#dotStuff;
+    const length = chunk.length;
+    // First pass: the exact output size. The second pass makes the same walk, writing.
+    let pendingCr = this.#pendingCr;
+    let lineStart = this.#lineStart;
+    let size = 0;
+    for (let i = 0; i < length; i++) {
       const byte = chunk[i]!;
-      if (this.#pendingCr) {
-        this.#pendingCr = false;
-        out[n++] = CR;
-        out[n++] = LF;
-        this.#lineStart = true;
+      if (pendingCr) {
+        pendingCr = false;
+        size += 2;
+        lineStart = true;
         if (byte === LF) continue;
       }
       if (byte === CR) {
-        this.#pendingCr = true;
+        pendingCr = true;
+      } else if (byte === LF) {
+        size += 2;
+        lineStart = true;
+      } else {
+        size += lineStart && byte === DOT && dotStuff ? 2 : 1;
+        lineStart = false;
+      }
+    }
+    const out = new Uint8Array(size);
+    let n = 0;
+    pendingCr = this.#pendingCr;
+    lineStart = this.#lineStart;
+    for (let i = 0; i < length; i++) {
+      const byte = chunk[i]!;
+      if (pendingCr) {
+        pendingCr = false;
+        out[n++] = CR;
+        out[n++] = LF;
+        lineStart = true;
+        if (byte === LF) continue;
+      }
+      if (byte === CR) {
+        pendingCr = true;
       } else if (byte === LF) {
         out[n++] = CR;
         out[n++] = LF;
-        this.#lineStart = true;
+        lineStart = true;
       } else {
-        if (this.#lineStart && byte === DOT && this.#dotStuff) out[n++] = DOT;
+        if (lineStart && byte === DOT && dotStuff) out[n++] = DOT;
         out[n++] = byte;
-        this.#lineStart = false;
+        lineStart = false;
       }
     }
-    return out.subarray(0, n);
+    this.#pendingCr = pendingCr;
+    this.#lineStart = lineStart;
+    return out;
+  }
+
+  /**
+   * How much of `chunk` goes out as it is: its whole length when every CR is followed by LF,
+   * every LF preceded by CR and no line starts with a dot; one less when it also ends on a
+   * CR (held back for the next chunk); -1 when something must change. In the first two cases
+   * the state after the chunk is recorded. Scans line by line with the native `indexOf`,
+   * several times faster than a byte loop.
+   */
+  #unchangedLength(chunk: Uint8Array): number {
+    const length = chunk.length;
+    if (length === 0) return 0;
+    if (this.#pendingCr) return -1; // the held-back CR goes first
+    const dotStuff = this.#dotStuff;
+    let lineStart = this.#lineStart;
+    let i = 0;
+    for (;;) {
+      if (lineStart && dotStuff && chunk[i] === DOT) return -1;
+      const cr = chunk.indexOf(CR, i);
+      const lf = chunk.indexOf(LF, i);
+      if (cr === -1) {
+        if (lf !== -1) return -1; // a bare LF
+        this.#lineStart = false; // i < length here: the chunk ends inside a line
+        return length;
+      }
+      if (lf !== -1 && lf < cr) return -1; // a bare LF
+      if (cr === length - 1) {
+        this.#pendingCr = true;
+        this.#lineStart = cr === i && lineStart;
+        return length - 1;
+      }
+      if (lf !== cr + 1) return -1; // a bare CR
+      i = cr + 2;
+      lineStart = true;
+      if (i === length) {
+        this.#lineStart = true;
+        return length;
+      }
+    }
   }
 
   /**

@@ -1,4 +1,5 @@
 import { decodeBase64, encodeBase64 } from "./base64.ts";
+import { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
 import { parseCapabilities } from "./capabilities.ts";
 import type { Command } from "./command.ts";
 import { type AwaitedReply, Connection } from "./connection.ts";
@@ -277,13 +278,25 @@ export class Session implements SessionApi {
     return id;
   }
 
-  /** Raw message bytes (any line endings) for the job of the last `need-body` action. */
+  /**
+   * Raw message bytes (any line endings) for the job of the last `need-body` action.
+   *
+   * Memory: a chunk of {@link BODY_COPY_LIMIT} (64 KiB) or more is not copied when it needs
+   * no change (CRLF line ends, no dot at a line start, or BINARYMIME), so the
+   * {@link Session.pollTransmit} output that carries it may be, or contain, the caller's own
+   * bytes. Keep such a chunk unchanged until `pollTransmit()` has been drained (returned
+   * `null`) after this call and every chunk it returned has been written (the transport's
+   * `write()` resolved). A shorter chunk is always copied: its memory may be reused as soon
+   * as `bodyChunk` returns, and its output may wait while the next chunk is pulled.
+   */
   bodyChunk(id: JobId, chunk: Uint8Array, now: number): void {
     const tx = this.#bodyFor(id);
     if (tx === undefined || chunk.length === 0) return;
     this.#since = now;
-    const bytes = tx.encoder === undefined ? chunk.slice() : tx.encoder.push(chunk);
-    if (bytes.length === 0) return;
+    const encoded = tx.encoder === undefined ? chunk : tx.encoder.push(chunk);
+    if (encoded.length === 0) return;
+    // The encoder returns its input when nothing changes; only small chunks are copied then.
+    const bytes = encoded === chunk && chunk.length < BODY_COPY_LIMIT ? chunk.slice() : encoded;
     tx.js.dataSent = true;
     if (tx.bdat) {
       this.#command({ name: "BDAT", size: bytes.length, last: false }, "data-block", (r) =>

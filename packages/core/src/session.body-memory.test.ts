@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
+import { Session } from "./session.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** A session that has just asked for the body of one message (DATA, or BDAT with CHUNKING). */
+function atBody(chunking: boolean, binary = false): { session: Session; id: number } {
+  const session = new Session({
+    ehloName: "client.example",
+    servername: "mx.example",
+    starttls: "never",
+  });
+  session.connected(0);
+  session.receiveData(enc.encode("220 mx\r\n"), 0);
+  session.pollTransmit();
+  const ehlo = chunking
+    ? "250-mx\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 BINARYMIME\r\n"
+    : "250-mx\r\n250 PIPELINING\r\n";
+  session.receiveData(enc.encode(ehlo), 0);
+  const id = session.send({ from: "a@example.org", to: ["b@example.net"], binary }, 0);
+  session.pollTransmit();
+  if (!chunking) session.receiveData(enc.encode("250 ok\r\n250 ok\r\n354 go\r\n"), 0);
+  const actions = [];
+  for (let a = session.pollAction(); a; a = session.pollAction()) actions.push(a.type);
+  expect(actions).toContain("need-body");
+  return { session, id };
+}
+
+function drain(session: Session): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let b = session.pollTransmit(); b; b = session.pollTransmit()) out.push(b);
+  return out;
+}
+
+/** `size` bytes of CRLF lines that need no change on the wire. */
+function cleanLines(size: number): Uint8Array {
+  const bytes = new Uint8Array(size).fill(0x41);
+  for (let i = 76; i + 1 < size; i += 78) {
+    bytes[i] = 0x0d;
+    bytes[i + 1] = 0x0a;
+  }
+  bytes[size - 2] = 0x0d;
+  bytes[size - 1] = 0x0a;
+  return bytes;
+}
+
+describe("Session body memory (bodyChunk aliasing rule)", () => {
+  for (const [name, chunking, binary] of [
+    ["DATA", false, false],
+    ["BDAT", true, false],
+    ["BDAT BINARYMIME", true, true],
+  ] as const) {
+    it(`${name}: a chunk under BODY_COPY_LIMIT is copied, so the caller may reuse it at once`, () => {
+      const { session, id } = atBody(chunking, binary);
+      const chunk = cleanLines(BODY_COPY_LIMIT - 2);
+      const expected = dec.decode(chunk);
+      session.bodyChunk(id, chunk, 0);
+      chunk.fill(0x58); // the caller overwrites its buffer before anything was written
+      const wire = drain(session)
+        .map((b) => dec.decode(b))
+        .join("");
+      expect(wire.endsWith(expected)).toBe(true);
+      expect(wire).not.toContain("X");
+    });
+  }
+
+  it("DATA: a large chunk that needs no change goes out as the caller's own bytes", () => {
+    const { session, id } = atBody(false);
+    const chunk = cleanLines(BODY_COPY_LIMIT);
+    session.bodyChunk(id, chunk, 0);
+    const out = drain(session);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toBe(chunk);
+    session.bodyEnd(id, 0);
+    expect(drain(session).map((b) => dec.decode(b))).toEqual([".\r\n"]);
+  });
+
+  it("DATA: a large chunk that needs dot-stuffing goes out encoded", () => {
+    const { session, id } = atBody(false);
+    const chunk = cleanLines(BODY_COPY_LIMIT);
+    chunk[0] = 0x2e;
+    session.bodyChunk(id, chunk, 0);
+    const out = drain(session);
+    expect(out).toHaveLength(1);
+    expect(out[0]).not.toBe(chunk);
+    expect(dec.decode(out[0])).toBe(`.${dec.decode(chunk)}`);
+  });
+
+  it("BDAT BINARYMIME: a large chunk is framed with its exact size and not changed", () => {
+    const { session, id } = atBody(true, true);
+    const chunk = new Uint8Array(BODY_COPY_LIMIT + 3).fill(0x0a);
+    session.bodyChunk(id, chunk, 0);
+    const wire = drain(session)
+      .map((b) => dec.decode(b))
+      .join("");
+    expect(wire).toBe(`BDAT ${chunk.length}\r\n${"\n".repeat(chunk.length)}`);
+  });
+});
