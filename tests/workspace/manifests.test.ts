@@ -16,6 +16,7 @@ type Manifest = {
   files?: string[];
   repository?: { directory?: string };
   exports?: Record<string, unknown>;
+  publishConfig?: { access?: string; exports?: Record<string, unknown> };
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
 };
@@ -45,18 +46,58 @@ describe("workspace packages", () => {
       expect(pkg.sideEffects).toBe(false);
       expect(pkg.license).toBe("MIT");
       expect(pkg.engines?.node).toMatch(/^>=20/);
-      expect(pkg.files).toContain("dist");
       expect(pkg.repository?.directory).toBe(`packages/${dir}`);
     });
 
-    it("exports types first among the published conditions, into dist, and package.json", () => {
-      const main = pkg.exports?.["."] as Record<string, string>;
-      const published = Object.keys(main).filter((k) => k !== "source");
-      expect(published).toEqual(["types", "default"]);
-      expect(main.types).toBe("./dist/index.d.ts");
-      expect(main.default).toBe("./dist/index.js");
-      expect(main.source).toBe("./src/index.ts");
+    it("publishes dist without source maps, and no src (JSR publishes the sources)", () => {
+      expect(pkg.files).toEqual(["dist", "!dist/**/*.map", "!dist/**/*.tsbuildinfo"]);
+      // Without src a source map points nowhere, so the build emits none (a .js file
+      // would otherwise name a missing .map); `files` also keeps out maps left in dist
+      // by an older build.
+      const tsconfig = JSON.parse(
+        readFileSync(join(root, "packages", dir, "tsconfig.json"), "utf8"),
+      ) as { compilerOptions?: { sourceMap?: boolean; declarationMap?: boolean } };
+      expect(tsconfig.compilerOptions?.sourceMap).toBe(false);
+      expect(tsconfig.compilerOptions?.declarationMap).toBe(false);
+    });
+
+    it("exports each entry point types first among the published conditions, into dist, and package.json", () => {
+      const entries = Object.entries(pkg.exports ?? {}).filter(([key]) => key !== "./package.json");
+      expect(entries.map(([key]) => key)).toContain(".");
+      for (const [subpath, target] of entries) {
+        // "." is src/index.ts; "./replay" is src/replay/index.ts, and so on.
+        const stem = subpath === "." ? "index" : `${subpath.slice(2)}/index`;
+        const conditions = target as Record<string, string>;
+        const published = Object.keys(conditions).filter((k) => k !== "source");
+        expect(published).toEqual(["types", "default"]);
+        expect(conditions.types).toBe(`./dist/${stem}.d.ts`);
+        expect(conditions.default).toBe(`./dist/${stem}.js`);
+        expect(conditions.source).toBe(`./src/${stem}.ts`);
+      }
       expect(pkg.exports?.["./package.json"]).toBe("./package.json");
+    });
+
+    it("publishes the same exports without the source condition (src is not shipped)", () => {
+      // pnpm pack/publish replace `exports` with `publishConfig.exports`, so a consumer
+      // that enables a "source" condition never resolves to a file the tarball lacks.
+      const withoutSource = Object.fromEntries(
+        Object.entries(pkg.exports ?? {}).map(([subpath, target]) => [
+          subpath,
+          typeof target === "string"
+            ? target
+            : Object.fromEntries(
+                Object.entries(target as Record<string, string>).filter(([c]) => c !== "source"),
+              ),
+        ]),
+      );
+      expect(pkg.publishConfig?.access).toBe("public");
+      expect(pkg.publishConfig?.exports).toEqual(withoutSource);
+      expect(JSON.stringify(pkg.publishConfig?.exports)).not.toContain("./src/");
+      // toEqual ignores key order; "types" must still come first in what is published.
+      for (const target of Object.values(pkg.publishConfig?.exports ?? {})) {
+        if (typeof target !== "string")
+          expect(Object.keys(target as object)).toEqual(["types", "default"]);
+      }
     });
 
     it("depends only on what the dependency rule allows, and on nothing outside the workspace", () => {
