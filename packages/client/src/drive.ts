@@ -1,5 +1,5 @@
 import type { Capabilities, JobId, SendResult, SessionApi, Transport } from "@smtp/core";
-import { SmtpError } from "@smtp/core";
+import { BODY_COPY_LIMIT, SmtpError } from "@smtp/core";
 import { type RaceOutcome, race } from "./race.ts";
 import { abortError, toSmtpError } from "./to-smtp-error.ts";
 
@@ -37,9 +37,15 @@ const INTERRUPTED = Symbol("interrupted");
  * session's deadlines with timers, performs the actions it asks for (TLS upgrade, body
  * streaming) and reports the rest through {@link DriveHooks}. One loop for every runtime.
  *
- * Invariants: at most one `read()` is outstanding; a body chunk is pulled only after the
- * previous one was accepted by the transport (back-pressure); every timer and listener is
- * removed when a wait ends; and the transport is closed or aborted exactly once.
+ * Invariants: at most one `read()` is outstanding; a body chunk is pulled only when less
+ * than {@link BODY_COPY_LIMIT} bytes wait unwritten (back-pressure), and never while a
+ * chunk the session may not have copied (of that size or more) is still unwritten (the
+ * memory rule of `Session.bodyChunk`); every timer and listener is removed when a wait ends;
+ * and the transport is closed or aborted exactly once.
+ *
+ * Small body chunks, which the session copies, wait and go out together with what follows:
+ * a message that fits in 64 KiB leaves in one write, with its end of data and the next
+ * message's pipelined envelope.
  *
  * @since 0.1.0
  */
@@ -53,6 +59,8 @@ export class Driver {
   #woken = false;
   #wakeUp: (() => void) | undefined;
   #closing = false;
+  /** Body bytes given to the session since the last {@link Driver.#flush}. */
+  #unflushed = 0;
 
   constructor(
     session: SessionApi,
@@ -173,13 +181,20 @@ export class Driver {
 
   /** Writes everything the session has to send, one awaited write per chunk. */
   async #flush(): Promise<typeof INTERRUPTED | undefined> {
+    this.#unflushed = 0;
     for (let bytes = this.#session.pollTransmit(); bytes; bytes = this.#session.pollTransmit()) {
       if ((await this.#wait(this.#transport.write(bytes))) === INTERRUPTED) return INTERRUPTED;
     }
     return undefined;
   }
 
-  /** Pulls the message one chunk at a time, writing each before pulling the next. */
+  /**
+   * Pulls the message one chunk at a time. Small chunks stay queued in the session (it
+   * copied them) until 64 KiB are pending or the body ends; the end of data then goes out
+   * in the run loop's next write, with whatever the session queued after it. A chunk of
+   * 64 KiB or more is written before the next pull, because its output may be the
+   * caller's own buffer, which the next pull may overwrite (`reuseBuffers`).
+   */
   async #streamBody(id: JobId): Promise<void> {
     let iterator: AsyncIterator<Uint8Array>;
     try {
@@ -202,11 +217,13 @@ export class Driver {
         if (next.done) {
           finished = true;
           this.#session.bodyEnd(id, this.#now());
-          await this.#flush();
           return;
         }
         this.#session.bodyChunk(id, next.value, this.#now());
-        if ((await this.#flush()) === INTERRUPTED) return;
+        // One bound for both reasons to write now: a chunk of BODY_COPY_LIMIT or more
+        // (maybe not copied), and enough small ones pending (back-pressure).
+        this.#unflushed += next.value.length;
+        if (this.#unflushed >= BODY_COPY_LIMIT && (await this.#flush()) === INTERRUPTED) return;
       }
     } finally {
       // Not awaited: a generator still waiting inside next() (a stalled attachment stream)

@@ -1,4 +1,4 @@
-import type { JobId, SendResult } from "@smtp/core";
+import { BODY_COPY_LIMIT, type JobId, type SendResult } from "@smtp/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type CloseInfo, Driver } from "../src/drive.ts";
 import { chunks, FakeSession, FakeTransport, type Faults, toyServer } from "./fakes.ts";
@@ -72,21 +72,24 @@ describe("Driver", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it("pulls the next body chunk only after the previous write was accepted (back-pressure)", async () => {
+  /** Runs one job whose body is `parts`, each `size` bytes (its name, then spaces); logs pulls and writes. */
+  async function pullsAndWrites(parts: string[], size: number): Promise<string[]> {
     const events: string[] = [];
     const session = new FakeSession();
     const transport = new FakeTransport(toyServer());
     const write = transport.write.bind(transport);
     transport.write = async (bytes) => {
-      events.push(`write-start ${new TextDecoder().decode(bytes).trim()}`);
+      events.push(`write-start ${new TextDecoder().decode(bytes.subarray(0, 5)).trim()}`);
       await new Promise<void>((r) => queueMicrotask(r));
       await write(bytes);
       events.push("write-end");
     };
     async function* body() {
-      for (const part of ["one", "two"]) {
+      for (const part of parts) {
         events.push(`pull ${part}`);
-        yield new TextEncoder().encode(`${part}\r\n`);
+        const chunk = new Uint8Array(size).fill(0x20);
+        chunk.set(new TextEncoder().encode(part));
+        yield chunk;
       }
     }
     const driver: Driver = new Driver(
@@ -105,13 +108,40 @@ describe("Driver", () => {
     session.connected(Date.now());
     session.send(job, Date.now());
     await driver.run();
-    const from = events.indexOf("pull one");
-    expect(events.slice(from, from + 6)).toEqual([
+    return events.slice(events.indexOf(`pull ${parts[0]}`));
+  }
+
+  it("writes a chunk of BODY_COPY_LIMIT or more before pulling the next (it may be the caller's buffer)", async () => {
+    const events = await pullsAndWrites(["one", "two"], BODY_COPY_LIMIT);
+    expect(events.slice(0, 6)).toEqual([
       "pull one",
       "write-start one",
       "write-end",
       "pull two",
       "write-start two",
+      "write-end",
+    ]);
+  });
+
+  it("keeps small chunks pending while pulling, and writes once 64 KiB are pending (back-pressure)", async () => {
+    const events = await pullsAndWrites(["a", "b", "c", "d"], 30 * 1024);
+    expect(events.slice(0, 10)).toEqual([
+      "pull a",
+      "pull b",
+      "pull c", // 90 KiB pending: written before anything more is pulled
+      "write-start a",
+      "write-end",
+      "write-start b",
+      "write-end",
+      "write-start c",
+      "write-end",
+      "pull d",
+    ]);
+    // The last small chunk goes out after the body ended, before the end of data.
+    expect(events.slice(10, 14)).toEqual([
+      "write-start d",
+      "write-end",
+      "write-start .",
       "write-end",
     ]);
   });
