@@ -1,6 +1,6 @@
 import type { Capabilities, JobId, SendResult, SessionApi, Transport } from "@smtp/core";
 import { BODY_COPY_LIMIT, SmtpError } from "@smtp/core";
-import { type RaceOutcome, race } from "./race.ts";
+import { type RaceOutcome, race, Waiter } from "./race.ts";
 import { abortError, toSmtpError } from "./to-smtp-error.ts";
 
 /** What the driver reports to its owner. @since 0.1.0 */
@@ -40,7 +40,7 @@ const INTERRUPTED = Symbol("interrupted");
  * Invariants: at most one `read()` is outstanding; a body chunk is pulled only when less
  * than {@link BODY_COPY_LIMIT} bytes wait unwritten (back-pressure), and never while a
  * chunk the session may not have copied (of that size or more) is still unwritten (the
- * memory rule of `Session.bodyChunk`); every timer and listener is removed when a wait ends;
+ * memory rule of `Session.bodyChunk`); the waits share one timer and one abort listener, both removed when the loop ends;
  * and the transport is closed or aborted exactly once.
  *
  * Small body chunks, which the session copies, wait and go out together with what follows:
@@ -54,11 +54,12 @@ export class Driver {
   readonly #transport: Transport;
   readonly #hooks: DriveHooks;
   readonly #now: () => number;
-  readonly #signal: AbortSignal | undefined;
   readonly #closeTimeout: number;
   #woken = false;
   #wakeUp: (() => void) | undefined;
   #closing = false;
+  /** Every wait of the run loop: one timer and one abort listener, not one per wait. */
+  readonly #waiter: Waiter;
   /** Body bytes given to the session since the last {@link Driver.#flush}. */
   #unflushed = 0;
 
@@ -72,8 +73,8 @@ export class Driver {
     this.#transport = transport;
     this.#hooks = hooks;
     this.#now = options.now;
-    this.#signal = options.signal;
     this.#closeTimeout = options.closeTimeout ?? 5_000;
+    this.#waiter = new Waiter(options.now, options.signal);
   }
 
   /** Whether the session has asked to close or the connection failed: give it no more work. */
@@ -124,12 +125,7 @@ export class Driver {
         const wake = new Promise<void>((resolve) => {
           this.#wakeUp = resolve;
         });
-        const outcome = await race(pendingRead, {
-          deadline: session.pollTimeout(),
-          now: this.#now,
-          signal: this.#signal,
-          wake,
-        });
+        const outcome = await this.#waiter.wait(pendingRead, session.pollTimeout(), wake);
         this.#wakeUp = undefined;
         if (outcome.type === "wake") continue;
         if (outcome.type === "timeout") {
@@ -144,6 +140,7 @@ export class Driver {
     } catch (error) {
       close = this.#fail(toSmtpError(error));
     }
+    this.#waiter.dispose();
     await this.#release(close);
     return close;
   }
@@ -238,11 +235,7 @@ export class Driver {
    * failure of `promise` throws.
    */
   async #wait<T>(promise: Promise<T>): Promise<T | typeof INTERRUPTED> {
-    const outcome = await race(promise, {
-      deadline: this.#session.pollTimeout(),
-      now: this.#now,
-      signal: this.#signal,
-    });
+    const outcome = await this.#waiter.wait(promise, this.#session.pollTimeout());
     if (outcome.type === "timeout") {
       this.#session.handleTimeout(this.#now());
       return INTERRUPTED;
