@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -73,6 +73,7 @@ describe("workspace packages", () => {
         expect(conditions.types).toBe(`./dist/${stem}.d.ts`);
         expect(conditions.default).toBe(`./dist/${stem}.js`);
         expect(conditions.source).toBe(`./src/${stem}.ts`);
+        expect(existsSync(join(root, "packages", dir, conditions.source as string))).toBe(true);
       }
       expect(pkg.exports?.["./package.json"]).toBe("./package.json");
     });
