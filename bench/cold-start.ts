@@ -45,13 +45,14 @@ function publishedSize(dir: string): { bytes: number; files: number } {
       const full = join(path, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== "node_modules") walk(full);
-      } else if (!/\.test\.ts$|\.tsbuildinfo$/.test(entry.name)) {
+      } else if (!/\.map$|\.tsbuildinfo$/.test(entry.name)) {
         bytes += statSync(full).size;
         files++;
       }
     }
   };
-  for (const sub of ["dist", "src"]) if (existsSync(join(dir, sub))) walk(join(dir, sub));
+  // What `files` publishes (tests/workspace/manifests.test.ts keeps it so): dist without maps.
+  if (existsSync(join(dir, "dist"))) walk(join(dir, "dist"));
   for (const file of ["package.json", "README.md", "LICENSE"]) {
     if (existsSync(join(dir, file))) {
       bytes += statSync(join(dir, file)).size;
