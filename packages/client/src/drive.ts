@@ -40,8 +40,8 @@ const INTERRUPTED = Symbol("interrupted");
  * Invariants: at most one `read()` is outstanding; a body chunk is pulled only when less
  * than {@link BODY_COPY_LIMIT} bytes wait unwritten (back-pressure), and never while a
  * chunk the session may not have copied (of that size or more) is still unwritten (the
- * memory rule of `Session.bodyChunk`); the waits share one timer and one abort listener, both removed when the loop ends;
- * and the transport is closed or aborted exactly once.
+ * memory rule of `Session.bodyChunk`); the waits share one timer and one abort listener,
+ * both removed when the loop ends; and the transport is closed or aborted exactly once.
  *
  * Small body chunks, which the session copies, wait and go out together with what follows:
  * a message that fits in 64 KiB leaves in one write, with its end of data and the next
