@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from "node:crypto";
 import { createClient, SmtpError } from "@smtp/client";
 import {
   hasPostfix,
@@ -64,6 +65,32 @@ describe.skipIf(!hasPostfix())("against Postfix", () => {
         expect([...(parsed.attachments[0]?.content ?? [])]).toEqual([0, 1, 2, 254, 255]);
       }
     }
+  });
+
+  it("BDAT with a 3 MiB attachment from mime's reused buffers: the Maildir copy's SHA-256 matches", async () => {
+    const data = new Uint8Array(randomBytes(3 * 1024 * 1024));
+    const lines: string[] = [];
+    const client = createClient({
+      host: env.host,
+      port: env.submissionPort,
+      starttls: "required",
+      tls: { ca: env.caPem, servername: "localhost" },
+      auth: { user: env.user, pass: env.pass },
+      transcript: (e) => lines.push(`${e.direction} ${e.text}`),
+    });
+    const id = unique();
+    const info = await client.send({
+      from: env.user,
+      to: env.user,
+      subject: `big ${id}`,
+      text: `attachment ${id}\n`,
+      attachments: [{ filename: "big.bin", content: data }],
+    });
+    await client.close();
+    expect(lines.filter((l) => l.startsWith("C BDAT")).length).toBeGreaterThan(10);
+    const parsed = await delivered(env.user, info.messageId);
+    const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+    expect(sha256(parsed.attachments[0]?.content ?? new Uint8Array())).toBe(sha256(data));
   });
 
   it("implicit TLS with AUTH", async () => {
