@@ -282,9 +282,10 @@ export class Connection {
       body: (id: JobId) => {
         const send = this.#inFlight.get(id);
         if (!send) throw new Error(`no message for job ${id}`);
-        // Safe to let the builder reuse its buffers: the engine copies every chunk it is
-        // given (DATA encoder or BDAT framing) before the next one is pulled. This keeps a
-        // 200 MiB attachment's extra memory to a few MB instead of a GC backlog of chunks.
+        // Safe to let the builder reuse its buffers: the engine copies chunks under
+        // BODY_COPY_LIMIT, and the driver writes any larger one (which the engine may pass
+        // through uncopied) and awaits the transport before it pulls the next chunk. This
+        // keeps a 200 MiB attachment's extra memory to a few MB.
         return send.message.stream({ reuseBuffers: true });
       },
       result: (id: JobId, result: SendResult) => {

@@ -8,7 +8,11 @@
 export interface Transport {
   /** The next chunk from the server, or `null` at end-of-stream. At most one read is outstanding. */
   read(): Promise<Uint8Array | null>;
-  /** Resolves once the bytes are accepted by the runtime (after back-pressure has drained). */
+  /**
+   * Resolves once the transport no longer needs `bytes` (handed to the operating system, or
+   * encrypted): the caller may then change or reuse the buffer. Awaiting it is the
+   * back-pressure point.
+   */
   write(bytes: Uint8Array): Promise<void>;
   /** Upgrades this connection to TLS in place (STARTTLS), verifying the server's certificate. */
   startTls(options: { servername: string }): Promise<void>;

@@ -35,8 +35,9 @@ function looksLikeTls(bytes: Uint8Array): boolean {
  *
  * - `read()` hands out chunks in arrival order; at most `maxReadBuffer` bytes wait unread
  *   before the socket is paused, so a slow reader holds the server back instead of memory.
- * - `write()` makes exactly one `socket.write` per call and resolves once the socket
- *   accepts more (at once below its high-water mark, else on `drain`).
+ * - `write()` makes exactly one `socket.write` per call and resolves once Node has flushed
+ *   those bytes to the kernel (or encrypted them): the caller may then reuse the buffer, and
+ *   at most one write per caller is in flight (back-pressure).
  * - `close()` ends the socket and waits (bounded) for it to close; `abort()` destroys it.
  *   Once the socket has closed, no listener or timer of this transport remains.
  *
@@ -135,11 +136,18 @@ export class NodeTransport implements Transport {
       return Promise.reject(this.#closedError("write"));
     }
     return new Promise((resolve, reject) => {
-      const accepted = this.#socket.write(bytes, (error) => {
-        if (error) this.#fail(error);
+      const writer: Pending<void> = { resolve, reject };
+      this.#writers.add(writer);
+      // Resolve only once Node has let go of `bytes` (handed to the kernel, or encrypted by
+      // TLS), so the caller may reuse the buffer (the engine's BODY_COPY_LIMIT rule). The
+      // return value of socket.write() is not enough: it can be true while the tail of this
+      // very buffer still waits in Node's queue after a partial kernel write.
+      this.#socket.write(bytes, (error) => {
+        if (!this.#writers.delete(writer)) return;
+        if (!error) return writer.resolve();
+        this.#fail(error);
+        writer.reject(this.#failure);
       });
-      if (accepted) resolve();
-      else this.#writers.add({ resolve, reject });
     });
   }
 
@@ -262,7 +270,6 @@ export class NodeTransport implements Transport {
     socket.on("data", this.#onData);
     socket.on("end", this.#onEnd);
     socket.on("error", this.#onError);
-    socket.on("drain", this.#onDrain);
     socket.on("close", this.#onClose);
   }
 
@@ -270,7 +277,6 @@ export class NodeTransport implements Transport {
     socket.off("data", this.#onData);
     socket.off("end", this.#onEnd);
     socket.off("error", this.#onError);
-    socket.off("drain", this.#onDrain);
     socket.off("close", this.#onClose);
   }
 
@@ -315,12 +321,6 @@ export class NodeTransport implements Transport {
 
   #onError = (error: Error): void => {
     this.#fail(error);
-  };
-
-  #onDrain = (): void => {
-    const writers = [...this.#writers];
-    this.#writers.clear();
-    for (const writer of writers) writer.resolve();
   };
 
   #onClose = (): void => {

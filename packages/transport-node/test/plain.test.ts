@@ -1,7 +1,7 @@
 import { getEventListeners } from "node:events";
-import type { LookupFunction } from "node:net";
+import { type LookupFunction, Socket } from "node:net";
 import { SmtpError } from "@smtp/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { nodeConnector } from "../src/index.ts";
 
 import {
@@ -274,6 +274,45 @@ describe("close and abort", () => {
     for (const socket of server.sockets) socket.destroy();
     await settle();
     await expectNoLeftovers(before);
+  });
+
+  it("write() resolves only once Node has let go of the bytes, not when socket.write() returns true", async () => {
+    // After a partial kernel write, socket.write() can return true while the tail of the very
+    // buffer it was given still waits in Node's queue; a caller that reuses its buffer as soon
+    // as write() resolves (the engine's BODY_COPY_LIMIT rule) would then send garbage. Hold
+    // back the socket's write callback and check that write() waits for it.
+    server = await echoServer("127.0.0.1");
+    const transport = await nodeConnector()({ host: "127.0.0.1", port: server.port, tls: "none" });
+    await readUntil(transport, (t) => t.endsWith("\r\n"));
+    const original = Socket.prototype.write;
+    let release: (() => void) | undefined;
+    const spy = vi.spyOn(Socket.prototype, "write").mockImplementation(function (
+      this: Socket,
+      chunk: unknown,
+      callback?: unknown,
+    ) {
+      // Only the transport passes a callback; the test server's own writes go through.
+      if (typeof callback !== "function") return original.call(this, chunk as Uint8Array);
+      const done = callback as (error?: Error | null) => void;
+      return original.call(this, chunk as Uint8Array, (error?: Error | null) => {
+        release = () => done(error);
+      });
+    } as typeof Socket.prototype.write);
+    let resolved = false;
+    const writing = transport.write(encode("NOOP\r\n")).then(() => {
+      resolved = true;
+    });
+    try {
+      await readUntil(transport, (t) => t.includes("NOOP"));
+      expect(release).toBeDefined();
+      expect(resolved).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
+    release?.();
+    await writing;
+    expect(resolved).toBe(true);
+    await transport.close();
   });
 
   it("a server reset rejects the pending read with a retryable connection error", async () => {
