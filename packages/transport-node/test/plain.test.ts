@@ -284,7 +284,11 @@ describe("close and abort", () => {
     server = await echoServer("127.0.0.1");
     const transport = await nodeConnector()({ host: "127.0.0.1", port: server.port, tls: "none" });
     await readUntil(transport, (t) => t.endsWith("\r\n"));
-    const original = Socket.prototype.write;
+    const original = Socket.prototype.write as (
+      this: Socket,
+      chunk: Uint8Array,
+      callback?: (error?: Error | null) => void,
+    ) => boolean;
     let release: (() => void) | undefined;
     const spy = vi.spyOn(Socket.prototype, "write").mockImplementation(function (
       this: Socket,
