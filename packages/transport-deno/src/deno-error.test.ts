@@ -46,10 +46,46 @@ describe("toSmtpError", () => {
     expect(error.retryable).toBe(false);
   });
 
-  it("any failure during the handshake is tls and not retryable", () => {
-    const error = toSmtpError(denoError("UnexpectedEof", "eof"), "tls", "h:1");
-    expect(error.kind).toBe("tls");
-    expect(error.retryable).toBe(false);
+  it("the peer dropping during either handshake is a retryable connection error, as on Node", () => {
+    for (const name of ["UnexpectedEof", "ConnectionReset", "BrokenPipe"]) {
+      for (const stage of ["tls", "starttls"] as const) {
+        const error = toSmtpError(denoError(name, "gone"), stage, "h:1");
+        expect(error).toMatchObject({ kind: "connection", retryable: true });
+      }
+    }
+  });
+
+  it("other handshake failures are tls and not retryable", () => {
+    const cause = denoError("InvalidData", "invalid peer certificate: UnknownIssuer");
+    for (const stage of ["tls", "starttls"] as const) {
+      expect(toSmtpError(cause, stage, "h:1")).toMatchObject({ kind: "tls", retryable: false });
+    }
+    expect(toSmtpError(denoError("Other", "odd"), "tls", "h:1").kind).toBe("tls");
+  });
+
+  it("plaintext on the implicit-TLS port is tls not-tls with the port-pairing hint", () => {
+    const cause = denoError("InvalidData", "received corrupt message of type InvalidContentType");
+    const error = toSmtpError(cause, "tls", "mail.test:587");
+    expect(error).toMatchObject({ kind: "tls", detail: "not-tls", retryable: false, cause });
+    expect(error.message).toContain("secure: false");
+    expect(error.message).toContain("465");
+  });
+
+  it("plaintext in the STARTTLS handshake is starttls-injection (R7)", () => {
+    const cause = denoError("InvalidData", "received corrupt message of type InvalidContentType");
+    expect(toSmtpError(cause, "starttls", "h:1")).toMatchObject({
+      kind: "protocol",
+      detail: "starttls-injection",
+      retryable: false,
+      cause,
+    });
+  });
+
+  it("a time-out in the STARTTLS handshake has phase tls", () => {
+    expect(toSmtpError(denoError("TimedOut", "t"), "starttls", "h:1")).toMatchObject({
+      kind: "timeout",
+      phase: "tls",
+    });
   });
 
   it("a certificate failure surfacing on a read is tls too", () => {

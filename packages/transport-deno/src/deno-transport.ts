@@ -217,7 +217,7 @@ export class DenoTransport implements Transport {
     } catch (error) {
       const failure =
         this.#abortError ??
-        (error instanceof SmtpError ? error : toSmtpError(error, "tls", this.#target()));
+        (error instanceof SmtpError ? error : toSmtpError(error, "starttls", this.#target()));
       this.#failure ??= failure;
       this.#state = "closed";
       this.#closeResources();
