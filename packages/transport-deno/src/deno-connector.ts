@@ -1,4 +1,5 @@
 import { type Connector, type ConnectTarget, SmtpError, type Transport } from "@smtp/core";
+import { checkConnectorOptions } from "./check-options.ts";
 import { type DenoApi, type DenoConn, type DenoTlsConn, findDeno } from "./deno-api.ts";
 import { toSmtpError } from "./deno-error.ts";
 import { closeQuietly, DenoTransport } from "./deno-transport.ts";
@@ -26,6 +27,10 @@ function requireDeno(options: DenoConnectorOptions): DenoApi {
  * - `tls: "implicit"`: `Deno.connectTls` (or `Deno.connect` + `Deno.startTls` when
  *   `servername` differs from the host), and the handshake completes before it resolves.
  *
+ * Options Deno cannot honour (a client certificate without implicit TLS or with another
+ * `servername`, `cert` without `key`, a `caCerts` entry that is not PEM) are refused with
+ * an `invalid-input` error before anything is opened.
+ *
  * Connecting, including the implicit TLS handshake, gives up after the target's
  * `connectTimeout` (default 30 s) with a `timeout` error, or when `signal` aborts with an
  * `aborted` error; a connection that opens after that is closed at once. Every runtime
@@ -52,6 +57,7 @@ async function connect(
   target: ConnectTarget,
   signal: AbortSignalLike | undefined,
 ): Promise<Transport> {
+  checkConnectorOptions(options, target);
   const deno = requireDeno(options);
   const where = `${target.host}:${target.port}`;
   if (signal?.aborted) throw abortedError(signal.reason, `connecting to ${where}`);
@@ -75,7 +81,8 @@ async function connect(
 
   const open = async (): Promise<DenoConn> => {
     try {
-      if (target.tls === "implicit" && (servername === hostname || options.cert !== undefined)) {
+      // checkConnectorOptions allows a client certificate only here (servername === hostname).
+      if (target.tls === "implicit" && servername === hostname) {
         const tls: DenoTlsConn = track(
           await deno.connectTls({
             hostname,

@@ -4,6 +4,7 @@ import { FakeConn, FakeDeno } from "../test/fake-deno.ts";
 import { denoConnector } from "./deno-connector.ts";
 import { DenoTransport } from "./deno-transport.ts";
 
+const CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 const encode = (text: string) => new TextEncoder().encode(text);
 const decode = (bytes: Uint8Array | null) => (bytes ? new TextDecoder().decode(bytes) : null);
 
@@ -231,7 +232,7 @@ describe("denoConnector", () => {
       return {};
     };
     deno.connectTlsResult = async () => tls;
-    const t = await denoConnector({ deno, caCerts: ["CA"], cert: "CERT", key: "KEY" })({
+    const t = await denoConnector({ deno, caCerts: [CA_PEM], cert: "CERT", key: "KEY" })({
       host: "mail.test",
       port: 465,
       tls: "implicit",
@@ -239,7 +240,7 @@ describe("denoConnector", () => {
     expect(deno.calls).toEqual([
       {
         fn: "connectTls",
-        options: { hostname: "mail.test", port: 465, caCerts: ["CA"], cert: "CERT", key: "KEY" },
+        options: { hostname: "mail.test", port: 465, caCerts: [CA_PEM], cert: "CERT", key: "KEY" },
       },
     ]);
     expect(handshakes).toBe(1);
@@ -324,6 +325,41 @@ describe("denoConnector", () => {
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: "tls" });
     expect(tls.closed).toBe(true);
+  });
+
+  it("refuses TLS options Deno would ignore, before connecting, with invalid-input", async () => {
+    const deno = new FakeDeno();
+    const implicit = { host: "mail.test", port: 465, tls: "implicit" } as const;
+    const refused = [
+      [{ caCerts: ["not a pem"] }, implicit],
+      [{ caCerts: [CA_PEM, "MIIB"] }, implicit],
+      [{ cert: "CERT" }, implicit],
+      [{ key: "KEY" }, implicit],
+      [
+        { cert: "CERT", key: "KEY" },
+        { ...implicit, port: 587, tls: "starttls" },
+      ],
+      [
+        { cert: "CERT", key: "KEY" },
+        { ...implicit, port: 25, tls: "none" },
+      ],
+      [{ cert: "CERT", key: "KEY", servername: "mx.test" }, implicit],
+    ] as const;
+    for (const [options, target] of refused) {
+      const error = await denoConnector({ deno, ...options })(target).catch((e: unknown) => e);
+      expect(error, JSON.stringify(options)).toBeInstanceOf(SmtpError);
+      expect(error, JSON.stringify(options)).toMatchObject({
+        kind: "invalid-input",
+        retryable: false,
+      });
+    }
+    expect(deno.calls).toEqual([]);
+    // The same name as the host is fine.
+    const t = await denoConnector({ deno, cert: "CERT", key: "KEY", servername: "mail.test" })(
+      implicit,
+    );
+    expect(deno.calls.map((c) => c.fn)).toEqual(["connectTls"]);
+    await t.close();
   });
 
   it("outside Deno (no global Deno) it says so with a non-retryable error", async () => {
