@@ -8,9 +8,17 @@ import type { AuthMethod, Connector, StartTlsPolicy, TranscriptEntry } from "@sm
  * @since 0.1.0
  */
 export interface ClientTlsOptions {
-  /** Trusted CA certificates (PEM), replacing the runtime's default list. */
+  /**
+   * Trusted CA certificates (PEM). On Node.js and Bun they replace the runtime's default
+   * list; on Deno they are added to Deno's default roots (Deno cannot drop those per
+   * connection), and an entry that is not a PEM certificate is refused.
+   */
   ca?: string | Uint8Array | (string | Uint8Array)[];
-  /** Client certificate chain (PEM). */
+  /**
+   * Client certificate chain (PEM), with `key`. On Deno only with implicit TLS (`secure`)
+   * and a `servername` equal to the host, since `Deno.startTls` cannot send one; other
+   * combinations are refused.
+   */
   cert?: string | Uint8Array | (string | Uint8Array)[];
   /** Client private key (PEM). */
   key?: string | Uint8Array | (string | Uint8Array)[];
@@ -22,7 +30,10 @@ export interface ClientTlsOptions {
   rejectUnauthorized?: boolean;
   /** The name to verify the certificate against and send as SNI. Default: `host`. */
   servername?: string;
-  /** Lowest TLS version accepted, e.g. `"TLSv1.2"`. */
+  /**
+   * Lowest TLS version accepted, e.g. `"TLSv1.2"`. On Deno, which always accepts TLS 1.2
+   * and 1.3, only `"TLSv1.2"` is allowed; any other value is refused.
+   */
   minVersion?: "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
 }
 

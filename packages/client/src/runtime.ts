@@ -51,8 +51,12 @@ function pem(value: string | Uint8Array): string {
 
 /**
  * Maps the client's TLS options to the Deno connector's. Deno adds `ca` to its default
- * roots rather than replacing them, takes one PEM client certificate and key, and has no
- * PKCS#12 nor a way to skip verification per connection: those are refused, not ignored.
+ * roots rather than replacing them, takes one PEM client certificate and key, always
+ * requires TLS 1.2 or later, and has no PKCS#12 nor a way to skip verification per
+ * connection: what it cannot honour is refused, not ignored (`pfx`, `passphrase`,
+ * `rejectUnauthorized: false`, a `minVersion` other than `"TLSv1.2"`). The connector
+ * refuses the rest before connecting (a `ca` that is not PEM, `cert` without `key`, a
+ * client certificate with STARTTLS or with a `servername` other than the host).
  *
  * @since 0.1.0
  */
@@ -70,6 +74,13 @@ export function denoTlsOptions(tls: ClientTlsOptions | undefined): DenoTlsOption
       kind: "invalid-input",
       message:
         "tls.rejectUnauthorized: false is not supported on Deno: give the server's CA in tls.ca",
+      retryable: false,
+    });
+  }
+  if (tls.minVersion !== undefined && tls.minVersion !== "TLSv1.2") {
+    throw new SmtpError({
+      kind: "invalid-input",
+      message: `tls.minVersion ${tls.minVersion} is not supported on Deno, which always accepts TLS 1.2 and 1.3: leave it unset or give "TLSv1.2"`,
       retryable: false,
     });
   }

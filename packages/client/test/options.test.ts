@@ -126,4 +126,11 @@ describe("Deno TLS options", () => {
     invalid(() => denoTlsOptions({ pfx: "x" }));
     invalid(() => denoTlsOptions({ rejectUnauthorized: false }));
   });
+
+  it("refuses a minVersion Deno cannot enforce, keeps TLSv1.2 (its floor)", () => {
+    for (const minVersion of ["TLSv1", "TLSv1.1", "TLSv1.3"] as const) {
+      invalid(() => denoTlsOptions({ minVersion }));
+    }
+    expect(denoTlsOptions({ minVersion: "TLSv1.2", ca: "A" })).toEqual({ caCerts: ["A"] });
+  });
 });
