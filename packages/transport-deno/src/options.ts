@@ -9,9 +9,12 @@ import type { DenoApi } from "./deno-api.ts";
  * @since 0.1.0
  */
 export interface DenoConnectorOptions {
-  /** Extra trusted CA certificates (PEM), e.g. a private CA. */
+  /** Extra trusted CA certificates (PEM), e.g. a private CA; an entry that is not PEM is refused. */
   caCerts?: string[];
-  /** Client certificate chain (PEM), for implicit TLS (Deno cannot send one after STARTTLS). */
+  /**
+   * Client certificate chain (PEM), with `key`. Only for implicit TLS with no other
+   * `servername` (Deno cannot send one after STARTTLS); otherwise refused when connecting.
+   */
   cert?: string;
   /** Private key of `cert` (PEM). */
   key?: string;

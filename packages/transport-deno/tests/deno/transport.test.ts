@@ -283,3 +283,121 @@ Deno.test("a connection reset while reading is a connection error", async () => 
   assert.equal(await transport.read(), null);
   await transport.close();
 });
+
+/** Whether `promise` is still pending after pending I/O and timers have had a few turns. */
+async function isPending(promise: Promise<unknown>): Promise<boolean> {
+  const marker = Symbol("pending");
+  const turns = async () => {
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+    return marker;
+  };
+  return (await Promise.race([promise.then(() => null), turns()])) === marker;
+}
+
+Deno.test("write() stays pending while the server reads nothing, and resolves once it reads", async () => {
+  let startReading!: () => void;
+  const reading = new Promise<void>((resolve) => {
+    startReading = resolve;
+  });
+  let received = 0;
+  const server = serveOnce(async (conn) => {
+    await reading;
+    const buffer = new Uint8Array(65536);
+    for (;;) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      received += n;
+    }
+  });
+  const transport = await denoConnector()({ host: "127.0.0.1", port: server.port, tls: "none" });
+  const chunk = new Uint8Array(1024 * 1024).fill(0x61);
+  let written = 0;
+  let blocked: Promise<void> | undefined;
+  // The kernel buffers absorb a few MiB; past them a write must wait for the reader.
+  for (let i = 0; i < 256 && blocked === undefined; i++) {
+    const write = transport.write(chunk);
+    written += chunk.byteLength;
+    if (await isPending(write)) blocked = write;
+  }
+  assert.ok(blocked, "no write ever waited for the reader");
+  assert.equal(await isPending(blocked), true);
+  startReading();
+  await blocked;
+  await transport.close();
+  await server.done;
+  assert.equal(received, written);
+});
+
+Deno.test("implicit TLS against a plaintext server: tls not-tls with the port hint", async () => {
+  const server = serveOnce(async (conn) => {
+    await serverWrite(conn, "220 plaintext ESMTP\r\n");
+    await conn.read(new Uint8Array(4096)).catch(() => null);
+  });
+  const error = await denoConnector({ caCerts: [caPem] })({
+    host: "localhost",
+    port: server.port,
+    tls: "implicit",
+  }).catch((e: unknown) => e);
+  await server.done;
+  assert.ok(error instanceof SmtpError);
+  assert.equal(error.kind, "tls");
+  assert.equal(error.detail, "not-tls");
+  assert.equal(error.retryable, false);
+  assert.match(error.message, /secure: false/);
+});
+
+Deno.test("the peer dropping during the implicit handshake is a retryable connection error", async () => {
+  const server = serveOnce(async (conn) => {
+    await conn.read(new Uint8Array(4096)); // the ClientHello, then gone
+  });
+  const error = await denoConnector({ caCerts: [caPem] })({
+    host: "localhost",
+    port: server.port,
+    tls: "implicit",
+  }).catch((e: unknown) => e);
+  await server.done;
+  assert.ok(error instanceof SmtpError);
+  assert.equal(error.kind, "connection");
+  assert.equal(error.retryable, true);
+});
+
+Deno.test("plaintext after the 220 to STARTTLS, before the handshake: starttls-injection", async () => {
+  const reply = "220 go ahead\r\n";
+  const server = serveOnce(async (conn) => {
+    await serverWrite(conn, reply);
+    await serverWrite(conn, "250 injected\r\n");
+    await conn.read(new Uint8Array(4096)).catch(() => null);
+  });
+  // One read of exactly the 220 leaves the injected line in the socket for the handshake.
+  const transport = await denoConnector({ caCerts: [caPem], readSize: reply.length })({
+    host: "localhost",
+    port: server.port,
+    tls: "starttls",
+  });
+  assert.equal(text((await transport.read()) ?? new Uint8Array()), reply);
+  const error = await transport.startTls({ servername: "localhost" }).catch((e: unknown) => e);
+  await server.done;
+  assert.ok(error instanceof SmtpError);
+  assert.equal(error.kind, "protocol");
+  assert.equal(error.detail, "starttls-injection");
+  await transport.close();
+});
+
+Deno.test("TLS options Deno would ignore are refused before connecting", async () => {
+  const target = { host: "127.0.0.1", port: 9, tls: "implicit" } as const;
+  for (const options of [
+    { caCerts: ["not a pem"] },
+    { cert: leafCertPem },
+    { cert: leafCertPem, key: leafKeyPem, servername: "localhost" },
+  ]) {
+    const error = await denoConnector(options)(target).catch((e: unknown) => e);
+    assert.ok(error instanceof SmtpError);
+    assert.equal(error.kind, "invalid-input");
+  }
+  const starttls = await denoConnector({ cert: leafCertPem, key: leafKeyPem })({
+    ...target,
+    tls: "starttls",
+  }).catch((e: unknown) => e);
+  assert.ok(starttls instanceof SmtpError);
+  assert.equal(starttls.kind, "invalid-input");
+});
