@@ -41,15 +41,17 @@ type OnReply = (reply: Reply) => void;
  * write, the next deadline and {@link Action}s come out. It runs greeting → EHLO (HELO
  * fallback, LHLO for LMTP) → STARTTLS → EHLO → AUTH → transactions → QUIT.
  *
- * After every input, drain {@link Session.pollTransmit} (write each chunk), then
- * {@link Session.pollAction}, then read with {@link Session.pollTimeout} as the deadline.
+ * Drive it by alternating: write every chunk {@link Session.pollTransmit} returns, then
+ * handle one {@link Session.pollAction} (handling it may queue bytes), until both are empty;
+ * only then read, with {@link Session.pollTimeout} as the deadline.
  *
  * @example
  * ```ts
  * const session = new Session({ ehloName: "client.example", servername: "mx.example" });
  * session.connected(now());
  * const id = session.send({ from: "a@example.org", to: ["b@example.net"] }, now());
- * // loop: write pollTransmit(), act on pollAction(), feed receiveData / handleTimeout.
+ * // loop: write pollTransmit(), handle one pollAction(), repeat; when both are empty,
+ * // read and feed receiveData / receiveEof / handleTimeout.
  * ```
  *
  * @since 0.1.0
