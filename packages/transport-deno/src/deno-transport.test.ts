@@ -1,8 +1,9 @@
-import { SmtpError } from "@smtp/core";
+import { type ConnectTarget, SmtpError } from "@smtp/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FakeConn, FakeDeno } from "../test/fake-deno.ts";
 import { denoConnector } from "./deno-connector.ts";
 import { DenoTransport } from "./deno-transport.ts";
+import type { DenoConnectorOptions } from "./options.ts";
 
 const CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -329,8 +330,8 @@ describe("denoConnector", () => {
 
   it("refuses TLS options Deno would ignore, before connecting, with invalid-input", async () => {
     const deno = new FakeDeno();
-    const implicit = { host: "mail.test", port: 465, tls: "implicit" } as const;
-    const refused = [
+    const implicit: ConnectTarget = { host: "mail.test", port: 465, tls: "implicit" };
+    const refused: [DenoConnectorOptions, ConnectTarget][] = [
       [{ caCerts: ["not a pem"] }, implicit],
       [{ caCerts: [CA_PEM, "MIIB"] }, implicit],
       [{ cert: "CERT" }, implicit],
@@ -344,7 +345,7 @@ describe("denoConnector", () => {
         { ...implicit, port: 25, tls: "none" },
       ],
       [{ cert: "CERT", key: "KEY", servername: "mx.test" }, implicit],
-    ] as const;
+    ];
     for (const [options, target] of refused) {
       const error = await denoConnector({ deno, ...options })(target).catch((e: unknown) => e);
       expect(error, JSON.stringify(options)).toBeInstanceOf(SmtpError);
