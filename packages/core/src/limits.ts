@@ -1,16 +1,18 @@
 import type { Limits, Timeouts } from "./session-types.ts";
 
 /**
- * Default per-phase deadlines in milliseconds: client-friendly values with RFC 5321
- * §4.5.3.2 as the upper bound (greeting 30 s, command 60 s, DATA→354 60 s, data block
- * 3 min, final dot 10 min, QUIT 5 s).
+ * Default per-phase deadlines in milliseconds: the RFC 5321 §4.5.3.2 values. Greeting
+ * 5 min (§4.5.3.2.1), commands such as EHLO, STARTTLS, AUTH, MAIL, RCPT, RSET, NOOP 5 min
+ * (§4.5.3.2.2, .3), DATA until 354 2 min (§4.5.3.2.4), each data block 3 min (§4.5.3.2.5),
+ * the final dot 10 min (§4.5.3.2.6). The RFC gives QUIT no value: 5 s, since the session
+ * is over either way. Every one is configurable through `SessionOptions.timeouts`.
  *
  * @since 0.1.0
  */
 export const DEFAULT_TIMEOUTS: Readonly<Timeouts> = Object.freeze({
-  greeting: 30_000,
-  command: 60_000,
-  dataStart: 60_000,
+  greeting: 300_000,
+  command: 300_000,
+  dataStart: 120_000,
   dataBlock: 180_000,
   dataEnd: 600_000,
   quit: 5_000,
