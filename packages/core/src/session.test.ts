@@ -638,9 +638,20 @@ describe("Session transactions", () => {
     );
   });
 
-  it("leaves DSN parameters out when the server lacks DSN, and 8BITMIME when it lacks 8BITMIME", () => {
+  it("leaves DSN parameters out when the server lacks DSN", () => {
     const h = ready({}, "250-mx\n250 PIPELINING\n");
-    h.send({ eightBit: true, size: 3, dsn: { ret: "FULL", notify: "NEVER" } });
+    h.send({ size: 3, dsn: { ret: "FULL", notify: "NEVER" } });
+    expect(h.client()).toBe("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n");
+  });
+
+  it("8-bit body, 8BITMIME not offered: the job fails before MAIL, the session stays usable", () => {
+    const h = ready({}, "250-mx\n250 PIPELINING\n");
+    const id = h.send({ eightBit: true });
+    expect(h.client()).toBe("");
+    expect(failure(h, id)).toMatchObject({ kind: "rejected", detail: "8bitmime-unsupported" });
+    expect(h.result(id)).toMatchObject({ ok: false, dataSent: false });
+    // A 7-bit message on the same session goes out.
+    h.send();
     expect(h.client()).toBe("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n");
   });
 

@@ -726,6 +726,15 @@ export class Session implements SessionApi {
       );
       return;
     }
+    // RFC 6152: 8-bit data only to a server that offers 8BITMIME. A binary job is judged by
+    // BINARYMIME below.
+    if (job.eightBit === true && job.binary !== true && !caps.eightBitMime) {
+      this.#finishFailed(
+        js,
+        unsupported("the server does not offer 8BITMIME", "8bitmime-unsupported"),
+      );
+      return;
+    }
     const bdat =
       caps.chunking && caps.pipelining && (job.binary === true || this.#options.chunking !== false);
     if (job.binary === true && !(bdat && caps.binaryMime)) {
