@@ -219,4 +219,30 @@ describe("envelope", () => {
     );
     expect(asciiInUtf8Mode.smtpUtf8).toBe(false);
   });
+
+  it.each([
+    ["x@good\uFF0Eevil.example", "good.evil.example", "good.evil.example"],
+    ["x@Bücher.Example", "xn--bcher-kva.example", "bücher.example"],
+    ["x@ＡＢＣ.example", "abc.example", "abc.example"],
+  ])("%s routes to the same domain in ASCII and SMTPUTF8 mode", async (to, ascii, unicode) => {
+    const input = { from: "a@b.example", to, text: "x" };
+    const plain = createMessage(input, fixedOptions());
+    const utf8 = createMessage(input, fixedOptions({ smtpUtf8: true }));
+    expect(plain.envelope.to[0]?.domain).toBe(ascii);
+    expect(utf8.envelope.to[0]?.domain).toBe(unicode);
+    expect(new URL(`http://${unicode}/`).hostname).toBe(ascii);
+    const header = new TextDecoder().decode(await toBytes(utf8)).match(/^To: .*$/m)?.[0];
+    expect(header).toBe(`To: x@${unicode}`);
+  });
+
+  it.each([
+    "[IPv6:::1]",
+    "[IPv6:2001:db8::1]",
+    "[IPv6:1:2:3:4:5:6:7:8]",
+    "[IPv6:::ffff:192.0.2.1]",
+    "[192.0.2.255]",
+  ])("valid address literal %s is accepted as written", (literal) => {
+    const message = createMessage({ from: "a@b.example", to: `x@${literal}` }, fixedOptions());
+    expect(message.envelope.to[0]?.domain).toBe(literal);
+  });
 });

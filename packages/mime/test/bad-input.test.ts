@@ -111,6 +111,16 @@ describe("bad input is a MimeError before any byte", () => {
     ["to domain with slash", { to: "a@evil.example/x" }, "to"],
     ["sender as number", { sender: 42 }, "sender"],
     ["address literal", { to: "a@[999.1.2.3.4]" }, "to"],
+    ["bare IPv4 (must be a [literal])", { to: "a@1.2.3.4" }, "to"],
+    ["numeric top-level label", { to: ["a@host.123"] }, "to[0]"],
+    ["label with leading and trailing hyphen", { to: "a@-x-.example" }, "to"],
+    ["label ending in a hyphen", { cc: "a@x-.example" }, "cc"],
+    ["malformed IPv6 literal", { to: "a@[IPv6:::::::::::::]" }, "to"],
+    ["IPv6 literal with nine groups", { to: "a@[IPv6:1:2:3:4:5:6:7:8:9]" }, "to"],
+    ["IPv6 literal with two ::", { to: "a@[IPv6:1::2::3]" }, "to"],
+    ["IPv4 literal octet over 255", { to: "a@[256.1.1.1]" }, "to"],
+    ["fullwidth digits and dots that map to an IPv4", { to: "x@１２７．０．０．１" }, "to"],
+    ["fullwidth hyphen-edged label after mapping", { from: "x@－x.example" }, "from"],
   ])("invalid address: %s", (_label, patch, field) => {
     expectMimeError({ ...valid, ...patch }, field);
   });
