@@ -699,6 +699,7 @@ describe("Session transactions", () => {
     h.server("554 no valid recipients\n");
     expect(h.client()).toBe("RSET\r\n");
     expect(failure(h, id).kind).toBe("rejected");
+    expect(h.result(id)).toMatchObject({ ok: false, dataSent: false });
   });
 
   it("a refused sender (pipelined): the job fails, RSET, the session goes on", () => {
