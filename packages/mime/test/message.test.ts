@@ -146,6 +146,34 @@ describe("Message", () => {
     expect(produced).toBeLessThan(10);
   });
 
+  it("toReadableStream pulls attachment content only as the consumer reads (back-pressure)", async () => {
+    let produced = 0;
+    const message = createMessage(
+      {
+        ...base,
+        text: "x",
+        attachments: [
+          {
+            content: (async function* () {
+              for (let i = 0; i < 1000; i++) {
+                produced++;
+                yield new Uint8Array(65_536);
+              }
+            })(),
+          },
+        ],
+      },
+      fixedOptions(),
+    );
+    const reader = toReadableStream(message)!.getReader();
+    for (let i = 0; i < 3; i++) await reader.read();
+    // Give an eager stream every chance to run ahead of the reader before counting.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(produced).toBeLessThanOrEqual(3);
+    await reader.cancel();
+    expect(produced).toBeLessThan(10);
+  });
+
   it("cancels a ReadableStream source when the consumer stops early", async () => {
     let cancelled = false;
     const source = new ReadableStream<Uint8Array>({
@@ -205,6 +233,71 @@ describe("Message", () => {
     expect(text).not.toContain("multipart/related");
     expect(text).toContain("Content-ID: <c1>");
     expect(text).toContain("Content-Disposition: inline");
+  });
+
+  it.each([
+    ["high", "X-Priority: 1 (Highest)\r\nImportance: High\r\n"],
+    ["normal", "X-Priority: 3 (Normal)\r\nImportance: Normal\r\n"],
+    ["low", "X-Priority: 5 (Lowest)\r\nImportance: Low\r\n"],
+  ] as const)(
+    "priority %s writes exactly its X-Priority and Importance lines",
+    async (priority, lines) => {
+      const text = decode(
+        await toBytes(
+          createMessage({ ...base, subject: "s", priority, text: "t" }, fixedOptions()),
+        ),
+      );
+      const head = text.slice(0, text.indexOf("\r\n\r\n") + 2);
+      expect(head).toContain(`Subject: s\r\n${lines}MIME-Version: 1.0\r\n`);
+      expect(head.match(/^(X-Priority|Importance):/gim)).toHaveLength(2);
+    },
+  );
+
+  it("no priority writes neither X-Priority nor Importance", async () => {
+    const text = decode(await toBytes(createMessage({ ...base, text: "t" }, fixedOptions())));
+    expect(text).not.toMatch(/^(X-Priority|Importance):/im);
+  });
+
+  it('disposition "inline" without a cid: a Content-Disposition: inline part in multipart/mixed, no Content-ID', async () => {
+    const text = decode(
+      await toBytes(
+        createMessage(
+          {
+            ...base,
+            html: "<p>h</p>",
+            attachments: [{ filename: "a.txt", content: "x", disposition: "inline" }],
+          },
+          fixedOptions(),
+        ),
+      ),
+    );
+    expect(text).toMatch(/^Content-Type: multipart\/mixed;/m);
+    expect(text).not.toContain("multipart/related");
+    expect(text).toContain('Content-Disposition: inline; filename="a.txt"\r\n');
+    expect(text).not.toContain("Content-ID:");
+    expect(text).not.toContain("Content-Disposition: attachment");
+  });
+
+  it('cid with disposition "attachment": stays in multipart/related with its Content-ID, disposition attachment', async () => {
+    const text = decode(
+      await toBytes(
+        createMessage(
+          {
+            ...base,
+            html: '<img src="cid:c1">',
+            attachments: [
+              { cid: "c1", filename: "i.png", content: "x", disposition: "attachment" },
+            ],
+          },
+          fixedOptions(),
+        ),
+      ),
+    );
+    expect(text).toMatch(/^Content-Type: multipart\/related;/m);
+    expect(text).not.toContain("multipart/mixed");
+    expect(text).toContain("Content-ID: <c1>\r\n");
+    expect(text).toContain('Content-Disposition: attachment; filename="i.png"\r\n');
+    expect(text).not.toContain("Content-Disposition: inline");
   });
 
   it("an empty message is a single empty text/plain part", async () => {
