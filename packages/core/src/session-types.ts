@@ -95,9 +95,15 @@ export interface SendJob {
   to: string[];
   /** The body's exact size in octets when known: sent as SIZE= and checked against the server's limit. */
   size?: number;
-  /** The body has 8-bit octets (BODY=8BITMIME). */
+  /**
+   * The body has 8-bit octets (BODY=8BITMIME). It needs a server offering 8BITMIME (RFC 6152);
+   * otherwise the job fails before MAIL (`8bitmime-unsupported`).
+   */
   eightBit?: boolean;
-  /** The body is binary (BODY=BINARYMIME, requires CHUNKING). */
+  /**
+   * The body is binary (BODY=BINARYMIME). It needs a server offering BINARYMIME, CHUNKING and
+   * PIPELINING; otherwise the job fails before MAIL (`binarymime-unsupported`).
+   */
   binary?: boolean;
   /** Non-ASCII envelope or headers: SMTPUTF8 (an error when the server lacks it). */
   smtpUtf8?: boolean;

@@ -997,6 +997,28 @@ describe("Session LMTP and BDAT", () => {
     expect(plain.client()).toBe("");
     expect(failure(plain, id).detail).toBe("binarymime-unsupported");
   });
+
+  it("CHUNKING without PIPELINING: DATA, one command at a time; binary fails before MAIL", () => {
+    const h = ready({}, "250-mx\n250-CHUNKING\n250 BINARYMIME\n");
+    const binary = h.send({ binary: true });
+    expect(h.client()).toBe("");
+    expect(failure(h, binary)).toMatchObject({
+      kind: "rejected",
+      detail: "binarymime-unsupported",
+    });
+    const id = h.send();
+    expect(h.client()).toBe("MAIL FROM:<a@example.org>\r\n");
+    h.server("250 ok\n");
+    expect(h.client()).toBe("RCPT TO:<b@example.net>\r\n");
+    h.server("250 ok\n");
+    expect(h.client()).toBe("DATA\r\n");
+    h.server("354 go\n");
+    expect(h.drain()).toEqual([{ type: "need-body", id }]);
+    h.body(id, "x\n");
+    expect(h.client()).toBe("x\r\n.\r\n");
+    h.server("250 queued\n");
+    expect(h.result(id)).toMatchObject({ ok: true });
+  });
 });
 
 describe("Session protocol errors, timeouts and end of stream", () => {
