@@ -70,15 +70,27 @@ function isPhraseAtom(word: string): boolean {
 
 /**
  * A display name as phrase words: atoms when possible, a quoted string when it has
- * specials, encoded-words when it is not ASCII (unless SMTPUTF8) or has controls.
+ * specials, encoded-words when it is not ASCII (unless SMTPUTF8) or has controls, or when
+ * a raw word would be too long once escaped.
+ *
+ * A quoted string longer than a line is split at its spaces, so that the folder can break
+ * it there: RFC 5322 allows folding white space inside a quoted string, and unfolding gives
+ * back the single space (canStayRaw guarantees there are no runs of spaces). Shorter ones
+ * stay one word, so they move to the next line whole.
  *
  * @since 0.1.0
  */
 export function phraseWords(name: string, smtpUtf8: boolean, firstMax = 75): string[] {
-  if (canStayRaw(name, smtpUtf8) && utf8Length(name) <= MAX_RAW_WORD) {
-    const words = name.split(" ");
-    if (words.every(isPhraseAtom)) return words;
-    return [`"${name.replace(/["\\]/g, "\\$&")}"`];
+  if (canStayRaw(name, smtpUtf8)) {
+    const atoms = name.split(" ");
+    if (atoms.every(isPhraseAtom)) {
+      if (atoms.every((w) => utf8Length(w) <= MAX_RAW_WORD)) return atoms;
+    } else {
+      // Measured after escaping: 600 quotes are 1 202 octets on the wire.
+      const quoted = `"${name.replace(/["\\]/g, "\\$&")}"`;
+      const words = utf8Length(quoted) < FOLD_AT ? [quoted] : quoted.split(" ");
+      if (words.every((w) => utf8Length(w) <= MAX_RAW_WORD)) return words;
+    }
   }
   return encodeWords(name, firstMax, 75);
 }

@@ -246,3 +246,57 @@ describe("envelope", () => {
     expect(message.envelope.to[0]?.domain).toBe(literal);
   });
 });
+
+describe("display names on the wire", () => {
+  const headerLines = (bytes: Uint8Array): string[] => {
+    const text = Buffer.from(bytes).toString("latin1");
+    return text.slice(0, text.indexOf("\r\n\r\n")).split("\r\n");
+  };
+
+  it("a long quoted name folds at its spaces, every header line within 78 columns", async () => {
+    const name = `Doe, John${" John".repeat(50)}`;
+    const message = createMessage(
+      { from: { name, address: "john@example.test" }, to: "b@example.test", text: "x" },
+      fixedOptions(),
+    );
+    const bytes = await toBytes(message);
+    const lines = headerLines(bytes);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(78);
+    const from = lines.findIndex((l) => l.startsWith("From: "));
+    expect(lines[from]).toMatch(/^From: "Doe, John John/);
+    expect(lines[from + 1]).toMatch(/^ John/);
+    for (const parsed of [await parseWithMailparser(bytes), await parseWithPostalMime(bytes)]) {
+      expect(parsed.from).toEqual([{ name, address: "john@example.test" }]);
+    }
+  });
+
+  it("a short quoted name that does not fit moves to the next line whole", async () => {
+    const bytes = await toBytes(
+      createMessage(
+        {
+          from: "a@example.test",
+          to: ["x".repeat(50) + "@example.test", { name: "Doe, Jane", address: "j@example.test" }],
+        },
+        fixedOptions(),
+      ),
+    );
+    const lines = headerLines(bytes);
+    expect(lines).toContain(' "Doe, Jane" <j@example.test>');
+  });
+
+  it.each([
+    ["600 double quotes", '"'.repeat(600)],
+    ["500 backslashes", "\\".repeat(500)],
+    ["quotes and spaces", 'a " b \\ '.repeat(120).trim()],
+  ])("a heavily escaped name (%s) is accepted and round-trips", async (_label, name) => {
+    const message = createMessage(
+      { from: { name, address: "a@example.test" }, to: "b@example.test", text: "x" },
+      fixedOptions(),
+    );
+    const bytes = await toBytes(message);
+    for (const line of headerLines(bytes)) expect(line.length).toBeLessThanOrEqual(998);
+    for (const parsed of [await parseWithMailparser(bytes), await parseWithPostalMime(bytes)]) {
+      expect(parsed.from).toEqual([{ name, address: "a@example.test" }]);
+    }
+  });
+});
