@@ -64,7 +64,7 @@ export function toAttachment(input: AttachmentInput, index: number): Attachment 
   }
   let cid: string | undefined;
   if (input.cid !== undefined) {
-    cid = toMsgId(`${field}.cid`, input.cid).slice(1, -1);
+    cid = toMsgId(`${field}.cid`, input.cid, true).slice(1, -1);
   }
   const disposition = input.disposition ?? (cid !== undefined ? "inline" : "attachment");
   if (disposition !== "attachment" && disposition !== "inline") {

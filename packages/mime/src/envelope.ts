@@ -13,7 +13,7 @@ export function idDomain(from: Mailbox, options: BuildOptions): string {
   if (!from.domain.ascii.startsWith("[")) return from.domain.ascii;
   const hostname = options.hostname ?? "localhost";
   assertHeaderSafe("options.hostname", hostname);
-  if (!/^[A-Za-z0-9.-]{1,253}$/.test(hostname))
+  if (hostname.length > 253 || !/^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*$/.test(hostname))
     throw new MimeError("options.hostname", "must be an ASCII host name");
   return hostname;
 }

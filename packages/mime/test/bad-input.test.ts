@@ -125,6 +125,58 @@ describe("bad input is a MimeError before any byte", () => {
     expectMimeError({ ...valid, ...patch }, field);
   });
 
+  it.each([
+    ["messageId without @", { messageId: "abc" }, "messageId"],
+    ["messageId in brackets without @", { messageId: "<abc>" }, "messageId"],
+    ["messageId with two @", { messageId: "a@b@c.example" }, "messageId"],
+    ["messageId with empty left", { messageId: "@c.example" }, "messageId"],
+    ["messageId with empty right", { messageId: "a@" }, "messageId"],
+    ["messageId with a double dot", { messageId: "a..b@c.example" }, "messageId"],
+    ["messageId with a quote", { messageId: 'a"b@c.example' }, "messageId"],
+    ["messageId with a space", { messageId: "<a b@c.example>" }, "messageId"],
+    ["messageId with a bad literal", { messageId: "a@[b[c]" }, "messageId"],
+    ["inReplyTo without @", { inReplyTo: "<abc>" }, "inReplyTo"],
+    ["references item without @", { references: ["<a@b.example>", "xyz"] }, "references[1]"],
+    [
+      "references string item with (",
+      { references: "<a@b.example> <c(d@e.example>" },
+      "references[1]",
+    ],
+    ["cid with a quote", { attachments: [{ cid: 'a"b@c', content: "x" }] }, "attachments[0].cid"],
+    ["cid with a comma", { attachments: [{ cid: "a,b", content: "x" }] }, "attachments[0].cid"],
+    [
+      "cid with a trailing dot",
+      { attachments: [{ cid: "a.@c", content: "x" }] },
+      "attachments[0].cid",
+    ],
+  ])("invalid msg-id: %s", (_label, patch, field) => {
+    expectMimeError({ ...valid, ...patch }, field);
+  });
+
+  it.each([
+    ["<unique.1@host.example>", "<unique.1@host.example>"],
+    ["a+b=c@[192.0.2.1]", "<a+b=c@[192.0.2.1]>"],
+    ["  <x@y>  ", "<x@y>"],
+  ])("valid msg-id %s is written as %s", (messageId, written) => {
+    expect(createMessage({ ...valid, messageId }, fixedOptions()).messageId).toBe(written);
+  });
+
+  it("a bare cid (no @) is still accepted as a Content-ID", async () => {
+    const message = createMessage(
+      { ...valid, html: '<img src="cid:logo">', attachments: [{ cid: "logo", content: "x" }] },
+      fixedOptions(),
+    );
+    expect(new TextDecoder().decode(await toBytes(message))).toContain("Content-ID: <logo>\r\n");
+  });
+
+  it("options.hostname must be a dot-atom host name", () => {
+    expectMimeError(
+      { ...valid, from: "a@[192.0.2.1]" },
+      "options.hostname",
+      fixedOptions({ hostname: "a..b" }),
+    );
+  });
+
   it("unknown priority", () => {
     const error = expectMimeError({ ...valid, priority: "urgent" }, "priority");
     expect(error.message).toContain("urgent");
