@@ -133,6 +133,72 @@ describe.each(["127.0.0.1", "::1"] as const)("against smtp-server on %s", (host)
     await client.close();
   });
 
+  it("verify() runs STARTTLS, AUTH and a graceful QUIT", async () => {
+    const seen: (string | undefined)[] = [];
+    const server = starttls.server as unknown as {
+      onAuth: (auth: { username?: string }, session: unknown, cb: unknown) => void;
+    };
+    const onAuth = server.onAuth;
+    server.onAuth = (auth, session, cb) => {
+      seen.push(auth.username);
+      onAuth.call(server, auth, session, cb);
+    };
+    try {
+      const lines: string[] = [];
+      const counting = countingConnector({ ca: starttls.ca.caPem });
+      const client = createClient({
+        host,
+        port: starttls.port,
+        starttls: "required",
+        auth: { user: USER, pass: PASS },
+        transport: counting.connector,
+        transcript: (e) => lines.push(`${e.direction}: ${e.text}`),
+      });
+      await client.verify();
+      await client.close();
+      expect(lines).toContain("C: STARTTLS");
+      expect(lines.some((l) => l.startsWith("C: AUTH "))).toBe(true);
+      expect(lines).toContain("C: QUIT");
+      expect(seen).toEqual([USER]);
+      expect(counting.transports).toEqual([{ closes: 1, aborts: 0 }]);
+    } finally {
+      server.onAuth = onAuth;
+    }
+  });
+
+  it("verify() with a wrong password rejects with the server's 535", async () => {
+    const client = createClient({
+      host,
+      port: starttls.port,
+      tls: { ca: starttls.ca.caPem },
+      starttls: "required",
+      auth: { user: USER, pass: "not-the-password", method: "PLAIN" },
+    });
+    const error = await expectRejects(client.verify());
+    expect(error.kind).toBe("auth");
+    expect(error.code).toBe(535);
+    expect(error.command).toBe("AUTH PLAIN");
+    expect(error.enhancedCode).toBe("5.7.8");
+    expect(error.response).toBe("Invalid username or password");
+    expect(error.retryable).toBe(false);
+    await client.close();
+  });
+
+  it("to a loopback host without a starttls option, upgrades with STARTTLS when offered", async () => {
+    const lines: string[] = [];
+    const client = createClient({
+      host,
+      port: starttls.port,
+      tls: { ca: starttls.ca.caPem },
+      transcript: (e) => lines.push(`${e.direction}: ${e.text}`),
+    });
+    const before = starttls.received.length;
+    await client.send({ from: USER, to: "a@example.test", subject: "opportunistic", text: "x" });
+    await client.close();
+    expect(lines).toContain("C: STARTTLS");
+    expect(starttls.received[before]?.secure).toBe(true);
+  });
+
   it("reports refused recipients and delivers to the others", async () => {
     const client = createClient({ host, port: plain.port });
     const info = await client.send({
@@ -189,14 +255,12 @@ describe("against smtp-server: extensions", () => {
     );
     expect(error.kind).toBe("size");
     expect(peer.received.length).toBe(before);
-    const info = await client.send({
-      from: USER,
-      to: "a@example.test",
-      subject: "small",
-      text: "x",
-    });
-    expect(info.accepted).toEqual(["a@example.test"]);
-    expect(Number(peer.received.at(-1)?.mailParams.SIZE)).toBeGreaterThan(0);
+    const info = await client.send(message);
+    expect(info.accepted).toEqual(["rcpt@example.test", "other@catchall.test"]);
+    const received = peer.received.at(-1)!;
+    expect(Number(received.mailParams.SIZE)).toBeGreaterThanOrEqual(received.raw.length);
+    expect(received.to).toEqual(["rcpt@example.test", "other@catchall.test"]);
+    await expectSameMessage(received.raw);
     await client.close();
   });
 
@@ -215,6 +279,12 @@ describe("against smtp-server: extensions", () => {
     expect(received?.mailParams.BODY).toBe("8BITMIME");
     expect(new TextDecoder().decode(received!.raw)).toContain("To: jörg@example.test");
     expect(received?.to).toEqual(["jörg@example.test"]);
+    const parsed = await parse(received!.raw);
+    expect(parsed.subject).toBe("EAI");
+    expect(parsed.text).toBe("x\n");
+    expect(Array.isArray(parsed.to) ? undefined : parsed.to?.value[0]?.address).toBe(
+      "jörg@example.test",
+    );
     await client.close();
   });
 
@@ -238,13 +308,14 @@ describe("against smtp-server: extensions", () => {
 
   it("passes DSN parameters", async () => {
     const client = createClient({ host: peer.host, port: peer.port });
-    await client.send(
-      { from: USER, to: "a@example.test", subject: "dsn", text: "x" },
-      { dsn: { ret: "HDRS", envid: "env-42", notify: ["FAILURE", "DELAY"] } },
-    );
+    await client.send(message, {
+      dsn: { ret: "HDRS", envid: "env-42", notify: ["FAILURE", "DELAY"] },
+    });
     const received = peer.received.at(-1);
     expect(received?.dsn).toEqual({ ret: "HDRS", envid: "env-42" });
-    expect(received?.rcptParams[0]?.NOTIFY).toBe("FAILURE,DELAY");
+    expect(received?.rcptParams.map((p) => p.NOTIFY)).toEqual(["FAILURE,DELAY", "FAILURE,DELAY"]);
+    expect(received?.to).toEqual(["rcpt@example.test", "other@catchall.test"]);
+    await expectSameMessage(received!.raw);
     await client.close();
   });
 
@@ -297,12 +368,15 @@ describe("R10 credentials never appear in the transcript or the debug output", (
         transcript: (e) => lines.push(`${e.direction} ${e.text}`),
         debug: true,
       });
-      await client.send({ from: USER, to: "a@example.test", subject: "r10", text: "x" });
+      await client.send(message);
       await client.close();
     } finally {
       console.error = original;
     }
-    expect(peer.received.at(-1)?.user).toBe(USER);
+    const received = peer.received.at(-1)!;
+    expect(received.user).toBe(USER);
+    expect(received.to).toEqual(["rcpt@example.test", "other@catchall.test"]);
+    await expectSameMessage(received.raw);
     expect(lines.some((l) => l.startsWith(`C AUTH ${method}`))).toBe(true);
     expect(printed.length).toBe(lines.length);
     // Only what the client wrote can carry the secret (a LOGIN prompt "Password:" is not one).
