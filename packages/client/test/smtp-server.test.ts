@@ -43,6 +43,20 @@ async function expectRejects(promise: Promise<unknown>): Promise<SmtpError> {
   return error as SmtpError;
 }
 
+/**
+ * Live handles once the servers' ends have seen the client's close: polls (bounded) until
+ * no more sockets or timers than `base` are alive, then returns what is left. A socket or
+ * timer the client leaks never goes away, so the caller's comparison still fails.
+ */
+async function settledHandles(base: { sockets: number; timers: number }) {
+  let now = liveHandles();
+  for (let i = 0; i < 100 && (now.sockets > base.sockets || now.timers > base.timers); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    now = liveHandles();
+  }
+  return now;
+}
+
 async function expectSameMessage(raw: Uint8Array) {
   const parsed = await parse(raw);
   expect(parsed.subject).toBe(message.subject);
@@ -573,10 +587,71 @@ describe("failures", () => {
       if (pool) await client.close();
       // The server's end is reaped by closing the peer; what remains would be the client's.
       await peer.close();
-      await new Promise((resolve) => setImmediate(resolve));
-      const after = liveHandles();
+      const after = await settledHandles(base);
       expect(after.sockets).toBeLessThanOrEqual(base.sockets);
       expect(after.timers).toBeLessThanOrEqual(base.timers);
+    }
+  });
+
+  it("leaves no socket or timer behind after a greeting timeout, an untrusted certificate, an abort and an AUTH 535", async () => {
+    const silent = await startSilentServer();
+    const peer = await startSmtpServerPeer({ tls: "starttls" });
+    const other = await createTestCa();
+    const base = liveHandles();
+    const mail = { from: USER, to: "a@example.test", text: "x" };
+    const failures: [string, () => Promise<unknown>][] = [
+      [
+        "timeout",
+        () =>
+          createClient({ host: "127.0.0.1", port: silent.port, timeouts: { greeting: 50 } }).send(
+            mail,
+          ),
+      ],
+      [
+        "tls",
+        () =>
+          createClient({
+            host: "127.0.0.1",
+            port: peer.port,
+            starttls: "required",
+            tls: { ca: other.caPem },
+          }).send(mail),
+      ],
+      [
+        "aborted",
+        () => {
+          const controller = new AbortController();
+          setTimeout(() => controller.abort(), 30);
+          return createClient({ host: "127.0.0.1", port: silent.port }).send(mail, {
+            signal: controller.signal,
+          });
+        },
+      ],
+      [
+        "auth",
+        () =>
+          createClient({
+            host: "127.0.0.1",
+            port: peer.port,
+            tls: { ca: peer.ca.caPem },
+            auth: { user: USER, pass: "wrong-password" },
+          }).send(mail),
+      ],
+    ];
+    try {
+      for (const [kind, attempt] of failures) {
+        const error = await expectRejects(attempt());
+        expect(error.kind).toBe(kind);
+        const after = await settledHandles(base);
+        expect({
+          kind,
+          sockets: after.sockets <= base.sockets,
+          timers: after.timers <= base.timers,
+        }).toEqual({ kind, sockets: true, timers: true });
+      }
+    } finally {
+      await silent.close();
+      await peer.close();
     }
   });
 });
