@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createClient, SmtpError } from "@smtp/client";
+import type { Connector } from "@smtp/core";
+import { nodeConnector } from "@smtp/transport-node";
 import {
   hasPostfix,
   maildirOf,
@@ -12,6 +14,11 @@ import { forbiddenSecrets, parse } from "./helpers.ts";
 
 // Runs against the Postfix peer that `.ci/run` sets up (`.ci/postfix-setup.sh`); skipped,
 // and announced as such, when it is not configured in this environment.
+if (!hasPostfix())
+  console.warn(
+    "@smtp/client: Postfix tests skipped: SMTP_HOST and the other settings of /var/lib/smtp-test-peer/env are not set (.ci/run sets up Postfix)",
+  );
+
 describe.skipIf(!hasPostfix())("against Postfix", () => {
   let env: PostfixEnv;
   beforeAll(async () => {
@@ -91,6 +98,49 @@ describe.skipIf(!hasPostfix())("against Postfix", () => {
     const parsed = await delivered(env.user, info.messageId);
     const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
     expect(sha256(parsed.attachments[0]?.content ?? new Uint8Array())).toBe(sha256(data));
+  });
+
+  /** Connects to Postfix's plain port whatever host the client was given: a "remote" server. */
+  const toPlainPort = (): Connector => {
+    const inner = nodeConnector();
+    return (target, signal) => inner({ ...target, host: env.host, port: env.plainPort }, signal);
+  };
+
+  it("R8: the plain port (AUTH offered, no STARTTLS) of a non-loopback host", async () => {
+    const lines: string[] = [];
+    const options = {
+      host: "mail.example.com",
+      auth: { user: env.user, pass: env.pass },
+      transport: toPlainPort(),
+      transcript: (e: { direction: string; text: string }) =>
+        lines.push(`${e.direction} ${e.text}`),
+    };
+    const mail = { from: env.user, to: env.user, subject: "never sent", text: "x" };
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e as SmtpError,
+      );
+
+    const required = await failure(createClient(options).send(mail));
+    expect(required).toBeInstanceOf(SmtpError);
+    expect(required?.kind).toBe("tls-required");
+    const insecure = await failure(createClient({ ...options, starttls: "never" }).send(mail));
+    expect(insecure).toBeInstanceOf(SmtpError);
+    expect(insecure?.kind).toBe("insecure-auth");
+    // Both spoke EHLO to the server, which offered AUTH; neither sent it.
+    expect(lines.filter((l) => l.startsWith("C EHLO")).length).toBe(2);
+    expect(lines.some((l) => /^S 250[- ]AUTH /.test(l))).toBe(true);
+    expect(lines.some((l) => l.startsWith("C AUTH"))).toBe(false);
+    expect(lines.some((l) => l.startsWith("C MAIL"))).toBe(false);
+
+    const id = unique();
+    const allowed = createClient({ ...options, starttls: "never", allowInsecureAuth: true });
+    const info = await allowed.send({ ...mail, subject: `plain ${id}` });
+    await allowed.close();
+    expect(info.accepted).toEqual([env.user]);
+    expect(lines.some((l) => l.startsWith("C AUTH"))).toBe(true);
+    expect((await delivered(env.user, info.messageId)).subject).toBe(`plain ${id}`);
   });
 
   it("implicit TLS with AUTH", async () => {
