@@ -39,6 +39,11 @@ const plainAuth = (user: string, pass: string): string =>
 
 // Runs in CI, where .ci/run starts Postfix and exports SMTP_*; skipped (and reported as
 // skipped) on a machine without it.
+if (!hasPostfix())
+  console.warn(
+    "@smtp/transport-node: Postfix tests skipped: SMTP_HOST and the other settings of /var/lib/smtp-test-peer/env are not set (.ci/run sets up Postfix)",
+  );
+
 describe.runIf(hasPostfix())("against the Postfix peer (SMTP_PORT set by .ci/run)", () => {
   let env: PostfixEnv;
   beforeAll(async () => {
