@@ -105,18 +105,30 @@ export interface ClientOptions {
   secure?: boolean;
   /** STARTTLS policy on a plaintext connection. Default `"required"`; `"opportunistic"` to a loopback host. */
   starttls?: StartTlsPolicy;
+  /**
+   * TLS settings for the default transport. With a custom `transport` they are ignored
+   * (that connector brings its own TLS settings), except `servername`, which is still
+   * given to the connector's `startTls`.
+   */
   tls?: ClientTlsOptions;
   auth?: ClientAuth;
   /** Allow AUTH without TLS to a non-loopback host. Default false. */
   allowInsecureAuth?: boolean;
-  /** EHLO name. Default: the machine's fully qualified host name, else the local address literal. */
+  /**
+   * EHLO name. Default: the host name (`os.hostname()`, `Deno.hostname()` on Deno) when it
+   * is fully qualified, else the address literal of the local socket (`[192.0.2.1]`). No
+   * DNS lookup is made.
+   */
   name?: string;
   timeouts?: ClientTimeouts;
   /** Pooling, or `false` (the default): one connection per message, closed before `send` resolves. */
   pool?: ClientPoolOptions | boolean;
   /** Speak LMTP (RFC 2033) instead of SMTP: LHLO, and one reply per recipient after the data. */
   lmtp?: boolean;
-  /** Opens connections. Default: the Node.js transport (Node and Bun), the Deno transport on Deno. */
+  /**
+   * Opens connections. Default: the Node.js transport (Node and Bun), the Deno transport on
+   * Deno. A custom connector is used as it is: `tls` (but `servername`) is not applied to it.
+   */
   transport?: Connector;
   /** Receives each line of the conversation, credentials redacted. */
   transcript?: (entry: ClientTranscriptEntry) => void;
