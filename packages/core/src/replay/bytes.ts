@@ -1,4 +1,4 @@
-// Small byte helpers for the replay runner (platform-free: no Buffer).
+// Small byte helpers for the replay runner (platform-free: plain Uint8Array only).
 
 const encoder = new TextEncoder();
 
