@@ -54,8 +54,13 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
-function isAtomChar(c: number): boolean {
-  // Non-ASCII is atext under RFC 6532; specials, spaces and controls end an atom.
+/**
+ * Whether a UTF-16 code unit is RFC 5322 atext (RFC 6532: any non-ASCII too). Specials,
+ * spaces and controls end an atom. The one atext test of the package.
+ *
+ * @since 0.1.0
+ */
+export function isAtomChar(c: number): boolean {
   return c > 0x7f || ATOM_ASCII[c] === 1;
 }
 

@@ -1,4 +1,9 @@
-import { type ParsedMailbox, parseAddressList, parseAddrSpec } from "./address-parser.ts";
+import {
+  isAtomChar,
+  type ParsedMailbox,
+  parseAddressList,
+  parseAddrSpec,
+} from "./address-parser.ts";
 import { type Domain, normalizeDomain } from "./domain.ts";
 import { MimeError } from "./errors.ts";
 import { assertHeaderSafe, isAscii, utf8Length } from "./text.ts";
@@ -15,18 +20,6 @@ export interface Mailbox {
   domain: Domain;
 }
 
-const ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
-
-function isAtext(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c > 0x7f ||
-    ATEXT_SPECIALS.indexOf(String.fromCharCode(c)) >= 0
-  );
-}
-
 /**
  * Whether a local part can go unquoted (RFC 5321 Dot-string).
  *
@@ -40,7 +33,7 @@ export function isDotAtom(text: string): boolean {
     if (c === 0x2e) {
       if (previousDot) return false;
       previousDot = true;
-    } else if (isAtext(c)) previousDot = false;
+    } else if (isAtomChar(c)) previousDot = false;
     else return false;
   }
   return !previousDot;

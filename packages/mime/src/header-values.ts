@@ -1,4 +1,5 @@
 import { formatAddrSpec, type Mailbox } from "./address.ts";
+import { isAtomChar } from "./address-parser.ts";
 import { encodeWords } from "./encoded-word.ts";
 import { FOLD_AT } from "./header-fold.ts";
 import { isPrintableAscii, utf8Length } from "./text.ts";
@@ -51,20 +52,9 @@ export function unstructuredWords(name: string, value: string, smtpUtf8: boolean
   return encodeWords(value, first >= 24 ? Math.min(first, 75) : 75, 75);
 }
 
-const ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
-
 function isPhraseAtom(word: string): boolean {
   if (word === "") return false;
-  for (let i = 0; i < word.length; i++) {
-    const c = word.charCodeAt(i);
-    const ok =
-      (c >= 0x61 && c <= 0x7a) ||
-      (c >= 0x41 && c <= 0x5a) ||
-      (c >= 0x30 && c <= 0x39) ||
-      c > 0x7f ||
-      ATEXT_SPECIALS.indexOf(word[i]!) >= 0;
-    if (!ok) return false;
-  }
+  for (let i = 0; i < word.length; i++) if (!isAtomChar(word.charCodeAt(i))) return false;
   return true;
 }
 
