@@ -1,3 +1,4 @@
+import { utf8 } from "./bytes.ts";
 import {
   assertNoLineBreak,
   assertValidAddress,
@@ -146,7 +147,7 @@ function commandLine(command: Command): string {
  * @since 0.1.0
  */
 export function encodeCommand(command: Command): Uint8Array {
-  return new TextEncoder().encode(`${commandLine(command)}\r\n`);
+  return utf8(`${commandLine(command)}\r\n`);
 }
 
 /**

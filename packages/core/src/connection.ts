@@ -1,3 +1,4 @@
+import { concatBytes } from "./bytes.ts";
 import { type Command, commandName, describeCommand, encodeCommand } from "./command.ts";
 import { SmtpError, type TimeoutPhase } from "./errors.ts";
 import { ReplyParser } from "./reply-parser.ts";
@@ -175,16 +176,7 @@ export class Connection<T> {
     if (this.#out.length === 0) return null;
     const chunks = this.#out;
     this.#out = [];
-    if (chunks.length === 1) return chunks[0]!;
-    let size = 0;
-    for (const c of chunks) size += c.length;
-    const bytes = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) {
-      bytes.set(c, at);
-      at += c.length;
-    }
-    return bytes;
+    return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
   }
 
   /** Forgets every awaited reply (the session gave up on them). */

@@ -1,3 +1,5 @@
+import { utf8 } from "./bytes.ts";
+
 const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
@@ -145,6 +147,6 @@ export class DataEncoder {
     if (this.#dotStuff) tail += ".\r\n";
     this.#pendingCr = false;
     this.#lineStart = true;
-    return new TextEncoder().encode(tail);
+    return utf8(tail);
   }
 }

@@ -1,3 +1,4 @@
+import { utf8 } from "./bytes.ts";
 import { SmtpError } from "./errors.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import type { Reply } from "./reply-types.ts";
@@ -195,7 +196,7 @@ function buildReply(code: number, raw: string[]): Reply {
  */
 export function parseReply(text: string, limits: Partial<Limits> = {}): Reply {
   const parser = new ReplyParser(limits);
-  parser.push(new TextEncoder().encode(text.endsWith("\n") ? text : `${text}\r\n`));
+  parser.push(utf8(text.endsWith("\n") ? text : `${text}\r\n`));
   const parsed = parser.next();
   if (parsed === null || parser.pending) {
     throw protocolError("bad-reply", "not exactly one complete reply");

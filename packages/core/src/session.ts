@@ -1,5 +1,6 @@
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
+import { utf8 } from "./bytes.ts";
 import { parseCapabilities } from "./capabilities.ts";
 import type { Command } from "./command.ts";
 import { type AwaitedReply, Connection } from "./connection.ts";
@@ -864,7 +865,7 @@ export class Session implements SessionApi {
     if (reply.code === 354) {
       if (tx.failure !== undefined) {
         // DATA went out pipelined but nothing may be delivered: end the data at once.
-        this.#wire.write(new TextEncoder().encode(".\r\n"));
+        this.#wire.write(utf8(".\r\n"));
         this.#wire.record("C", ".");
         tx.stage = "ended";
         const failure = tx.failure;

@@ -1,3 +1,4 @@
+import { utf8 } from "./bytes.ts";
 /**
  * Encodes text as xtext (RFC 3461 §4): printable ASCII other than `+` and `=` stays, every
  * other octet of its UTF-8 form becomes `+XX`. Used for ENVID and ORCPT, so their values
@@ -7,7 +8,7 @@
  */
 export function encodeXtext(text: string): string {
   let out = "";
-  for (const byte of new TextEncoder().encode(text)) {
+  for (const byte of utf8(text)) {
     out +=
       byte >= 33 && byte <= 126 && byte !== 0x2b && byte !== 0x3d
         ? String.fromCharCode(byte)

@@ -1,24 +1,5 @@
-// Small byte helpers for the replay runner (platform-free: plain Uint8Array only).
-
-const encoder = new TextEncoder();
-
-/** UTF-8 bytes of a string. @since 0.1.0 */
-export function utf8(text: string): Uint8Array {
-  return encoder.encode(text);
-}
-
-/** Joins byte arrays into one. @since 0.1.0 */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+// Byte helpers for comparing and showing bytes in the replay runner (platform-free: plain
+// Uint8Array only). utf8 and concatBytes live in ../bytes.ts, shared with the engine.
 
 /** Whether two byte arrays hold the same bytes. @since 0.1.0 */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,5 +1,5 @@
+import { concatBytes, utf8 } from "../bytes.ts";
 import { SmtpError } from "../errors.ts";
-import { concatBytes, utf8 } from "./bytes.ts";
 import type {
   Transcript,
   TranscriptJob,

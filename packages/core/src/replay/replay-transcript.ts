@@ -1,3 +1,4 @@
+import { concatBytes, utf8 } from "../bytes.ts";
 import type { SmtpError } from "../errors.ts";
 import { Session } from "../session.ts";
 import type {
@@ -9,7 +10,7 @@ import type {
   SessionOptions,
   TranscriptEntry,
 } from "../session-types.ts";
-import { concatBytes, equalBytes, utf8 } from "./bytes.ts";
+import { equalBytes } from "./bytes.ts";
 import { type Chunking, createChunker } from "./chunking.ts";
 import { findSubsetMismatch } from "./subset.ts";
 import type { Transcript, TranscriptJob, TranscriptMessage } from "./transcript-types.ts";

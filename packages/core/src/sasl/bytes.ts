@@ -1,10 +1,3 @@
-const encoder = new TextEncoder();
-
-/** UTF-8 bytes of a string (lone surrogates become U+FFFD). @since 0.1.0 */
-export function utf8(text: string): Uint8Array {
-  return encoder.encode(text);
-}
-
 /** Compares two byte arrays in time that depends only on their lengths. @since 0.1.0 */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -1,6 +1,6 @@
+import { utf8 } from "../bytes.ts";
 import { hmac } from "../crypto/hmac.ts";
 import { MD5 } from "../crypto/md5.ts";
-import { utf8 } from "./bytes.ts";
 import { authFailure } from "./failures.ts";
 import type { SaslClient } from "./sasl-client.ts";
 

@@ -1,4 +1,4 @@
-import { utf8 } from "./bytes.ts";
+import { utf8 } from "../bytes.ts";
 import { authFailure } from "./failures.ts";
 import type { SaslClient } from "./sasl-client.ts";
 

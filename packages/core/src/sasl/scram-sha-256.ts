@@ -1,9 +1,10 @@
 import { decodeBase64, encodeBase64 } from "../base64.ts";
+import { utf8 } from "../bytes.ts";
 import { hmac } from "../crypto/hmac.ts";
 import { pbkdf2 } from "../crypto/pbkdf2.ts";
 import { SHA256, sha256 } from "../crypto/sha256.ts";
 import { SmtpError } from "../errors.ts";
-import { bytesEqual, utf8 } from "./bytes.ts";
+import { bytesEqual } from "./bytes.ts";
 import { authFailure, invalidCredentials } from "./failures.ts";
 import type { SaslClient } from "./sasl-client.ts";
 import { saslPrep } from "./saslprep.ts";
