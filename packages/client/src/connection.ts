@@ -13,10 +13,10 @@ import { credentialsFor } from "./credentials.ts";
 import { type CloseInfo, Driver } from "./drive.ts";
 import { chooseEhloName } from "./ehlo-name.ts";
 import type { QueuedSend } from "./job.ts";
-import { race } from "./race.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
 import { machineHostname, monotonicNow } from "./runtime.ts";
 import { abortError, toSmtpError } from "./to-smtp-error.ts";
+import { Waiter } from "./waiter.ts";
 
 /** What a {@link Connection} tells its owner. @since 0.1.0 */
 export interface ConnectionEvents {
@@ -218,11 +218,9 @@ export class Connection {
 
   /** Awaits `promise` no longer than the connect timeout, and not past an abort. */
   async #bounded<T>(promise: Promise<T>, what: string): Promise<T> {
-    const outcome = await race(promise, {
-      deadline: monotonicNow() + this.#options.timeouts.connect,
-      now: monotonicNow,
-      signal: this.#controller.signal,
-    });
+    const waiter = new Waiter(monotonicNow, this.#controller.signal);
+    const outcome = await waiter.wait(promise, monotonicNow() + this.#options.timeouts.connect);
+    waiter.dispose();
     if (outcome.type === "value") return outcome.value;
     if (outcome.type === "error") throw outcome.error;
     if (outcome.type === "aborted") throw abortError(outcome.reason);

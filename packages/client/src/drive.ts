@@ -1,7 +1,7 @@
 import type { Capabilities, JobId, SendResult, SessionApi, Transport } from "@smtp/core";
 import { BODY_COPY_LIMIT, SmtpError } from "@smtp/core";
-import { type RaceOutcome, race, Waiter } from "./race.ts";
 import { abortError, toSmtpError } from "./to-smtp-error.ts";
+import { Waiter, type WaitOutcome } from "./waiter.ts";
 
 /** What the driver reports to its owner. @since 0.1.0 */
 export interface DriveHooks {
@@ -168,10 +168,10 @@ export class Driver {
       this.#transport.abort(close.error);
       return;
     }
-    const outcome = await race(this.#transport.close(), {
-      deadline: this.#now() + this.#closeTimeout,
-      now: this.#now,
-    });
+    // The run loop's waiter is disposed by now, and an abort must not cut a graceful close short.
+    const waiter = new Waiter(this.#now);
+    const outcome = await waiter.wait(this.#transport.close(), this.#now() + this.#closeTimeout);
+    waiter.dispose();
     // A close that hangs or fails leaves a socket behind unless it is destroyed.
     if (outcome.type !== "value") this.#transport.abort(close.error);
   }
@@ -243,7 +243,7 @@ export class Driver {
     return this.#unwrap(outcome);
   }
 
-  #unwrap<T>(outcome: RaceOutcome<T>): T {
+  #unwrap<T>(outcome: WaitOutcome<T>): T {
     if (outcome.type === "value") return outcome.value;
     if (outcome.type === "aborted") throw abortError(outcome.reason);
     if (outcome.type === "error") throw outcome.error;

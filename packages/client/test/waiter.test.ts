@@ -1,6 +1,6 @@
 import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Waiter } from "../src/race.ts";
+import { Waiter } from "../src/waiter.ts";
 
 const never = () => new Promise<never>(() => {});
 

@@ -3,72 +3,19 @@
  *
  * @since 0.1.0
  */
-export type RaceOutcome<T> =
+export type WaitOutcome<T> =
   | { type: "value"; value: T }
   | { type: "error"; error: unknown }
   | { type: "timeout" }
   | { type: "aborted"; reason: unknown }
   | { type: "wake" };
 
-/** What {@link race} waits on besides the promise. @since 0.1.0 */
-export interface RaceOptions {
-  /** Absolute deadline on the `now()` clock, or `null` for none. */
-  deadline: number | null;
-  now: () => number;
-  signal?: AbortSignal | undefined;
-  /** Resolves when new input is available and the waiter should look again. */
-  wake?: Promise<void> | undefined;
-}
-
 /**
- * Waits for `promise`, the deadline, the signal or the wake-up, whichever comes first.
- * The timer and the abort listener are always removed before it resolves, so a wait
- * leaves no handle behind. A losing `promise` keeps running; its rejection is
- * swallowed here so that it never becomes an unhandled rejection.
- *
- * @since 0.1.0
- */
-export function race<T>(promise: Promise<T>, options: RaceOptions): Promise<RaceOutcome<T>> {
-  const { deadline, now, signal, wake } = options;
-  promise.catch(() => {});
-  if (signal?.aborted) return Promise.resolve({ type: "aborted", reason: signal.reason });
-  return new Promise<RaceOutcome<T>>((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let done = false;
-    const finish = (outcome: RaceOutcome<T>) => {
-      if (done) return;
-      done = true;
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      resolve(outcome);
-    };
-    const onAbort = () => finish({ type: "aborted", reason: signal?.reason });
-    // Timers may fire a little early against a monotonic clock: re-arm until the deadline has really passed.
-    const arm = () => {
-      if (deadline === null) return;
-      const left = deadline - now();
-      if (left <= 0) {
-        finish({ type: "timeout" });
-        return;
-      }
-      timer = setTimeout(arm, Math.ceil(left));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    // The first check goes through the timer queue so that an already settled promise wins.
-    if (deadline !== null) timer = setTimeout(arm, Math.max(0, Math.ceil(deadline - now())));
-    promise.then(
-      (value) => finish({ type: "value", value }),
-      (error: unknown) => finish({ type: "error", error }),
-    );
-    wake?.then(() => finish({ type: "wake" }));
-  });
-}
-
-/**
- * {@link race} for a loop that waits again and again under a deadline that mostly moves
- * later, and one signal: one timer, re-armed only when the deadline moves earlier or the
- * timer fires early, and one abort listener for the waiter's life, instead of a timer and
- * a listener per wait. One wait at a time.
+ * Waits for a promise, a deadline on the waiter's clock, its abort signal or a wake-up,
+ * whichever comes first. A loop that waits again and again under a deadline that mostly
+ * moves later keeps one timer, re-armed only when the deadline moves earlier or the timer
+ * fires early, and one abort listener for the waiter's life, instead of a timer and a
+ * listener per wait. A one-off wait is a waiter used once and disposed. One wait at a time.
  * {@link Waiter.dispose} removes both; after it, no timer or listener of the waiter remains.
  *
  * @since 0.1.0
@@ -81,7 +28,7 @@ export class Waiter {
   #armedFor: number | null = null;
   #deadline: number | null = null;
   /** Ends the current wait; `undefined` between waits. */
-  #finish: ((outcome: RaceOutcome<never>) => void) | undefined;
+  #finish: ((outcome: WaitOutcome<never>) => void) | undefined;
   #listening = false;
   readonly #onAbort = (): void => {
     this.#finish?.({ type: "aborted", reason: this.#signal?.reason });
@@ -102,12 +49,16 @@ export class Waiter {
     this.#signal = signal;
   }
 
-  /** Like {@link race}, with the waiter's clock and signal. */
+  /**
+   * Waits for `promise` until `deadline` (absolute, on the waiter's clock; `null` for none),
+   * an abort or `wake`. A losing `promise` keeps running; its rejection is swallowed here so
+   * that it never becomes an unhandled rejection.
+   */
   wait<T>(
     promise: Promise<T>,
     deadline: number | null,
     wake?: Promise<void>,
-  ): Promise<RaceOutcome<T>> {
+  ): Promise<WaitOutcome<T>> {
     promise.catch(() => {});
     const signal = this.#signal;
     if (signal?.aborted) return Promise.resolve({ type: "aborted", reason: signal.reason });
@@ -115,9 +66,9 @@ export class Waiter {
       signal.addEventListener("abort", this.#onAbort, { once: true });
       this.#listening = true;
     }
-    return new Promise<RaceOutcome<T>>((resolve) => {
+    return new Promise<WaitOutcome<T>>((resolve) => {
       let done = false;
-      const finish = (outcome: RaceOutcome<T>) => {
+      const finish = (outcome: WaitOutcome<T>) => {
         if (done) return;
         done = true;
         if (this.#finish === finish) this.#finish = undefined;
