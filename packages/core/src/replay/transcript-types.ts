@@ -1,10 +1,4 @@
-import type {
-  Credentials,
-  DsnOptions,
-  Limits,
-  StartTlsPolicy,
-  Timeouts,
-} from "../session-types.ts";
+import type { SendJob, SessionOptions } from "../session-types.ts";
 
 /**
  * One step of a parsed `.smtp` transcript, in file order.
@@ -39,39 +33,23 @@ export type TranscriptStep =
   | { type: "error"; kind: string; detail: string | undefined; line: number };
 
 /**
- * One message the client is handed: its envelope, options and raw body text.
+ * One message the client is handed: its {@link SendJob} (envelope and options) and raw body text.
  *
  * @since 0.1.0
  */
-export interface TranscriptMessage {
-  from: string;
-  to: string[];
-  size?: number;
-  eightBit?: boolean;
-  binary?: boolean;
-  smtpUtf8?: boolean;
-  dsn?: DsnOptions;
-  requireAllRecipients?: boolean;
+export interface TranscriptMessage extends SendJob {
   /** The raw message (any line endings) fed to `bodyChunk`; UTF-8 encoded. */
   body: string;
 }
 
 /**
- * What the client was asked to do (`@job`): the session options and the messages.
+ * What the client was asked to do (`@job`): the session options (those a file can state as
+ * data) and the messages.
  *
  * @since 0.1.0
  */
-export interface TranscriptJob {
-  ehloName: string;
-  servername: string;
-  lmtp?: boolean;
-  secure?: boolean;
-  starttls?: StartTlsPolicy;
-  auth?: Credentials;
-  allowInsecureAuth?: boolean;
-  peerIsLoopback?: boolean;
-  timeouts?: Partial<Timeouts>;
-  limits?: Partial<Limits>;
+export interface TranscriptJob
+  extends Omit<SessionOptions, "transcript" | "chunking" | "randomBytes"> {
   /** Fixed bytes (UTF-8 of this string, repeated) returned by `randomBytes`, for a deterministic SCRAM nonce. */
   randomBytes?: string;
   messages: TranscriptMessage[];
