@@ -39,6 +39,20 @@ function expectMimeError(input: unknown, field: string, options = fixedOptions()
   return error;
 }
 
+/** The field names of a header section (continuation lines, which start with a space, skipped). */
+function fieldNames(head: string): string[] {
+  return head
+    .split("\r\n")
+    .filter((line) => !line.startsWith(" "))
+    .map((line) => line.slice(0, line.indexOf(":")));
+}
+
+/** No line over 998 octets, no bare CR or LF. */
+function expectWireSafe(text: string): void {
+  for (const line of text.split("\r\n")) expect(line.length).toBeLessThanOrEqual(998);
+  expect(text).not.toMatch(/\r(?!\n)|(?<!\r)\n/);
+}
+
 // Every place a string reaches a header, with the field name the error must carry.
 const headerFields: [string, (bad: string) => Partial<MessageInput>, string][] = [
   ["from (string)", (bad) => ({ from: `Al${bad}ice <alice@example.test>` }), "from"],
@@ -208,57 +222,49 @@ describe("bad input is a MimeError before any byte", () => {
     );
   });
 
-  it("header name with a colon or space", () => {
-    expectMimeError({ ...valid, headers: { "X:Foo": "v" } }, "headers.X:Foo");
-    expectMimeError({ ...valid, headers: { "X Foo": "v" } }, "headers.X Foo");
+  it.each(["X:Foo", "X Foo"])("header name with a colon or space: %s", (name) => {
+    expectMimeError({ ...valid, headers: { [name]: "v" } }, `headers.${name}`);
   });
 
-  it("R3 envelope addresses starting with '-' are refused, as sender and as recipient", () => {
-    expectMimeError({ ...valid, from: "-Xoption@example.test" }, "from");
-    expectMimeError({ ...valid, to: ["-Xoption@example.test"] }, "recipients[0]");
-    expectMimeError({ ...valid, envelope: { from: "-oQ@example.test" } }, "envelope.from");
-    expectMimeError({ ...valid, envelope: { to: "-X@example.test" } }, "envelope.to[0]");
+  it.each([
+    ["from", { from: "-Xoption@example.test" }, "from"],
+    ["to", { to: ["-Xoption@example.test"] }, "recipients[0]"],
+    ["envelope.from", { envelope: { from: "-oQ@example.test" } }, "envelope.from"],
+    ["envelope.to", { envelope: { to: "-X@example.test" } }, "envelope.to[0]"],
+  ])("R3 envelope addresses starting with '-' are refused: %s", (_label, patch, field) => {
+    expectMimeError({ ...valid, ...patch }, field);
   });
 
   it("non-ASCII local part without SMTPUTF8", () => {
     expectMimeError({ ...valid, to: "jörg@example.test" }, "to");
   });
 
-  it("lone surrogates in text, subject and names", () => {
-    expectMimeError({ ...valid, subject: "a\ud800b" }, "subject");
-    expectMimeError({ ...valid, text: "a\udc00" }, "text");
-    expectMimeError({ ...valid, from: { name: "\ud83d", address: "a@example.test" } }, "from.name");
+  it.each([
+    ["subject", { subject: "a\ud800b" }, "subject"],
+    ["text", { text: "a\udc00" }, "text"],
+    ["from.name", { from: { name: "\ud83d", address: "a@example.test" } }, "from.name"],
+  ])("lone surrogate in %s", (_label, patch, field) => {
+    expectMimeError({ ...valid, ...patch }, field);
   });
 
-  it("attachment content, disposition and media type", () => {
-    expectMimeError({ ...valid, attachments: [{ filename: "a" }] }, "attachments[0].content");
-    expectMimeError({ ...valid, attachments: [{ content: 42 }] }, "attachments[0].content");
-    expectMimeError(
-      { ...valid, attachments: [{ content: "x", disposition: "evil" }] },
-      "attachments[0].disposition",
-    );
-    expectMimeError(
-      { ...valid, attachments: [{ content: "x", contentType: "notatype" }] },
-      "attachments[0].contentType",
-    );
-    expectMimeError(
-      { ...valid, attachments: [{ content: "x", contentType: "multipart/mixed" }] },
-      "attachments[0].contentType",
-    );
-    expectMimeError(
-      { ...valid, attachments: [{ content: "x", cid: "a b" }] },
-      "attachments[0].cid",
-    );
+  it.each([
+    ["missing content", { filename: "a" }, "content"],
+    ["content as number", { content: 42 }, "content"],
+    ["unknown disposition", { content: "x", disposition: "evil" }, "disposition"],
+    ["media type without /", { content: "x", contentType: "notatype" }, "contentType"],
+    ["multipart media type", { content: "x", contentType: "multipart/mixed" }, "contentType"],
+    ["cid with a space", { content: "x", cid: "a b" }, "cid"],
+  ])("attachment: %s", (_label, attachment, field) => {
+    expectMimeError({ ...valid, attachments: [attachment] }, `attachments[0].${field}`);
   });
 
-  it("options", () => {
-    expectMimeError(valid, "options.now", { ...fixedOptions(), now: new Date(Number.NaN) });
-    expectMimeError(valid, "options.randomBytes", {
-      ...fixedOptions(),
-      randomBytes: () => new Uint8Array(1),
-    });
-    expectMimeError(valid, "options.timeZoneOffset", { ...fixedOptions(), timeZoneOffset: 1.5 });
-    expectMimeError({ ...valid, date: new Date("nope") }, "date");
+  it.each([
+    ["now", valid, "options.now", { now: new Date(Number.NaN) }],
+    ["randomBytes", valid, "options.randomBytes", { randomBytes: () => new Uint8Array(1) }],
+    ["timeZoneOffset", valid, "options.timeZoneOffset", { timeZoneOffset: 1.5 }],
+    ["date", { ...valid, date: new Date("nope") }, "date", {}],
+  ])("options and date: %s", (_label, input, field, patch) => {
+    expectMimeError(input, field, { ...fixedOptions(), ...patch });
   });
 
   it("R1 property: arbitrary strings in address strings, ids, cid and header names give a MimeError or exactly the intended fields", async () => {
@@ -324,10 +330,7 @@ describe("bad input is a MimeError before any byte", () => {
         }
         const text = Buffer.from(bytes).toString("latin1");
         const head = text.slice(0, text.indexOf("\r\n\r\n"));
-        const names = head
-          .split("\r\n")
-          .filter((line) => !line.startsWith(" "))
-          .map((line) => line.slice(0, line.indexOf(":")));
+        const names = fieldNames(head);
         const references = input.references !== undefined && /[^ \t]/.test(f.references ?? "");
         const expected = [
           "Date",
@@ -344,8 +347,7 @@ describe("bad input is a MimeError before any byte", () => {
           "Content-Type",
         ];
         expect(names).toEqual(expected);
-        for (const line of text.split("\r\n")) expect(line.length).toBeLessThanOrEqual(998);
-        expect(text).not.toMatch(/\r(?!\n)|(?<!\r)\n/);
+        expectWireSafe(text);
       }),
       { numRuns: 400 },
     );
@@ -381,11 +383,7 @@ describe("bad input is a MimeError before any byte", () => {
           }
           const text = Buffer.from(bytes).toString("latin1");
           const head = text.slice(0, text.indexOf("\r\n\r\n"));
-          const names = head
-            .split("\r\n")
-            .filter((line) => !line.startsWith(" ") && !line.startsWith("\t"))
-            .map((line) => line.slice(0, line.indexOf(":")));
-          expect(names).toEqual([
+          expect(fieldNames(head)).toEqual([
             "Date",
             "From",
             "To",
@@ -399,17 +397,12 @@ describe("bad input is a MimeError before any byte", () => {
           const partStart = text.lastIndexOf("Content-Type: text/plain; x=");
           expect(partStart).toBeGreaterThan(0);
           const partHead = text.slice(partStart, text.indexOf("\r\n\r\n", partStart));
-          const partNames = partHead
-            .split("\r\n")
-            .filter((line) => !line.startsWith(" "))
-            .map((line) => line.slice(0, line.indexOf(":")));
-          expect(partNames).toEqual([
+          expect(fieldNames(partHead)).toEqual([
             "Content-Type",
             "Content-Transfer-Encoding",
             "Content-Disposition",
           ]);
-          for (const line of text.split("\r\n")) expect(line.length).toBeLessThanOrEqual(998);
-          expect(text).not.toMatch(/\r(?!\n)|(?<!\r)\n/);
+          expectWireSafe(text);
         },
       ),
       { numRuns: 300 },
