@@ -56,7 +56,18 @@ export function liveHandles(): { sockets: number; timers: number } {
 }
 
 /** A TCP server on loopback that accepts connections and never says a word. */
-export async function startSilentServer(
+export function startSilentServer(
+  host = "127.0.0.1",
+): Promise<{ port: number; close(): Promise<void> }> {
+  return listenLoopback(() => {}, host);
+}
+
+/**
+ * Listens on an ephemeral port of `host` and hands each connection to `onSocket`;
+ * `close()` destroys the open sockets and stops the server.
+ */
+async function listenLoopback(
+  onSocket: (socket: Socket) => void,
   host = "127.0.0.1",
 ): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
@@ -64,6 +75,7 @@ export async function startSilentServer(
     sockets.add(socket);
     socket.on("error", () => {});
     socket.on("close", () => sockets.delete(socket));
+    onSocket(socket);
   });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const address = server.address();
@@ -87,15 +99,11 @@ export function parse(raw: Uint8Array) {
  * `answer(line)`; `undefined` means say nothing (a server that falls silent). Lines after
  * DATA's 354 are swallowed up to the lone dot, which is then answered like a command ".".
  */
-export async function startScriptedServer(
+export function startScriptedServer(
   answer: (line: string) => string | undefined,
   greeting: string | undefined = "220 scripted.example.test ESMTP",
 ): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-    socket.on("close", () => sockets.delete(socket));
+  return listenLoopback((socket) => {
     if (greeting !== undefined) socket.write(`${greeting}\r\n`);
     let buffer = "";
     let inData = false;
@@ -112,16 +120,6 @@ export async function startScriptedServer(
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
