@@ -14,7 +14,7 @@ import { type CloseInfo, Driver } from "./drive.ts";
 import { chooseEhloName } from "./ehlo-name.ts";
 import type { QueuedSend } from "./job.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
-import { machineHostname, monotonicNow } from "./runtime.ts";
+import { machineHostname, monotonicNow, randomBytes } from "./runtime.ts";
 import { abortError, toSmtpError } from "./to-smtp-error.ts";
 import { Waiter } from "./waiter.ts";
 
@@ -264,7 +264,7 @@ export class Connection {
               }
             },
           }),
-      randomBytes: (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n)),
+      randomBytes,
     };
   }
 
