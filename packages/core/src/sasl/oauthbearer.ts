@@ -1,5 +1,5 @@
-import { utf8 } from "../bytes.ts";
-import { authFailure, invalidCredentials } from "./failures.ts";
+import { createBearerTokenClient } from "./bearer-token.ts";
+import { invalidCredentials } from "./failures.ts";
 import type { SaslClient } from "./sasl-client.ts";
 
 /**
@@ -53,26 +53,10 @@ export function createOauthBearerClient(
   }
   const keys =
     (host === undefined ? "" : `host=${host}\x01`) + (port === undefined ? "" : `port=${port}\x01`);
-  let sent = false;
-  let answeredError = false;
-  const message = (): Uint8Array => {
-    sent = true;
-    return utf8(`n,a=${escapeSaslName(user)},\x01${keys}auth=Bearer ${accessToken}\x01\x01`);
-  };
-  return {
-    name: "OAUTHBEARER",
-    get complete() {
-      return sent;
-    },
-    initialResponse: message,
-    respond() {
-      if (!sent) return message();
-      if (answeredError) {
-        throw authFailure("OAUTHBEARER", "unexpected challenge", "sasl-unexpected-challenge");
-      }
-      // The error JSON: RFC 7628 §3.2.3 wants a lone kvsep so the server can fail the exchange.
-      answeredError = true;
-      return Uint8Array.of(0x01);
-    },
-  };
+  // The error JSON: RFC 7628 §3.2.3 wants a lone kvsep so the server can fail the exchange.
+  return createBearerTokenClient(
+    "OAUTHBEARER",
+    `n,a=${escapeSaslName(user)},\x01${keys}auth=Bearer ${accessToken}\x01\x01`,
+    Uint8Array.of(0x01),
+  );
 }

@@ -1,5 +1,5 @@
-import { utf8 } from "../bytes.ts";
-import { authFailure, invalidCredentials } from "./failures.ts";
+import { createBearerTokenClient } from "./bearer-token.ts";
+import { invalidCredentials } from "./failures.ts";
 import type { SaslClient } from "./sasl-client.ts";
 
 /**
@@ -19,26 +19,10 @@ export function createXoauth2Client(user: string, accessToken: string): SaslClie
   if (user.includes("\x01") || accessToken.includes("\x01")) {
     throw invalidCredentials("XOAUTH2", "the user name and token must not contain \\x01");
   }
-  let sent = false;
-  let answeredError = false;
-  const message = (): Uint8Array => {
-    sent = true;
-    return utf8(`user=${user}\x01auth=Bearer ${accessToken}\x01\x01`);
-  };
-  return {
-    name: "XOAUTH2",
-    get complete() {
-      return sent;
-    },
-    initialResponse: message,
-    respond() {
-      if (!sent) return message();
-      // The error JSON: acknowledge it once so the server can send its final reply.
-      if (answeredError) {
-        throw authFailure("XOAUTH2", "unexpected challenge", "sasl-unexpected-challenge");
-      }
-      answeredError = true;
-      return new Uint8Array(0);
-    },
-  };
+  // The error JSON is acknowledged with an empty response.
+  return createBearerTokenClient(
+    "XOAUTH2",
+    `user=${user}\x01auth=Bearer ${accessToken}\x01\x01`,
+    new Uint8Array(0),
+  );
 }
