@@ -188,13 +188,15 @@ export class Pool {
       monotonicNow() < this.#reducedUntil
         ? Math.min(this.#reducedCap, this.#options.pool.maxConnections)
         : this.#options.pool.maxConnections;
-    const usable = [...this.#connections].filter((c) => c.open && c.submitted < maxMessages);
-    const idle = usable.find((c) => c.state === "ready" && c.load === 0);
-    if (idle) return idle;
+    // An idle connection first, then a new one, then one that can pipeline another message.
+    let pipelining: Connection | undefined;
+    for (const c of this.#connections) {
+      if (!c.open || c.submitted >= maxMessages || c.state !== "ready") continue;
+      if (c.load === 0) return c;
+      if (c.capabilities?.pipelining === true && c.load < PIPELINE_DEPTH) pipelining ??= c;
+    }
     if (this.#connections.size < maxConnections) return this.#open();
-    return usable.find(
-      (c) => c.state === "ready" && c.capabilities?.pipelining === true && c.load < PIPELINE_DEPTH,
-    );
+    return pipelining;
   }
 
   #open(): Connection {
@@ -218,7 +220,7 @@ export class Pool {
 
   #onResult(connection: Connection, send: QueuedSend, result: SendResult): void {
     this.#assigned.delete(send);
-    const others = [...this.#connections].filter((c) => c !== connection).length;
+    const others = this.#connections.size - (this.#connections.has(connection) ? 1 : 0);
     if (!result.ok && !connection.everReady && others > 0) {
       // The server turned this connection away while others are open or opening ("421 too
       // many connections"): use no more than those for a while, and let them take the message.
