@@ -99,28 +99,26 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
       ? toMsgId("messageId", input.messageId)
       : `<${hex(random(options, 16))}@${idDomain(from, options)}>`;
 
-  // Boundaries: "=_" never occurs in base64 or quoted-printable output, and raw (7bit/8bit)
-  // bodies are checked, so a delimiter can never appear inside a part.
+  // Boundaries: "=_" never occurs in base64 or quoted-printable output, and a candidate
+  // found in a raw (7bit/8bit) body is drawn again, so a delimiter can never appear inside
+  // a part. buildTree encodes every body (filling `raws`) before it asks for a boundary,
+  // so the bodies are encoded once, whatever the draws.
   const raws: string[] = [];
   const boundaries: string[] = [];
   const boundary = (): string => {
     for (let attempt = 0; attempt < 16; attempt++) {
       const candidate = `=_${hex(random(options, 12))}`;
-      if (!boundaries.includes(candidate)) {
+      if (!boundaries.includes(candidate) && !raws.some((r) => r.includes(candidate))) {
         boundaries.push(candidate);
         return candidate;
       }
     }
-    throw new MimeError("options.randomBytes", "keeps returning the same bytes");
+    throw new MimeError(
+      "options.randomBytes",
+      "keeps returning boundaries already used or present in the content",
+    );
   };
-  let tree = buildTree(input, attachments, allow8bit, raws, boundary);
-  for (let attempt = 0; boundaries.some((b) => raws.some((r) => r.includes(b))); attempt++) {
-    if (attempt >= 16)
-      throw new MimeError("options.randomBytes", "no boundary absent from the content");
-    boundaries.length = 0;
-    raws.length = 0;
-    tree = buildTree(input, attachments, allow8bit, raws, boundary);
-  }
+  const tree = buildTree(input, attachments, allow8bit, raws, boundary);
 
   let headers = "";
   const offset = options.timeZoneOffset ?? -date.getTimezoneOffset();

@@ -26,7 +26,8 @@ function textPart(
 /**
  * Picks the structure from the content: multipart/related around the HTML when it has
  * inline parts, multipart/alternative for text + HTML, multipart/mixed outermost for
- * attachments. Raw (7bit/8bit) bodies are collected in `raws` for the boundary check.
+ * attachments. Raw (7bit/8bit) bodies are collected in `raws` for the boundary check:
+ * every body is encoded before the first `boundary()` call, which may rely on it.
  *
  * @since 0.1.0
  */

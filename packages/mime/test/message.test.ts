@@ -323,6 +323,24 @@ describe("Message", () => {
     expect(text.split(`--${used}`)).toHaveLength(4);
   });
 
+  it.each([
+    [
+      "returns the same bytes for a second boundary",
+      { text: "a", html: "b", attachments: [{ content: "x" }] },
+    ],
+    ["only draws a boundary the raw body holds", { text: `--=_${"00".repeat(12)}`, html: "b" }],
+  ])("options.randomBytes that %s is a MimeError", (_label, patch) => {
+    const zeros = (n: number) => new Uint8Array(n);
+    let caught: unknown;
+    try {
+      createMessage({ ...base, ...patch }, fixedOptions({ randomBytes: zeros }));
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(MimeError);
+    expect((caught as MimeError).field).toBe("options.randomBytes");
+  });
+
   it("reports eightBit only for 8bit output", () => {
     expect(createMessage({ ...base, text: "grüße" }, fixedOptions()).eightBit).toBe(false);
     expect(
