@@ -2,7 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SmtpError } from "./errors.ts";
 import { Session } from "./session.ts";
-import type { Action, Credentials, SessionOptions, StartTlsPolicy } from "./session-types.ts";
+import type {
+  Action,
+  Credentials,
+  SendJob,
+  SessionOptions,
+  StartTlsPolicy,
+} from "./session-types.ts";
 
 const enc = new TextEncoder();
 
@@ -77,6 +83,74 @@ function isClean(bytes: Uint8Array[]): boolean {
   return true;
 }
 
+/** The kinds of step both random-driver properties share. */
+type ControlStep = "timeout" | "send" | "noop" | "quit";
+
+/**
+ * Drives a session for the random-driver properties: drains its bytes and actions (answering
+ * `upgrade-tls` and `need-body` with `body`), runs the shared control steps, and checks the
+ * invariants both properties end with.
+ */
+function driver(session: Session, body: Uint8Array, afterDrain: () => void) {
+  const written: Uint8Array[] = [];
+  const actions: Action[] = [];
+  const jobs: number[] = [];
+  const lateJobs = new Set<number>();
+  const d = {
+    now: 0,
+    drain(): void {
+      for (let b = session.pollTransmit(); b !== null; b = session.pollTransmit()) written.push(b);
+      for (let a = session.pollAction(); a !== null; a = session.pollAction()) {
+        actions.push(a);
+        if (a.type === "upgrade-tls") session.tlsEstablished(d.now);
+        if (a.type === "need-body") {
+          session.bodyChunk(a.id, body, d.now);
+          session.bodyEnd(a.id, d.now);
+        }
+        for (let b = session.pollTransmit(); b !== null; b = session.pollTransmit())
+          written.push(b);
+      }
+      afterDrain();
+    },
+    /** Queues a job; one sent after the close is "late" (its result may follow the close). */
+    send(job: SendJob): void {
+      const id = session.send(job, d.now);
+      jobs.push(id);
+      if (session.state === "closed") lateJobs.add(id);
+    },
+    control(type: ControlStep): void {
+      if (type === "timeout") {
+        const deadline = session.pollTimeout();
+        if (deadline !== null) {
+          d.now = Math.max(d.now, deadline);
+          session.handleTimeout(d.now);
+        }
+      } else if (type === "send") d.send({ from: "a@example.org", to: ["d@example.net"] });
+      else if (type === "noop") session.noop(d.now);
+      else session.quit(d.now);
+    },
+    /** Ends the stream, then: closed once, one typed result per job, clean lines. */
+    finish(): void {
+      session.receiveEof(d.now + 1);
+      d.drain();
+      expect(session.state).toBe("closed");
+      const closes = actions.filter((a) => a.type === "close");
+      expect(closes).toHaveLength(1);
+      // close is the last action, except the immediate results of jobs sent after it.
+      const after = actions.slice(actions.indexOf(closes[0]!) + 1);
+      expect(after.every((a) => a.type === "result" && lateJobs.has(a.id))).toBe(true);
+      for (const id of jobs) {
+        const results = actions.filter((a) => a.type === "result" && a.id === id);
+        expect(results).toHaveLength(1);
+        const r = results[0]!;
+        if (r.type === "result" && !r.result.ok) expect(r.result.error).toBeInstanceOf(SmtpError);
+      }
+      expect(isClean(written)).toBe(true);
+    },
+  };
+  return d;
+}
+
 describe("Session properties", () => {
   it("any server bytes end in progress or a typed error: no other exception, always a deadline, bounded buffer, clean lines", () => {
     fc.assert(
@@ -85,8 +159,6 @@ describe("Session properties", () => {
         fc.array(stepArb, { maxLength: 25 }),
         fc.uint8Array({ maxLength: 30 }),
         (opts, steps, body) => {
-          const written: Uint8Array[] = [];
-          const actions: Action[] = [];
           const transcript: string[] = [];
           const session = new Session({
             ehloName: "client.example",
@@ -95,65 +167,22 @@ describe("Session properties", () => {
             transcript: (e) => transcript.push(e.text),
             ...opts,
           });
-          let now = 0;
-          const jobs: number[] = [];
-          const lateJobs = new Set<number>();
-          const drain = (): void => {
-            for (let b = session.pollTransmit(); b !== null; b = session.pollTransmit())
-              written.push(b);
-            for (let a = session.pollAction(); a !== null; a = session.pollAction()) {
-              actions.push(a);
-              if (a.type === "upgrade-tls") session.tlsEstablished(now);
-              if (a.type === "need-body") {
-                session.bodyChunk(a.id, body, now);
-                session.bodyEnd(a.id, now);
-              }
-              for (let b = session.pollTransmit(); b !== null; b = session.pollTransmit())
-                written.push(b);
-            }
+          const d = driver(session, body, () => {
             if (session.state !== "closed" && !session.idle && session.state !== "connecting") {
               expect(session.pollTimeout()).not.toBeNull();
             }
             expect(session.receiveBuffered).toBeLessThanOrEqual(201);
-          };
-          session.connected(now);
-          jobs.push(
-            session.send({ from: "a@example.org", to: ["b@example.net", "c@example.net"] }, now),
-          );
-          drain();
+          });
+          session.connected(d.now);
+          d.send({ from: "a@example.org", to: ["b@example.net", "c@example.net"] });
+          d.drain();
           for (const step of steps) {
-            now += 1;
-            if (step.type === "data") session.receiveData(step.bytes, now);
-            else if (step.type === "timeout") {
-              const deadline = session.pollTimeout();
-              if (deadline !== null) {
-                now = Math.max(now, deadline);
-                session.handleTimeout(now);
-              }
-            } else if (step.type === "send") {
-              const id = session.send({ from: "a@example.org", to: ["d@example.net"] }, now);
-              jobs.push(id);
-              if (session.state === "closed") lateJobs.add(id);
-            } else if (step.type === "noop") session.noop(now);
-            else session.quit(now);
-            drain();
+            d.now += 1;
+            if (step.type === "data") session.receiveData(step.bytes, d.now);
+            else d.control(step.type);
+            d.drain();
           }
-          session.receiveEof(now + 1);
-          drain();
-          expect(session.state).toBe("closed");
-          const closes = actions.filter((a) => a.type === "close");
-          expect(closes).toHaveLength(1);
-          // close is the last action, except the immediate results of jobs sent after it.
-          const after = actions.slice(actions.indexOf(closes[0]!) + 1);
-          expect(after.every((a) => a.type === "result" && lateJobs.has(a.id))).toBe(true);
-          for (const id of jobs) {
-            const results = actions.filter((a) => a.type === "result" && a.id === id);
-            expect(results).toHaveLength(1);
-            const r = results[0]!;
-            if (r.type === "result" && !r.result.ok)
-              expect(r.result.error).toBeInstanceOf(SmtpError);
-          }
-          expect(isClean(written)).toBe(true);
+          d.finish();
           const log = transcript.join("\n");
           expect(log).not.toContain("secret");
           expect(log).not.toContain("cHctc2VjcmV0"); // base64 of the password
@@ -275,8 +304,6 @@ describe("Session properties", () => {
         fc.array(stepArb, { maxLength: 40 }),
         (opts, caps, steps) => {
           const expected: string[] = ["greeting"];
-          const written: Uint8Array[] = [];
-          const actions: Action[] = [];
           const session = new Session({
             ehloName: "client.example",
             servername: "mx.example",
@@ -285,26 +312,11 @@ describe("Session properties", () => {
             },
             ...opts,
           });
-          let now = 0;
-          const jobs: number[] = [];
-          const lateJobs = new Set<number>();
-          const drain = (): void => {
-            for (let b = session.pollTransmit(); b !== null; b = session.pollTransmit())
-              written.push(b);
-            for (let a = session.pollAction(); a !== null; a = session.pollAction()) {
-              actions.push(a);
-              if (a.type === "upgrade-tls") session.tlsEstablished(now);
-              if (a.type === "need-body") {
-                session.bodyChunk(a.id, enc.encode("Subject: x\n.\nbody\r"), now);
-                session.bodyEnd(a.id, now);
-              }
-              for (let b = session.pollTransmit(); b !== null; b = session.pollTransmit())
-                written.push(b);
-            }
+          const d = driver(session, enc.encode("Subject: x\n.\nbody\r"), () => {
             states.add(session.state);
             if (session.state !== "closed" && !session.idle)
               expect(session.pollTimeout()).not.toBeNull();
-          };
+          });
           const goodReply = (command: string): string => {
             if (command === "greeting") return "220 mx ESMTP\r\n";
             if (/^(EHLO|LHLO)/.test(command))
@@ -316,16 +328,11 @@ describe("Session properties", () => {
             if (command === "QUIT") return "221 bye\r\n";
             return "250 ok\r\n";
           };
-          session.connected(now);
-          jobs.push(
-            session.send(
-              { from: "a@example.org", to: ["b@example.net", "c@example.net"], size: 20 },
-              now,
-            ),
-          );
-          drain();
+          session.connected(d.now);
+          d.send({ from: "a@example.org", to: ["b@example.net", "c@example.net"], size: 20 });
+          d.drain();
           for (const step of steps) {
-            now += 1;
+            d.now += 1;
             if (step.type === "answer") {
               const command = expected.shift();
               if (command === undefined) continue;
@@ -334,37 +341,12 @@ describe("Session properties", () => {
                 : `${negative[step.pick % negative.length]}\r\n`;
               const bytes = enc.encode(text);
               for (let i = 0; i < bytes.length; i += step.split + 1)
-                session.receiveData(bytes.subarray(i, i + step.split + 1), now);
-            } else if (step.type === "junk") session.receiveData(step.bytes, now);
-            else if (step.type === "timeout") {
-              const deadline = session.pollTimeout();
-              if (deadline !== null) {
-                now = Math.max(now, deadline);
-                session.handleTimeout(now);
-              }
-            } else if (step.type === "send") {
-              const id = session.send({ from: "a@example.org", to: ["d@example.net"] }, now);
-              jobs.push(id);
-              if (session.state === "closed") lateJobs.add(id);
-            } else if (step.type === "noop") session.noop(now);
-            else session.quit(now);
-            drain();
+                session.receiveData(bytes.subarray(i, i + step.split + 1), d.now);
+            } else if (step.type === "junk") session.receiveData(step.bytes, d.now);
+            else d.control(step.type);
+            d.drain();
           }
-          session.receiveEof(now + 1);
-          drain();
-          expect(session.state).toBe("closed");
-          const closes = actions.filter((a) => a.type === "close");
-          expect(closes).toHaveLength(1);
-          const after = actions.slice(actions.indexOf(closes[0]!) + 1);
-          expect(after.every((a) => a.type === "result" && lateJobs.has(a.id))).toBe(true);
-          for (const id of jobs) {
-            const results = actions.filter((a) => a.type === "result" && a.id === id);
-            expect(results).toHaveLength(1);
-            const r = results[0]!;
-            if (r.type === "result" && !r.result.ok)
-              expect(r.result.error).toBeInstanceOf(SmtpError);
-          }
-          expect(isClean(written)).toBe(true);
+          d.finish();
         },
       ),
       // A fixed seed: the reachability check below must not depend on luck.
