@@ -1,9 +1,9 @@
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { SmtpError } from "@smtp/core";
+import { SmtpError, type Transport } from "@smtp/core";
 import { createTestCa, type TestCa } from "@smtp-internal/test-peer";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { connectNode, nodeConnector } from "../src/index.ts";
+import { connectNode, type NodeTransportOptions, nodeConnector } from "../src/index.ts";
 import {
   activeHandles,
   encode,
@@ -29,6 +29,26 @@ afterEach(async () => {
 });
 
 const line = (t: string): boolean => t.endsWith("\r\n");
+
+/**
+ * Opens a STARTTLS connection to the loopback `port` and reads the greeting, sends STARTTLS
+ * and reads the go-ahead: the transport is ready for `startTls`.
+ */
+async function untilGoAhead(port: number, options: NodeTransportOptions): Promise<Transport> {
+  const transport = await nodeConnector(options)({ host: "127.0.0.1", port, tls: "starttls" });
+  await readUntil(transport, line);
+  await transport.write(encode("STARTTLS\r\n"));
+  await readUntil(transport, line);
+  return transport;
+}
+
+/** A server that says go ahead to STARTTLS and then never starts the handshake. */
+function startStallingStartTlsServer(): Promise<RawServer> {
+  return startRawServer("127.0.0.1", (socket) => {
+    socket.write("220 ready\r\n");
+    socket.once("data", () => socket.write("220 go ahead\r\n"));
+  });
+}
 
 /** Waits until the server has seen every client connection close: nothing of ours stays open. */
 async function clientGone(peer: RawServer): Promise<void> {
@@ -234,14 +254,7 @@ describe("STARTTLS failures", () => {
     server = await startStartTlsServer("127.0.0.1", ca);
     await settle();
     const before = activeHandles();
-    const transport = await nodeConnector({ tls: { ca: otherCa.caPem } })({
-      host: "127.0.0.1",
-      port: server.port,
-      tls: "starttls",
-    });
-    await readUntil(transport, line);
-    await transport.write(encode("STARTTLS\r\n"));
-    await readUntil(transport, line);
+    const transport = await untilGoAhead(server.port, { tls: { ca: otherCa.caPem } });
     const error = await transport.startTls({ servername: "localhost" }).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: "tls", retryable: false });
     expect(transport.secure).toBe(false);
@@ -282,20 +295,10 @@ describe("STARTTLS failures", () => {
   });
 
   it("abort() during the STARTTLS handshake makes startTls reject with `aborted`", async () => {
-    server = await startRawServer("127.0.0.1", (socket) => {
-      socket.write("220 ready\r\n");
-      socket.once("data", () => socket.write("220 go ahead\r\n"));
-    });
+    server = await startStallingStartTlsServer();
     await settle();
     const before = activeHandles();
-    const transport = await nodeConnector({ tls: { ca: ca.caPem } })({
-      host: "127.0.0.1",
-      port: server.port,
-      tls: "starttls",
-    });
-    await readUntil(transport, line);
-    await transport.write(encode("STARTTLS\r\n"));
-    await readUntil(transport, line);
+    const transport = await untilGoAhead(server.port, { tls: { ca: ca.caPem } });
     const upgrading = transport.startTls({ servername: "localhost" });
     transport.abort(new Error("shutting down"));
     await expect(upgrading).rejects.toMatchObject({ kind: "aborted" });
@@ -306,18 +309,11 @@ describe("STARTTLS failures", () => {
   });
 
   it("a server that never completes the STARTTLS handshake times out with phase `tls`", async () => {
-    server = await startRawServer("127.0.0.1", (socket) => {
-      socket.write("220 ready\r\n");
-      socket.once("data", () => socket.write("220 go ahead\r\n"));
+    server = await startStallingStartTlsServer();
+    const transport = await untilGoAhead(server.port, {
+      tls: { ca: ca.caPem },
+      tlsHandshakeTimeout: 100,
     });
-    const transport = await nodeConnector({ tls: { ca: ca.caPem }, tlsHandshakeTimeout: 100 })({
-      host: "127.0.0.1",
-      port: server.port,
-      tls: "starttls",
-    });
-    await readUntil(transport, line);
-    await transport.write(encode("STARTTLS\r\n"));
-    await readUntil(transport, line);
     await expect(transport.startTls({ servername: "localhost" })).rejects.toMatchObject({
       kind: "timeout",
       phase: "tls",
