@@ -1,6 +1,6 @@
 import { MimeError } from "./errors.ts";
 import { decodePunycode } from "./punycode.ts";
-import { isAscii } from "./text.ts";
+import { isAscii, isAsciiAlphanumeric } from "./text.ts";
 
 /**
  * A validated domain in both forms.
@@ -18,14 +18,7 @@ export interface Domain {
 }
 
 function isLabelChar(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x2d ||
-    c === 0x5f ||
-    c > 0x7f
-  );
+  return isAsciiAlphanumeric(c) || c === 0x2d || c === 0x5f || c > 0x7f;
 }
 
 const IPV4 =

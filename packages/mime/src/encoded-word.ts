@@ -1,6 +1,5 @@
-import { utf8 } from "./text.ts";
+import { escapeOctet, isAsciiAlphanumeric, utf8 } from "./text.ts";
 
-const HEX = "0123456789ABCDEF";
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 /** `=?UTF-8?Q?` + `?=`. */
 const OVERHEAD = 12;
@@ -8,14 +7,7 @@ const OVERHEAD = 12;
 /** Characters RFC 2047 §5(3) lets stand for themselves in a Q word, even inside a phrase. */
 function isQSafe(b: number): boolean {
   return (
-    (b >= 0x61 && b <= 0x7a) ||
-    (b >= 0x41 && b <= 0x5a) ||
-    (b >= 0x30 && b <= 0x39) ||
-    b === 0x21 ||
-    b === 0x2a ||
-    b === 0x2b ||
-    b === 0x2d ||
-    b === 0x2f
+    isAsciiAlphanumeric(b) || b === 0x21 || b === 0x2a || b === 0x2b || b === 0x2d || b === 0x2f
   );
 }
 
@@ -30,7 +22,7 @@ function qEncode(bytes: Uint8Array): string {
   for (const b of bytes) {
     if (isQSafe(b)) out += String.fromCharCode(b);
     else if (b === 0x20) out += "_";
-    else out += `=${HEX[b >> 4]}${HEX[b & 15]}`;
+    else out += escapeOctet("=", b);
   }
   return out;
 }

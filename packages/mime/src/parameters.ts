@@ -1,25 +1,19 @@
 import { encodeWords } from "./encoded-word.ts";
-import { isPrintableAscii, utf8 } from "./text.ts";
+import { escapeOctet, isAsciiAlphanumeric, isPrintableAscii, utf8 } from "./text.ts";
 
-const HEX = "0123456789ABCDEF";
 /** RFC 2231 attribute-char that may stand for itself (a subset of RFC 2045 token chars). */
 const ATTRIBUTE_SAFE = "!#$&+-.^_`|~";
 /** Longest encoded value per RFC 2231 segment, so each segment line stays well under 78. */
 const SEGMENT = 56;
 
 function isAttributeChar(b: number): boolean {
-  return (
-    (b >= 0x61 && b <= 0x7a) ||
-    (b >= 0x41 && b <= 0x5a) ||
-    (b >= 0x30 && b <= 0x39) ||
-    ATTRIBUTE_SAFE.indexOf(String.fromCharCode(b)) >= 0
-  );
+  return isAsciiAlphanumeric(b) || ATTRIBUTE_SAFE.indexOf(String.fromCharCode(b)) >= 0;
 }
 
 function percentEncode(ch: string): string {
   let out = "";
   for (const b of utf8(ch))
-    out += isAttributeChar(b) ? String.fromCharCode(b) : `%${HEX[b >> 4]}${HEX[b & 15]}`;
+    out += isAttributeChar(b) ? String.fromCharCode(b) : escapeOctet("%", b);
   return out;
 }
 

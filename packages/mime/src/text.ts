@@ -99,6 +99,27 @@ export function assertString(field: string, value: unknown): asserts value is st
   if (typeof value !== "string") throw new MimeError(field, "must be a string");
 }
 
+/**
+ * Whether a code unit is an ASCII letter or digit.
+ *
+ * @since 0.1.0
+ */
+export function isAsciiAlphanumeric(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
+}
+
+const HEX_UPPER = "0123456789ABCDEF";
+
+/**
+ * An octet escaped as `marker` and two upper-case hex digits: `=3D` (RFC 2047 Q),
+ * `%20` (RFC 2231).
+ *
+ * @since 0.1.0
+ */
+export function escapeOctet(marker: "=" | "%", b: number): string {
+  return `${marker}${HEX_UPPER[b >> 4]}${HEX_UPPER[b & 15]}`;
+}
+
 const HEX = "0123456789abcdef";
 
 /**
