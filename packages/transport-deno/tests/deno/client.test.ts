@@ -20,6 +20,17 @@ function message(subject: string, to: string[]) {
   };
 }
 
+/** A client of the STARTTLS peer that requires STARTTLS, trusts the peer's CA and logs in. */
+function starttlsClient(tls: { servername?: string } = {}) {
+  return createClient({
+    host: peer.host,
+    port: peer.starttlsPort,
+    starttls: "required",
+    tls: { ca: peer.caPem, ...tls },
+    auth,
+  });
+}
+
 async function rejection(promise: Promise<unknown>): Promise<SmtpError> {
   const error = await promise.then(
     () => undefined,
@@ -41,13 +52,7 @@ Deno.test("client: the default transport on Deno is the Deno one", async () => {
 });
 
 Deno.test("client: STARTTLS with AUTH delivers, and the refused recipient is reported", async () => {
-  const client = createClient({
-    host: peer.host,
-    port: peer.starttlsPort,
-    starttls: "required",
-    tls: { ca: peer.caPem, servername: "localhost" },
-    auth,
-  });
+  const client = starttlsClient({ servername: "localhost" });
   try {
     const info = await client.send(
       message("deno client: STARTTLS", ["rcpt@example.test", "no-such-user@example.test"]),
@@ -80,13 +85,7 @@ Deno.test("client: implicit TLS with AUTH delivers", async () => {
 });
 
 Deno.test("client: every recipient refused is a rejected error with each refusal", async () => {
-  const client = createClient({
-    host: peer.host,
-    port: peer.starttlsPort,
-    starttls: "required",
-    tls: { ca: peer.caPem },
-    auth,
-  });
+  const client = starttlsClient();
   try {
     const error = await rejection(
       client.send(message("deno client: refused", ["someone@reject.test"])),
@@ -101,13 +100,7 @@ Deno.test("client: every recipient refused is a rejected error with each refusal
 });
 
 Deno.test("client: verify() over STARTTLS returns the server's capabilities", async () => {
-  const client = createClient({
-    host: peer.host,
-    port: peer.starttlsPort,
-    starttls: "required",
-    tls: { ca: peer.caPem },
-    auth,
-  });
+  const client = starttlsClient();
   try {
     const capabilities = await client.verify();
     assert.equal(capabilities.pipelining, true);
