@@ -11,10 +11,15 @@ const BLOCK_LINES = 1150;
  */
 export const READ_BLOCK = LINE_INPUT * BLOCK_LINES;
 
-const TABLE = new Uint8Array(64);
-"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".split("").forEach((ch, i) => {
-  TABLE[i] = ch.charCodeAt(0);
-});
+/**
+ * The base64 alphabet (RFC 4648 §4).
+ *
+ * @since 0.1.0
+ */
+export const BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** The alphabet as octets, for the streaming encoder. */
+const TABLE = Uint8Array.from(BASE64_ALPHABET, (ch) => ch.charCodeAt(0));
 
 /**
  * The size of {@link encodeBase64Lines} output for `length` input octets, the final CRLF

@@ -1,6 +1,7 @@
+import { BASE64_ALPHABET } from "./base64.ts";
 import { escapeOctet, isAsciiAlphanumeric, utf8 } from "./text.ts";
 
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const B64 = BASE64_ALPHABET;
 /** `=?UTF-8?Q?` + `?=`. */
 const OVERHEAD = 12;
 
