@@ -1070,10 +1070,10 @@ export class Session implements SessionApi {
   /** A fatal failure: no further byte is written. */
   #fatal(error: SmtpError, reason: "error" | "timeout" | "eof"): void {
     this.#wire.discardOutput();
-    this.#failAll(error);
     this.#close(reason, error);
   }
 
+  /** Fails every open job (with `error`, or "closed"), then closes. */
   #close(reason: "quit" | "error" | "timeout" | "eof", error: SmtpError | undefined): void {
     this.#failAll(error ?? CLOSED_ERROR());
     this.#wire.clear();
