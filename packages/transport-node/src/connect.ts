@@ -51,7 +51,6 @@ export function connectNode(
   const tcp = {
     host: target.host,
     port: target.port,
-    noDelay: true,
     ...(options.family ? { family: options.family } : {}),
     ...(options.localAddress ? { localAddress: options.localAddress } : {}),
     ...(options.lookup ? { lookup: options.lookup } : {}),

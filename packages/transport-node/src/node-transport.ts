@@ -84,6 +84,7 @@ export class NodeTransport implements Transport {
     this.#closed = new Promise((resolve) => {
       this.#markClosed = resolve;
     });
+    // Here rather than in the connect options: it covers every socket a transport is built on.
     init.socket.setNoDelay(true);
     this.#attach(init.socket);
   }
