@@ -222,17 +222,6 @@ export function parseAddressList(field: string, text: string): ParsedMailbox[] {
 }
 
 /**
- * Parses exactly one mailbox (`a@b.example` or `Name <a@b.example>`).
- *
- * @since 0.1.0
- */
-export function parseMailbox1(field: string, text: string): ParsedMailbox {
-  const list = parseAddressList(field, text);
-  if (list.length !== 1) throw new MimeError(field, `expected one address, found ${list.length}`);
-  return list[0]!;
-}
-
-/**
  * Parses a bare addr-spec (`local@domain`, no display name or angle brackets).
  *
  * @since 0.1.0
