@@ -382,6 +382,11 @@ export class Session implements SessionApi {
     this.#state = to;
   }
 
+  /** Ready, or in a transaction: the states where messages are started and finished. */
+  #inTransactions(): boolean {
+    return this.#state === "ready" || this.#state === "mail" || this.#state === "data";
+  }
+
   #phase(): TimeoutPhase | null {
     if (this.#state === "closed" || this.#state === "connecting") return null;
     if (this.#state === "tls-pending") return this.#upgradeAsked ? "tls" : "command";
@@ -684,7 +689,7 @@ export class Session implements SessionApi {
 
   #pump(now: number): void {
     for (;;) {
-      if (!["ready", "mail", "data"].includes(this.#state)) return;
+      if (!this.#inTransactions()) return;
       const busy = this.#bodyTx !== undefined || this.#active.some((tx) => tx.stage !== "ended");
       const pipelining = this.#capabilities!.pipelining;
       if (this.#queue.length > 0) {
@@ -752,9 +757,11 @@ export class Session implements SessionApi {
     const tx = newTransaction(js, recipients, bdat);
     this.#active.push(tx);
     this.#go("mail");
-    if (this.#wire.awaiting === 0) this.#since = now;
-    this.#command({ name: "MAIL", from: job.from, params: mail }, "command", (r) =>
-      this.#onMail(tx, r),
+    this.#command(
+      { name: "MAIL", from: job.from, params: mail },
+      "command",
+      (r) => this.#onMail(tx, r),
+      now,
     );
     if (caps.pipelining) {
       while (tx.rcptSent < recipients.length) this.#sendRcpt(tx);
@@ -982,7 +989,7 @@ export class Session implements SessionApi {
   }
 
   #syncTransactionState(): void {
-    if (!["ready", "mail", "data"].includes(this.#state)) return;
+    if (!this.#inTransactions()) return;
     if (this.#bodyTx !== undefined) this.#go("data");
     else if (this.#active.some((t) => t.stage === "envelope")) this.#go("mail");
     else if (this.#active.length > 0) this.#go("data");
