@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { concatBytes } from "./bytes.ts";
 import { DataEncoder } from "./data-encoder.ts";
 
 const enc = new TextEncoder();
@@ -52,16 +53,6 @@ class ReferenceEncoder {
   }
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((size, p) => size + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Splits `bytes` at `cuts` (any numbers, reduced into range) and encodes the pieces in order. */
 function encodeParts(
   encoder: { push(c: Uint8Array): Uint8Array; end(): Uint8Array },
@@ -84,7 +75,7 @@ function encodeWith(
   bytes: Uint8Array,
   cuts: number[],
 ): Uint8Array {
-  return concat(encodeParts(encoder, bytes, cuts));
+  return concatBytes(encodeParts(encoder, bytes, cuts));
 }
 
 function encode(chunks: string[], options: { dotStuff?: boolean } = {}): string {
