@@ -285,12 +285,14 @@ export function replayTranscript(
     };
     for (const step of transcript.steps) {
       currentLine = step.line;
+      if (step.type === "client") {
+        expected.push(step.bytes);
+        continue;
+      }
+      // Every other step is an input or a check: the client's output so far must match first.
+      checkpoint(step.line);
       switch (step.type) {
-        case "client":
-          expected.push(step.bytes);
-          break;
         case "server":
-          checkpoint(step.line);
           if (close)
             fail(
               step.line,
@@ -302,18 +304,15 @@ export function replayTranscript(
           }
           break;
         case "starttls":
-          checkpoint(step.line);
           if (!upgradeAsked)
             fail(step.line, "the transcript upgrades to TLS but the engine did not ask for it");
           upgradeAsked = false;
           input("tlsEstablished", () => active.tlsEstablished(now));
           break;
         case "eof":
-          checkpoint(step.line);
           if (!close) input("receiveEof", () => active.receiveEof(now));
           break;
         case "timeout": {
-          checkpoint(step.line);
           const deadline = active.pollTimeout();
           if (deadline === null)
             fail(step.line, "the transcript waits for a timeout but the engine has no deadline");
@@ -328,16 +327,13 @@ export function replayTranscript(
           break;
         }
         case "noop":
-          checkpoint(step.line);
           input("noop", () => active.noop(now));
           break;
         case "quit":
-          checkpoint(step.line);
           quitCalled = true;
           input("quit", () => active.quit(now));
           break;
         case "body": {
-          checkpoint(step.line);
           const id = heldBodies.shift();
           if (id === undefined)
             fail(step.line, "the transcript hands over a body but the engine asked for none");
@@ -345,11 +341,9 @@ export function replayTranscript(
           break;
         }
         case "closed":
-          checkpoint(step.line);
           if (!close) fail(step.line, "expected the engine to have asked to close by now");
           break;
         case "error": {
-          checkpoint(step.line);
           const error = close?.error;
           if (!error) {
             fail(
