@@ -1,7 +1,8 @@
 import { createServer, type Server, type Socket } from "node:net";
-import type { Connector, Transport } from "@smtp/core";
+import { type Connector, SmtpError, type Transport } from "@smtp/core";
 import { nodeConnector } from "@smtp/transport-node";
 import { simpleParser } from "mailparser";
+import { expect } from "vitest";
 
 /** Counts, per transport a connector opened, how often it was closed and aborted (R13). */
 export interface CountingConnector {
@@ -87,6 +88,16 @@ async function listenLoopback(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Awaits a promise that must reject with an {@link SmtpError}, and returns that error. */
+export async function expectSmtpError(promise: Promise<unknown>): Promise<SmtpError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SmtpError);
+  return error as SmtpError;
 }
 
 /** Parses a received message with mailparser. */

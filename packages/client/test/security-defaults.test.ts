@@ -1,8 +1,9 @@
-import { createClient, SmtpError } from "@smtp/client";
+import { createClient } from "@smtp/client";
 import type { Connector } from "@smtp/core";
 import { nodeConnector } from "@smtp/transport-node";
 import { type SmtpServerPeer, startSmtpServerPeer } from "@smtp-internal/test-peer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectSmtpError } from "./helpers.ts";
 
 const USER = "user@example.test";
 
@@ -10,15 +11,6 @@ const USER = "user@example.test";
 function redirect(peer: SmtpServerPeer): Connector {
   const inner = nodeConnector({ tls: { ca: peer.ca.caPem, servername: "localhost" } });
   return (target, signal) => inner({ ...target, host: peer.host, port: peer.port }, signal);
-}
-
-async function failure(promise: Promise<unknown>): Promise<SmtpError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SmtpError);
-  return error as SmtpError;
 }
 
 describe("security defaults towards a non-loopback host", () => {
@@ -36,7 +28,9 @@ describe("security defaults towards a non-loopback host", () => {
 
   it("R8 STARTTLS is required by default: a server without it is refused before MAIL", async () => {
     const client = createClient({ host: "mail.example.com", transport: redirect(plain) });
-    const error = await failure(client.send({ from: USER, to: "a@example.test", text: "x" }));
+    const error = await expectSmtpError(
+      client.send({ from: USER, to: "a@example.test", text: "x" }),
+    );
     expect(error.kind).toBe("tls-required");
     expect(plain.received).toHaveLength(0);
   });
@@ -50,7 +44,9 @@ describe("security defaults towards a non-loopback host", () => {
     };
     const lines: string[] = [];
     const refused = createClient({ ...options, transcript: (e) => lines.push(e.text) });
-    const error = await failure(refused.send({ from: USER, to: "a@example.test", text: "x" }));
+    const error = await expectSmtpError(
+      refused.send({ from: USER, to: "a@example.test", text: "x" }),
+    );
     expect(error.kind).toBe("insecure-auth");
     expect(lines.some((l) => l.startsWith("AUTH"))).toBe(false);
 
@@ -77,7 +73,9 @@ describe("security defaults towards a non-loopback host", () => {
       transport: (target, signal) =>
         inner({ ...target, host: starttls.host, port: starttls.port }, signal),
     });
-    const error = await failure(wrongName.send({ from: USER, to: "a@example.test", text: "x" }));
+    const error = await expectSmtpError(
+      wrongName.send({ from: USER, to: "a@example.test", text: "x" }),
+    );
     expect(error.kind).toBe("tls");
     expect(error.retryable).toBe(false);
   });

@@ -1,4 +1,4 @@
-import { type ClientOptions, createClient, SmtpError } from "@smtp/client";
+import { type ClientOptions, createClient } from "@smtp/client";
 import {
   createTestCa,
   type SmtpServerPeer,
@@ -8,6 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   countingConnector,
+  expectSmtpError,
   forbiddenSecrets as forbidden,
   liveHandles,
   parse,
@@ -33,15 +34,6 @@ const message = {
     },
   ],
 };
-
-async function expectRejects(promise: Promise<unknown>): Promise<SmtpError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SmtpError);
-  return error as SmtpError;
-}
 
 /**
  * Live handles once the servers' ends have seen the client's close: polls (bounded) until
@@ -188,7 +180,7 @@ describe.each(["127.0.0.1", "::1"] as const)("against smtp-server on %s", (host)
       starttls: "required",
       auth: { user: USER, pass: "not-the-password", method: "PLAIN" },
     });
-    const error = await expectRejects(client.verify());
+    const error = await expectSmtpError(client.verify());
     expect(error.kind).toBe("auth");
     expect(error.code).toBe(535);
     expect(error.command).toBe("AUTH PLAIN");
@@ -243,7 +235,7 @@ describe.each(["127.0.0.1", "::1"] as const)("against smtp-server on %s", (host)
   it("rejects with kind rejected when every recipient is refused", async () => {
     const client = createClient({ host, port: plain.port });
     const before = plain.received.length;
-    const error = await expectRejects(
+    const error = await expectSmtpError(
       client.send({ from: USER, to: ["a@reject.test", "b@reject.test"], subject: "x", text: "x" }),
     );
     expect(error.kind).toBe("rejected");
@@ -264,7 +256,7 @@ describe("against smtp-server: extensions", () => {
   it("declares SIZE and refuses a message over the server's limit with kind size, sending no data", async () => {
     const client = createClient({ host: peer.host, port: peer.port });
     const before = peer.received.length;
-    const error = await expectRejects(
+    const error = await expectSmtpError(
       client.send({ from: USER, to: "a@example.test", subject: "big", text: "x".repeat(10_000) }),
     );
     expect(error.kind).toBe("size");
@@ -405,7 +397,7 @@ describe("R10 credentials never appear in the transcript or the debug output", (
       port: peer.port,
       auth: { user: USER, pass: "wrong-secret-pw", method: "PLAIN" },
     });
-    const error = await expectRejects(
+    const error = await expectSmtpError(
       client.send({ from: USER, to: "a@example.test", subject: "x", text: "x" }),
     );
     expect(error.kind).toBe("auth");
@@ -435,7 +427,7 @@ describe("failures", () => {
         { from: USER, to: "a@example.test", text: "x", envelope: { to: ["-oQ/tmp@example.test"] } },
       ];
       for (const input of bad) {
-        const error = await expectRejects(client.send(input as never));
+        const error = await expectSmtpError(client.send(input as never));
         expect(error.kind).toBe("invalid-input");
       }
       await client.close();
@@ -455,7 +447,7 @@ describe("failures", () => {
         timeouts: { greeting: 150 },
         transport: counting.connector,
       });
-      const error = await expectRejects(
+      const error = await expectSmtpError(
         client.send({ from: USER, to: "a@example.test", text: "x" }),
       );
       expect(error.kind).toBe("timeout");
@@ -477,7 +469,7 @@ describe("failures", () => {
         starttls: "required",
         tls: { ca: other.caPem },
       });
-      const error = await expectRejects(
+      const error = await expectSmtpError(
         client.send({ from: USER, to: "a@example.test", text: "x" }),
       );
       expect(error.kind).toBe("tls");
@@ -492,7 +484,7 @@ describe("failures", () => {
     const peer = await startSmtpServerPeer({ tls: "none" });
     try {
       const client = createClient({ host: "127.0.0.1", port: peer.port, starttls: "required" });
-      const error = await expectRejects(
+      const error = await expectSmtpError(
         client.send({ from: USER, to: "a@example.test", text: "x" }),
       );
       expect(error.kind).toBe("tls-required");
@@ -507,10 +499,12 @@ describe("failures", () => {
     const port = silent.port;
     await silent.close();
     const client = createClient({ host: "127.0.0.1", port });
-    const error = await expectRejects(client.send({ from: USER, to: "a@example.test", text: "x" }));
+    const error = await expectSmtpError(
+      client.send({ from: USER, to: "a@example.test", text: "x" }),
+    );
     expect(error.kind).toBe("connection");
     expect(error.retryable).toBe(true);
-    await expectRejects(client.verify());
+    await expectSmtpError(client.verify());
   });
 
   it("an aborted signal rejects with kind aborted; before sending, no connection is opened", async () => {
@@ -518,7 +512,7 @@ describe("failures", () => {
     const silent = await startSilentServer();
     try {
       const early = createClient({ host: peer.host, port: peer.port });
-      const error = await expectRejects(
+      const error = await expectSmtpError(
         early.send(
           { from: USER, to: "a@example.test", text: "x" },
           { signal: AbortSignal.abort() },
@@ -539,7 +533,7 @@ describe("failures", () => {
         { signal: controller.signal },
       );
       setTimeout(() => controller.abort(new Error("changed my mind")), 50);
-      const lateError = await expectRejects(pending);
+      const lateError = await expectSmtpError(pending);
       expect(lateError.kind).toBe("aborted");
       expect(counting.transports).toEqual([{ closes: 0, aborts: 1 }]);
     } finally {
@@ -560,7 +554,7 @@ describe("failures", () => {
       const controller = new AbortController();
       const pending = client.verify({ signal: controller.signal });
       setTimeout(() => controller.abort(), 30);
-      const error = await expectRejects(pending);
+      const error = await expectSmtpError(pending);
       expect(error.kind).toBe("aborted");
       expect(counting.transports).toEqual([{ closes: 0, aborts: 1 }]);
     } finally {
@@ -640,7 +634,7 @@ describe("failures", () => {
     ];
     try {
       for (const [kind, attempt] of failures) {
-        const error = await expectRejects(attempt());
+        const error = await expectSmtpError(attempt());
         expect(error.kind).toBe(kind);
         const after = await settledHandles(base);
         expect({

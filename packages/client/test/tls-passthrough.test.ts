@@ -1,21 +1,13 @@
 import { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { createClient, SmtpError } from "@smtp/client";
+import { createClient } from "@smtp/client";
 import { createTestCa, type SmtpServerPeer, startSmtpServerPeer } from "@smtp-internal/test-peer";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { expectSmtpError } from "./helpers.ts";
 import { buildPkcs12 } from "./pkcs12.ts";
 
 const USER = "user@example.test";
 const mail = { from: USER, to: "a@example.test", subject: "tls options", text: "x" };
-
-async function failure(promise: Promise<unknown>): Promise<SmtpError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SmtpError);
-  return error as SmtpError;
-}
 
 /** What the server saw of each TLS handshake: the client certificate's CN and the version. */
 type Handshake = { clientCn: string | undefined; protocol: string | null };
@@ -69,8 +61,8 @@ describe("the client passes its tls options to the Node transport", () => {
     expect(peer.received).toHaveLength(1);
 
     // Without the certificate the server refuses the handshake: the pfx above did the work.
-    await failure(createClient({ ...base, tls: { ca: peer.ca.caPem } }).send(mail));
-    const wrong = await failure(
+    await expectSmtpError(createClient({ ...base, tls: { ca: peer.ca.caPem } }).send(mail));
+    const wrong = await expectSmtpError(
       createClient({ ...base, tls: { ca: peer.ca.caPem, pfx, passphrase: "wrong" } }).send(mail),
     );
     expect(wrong.retryable).toBe(false);
@@ -80,7 +72,7 @@ describe("the client passes its tls options to the Node transport", () => {
   it("minVersion: TLSv1.3 refuses a TLS 1.2-only server (kind tls); the default accepts it", async () => {
     const { peer, handshakes } = await implicitPeer({ maxVersion: "TLSv1.2" });
     const base = { host: "127.0.0.1", port: peer.port, secure: true } as const;
-    const error = await failure(
+    const error = await expectSmtpError(
       createClient({ ...base, tls: { ca: peer.ca.caPem, minVersion: "TLSv1.3" } }).send(mail),
     );
     expect(error.kind).toBe("tls");
