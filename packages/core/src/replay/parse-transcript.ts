@@ -11,32 +11,38 @@ import type {
 const DEFAULT_EHLO_NAME = "client.example.test";
 const DEFAULT_SERVERNAME = "mx.example.test";
 
-const JOB_KEYS = new Set([
-  "ehloName",
-  "servername",
-  "lmtp",
-  "secure",
-  "starttls",
-  "auth",
-  "allowInsecureAuth",
-  "peerIsLoopback",
-  "timeouts",
-  "limits",
-  "randomBytes",
-  "messages",
-  "quit",
-]);
-const MESSAGE_KEYS = new Set([
-  "from",
-  "to",
-  "size",
-  "eightBit",
-  "binary",
-  "smtpUtf8",
-  "dsn",
-  "requireAllRecipients",
-  "body",
-]);
+// Every field of the types, so that a field added to SessionOptions or SendJob (which the
+// transcript types derive from) fails to compile here until the parser accepts it too.
+const JOB_KEYS = new Set(
+  Object.keys({
+    ehloName: true,
+    servername: true,
+    lmtp: true,
+    secure: true,
+    starttls: true,
+    auth: true,
+    allowInsecureAuth: true,
+    peerIsLoopback: true,
+    timeouts: true,
+    limits: true,
+    randomBytes: true,
+    messages: true,
+    quit: true,
+  } satisfies Record<keyof TranscriptJob, true>),
+);
+const MESSAGE_KEYS = new Set(
+  Object.keys({
+    from: true,
+    to: true,
+    size: true,
+    eightBit: true,
+    binary: true,
+    smtpUtf8: true,
+    dsn: true,
+    requireAllRecipients: true,
+    body: true,
+  } satisfies Record<keyof TranscriptMessage, true>),
+);
 
 const MARKER = /^-- ([a-z]+)(?: ([a-z0-9-]+(?:\/[a-z0-9-]+)?))? --$/;
 const CRLF = utf8("\r\n");
