@@ -14,6 +14,7 @@ import { type CloseInfo, Driver } from "./drive.ts";
 import { chooseEhloName } from "./ehlo-name.ts";
 import type { QueuedSend } from "./job.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
+import { failedResult } from "./result.ts";
 import { machineHostname, monotonicNow, randomBytes } from "./runtime.ts";
 import { abortError, toSmtpError } from "./to-smtp-error.ts";
 import { Waiter } from "./waiter.ts";
@@ -122,13 +123,7 @@ export class Connection {
     try {
       id = session.send(send.job, monotonicNow());
     } catch (error) {
-      this.#events.result(this, send, {
-        ok: false,
-        error: toSmtpError(error),
-        accepted: [],
-        rejected: [],
-        dataSent: false,
-      });
+      this.#events.result(this, send, failedResult(toSmtpError(error), false));
       return;
     }
     this.#inFlight.set(id, send);
@@ -190,13 +185,7 @@ export class Connection {
       const waiting = this.#waiting;
       this.#waiting = [];
       for (const send of waiting) {
-        this.#events.result(this, send, {
-          ok: false,
-          error: e,
-          accepted: [],
-          rejected: [],
-          dataSent: false,
-        });
+        this.#events.result(this, send, failedResult(e, false));
       }
     }
     this.state = "closed";
@@ -204,13 +193,7 @@ export class Connection {
     for (const [id, send] of this.#inFlight) {
       this.#inFlight.delete(id);
       const error = info.error ?? toSmtpError(new Error("connection closed"));
-      this.#events.result(this, send, {
-        ok: false,
-        error,
-        accepted: [],
-        rejected: [],
-        dataSent: true,
-      });
+      this.#events.result(this, send, failedResult(error, true));
     }
     this.#events.closed(this, info);
     return info;

@@ -3,6 +3,7 @@ import { Connection, type ConnectionEvents, type SessionFactory } from "./connec
 import type { CloseInfo } from "./drive.ts";
 import type { QueuedSend } from "./job.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
+import { failedResult } from "./result.ts";
 import { monotonicNow } from "./runtime.ts";
 import { abortError } from "./to-smtp-error.ts";
 
@@ -120,13 +121,7 @@ export class Pool {
     const index = this.#queue.indexOf(send);
     if (index >= 0) {
       this.#queue.splice(index, 1);
-      this.#settle(send, {
-        ok: false,
-        error: abortError(reason),
-        accepted: [],
-        rejected: [],
-        dataSent: false,
-      });
+      this.#settle(send, failedResult(abortError(reason), false));
       this.#checkDrained();
       return;
     }
@@ -259,13 +254,7 @@ export class Pool {
     // being replaced meanwhile).
     if (!connection.everReady && info.error && this.#connections.size === 0) {
       for (const send of this.#queue.splice(0)) {
-        this.#settle(send, {
-          ok: false,
-          error: info.error,
-          accepted: [],
-          rejected: [],
-          dataSent: false,
-        });
+        this.#settle(send, failedResult(info.error, false));
       }
     }
     this.#dispatch();

@@ -1,4 +1,4 @@
-import type { Reply, SendResult } from "@smtp/core";
+import type { Reply, SendResult, SmtpError } from "@smtp/core";
 
 /**
  * One recipient the server refused.
@@ -56,4 +56,18 @@ export function toSendInfo(
     })),
     response: formatReply(result.reply),
   };
+}
+
+/**
+ * The result of a message that failed before the server took or refused any recipient:
+ * `dataSent` says whether some of its bytes may have reached the wire (if so, it must not
+ * be sent again).
+ *
+ * @since 0.1.0
+ */
+export function failedResult(
+  error: SmtpError,
+  dataSent: boolean,
+): Extract<SendResult, { ok: false }> {
+  return { ok: false, error, accepted: [], rejected: [], dataSent };
 }
