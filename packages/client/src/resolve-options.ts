@@ -58,16 +58,23 @@ function invalid(message: string): SmtpError {
   return new SmtpError({ kind: "invalid-input", message, retryable: false });
 }
 
+/**
+ * The longest delay a timer can hold: Node, Deno and Bun fire a longer one after 1 ms, which
+ * would turn a generous timeout into an instant one.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function positive(value: unknown, field: string, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
   if (
     typeof value !== "number" ||
     !Number.isFinite(value) ||
     value < 0 ||
+    value > MAX_TIMER_MS ||
     (!allowZero && value === 0)
   ) {
     throw invalid(
-      `${field} must be a ${allowZero ? "non-negative" : "positive"} number of milliseconds`,
+      `${field} must be a ${allowZero ? "non-negative" : "positive"} number of milliseconds, at most ${MAX_TIMER_MS} (about 24.8 days)`,
     );
   }
   return value;

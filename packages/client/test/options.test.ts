@@ -71,6 +71,16 @@ describe("resolveOptions", () => {
     ],
     ["a negative timeout", { host: "h.example", timeouts: { greeting: -1 } }],
     ["a zero command timeout", { host: "h.example", timeouts: { command: 0 } }],
+    // Timers cannot hold more than 2^31-1 ms: a longer one would fire after 1 ms.
+    ["a data timeout beyond a timer's range", { host: "h.example", timeouts: { data: 2 ** 31 } }],
+    [
+      "an idle timeout beyond a timer's range",
+      { host: "h.example", pool: { idleTimeout: 2 ** 31 } },
+    ],
+    [
+      "a rate-limit interval beyond a timer's range",
+      { host: "h.example", pool: { rateLimit: { messages: 1, interval: 2 ** 31 } } },
+    ],
     ["maxConnections 0", { host: "h.example", pool: { maxConnections: 0 } }],
     [
       "a rate limit of 0 messages",
@@ -79,6 +89,12 @@ describe("resolveOptions", () => {
     ["a non-function transcript", { host: "h.example", transcript: "yes" }],
   ])("refuses %s", (_name, options) => {
     invalid(() => createClient(options as never));
+  });
+
+  it("accepts the longest delay a timer can hold", () => {
+    expect(() =>
+      createClient({ host: "h.example", timeouts: { data: 2 ** 31 - 1 }, pool: false }),
+    ).not.toThrow();
   });
 
   it("never puts the password in a validation error", () => {
