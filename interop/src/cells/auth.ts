@@ -1,0 +1,87 @@
+/** Cells: AUTH with each mechanism the server offers, and a wrong password. */
+import type { AuthMethod, ClientAuth } from "../../../packages/client/src/index.ts";
+import { arrivalProblems, describeError, replyErrorProblems, settle } from "../checks.ts";
+import type { CellContext } from "../context.ts";
+import { fail, notApplicable, verdict } from "../outcome.ts";
+import type { Cell } from "./cell.ts";
+
+/** The mechanisms @smtp/client implements. */
+const CLIENT_MECHANISMS: readonly string[] = [
+  "PLAIN",
+  "LOGIN",
+  "CRAM-MD5",
+  "XOAUTH2",
+  "OAUTHBEARER",
+  "SCRAM-SHA-256",
+] satisfies readonly AuthMethod[];
+
+function credentials(ctx: CellContext, method: string): ClientAuth | undefined {
+  const s = ctx.server;
+  if (method === "XOAUTH2" || method === "OAUTHBEARER") {
+    return s.accessToken === undefined
+      ? undefined
+      : { user: s.user, accessToken: s.accessToken, method: method as AuthMethod };
+  }
+  return { user: s.user, pass: s.pass, method: method as AuthMethod };
+}
+
+/**
+ * A cell for one SASL mechanism: over STARTTLS, AUTH with it, then one message to the
+ * mailbox and to an address the server relays to only after AUTH (so acceptance proves
+ * the session is authenticated).
+ *
+ * @since 0.1.0
+ */
+export function authCell(method: string): Cell {
+  return {
+    id: `auth-${method.toLowerCase()}`,
+    title: `AUTH ${method}`,
+    protocols: ["smtp"],
+    async run(ctx) {
+      const offered = ctx.capabilities.auth;
+      if (!offered.includes(method))
+        return notApplicable(`offers ${offered.join(" ") || "no AUTH"}`);
+      if (!CLIENT_MECHANISMS.includes(method))
+        return fail(`the client does not implement ${method}`);
+      const auth = credentials(ctx, method);
+      if (auth === undefined) return notApplicable("no token this server accepts");
+      const client = ctx.client("starttls", { auth });
+      const mark = await ctx.mark();
+      const s = ctx.server;
+      const sent = await settle(client.send(ctx.message(0, { to: [s.mailbox, s.relayAddress] })));
+      if (!sent.ok) return fail(`send failed: ${describeError(sent.error)}`);
+      await client.close();
+      const problems: string[] = [];
+      if (ctx.transcript.commands(`AUTH ${method}`).length !== 1)
+        problems.push(`no AUTH ${method} sent`);
+      if (ctx.transcript.replies(235).length !== 1) problems.push("no 235 reply");
+      if (!sent.info.accepted.includes(s.relayAddress)) {
+        problems.push(`relay recipient refused after AUTH: ${JSON.stringify(sent.info.rejected)}`);
+      }
+      const arrivals = await ctx.arrivals(mark, [0]);
+      problems.push(...arrivalProblems(arrivals, ctx.idOf(0), { copies: 1, label: "the message" }));
+      return verdict(problems);
+    },
+  };
+}
+
+/** @since 0.1.0 */
+export const wrongPasswordCell: Cell = {
+  id: "wrong-password",
+  title: "wrong password: typed `auth` error with the server's reply",
+  protocols: ["smtp"],
+  async run(ctx) {
+    if (ctx.capabilities.auth.length === 0) return notApplicable("offers no AUTH");
+    const s = ctx.server;
+    const client = ctx.client("starttls", { auth: { user: s.user, pass: "not-the-password" } });
+    const mark = await ctx.mark();
+    const sent = await settle(client.send(ctx.message(0)));
+    if (sent.ok) return fail(`sent with a wrong password: ${sent.info.response}`);
+    const problems = replyErrorProblems(sent.error, "auth", ctx.transcript);
+    if (ctx.transcript.commands("MAIL FROM").length > 0)
+      problems.push("MAIL was sent after the refusal");
+    const arrivals = await ctx.arrivals(mark, [], { settleMs: 300 });
+    problems.push(...arrivalProblems(arrivals, ctx.idOf(0), { copies: 0, label: "the message" }));
+    return verdict(problems, describeError(sent.error));
+  },
+};
