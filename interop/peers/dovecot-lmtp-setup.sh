@@ -16,7 +16,7 @@ PEER=dovecot-lmtp-setup
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 LMTP_DIR=${LMTP_DIR:-$INTEROP_STATE/dovecot-lmtp}
-LMTP_PORT=${LMTP_PORT:-24024}
+LMTP_PORT=${LMTP_PORT:-24025}
 need_root
 id vmail >/dev/null 2>&1 || die "run .ci/postfix-setup.sh first (needs user vmail)"
 

@@ -19,8 +19,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$HERE/lib.sh"
 HARAKA_DIR=${HARAKA_DIR:-$INTEROP_STATE/haraka}
-HARAKA_PORT=${HARAKA_PORT:-17525}
-HARAKA_SMTPS_PORT=${HARAKA_SMTPS_PORT:-17465}
+HARAKA_PORT=${HARAKA_PORT:-27525}
+HARAKA_SMTPS_PORT=${HARAKA_SMTPS_PORT:-27465}
 HARAKA_CAPTURE=${HARAKA_CAPTURE:-$HARAKA_DIR/captured}
 need_tls
 command -v npm >/dev/null || die "needs node and npm"
