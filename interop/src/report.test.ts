@@ -50,7 +50,8 @@ describe("renderMarkdown", () => {
     expect(text).toContain(
       "1. **exim / a**: x \\| y (+1 more) (capture: `interop/captures/exim-a.txt`)",
     );
-    expect(text).toContain("   - z");
+    expect(text).toContain("   - x \\| y\n   - z");
+    expect(text).not.toContain("   - broken");
     expect(text).toContain("2. **exim / b**: broken");
     expect(text).toContain("- postfix / a: fine");
   });

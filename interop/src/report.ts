@@ -55,8 +55,8 @@ export function renderMarkdown(result: MatrixResult): string {
       failures.push(
         `${failed}. **${column.id} / ${cell.id}**: ${cellText(outcome.reason)}${where}`,
       );
-      // Every problem the cell found, up to a dozen, under the first.
-      const details = outcome.details ?? [];
+      // When the cell found several problems: each of them (up to a dozen) under the first.
+      const details = outcome.details && outcome.details.length > 1 ? outcome.details : [];
       for (const detail of details.slice(0, MAX_DETAILS)) failures.push(`   - ${cellText(detail)}`);
       if (details.length > MAX_DETAILS)
         failures.push(`   - … ${details.length - MAX_DETAILS} more`);
