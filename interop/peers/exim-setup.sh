@@ -9,7 +9,8 @@
 # $EXIM_SMTPS_PORT is implicit TLS. CHUNKING, PIPELINING, SMTPUTF8, 8BITMIME, DSN, SIZE.
 # Users: user@example.test / password (PLAIN, LOGIN, CRAM-MD5).
 # Mail: user@ and sink@example.test -> Maildir $EXIM_DIR/maildir/<local part>; anything
-# @catchall.test -> maildir/catchall; other example.test users get "550 unknown user"; other
+# @catchall.test -> maildir/catchall; anything @discard.test is accepted and dropped (for the
+# bench); other example.test users get "550 unknown user"; other
 # domains "550 relay not permitted" unless authenticated, then dropped (:blackhole:).
 # Every delivered file starts with Return-Path: the envelope sender as Exim recorded it.
 # Writes its settings to $EXIM_DIR/env (EXIM_PORT, EXIM_SMTPS_PORT, EXIM_MAILDIR, ...).
@@ -73,7 +74,7 @@ smtp_accept_queue_per_connection = 0
 host_lookup =
 rfc1413_hosts =
 smtp_banner = \$smtp_active_hostname ESMTP Exim \$version_number (interop peer) \$tod_full
-domainlist local_domains = example.test : catchall.test
+domainlist local_domains = example.test : catchall.test : discard.test
 never_users =
 acl_smtp_rcpt = acl_check_rcpt
 
@@ -87,6 +88,11 @@ acl_check_rcpt:
   deny    message = relay not permitted
 
 begin routers
+# Accepted without AUTH and thrown away: what the bench sends (bench/real-servers.ts).
+discard:
+  driver = redirect
+  domains = discard.test
+  data = :blackhole:
 mailboxes:
   driver = accept
   domains = example.test
