@@ -37,11 +37,16 @@ export function libraryOf(name: ClientName): "smtp" | "nodemailer" {
 }
 
 /**
- * Opens the variant `name` against `127.0.0.1:port` (plain SMTP, no STARTTLS, no AUTH).
+ * Opens the variant `name` against `127.0.0.1:port` (plain SMTP, no STARTTLS; AUTH only
+ * when `auth` is given, for a real server that relays only after it).
  *
  * @since 0.1.0
  */
-export function openClient(name: ClientName, port: number): BenchClient {
+export function openClient(
+  name: ClientName,
+  port: number,
+  auth?: { user: string; pass: string },
+): BenchClient {
   const maxConnections = connectionsOf(name);
   if (libraryOf(name) === "smtp") {
     const client = createClient({
@@ -49,6 +54,7 @@ export function openClient(name: ClientName, port: number): BenchClient {
       port,
       starttls: "never",
       pool: { maxConnections },
+      ...(auth === undefined ? {} : { auth }),
     });
     return {
       async send(message) {
@@ -64,6 +70,7 @@ export function openClient(name: ClientName, port: number): BenchClient {
     ignoreTLS: true,
     pool: true,
     maxConnections,
+    ...(auth === undefined ? {} : { auth }),
   });
   return {
     async send(message) {
