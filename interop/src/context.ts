@@ -9,6 +9,7 @@ import {
   type MessageInput,
   type SmtpClient,
 } from "../../packages/client/src/index.ts";
+import { arrivalProblems, type Settled, settle } from "./checks.ts";
 import type { ServerProfile } from "./servers.ts";
 import { type StoreMark, waitForArrivals } from "./store/message-store.ts";
 import type { StoredMessage } from "./store/stored-message.ts";
@@ -118,6 +119,46 @@ export class CellContext {
       belongs: (id) => this.belongs(id),
       ...options,
     });
+  }
+
+  /**
+   * Marks the store, sends `message` with a new client (`security`, default
+   * {@link CellContext.usualSecurity}; `options` added to the client's), and closes that
+   * client: the send's outcome and the mark to look for arrivals after.
+   */
+  async sendOne(
+    message: CellMessage,
+    security: Security = this.usualSecurity,
+    options: Partial<ClientOptions> = {},
+  ): Promise<{ sent: Settled; mark: StoreMark }> {
+    const client = this.client(security, options);
+    const mark = await this.mark();
+    const sent = await settle(client.send(message));
+    await client.close();
+    return { sent, mark };
+  }
+
+  /**
+   * Waits for message `index` after `mark`: the problems when it was not stored exactly
+   * once, and what was stored.
+   */
+  async deliveredOnce(
+    mark: StoreMark,
+    index = 0,
+    options: { timeoutMs?: number } = {},
+  ): Promise<{ problems: string[]; stored: StoredMessage | undefined }> {
+    const arrivals = await this.arrivals(mark, [index], options);
+    const id = this.idOf(index);
+    return {
+      problems: arrivalProblems(arrivals, id, { copies: 1, label: "the message" }),
+      stored: arrivals.find((m) => m.messageId === id),
+    };
+  }
+
+  /** Problems when message `index` arrived at all after `mark` (it should have been refused). */
+  async neverDelivered(mark: StoreMark, index = 0): Promise<string[]> {
+    const arrivals = await this.arrivals(mark, [], { settleMs: 300 });
+    return arrivalProblems(arrivals, this.idOf(index), { copies: 0, label: "the message" });
   }
 
   /** Closes every client of the cell (QUIT where a connection is open). */

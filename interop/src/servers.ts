@@ -92,8 +92,38 @@ function postfixVersion(): string {
   }
 }
 
+/**
+ * A profile from an interop peer's env file, whose keys all start with `prefix`: `_HOST`,
+ * `_CA`, `_PORT` (plaintext and STARTTLS), `_SMTPS_PORT`, `_USER`, `_PASS`, `_SIZE_LIMIT`,
+ * `_VERSION`, `_LOG`. `rest` adds what differs between peers.
+ */
+async function peerProfile(
+  id: ServerId,
+  name: string,
+  prefix: string,
+  env: PeerEnv,
+  rest: Pick<ServerProfile, "implicitNeedsAuth" | "accessToken" | "store"> & Partial<ServerProfile>,
+): Promise<ServerProfile> {
+  const port = requiredNumber(env, `${prefix}_PORT`);
+  return {
+    id,
+    label: `${name} ${required(env, `${prefix}_VERSION`)}`,
+    protocol: "smtp",
+    host: required(env, `${prefix}_HOST`),
+    caPem: await readFile(required(env, `${prefix}_CA`), "utf8"),
+    plainPort: port,
+    starttlsPort: port,
+    implicitPort: requiredNumber(env, `${prefix}_SMTPS_PORT`),
+    user: required(env, `${prefix}_USER`),
+    pass: required(env, `${prefix}_PASS`),
+    sizeLimit: requiredNumber(env, `${prefix}_SIZE_LIMIT`),
+    ...COMMON,
+    log: env.get(`${prefix}_LOG`),
+    ...rest,
+  };
+}
+
 async function build(id: ServerId, env: PeerEnv): Promise<ServerProfile> {
-  const log = (key: string) => env.get(key);
   switch (id) {
     case "postfix": {
       const maildir = required(env, "SMTP_MAILDIR");
@@ -117,7 +147,7 @@ async function build(id: ServerId, env: PeerEnv): Promise<ServerProfile> {
           join(maildir, DOMAIN, "sink"),
           join(maildir, "catchall.test", "all"),
         ]),
-        log: log("SMTP_LOG"),
+        log: env.get("SMTP_LOG"),
       };
     }
     case "exim":
@@ -126,49 +156,23 @@ async function build(id: ServerId, env: PeerEnv): Promise<ServerProfile> {
       const maildir = required(env, `${p}_MAILDIR`);
       const folders = ["user", "sink"].map((box) => join(maildir, box));
       if (id === "exim") folders.push(join(maildir, "catchall"));
-      return {
-        id,
-        label: `${id === "exim" ? "Exim" : "OpenSMTPD"} ${required(env, `${p}_VERSION`)}`,
-        protocol: "smtp",
-        host: required(env, `${p}_HOST`),
-        caPem: await readFile(required(env, `${p}_CA`), "utf8"),
-        plainPort: requiredNumber(env, `${p}_PORT`),
-        starttlsPort: requiredNumber(env, `${p}_PORT`),
-        implicitPort: requiredNumber(env, `${p}_SMTPS_PORT`),
+      return peerProfile(id, id === "exim" ? "Exim" : "OpenSMTPD", p, env, {
         implicitNeedsAuth: id === "opensmtpd",
-        user: required(env, `${p}_USER`),
-        pass: required(env, `${p}_PASS`),
         accessToken: undefined,
-        sizeLimit: requiredNumber(env, `${p}_SIZE_LIMIT`),
-        ...COMMON,
+        store: maildirStore(folders),
         // OpenSMTPD has no catch-all domain; without SMTPUTF8 the address is refused anyway.
         ...(id === "opensmtpd" ? { utf8Recipient: `ünïcødé@${DOMAIN}` } : {}),
-        store: maildirStore(folders),
-        log: log(`${p}_LOG`),
-      };
+      });
     }
     case "haraka":
     case "smtp-server": {
       const p = id === "haraka" ? "HARAKA" : "SMTPSERVER";
-      return {
-        id,
-        label: `${id === "haraka" ? "Haraka" : "smtp-server"} ${required(env, `${p}_VERSION`)}`,
-        protocol: "smtp",
-        host: required(env, `${p}_HOST`),
-        caPem: await readFile(required(env, `${p}_CA`), "utf8"),
-        plainPort: requiredNumber(env, `${p}_PORT`),
-        starttlsPort: requiredNumber(env, `${p}_PORT`),
-        implicitPort: requiredNumber(env, `${p}_SMTPS_PORT`),
+      return peerProfile(id, id === "haraka" ? "Haraka" : "smtp-server", p, env, {
         implicitNeedsAuth: false,
-        user: required(env, `${p}_USER`),
-        pass: required(env, `${p}_PASS`),
         // The smtp-server peer checks XOAUTH2 tokens (@smtp-internal/test-peer's TEST_ACCESS_TOKEN).
         accessToken: id === "smtp-server" ? "test-access-token-0123456789" : undefined,
-        sizeLimit: requiredNumber(env, `${p}_SIZE_LIMIT`),
-        ...COMMON,
         store: captureStore(required(env, `${p}_CAPTURE`)),
-        log: log(`${p}_LOG`),
-      };
+      });
     }
     case "dovecot-lmtp": {
       const maildir = required(env, "LMTP_MAILDIR");
@@ -189,7 +193,7 @@ async function build(id: ServerId, env: PeerEnv): Promise<ServerProfile> {
         ...COMMON,
         secondMailbox: `other@${DOMAIN}`,
         store: maildirStore([join(maildir, "user"), join(maildir, "other")]),
-        log: log("LMTP_LOG"),
+        log: env.get("LMTP_LOG"),
       };
     }
   }

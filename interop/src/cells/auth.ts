@@ -1,6 +1,6 @@
 /** Cells: AUTH with each mechanism the server offers, and a wrong password. */
 import type { AuthMethod, ClientAuth } from "../../../packages/client/src/index.ts";
-import { arrivalProblems, describeError, replyErrorProblems, settle } from "../checks.ts";
+import { describeError, replyErrorProblems } from "../checks.ts";
 import type { CellContext } from "../context.ts";
 import { fail, notApplicable, verdict } from "../outcome.ts";
 import type { Cell } from "./cell.ts";
@@ -45,12 +45,10 @@ export function authCell(method: string): Cell {
         return fail(`the client does not implement ${method}`);
       const auth = credentials(ctx, method);
       if (auth === undefined) return notApplicable("no token this server accepts");
-      const client = ctx.client("starttls", { auth });
-      const mark = await ctx.mark();
       const s = ctx.server;
-      const sent = await settle(client.send(ctx.message(0, { to: [s.mailbox, s.relayAddress] })));
+      const message = ctx.message(0, { to: [s.mailbox, s.relayAddress] });
+      const { sent, mark } = await ctx.sendOne(message, "starttls", { auth });
       if (!sent.ok) return fail(`send failed: ${describeError(sent.error)}`);
-      await client.close();
       const problems: string[] = [];
       if (ctx.transcript.commands(`AUTH ${method}`).length !== 1)
         problems.push(`no AUTH ${method} sent`);
@@ -58,8 +56,7 @@ export function authCell(method: string): Cell {
       if (!sent.info.accepted.includes(s.relayAddress)) {
         problems.push(`relay recipient refused after AUTH: ${JSON.stringify(sent.info.rejected)}`);
       }
-      const arrivals = await ctx.arrivals(mark, [0]);
-      problems.push(...arrivalProblems(arrivals, ctx.idOf(0), { copies: 1, label: "the message" }));
+      problems.push(...(await ctx.deliveredOnce(mark)).problems);
       return verdict(problems);
     },
   };
@@ -72,16 +69,13 @@ export const wrongPasswordCell: Cell = {
   protocols: ["smtp"],
   async run(ctx) {
     if (ctx.capabilities.auth.length === 0) return notApplicable("offers no AUTH");
-    const s = ctx.server;
-    const client = ctx.client("starttls", { auth: { user: s.user, pass: "not-the-password" } });
-    const mark = await ctx.mark();
-    const sent = await settle(client.send(ctx.message(0)));
+    const auth = { user: ctx.server.user, pass: "not-the-password" };
+    const { sent, mark } = await ctx.sendOne(ctx.message(0), "starttls", { auth });
     if (sent.ok) return fail(`sent with a wrong password: ${sent.info.response}`);
     const problems = replyErrorProblems(sent.error, "auth", ctx.transcript);
     if (ctx.transcript.commands("MAIL FROM").length > 0)
       problems.push("MAIL was sent after the refusal");
-    const arrivals = await ctx.arrivals(mark, [], { settleMs: 300 });
-    problems.push(...arrivalProblems(arrivals, ctx.idOf(0), { copies: 0, label: "the message" }));
+    problems.push(...(await ctx.neverDelivered(mark)));
     return verdict(problems, describeError(sent.error));
   },
 };

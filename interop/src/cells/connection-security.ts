@@ -1,23 +1,16 @@
 /** Cells: one message without TLS, over STARTTLS and over implicit TLS. */
-import { arrivalProblems, describeError, settle } from "../checks.ts";
+import { describeError } from "../checks.ts";
 import type { CellContext, Security } from "../context.ts";
 import { notApplicable, verdict } from "../outcome.ts";
 import type { Cell } from "./cell.ts";
 
-/** Sends message 0 with a client of `security`, checks the result and the store. */
-async function deliverOne(
-  ctx: CellContext,
-  security: Security,
-  auth: boolean,
-): Promise<{ problems: string[] }> {
+/** Sends message 0 over `security` (with AUTH when `auth`): the problems, if any. */
+async function deliverOne(ctx: CellContext, security: Security, auth: boolean): Promise<string[]> {
   const s = ctx.server;
-  const client = ctx.client(security, auth ? { auth: { user: s.user, pass: s.pass } } : {});
-  const mark = await ctx.mark();
-  const sent = await settle(client.send(ctx.message(0)));
-  if (!sent.ok) return { problems: [`send failed: ${describeError(sent.error)}`] };
-  await client.close();
-  const arrivals = await ctx.arrivals(mark, [0]);
-  return { problems: arrivalProblems(arrivals, ctx.idOf(0), { copies: 1, label: "the message" }) };
+  const options = auth ? { auth: { user: s.user, pass: s.pass } } : {};
+  const { sent, mark } = await ctx.sendOne(ctx.message(0), security, options);
+  if (!sent.ok) return [`send failed: ${describeError(sent.error)}`];
+  return (await ctx.deliveredOnce(mark)).problems;
 }
 
 /** @since 0.1.0 */
@@ -26,7 +19,7 @@ export const plainCell: Cell = {
   title: "no TLS (plaintext session)",
   protocols: ["smtp", "lmtp"],
   async run(ctx) {
-    const { problems } = await deliverOne(ctx, "plain", false);
+    const problems = await deliverOne(ctx, "plain", false);
     if (ctx.transcript.commands("STARTTLS").length > 0) problems.push("STARTTLS was sent");
     return verdict(problems);
   },
@@ -39,7 +32,7 @@ export const starttlsCell: Cell = {
   protocols: ["smtp"],
   async run(ctx) {
     if (ctx.server.starttlsPort === undefined) return notApplicable("no STARTTLS port");
-    const { problems } = await deliverOne(ctx, "starttls", false);
+    const problems = await deliverOne(ctx, "starttls", false);
     if (ctx.transcript.commands("STARTTLS").length !== 1)
       problems.push("no STARTTLS in the session");
     if (ctx.transcript.commands("AUTH").length > 0) problems.push("AUTH was sent");
@@ -54,7 +47,7 @@ export const implicitTlsCell: Cell = {
   protocols: ["smtp"],
   async run(ctx) {
     if (ctx.server.implicitPort === undefined) return notApplicable("no implicit-TLS port");
-    const { problems } = await deliverOne(ctx, "implicit", ctx.server.implicitNeedsAuth);
+    const problems = await deliverOne(ctx, "implicit", ctx.server.implicitNeedsAuth);
     return verdict(problems, ctx.server.implicitNeedsAuth ? "with AUTH" : undefined);
   },
 };

@@ -1,7 +1,7 @@
 /** Cells: non-ASCII text (8BITMIME) and a non-ASCII address (SMTPUTF8). */
 import { simpleParser } from "mailparser";
 import { SmtpError } from "../../../packages/client/src/index.ts";
-import { arrivalProblems, describeError, settle } from "../checks.ts";
+import { describeError } from "../checks.ts";
 import { fail, verdict } from "../outcome.ts";
 import type { Cell } from "./cell.ts";
 
@@ -15,16 +15,10 @@ export const eightBitCell: Cell = {
   title: "8-bit text (8BITMIME where offered): arrives intact",
   protocols: ["smtp"],
   async run(ctx) {
-    const client = ctx.client("starttls");
-    const mark = await ctx.mark();
-    const sent = await settle(
-      client.send(ctx.message(0, { subject: UTF8_SUBJECT, text: UTF8_TEXT })),
-    );
+    const message = ctx.message(0, { subject: UTF8_SUBJECT, text: UTF8_TEXT });
+    const { sent, mark } = await ctx.sendOne(message, "starttls");
     if (!sent.ok) return fail(`send failed: ${describeError(sent.error)}`);
-    await client.close();
-    const arrivals = await ctx.arrivals(mark, [0]);
-    const problems = arrivalProblems(arrivals, ctx.idOf(0), { copies: 1, label: "the message" });
-    const stored = arrivals.find((m) => m.messageId === ctx.idOf(0));
+    const { problems, stored } = await ctx.deliveredOnce(mark);
     if (stored) {
       const parsed = await simpleParser(Buffer.from(stored.raw));
       if (parsed.subject !== UTF8_SUBJECT)
@@ -49,9 +43,7 @@ export const smtpUtf8Cell: Cell = {
   protocols: ["smtp"],
   async run(ctx) {
     const s = ctx.server;
-    const client = ctx.client("starttls");
-    const mark = await ctx.mark();
-    const sent = await settle(client.send(ctx.message(0, { to: s.utf8Recipient })));
+    const { sent, mark } = await ctx.sendOne(ctx.message(0, { to: s.utf8Recipient }), "starttls");
     const problems: string[] = [];
     if (ctx.capabilities.smtpUtf8) {
       if (!sent.ok) return fail(`offered, but the send failed: ${describeError(sent.error)}`);
@@ -60,8 +52,7 @@ export const smtpUtf8Cell: Cell = {
       if (ctx.transcript.commands(`RCPT TO:<${s.utf8Recipient}>`).length !== 1) {
         problems.push("the UTF-8 recipient was not sent as it is");
       }
-      const arrivals = await ctx.arrivals(mark, [0]);
-      problems.push(...arrivalProblems(arrivals, ctx.idOf(0), { copies: 1, label: "the message" }));
+      problems.push(...(await ctx.deliveredOnce(mark)).problems);
       return verdict(problems, "offered");
     }
     if (sent.ok) return fail(`not offered, yet sent: ${sent.info.response}`);
@@ -70,6 +61,7 @@ export const smtpUtf8Cell: Cell = {
       problems.push(`expected SmtpError (smtputf8-unsupported), got ${describeError(error)}`);
     }
     if (ctx.transcript.commands("MAIL FROM").length > 0) problems.push("MAIL was sent");
+    problems.push(...(await ctx.neverDelivered(mark)));
     return verdict(problems, `not offered: ${describeError(error)}`);
   },
 };

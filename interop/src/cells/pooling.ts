@@ -117,10 +117,9 @@ export const quitCell: Cell = {
   title: "close(): QUIT, the server's 221, connection closed",
   protocols: ["smtp", "lmtp"],
   async run(ctx) {
-    const client = ctx.client(ctx.usualSecurity, { pool: { maxConnections: 1 } });
-    const sent = await settle(client.send(ctx.message(0)));
+    const pool = { maxConnections: 1 };
+    const { sent } = await ctx.sendOne(ctx.message(0), ctx.usualSecurity, { pool });
     if (!sent.ok) return fail(`send failed: ${describeError(sent.error)}`);
-    await client.close();
     const lines = ctx.transcript.lines.filter((l) => l.direction !== "*");
     const quitAt = lines.findIndex((l) => l.direction === "C" && l.text === "QUIT");
     const problems: string[] = [];

@@ -2,6 +2,7 @@
  * A server's store of delivered messages, read back by the matrix: what arrived after a
  * mark, and a wait for expected arrivals (delivery into a Maildir is asynchronous).
  */
+import { readdir } from "node:fs/promises";
 import type { StoredMessage } from "./stored-message.ts";
 
 /** The files present at some moment. @since 0.1.0 */
@@ -15,6 +16,45 @@ export interface MessageStore {
   mark(): Promise<StoreMark>;
   /** Every message stored since `mark` (complete files only). */
   arrivedSince(mark: StoreMark): Promise<StoredMessage[]>;
+}
+
+/** The names in `folder`, none when it does not exist (yet). @since 0.1.0 */
+export async function namesIn(folder: string): Promise<string[]> {
+  try {
+    return await readdir(folder);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}
+
+/**
+ * A store whose messages are files: `list` gives a key per complete message, `load` reads
+ * one (each at most once; `undefined` when it went away meanwhile).
+ *
+ * @since 0.1.0
+ */
+export function fileStore(
+  description: string,
+  list: () => Promise<string[]>,
+  load: (key: string) => Promise<StoredMessage | undefined>,
+): MessageStore {
+  const cache = new Map<string, StoredMessage>();
+  return {
+    description,
+    mark: async () => new Set(await list()),
+    async arrivedSince(mark) {
+      const arrived: StoredMessage[] = [];
+      for (const key of await list()) {
+        if (mark.has(key)) continue;
+        const message = cache.get(key) ?? (await load(key));
+        if (message === undefined) continue;
+        cache.set(key, message);
+        arrived.push(message);
+      }
+      return arrived;
+    },
+  };
 }
 
 /** How {@link waitForArrivals} waits. @since 0.1.0 */
