@@ -101,7 +101,7 @@ mailboxes:
 catchall:
   driver = accept
   domains = catchall.test
-  transport = catchall_delivery
+  transport = mailbox_delivery
 drop_remote:
   driver = redirect
   domains = ! +local_domains
@@ -110,17 +110,9 @@ drop_remote:
 begin transports
 mailbox_delivery:
   driver = appendfile
-  # \$local_part is tainted (Exim >= 4.94); \$local_part_data comes from the router's list.
-  directory = $EXIM_DIR/maildir/\$local_part_data
-  maildir_format
-  create_directory
-  user = Debian-exim
-  group = Debian-exim
-  envelope_to_add
-  return_path_add
-catchall_delivery:
-  driver = appendfile
-  directory = $EXIM_DIR/maildir/catchall
+  # \$local_part is tainted (Exim >= 4.94): the folder is the router's listed local part, or
+  # "catchall" for the catch-all domain (\$domain is only compared, never used in the path).
+  directory = $EXIM_DIR/maildir/\${if eq{\$domain}{catchall.test}{catchall}{\$local_part_data}}
   maildir_format
   create_directory
   user = Debian-exim
