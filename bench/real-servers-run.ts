@@ -13,25 +13,12 @@ import {
   realTargets,
   summarizeRealServers,
 } from "./real-servers.ts";
-import {
-  type MachineInfo,
-  machineInfo,
-  rotated,
-  versionOf,
-  writeResultJson,
-} from "./run-common.ts";
+import { machineInfo, type RunRecord, rotated, versionOf, writeResultJson } from "./run-common.ts";
 
 /** Everything the mode produced. @since 0.1.0 */
-export interface RealServersResult {
-  date: string;
-  machine: MachineInfo;
-  versions: Record<string, string>;
-  config: BenchConfig;
+export interface RealServersResult extends RunRecord {
   runs: RealServerRun[];
   summary: RealServerRow[];
-  problems: string[];
-  markdown: string;
-  jsonPath: string | undefined;
 }
 
 /**

@@ -17,7 +17,7 @@ import type { BenchConfig, ClientName, RealServerName } from "./config.ts";
 import { runClientProcess, type ServerHandle } from "./processes.ts";
 import type { ServerSnapshot, ThroughputOutcome } from "./protocol.ts";
 import { clientLabel, counterpart } from "./report.ts";
-import { fmt, fmtSpread, type Spread, spread } from "./stats.ts";
+import { fmt, fmtSpread, groupBy, type Spread, spread } from "./stats.ts";
 
 /** Where one real server is and what the clients send it. @since 0.1.0 */
 export interface RealTarget {
@@ -207,12 +207,7 @@ export interface RealServerRow {
 
 /** Medians over repetitions, per server, delay and client. @since 0.1.0 */
 export function summarizeRealServers(runs: readonly RealServerRun[]): RealServerRow[] {
-  const groups = new Map<string, RealServerRun[]>();
-  for (const run of runs) {
-    const key = `${run.server}|${run.delayMs}|${run.client}`;
-    groups.set(key, [...(groups.get(key) ?? []), run]);
-  }
-  return [...groups.values()].map((group) => {
+  return groupBy(runs, (r) => `${r.server}|${r.delayMs}|${r.client}`).map((group) => {
     const first = group[0]!;
     const ratios = group.flatMap((run) => {
       const peer = runs.find(

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
-import type { ClientName } from "./config.ts";
+import type { BenchConfig, ClientName } from "./config.ts";
 import { ROOT } from "./processes.ts";
 
 /** The version of an installed package (`node_modules/<pkg>`). @since 0.1.0 */
@@ -37,6 +37,18 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
   };
+}
+
+/** What every run records, whatever it measured. @since 0.1.0 */
+export interface RunRecord {
+  date: string;
+  machine: MachineInfo;
+  versions: Record<string, string>;
+  config: BenchConfig;
+  /** Every problem found (empty when all is well); any makes the exit code 1. */
+  problems: string[];
+  markdown: string;
+  jsonPath: string | undefined;
 }
 
 /**

@@ -30,30 +30,16 @@ import {
   type ThroughputRow,
   throughputTable,
 } from "./report.ts";
-import {
-  type MachineInfo,
-  machineInfo,
-  rotated,
-  versionOf,
-  writeResultJson,
-} from "./run-common.ts";
+import { machineInfo, type RunRecord, rotated, versionOf, writeResultJson } from "./run-common.ts";
 import { fmtSpread } from "./stats.ts";
 import { sha256File } from "./verify.ts";
 
 /** Everything one run produced. @since 0.1.0 */
-export interface BenchResult {
-  date: string;
-  machine: MachineInfo;
-  versions: Record<string, string>;
-  config: BenchConfig;
+export interface BenchResult extends RunRecord {
   throughput: { runs: ThroughputRun[]; summary: ThroughputRow[] };
   attachments: { runs: AttachmentRun[]; summary: AttachmentRow[] };
   /** Cold start and install footprint, when measured. */
   coldStart: ColdStartResult | undefined;
-  /** Every correctness problem found (empty when all is well). */
-  problems: string[];
-  markdown: string;
-  jsonPath: string | undefined;
 }
 
 /** Writes `mib` MiB of random bytes to `path`, 1 MiB at a time. */
