@@ -138,10 +138,11 @@ describe("Session happy path", () => {
     h.server("250 ok\n250 ok\n354 go\n");
     h.drain();
     h.body(a, "one\r\n");
+    // The outcome of the first is not known yet: the next envelope starts with RSET.
     expect(h.client()).toBe(
-      "one\r\n.\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n",
+      "one\r\n.\r\nRSET\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n",
     );
-    h.server("250 done\n250 ok\n250 ok\n354 go\n");
+    h.server("250 done\n250 reset\n250 ok\n250 ok\n354 go\n");
     expect(h.result(a).ok).toBe(true);
     expect(h.actions.at(-1)).toEqual({ type: "need-body", id: b });
     h.body(b, "two");
@@ -951,10 +952,11 @@ describe("Session LMTP and BDAT", () => {
     expect(h.drain()).toEqual([{ type: "need-body", id }]);
     expect(h.session.state).toBe("data");
     h.session.bodyChunk(id, new TextEncoder().encode("a\n.b"), h.now);
-    expect(h.client()).toBe("BDAT 5\r\na\r\n.b");
+    // Held: the body may still fit one chunk.
+    expect(h.client()).toBe("");
     h.session.bodyEnd(id, h.now);
-    expect(h.client()).toBe("BDAT 2 LAST\r\n\r\n");
-    h.server("250 ok\n250 ok\n250 chunk\n250 done\n");
+    expect(h.client()).toBe("BDAT 7 LAST\r\na\r\n.b\r\n");
+    h.server("250 ok\n250 ok\n250 done\n");
     expect(h.result(id)).toMatchObject({ ok: true, reply: { lines: ["done"] } });
   });
 
@@ -973,7 +975,7 @@ describe("Session LMTP and BDAT", () => {
     h.drain();
     h.body(id, "x");
     h.client();
-    h.server("250 ok\n550 no\n554 no valid recipients\n554 no valid recipients\n");
+    h.server("250 ok\n550 no\n554 no valid recipients\n");
     expect(h.client()).toBe("RSET\r\n");
     expect(failure(h, id)).toMatchObject({ kind: "rejected", command: "RCPT TO" });
   });
@@ -984,7 +986,7 @@ describe("Session LMTP and BDAT", () => {
     h.client();
     h.drain();
     h.body(id, "x");
-    h.server("250 ok\n250 ok\n552 too big\n503 bad sequence\n");
+    h.server("250 ok\n250 ok\n552 too big\n");
     expect(failure(h, id)).toMatchObject({ code: 552, command: "BDAT" });
   });
 
