@@ -866,7 +866,10 @@ export class Session implements SessionApi {
     tx.speculationRefused = true;
     if (this.#speculate) {
       this.#speculate = false;
-      this.#wire.record("*", "the server refused pipelining behind the end of data: one message at a time from now on");
+      this.#wire.record(
+        "*",
+        "the server refused pipelining behind the end of data: one message at a time from now on",
+      );
     }
   }
 
