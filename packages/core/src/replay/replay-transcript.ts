@@ -90,12 +90,14 @@ function fail(
   throw new Failure(bytes ? { line, message, ...bytes } : { line, message });
 }
 
-function toSendJob(message: TranscriptMessage): SendJob {
+/** The engine's job for a transcript message (its body is fed separately). @since 0.2.0 */
+export function toSendJob(message: TranscriptMessage): SendJob {
   const { body: _body, ...job } = message;
   return job;
 }
 
-function sessionOptions(
+/** The session options a transcript's `@job` states, with its fixed `randomBytes`. @since 0.2.0 */
+export function sessionOptions(
   job: TranscriptJob,
   transcript: ReplayOptions["transcript"],
 ): SessionOptions {
