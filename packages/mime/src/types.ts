@@ -161,4 +161,10 @@ export interface Message {
   readonly smtpUtf8: boolean;
   /** The bytes, CRLF line endings; each call is a new pass (a consumed stream content throws). */
   stream(options?: StreamOptions): AsyncIterable<Uint8Array>;
+  /**
+   * Whether `stream()` can make another pass: `false` once a one-shot stream content (a
+   * `ReadableStream` or async iterable) was opened by an earlier pass. A client may resend a
+   * message on another connection only while this holds.
+   */
+  readonly replayable: boolean;
 }
