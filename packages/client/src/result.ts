@@ -60,8 +60,8 @@ export function toSendInfo(
 
 /**
  * The result of a message that failed before the server took or refused any recipient:
- * `dataSent` says whether some of its bytes may have reached the wire (if so, it must not
- * be sent again).
+ * `dataSent` says whether some of its bytes may have reached the wire (then it is resent
+ * only if its body can be read again).
  *
  * @since 0.1.0
  */

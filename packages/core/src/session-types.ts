@@ -129,7 +129,11 @@ export type SendResult =
       error: SmtpError;
       accepted: string[];
       rejected: RecipientRejection[];
-      /** Whether any byte of the body reached the wire (a retry could then duplicate the message). */
+      /**
+       * Whether any byte of the body was written. A server never keeps a message whose end of
+       * data it did not get, so this alone does not forbid a retry: a job whose end of data
+       * went out unanswered fails with detail `maybe-delivered` instead.
+       */
       dataSent: boolean;
     };
 
