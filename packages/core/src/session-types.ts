@@ -1,17 +1,11 @@
 import type { RecipientRejection, SmtpError, TimeoutPhase } from "./errors.ts";
 import type { Capabilities, Reply } from "./reply-types.ts";
+import type { AuthMethod } from "./sasl/auth-methods.ts";
 
 /** How STARTTLS is used on a plaintext connection. @since 0.1.0 */
 export type StartTlsPolicy = "required" | "opportunistic" | "never";
 
-/** SASL mechanisms the engine implements. @since 0.1.0 */
-export type AuthMethod =
-  | "PLAIN"
-  | "LOGIN"
-  | "CRAM-MD5"
-  | "XOAUTH2"
-  | "OAUTHBEARER"
-  | "SCRAM-SHA-256";
+export type { AuthMethod } from "./sasl/auth-methods.ts";
 
 /** Credentials: a password, or an OAuth 2 access token (XOAUTH2, OAUTHBEARER). @since 0.1.0 */
 export type Credentials =
