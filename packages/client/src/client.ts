@@ -1,8 +1,10 @@
 import type { Capabilities, Connector, DsnOptions, SendResult } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
 import type { MessageInput } from "@smtp/mime";
+import { checkKeys } from "./check-keys.ts";
 import { Connection, type SessionFactory } from "./connection.ts";
 import type { QueuedSend } from "./job.ts";
+import { SEND_OPTION_KEYS, VERIFY_OPTION_KEYS } from "./known-keys.ts";
 import type { ClientOptions } from "./options.ts";
 import { Pool } from "./pool.ts";
 import { prepareMessage } from "./prepare.ts";
@@ -78,6 +80,7 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
 
   return {
     async send(message, sendOptions = {}) {
+      checkKeys(sendOptions, SEND_OPTION_KEYS, "send option");
       const signal = sendOptions.signal;
       if (closed) throw closedError();
       const { message: built, job } = prepareMessage(message, {
@@ -102,6 +105,7 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
     },
 
     async verify(verifyOptions = {}) {
+      checkKeys(verifyOptions, VERIFY_OPTION_KEYS, "verify option");
       if (closed) throw closedError();
       const signal = verifyOptions.signal;
       if (signal?.aborted) throw abortError(signal.reason);
