@@ -3,6 +3,7 @@ import { SmtpError } from "@smtp/core";
 import type { MessageInput } from "@smtp/mime";
 import { checkKeys } from "./check-keys.ts";
 import { Connection, type SessionFactory } from "./connection.ts";
+import { explainError } from "./explain-error.ts";
 import type { QueuedSend } from "./job.ts";
 import { SEND_OPTION_KEYS, VERIFY_OPTION_KEYS } from "./known-keys.ts";
 import type { ClientOptions } from "./options.ts";
@@ -97,7 +98,7 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
           attempts: 0,
           settled: false,
           resolve,
-          reject,
+          reject: (error) => reject(explainError(error, resolved)),
         };
         pool.enqueue(queued);
       });
@@ -109,7 +110,11 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
       if (closed) throw closedError();
       const signal = verifyOptions.signal;
       if (signal?.aborted) throw abortError(signal.reason);
-      return verifyConnection(resolved, getConnector(), signal, internals.sessionFactory);
+      try {
+        return await verifyConnection(resolved, getConnector(), signal, internals.sessionFactory);
+      } catch (error) {
+        throw error instanceof SmtpError ? explainError(error, resolved) : error;
+      }
     },
 
     async close() {
