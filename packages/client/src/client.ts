@@ -51,6 +51,7 @@ export interface SmtpClient {
  * @since 0.1.0
  */
 export interface ClientInternals {
+  /** Builds the engine of each connection instead of `new Session(options)`. */
   sessionFactory?: SessionFactory;
 }
 
