@@ -10,6 +10,9 @@
 //   declare const client: SmtpClient;
 //   -->
 //
+// `<!-- ts-check function-body` checks the block as the body of an async function (its
+// imports stay at the top): for a block that `return`s.
+//
 // Blocks in other languages (```sh, ```text, ```js …) are not checked.
 // Usage: node tools/docs/check-snippets.mjs   (exit status 1 on any error)
 import { execFileSync } from "node:child_process";
@@ -51,14 +54,27 @@ function snippets(text) {
     let end = start;
     while (end < lines.length && !/^```\s*$/.test(lines[end])) end++;
     let preamble = "";
+    let functionBody = false;
     let j = i - 1;
     while (j >= 0 && lines[j].trim() === "") j--;
     if (j >= 0 && lines[j].trim() === "-->") {
       let k = j;
       while (k >= 0 && !lines[k].startsWith("<!-- ts-check")) k--;
-      if (k >= 0) preamble = lines.slice(k + 1, j).join("\n");
+      if (k >= 0) {
+        preamble = lines.slice(k + 1, j).join("\n");
+        functionBody = lines[k].includes("function-body");
+      }
     }
-    found.push({ line: start + 1, code: lines.slice(start, end).join("\n"), preamble });
+    let code = lines.slice(start, end);
+    if (functionBody) {
+      // Open the function on the first line after the imports, so line numbers stay the same.
+      const first = code.findIndex((line) => line.trim() !== "" && !line.startsWith("import "));
+      code = code.map((line, index) =>
+        index === first ? `export async function snippet() { ${line}` : line,
+      );
+      code.push("}");
+    }
+    found.push({ line: start + 1, code: code.join("\n"), preamble });
     i = end;
   }
   return found;
