@@ -1,4 +1,4 @@
-import { AUTH_METHODS, type AuthMethod, type Connector, SmtpError } from "@smtp/core";
+import { AUTH_METHODS, type AuthMethod, type Connector } from "@smtp/core";
 import { describe, expect, it } from "vitest";
 import { createClient } from "../src/index.ts";
 import {
@@ -16,7 +16,7 @@ import {
   TIMEOUT_KEYS,
   TLS_KEYS,
 } from "../src/known-keys.ts";
-import { expectSmtpError } from "./helpers.ts";
+import { expectInvalidInput, expectSmtpError } from "./helpers.ts";
 
 /** A connector that counts its calls and never connects: nothing may reach it. */
 function countingConnector(): { connector: Connector; calls: () => number } {
@@ -28,17 +28,6 @@ function countingConnector(): { connector: Connector; calls: () => number } {
     },
     calls: () => calls,
   };
-}
-
-function refusal(f: () => unknown): SmtpError {
-  try {
-    f();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SmtpError);
-    expect((error as SmtpError).kind).toBe("invalid-input");
-    return error as SmtpError;
-  }
-  throw new Error("expected an invalid-input SmtpError");
 }
 
 const base = { host: "smtp.example.com" };
@@ -74,7 +63,7 @@ describe("unknown option keys are refused by createClient, naming the key and it
     [{ ...base, frobnicate: 1 }, "(known: host, port, secure, starttls, tls, auth"],
   ])("%j", (options, text) => {
     const { connector, calls } = countingConnector();
-    const error = refusal(() =>
+    const error = expectInvalidInput(() =>
       createClient({ ...(options as object), transport: connector } as never),
     );
     expect(error.message).toContain(text);
@@ -180,7 +169,7 @@ describe("every foreign key in the tables is refused with its hint", () => {
     for (const [key, rule] of Object.entries(table)) {
       if (rule === KNOWN || "table" in rule) continue;
       it(`option ${key}`, () => {
-        const error = refusal(() => createClient(build(key) as never));
+        const error = expectInvalidInput(() => createClient(build(key) as never));
         expect(error.message).toContain(key);
         expect(error.message).toMatch(/: use .+ instead$|not supported( yet)?: ./);
       });
@@ -234,18 +223,19 @@ describe("auth.method: the type and the accepted values are one list", () => {
 
   it("a method that does not fit the credentials is refused up front", () => {
     expect(
-      refusal(() => createClient({ ...base, auth: { user: "u", pass: "p", method: "XOAUTH2" } }))
-        .message,
+      expectInvalidInput(() =>
+        createClient({ ...base, auth: { user: "u", pass: "p", method: "XOAUTH2" } }),
+      ).message,
     ).toContain("takes an OAuth 2 access token");
     expect(
-      refusal(() =>
+      expectInvalidInput(() =>
         createClient({ ...base, auth: { user: "u", accessToken: "t", method: "PLAIN" } }),
       ).message,
     ).toContain("takes a password");
   });
 
   it("an unknown method lists the accepted ones", () => {
-    const error = refusal(() =>
+    const error = expectInvalidInput(() =>
       createClient({ ...base, auth: { user: "u", pass: "p", method: "NTLM" as AuthMethod } }),
     );
     expect(error.message).toContain(AUTH_METHODS.join(", "));
