@@ -104,6 +104,18 @@ async function listenLoopback(
   };
 }
 
+/** Runs `f`, which must throw an `invalid-input` {@link SmtpError}, and returns that error. */
+export function expectInvalidInput(f: () => unknown): SmtpError {
+  try {
+    f();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SmtpError);
+    expect((error as SmtpError).kind).toBe("invalid-input");
+    return error as SmtpError;
+  }
+  throw new Error("expected an invalid-input SmtpError");
+}
+
 /** Awaits a promise that must reject with an {@link SmtpError}, and returns that error. */
 export async function expectSmtpError(promise: Promise<unknown>): Promise<SmtpError> {
   const error = await promise.then(

@@ -22,7 +22,6 @@ export {
 export type { Chunking } from "./chunking.ts";
 export type { FormatTranscriptOptions } from "./format-transcript.ts";
 export { formatTranscript } from "./format-transcript.ts";
-export type { Fault } from "./inject-faults.ts";
 export { findFaultToleranceViolations } from "./inject-faults.ts";
 export { parseTranscript } from "./parse-transcript.ts";
 export type {

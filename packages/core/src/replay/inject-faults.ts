@@ -10,10 +10,8 @@ import type { Transcript, TranscriptMessage } from "./transcript-types.ts";
  * A network fault injected into a replay:
  * - `eof`: the server's side ends after `at` of its bytes (0: before its greeting);
  * - `reset`: the connection fails right after the client's `afterWrite`-th write (1-based).
- *
- * @since 0.2.0
  */
-export type Fault = { type: "eof"; at: number } | { type: "reset"; afterWrite: number };
+type Fault = { type: "eof"; at: number } | { type: "reset"; afterWrite: number };
 
 /** What one replay with (or without) a fault produced. */
 interface FaultRun {
