@@ -1,19 +1,13 @@
 /** Cells: AUTH with each mechanism the server offers, and a wrong password. */
 import type { AuthMethod, ClientAuth } from "../../../packages/client/src/index.ts";
+import { AUTH_METHODS } from "../../../packages/core/src/index.ts";
 import { describeError, replyErrorProblems } from "../checks.ts";
 import type { CellContext } from "../context.ts";
 import { fail, notApplicable, verdict } from "../outcome.ts";
 import type { Cell } from "./cell.ts";
 
-/** The mechanisms @smtp/client implements. */
-const CLIENT_MECHANISMS: readonly string[] = [
-  "PLAIN",
-  "LOGIN",
-  "CRAM-MD5",
-  "XOAUTH2",
-  "OAUTHBEARER",
-  "SCRAM-SHA-256",
-] satisfies readonly AuthMethod[];
+/** The mechanisms the engine implements (the client uses the engine's). */
+const CLIENT_MECHANISMS: readonly string[] = AUTH_METHODS;
 
 function credentials(ctx: CellContext, method: string): ClientAuth | undefined {
   const s = ctx.server;
