@@ -20,7 +20,10 @@ LMTP_PORT=${LMTP_PORT:-24025}
 need_root
 id vmail >/dev/null 2>&1 || die "run .ci/postfix-setup.sh first (needs user vmail)"
 
-apt_install dovecot-core dovecot-lmtpd
+# The LMTP server of the same version as the dovecot-core that Postfix's Dovecot runs from:
+# a newer dovecot-lmtpd would upgrade dovecot-core under that running instance.
+apt_install dovecot-core
+installed dovecot-lmtpd || apt_install "dovecot-lmtpd=$(dpkg-query -W -f='${Version}' dovecot-core)"
 mkdir -p "$LMTP_DIR/run/state" "$LMTP_DIR/mail"
 chmod 755 "$LMTP_DIR"
 chown vmail:vmail "$LMTP_DIR/mail"
