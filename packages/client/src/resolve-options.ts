@@ -1,5 +1,6 @@
 import type { AuthMethod, Connector, Credentials, StartTlsPolicy } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
+import { expandConnectionOptions } from "./connection-url.ts";
 import { isValidEhloName } from "./ehlo-name.ts";
 import { isIpAddress, isLoopbackHost } from "./loopback.ts";
 import type {
@@ -138,7 +139,8 @@ function resolveAuth(auth: unknown): ResolvedAuth | undefined {
  *
  * @since 0.1.0
  */
-export function resolveOptions(options: ClientOptions): ResolvedOptions {
+export function resolveOptions(given: ClientOptions | string): ResolvedOptions {
+  const options = expandConnectionOptions(given);
   if (typeof options !== "object" || options === null) throw invalid("options must be an object");
   const host = cleanString(options.host, "host");
   if (/\s/.test(host)) throw invalid("host must not contain white space");

@@ -28,7 +28,7 @@ describe("REQUIRETLS (RFC 8689)", () => {
       detail: "requiretls-unsupported",
     });
     expect(
-      requireTlsRefusal({ ...job, requireTls: undefined }, caps("8BITMIME"), false),
+      requireTlsRefusal({ from: job.from, to: job.to }, caps("8BITMIME"), false),
     ).toBeUndefined();
   });
 

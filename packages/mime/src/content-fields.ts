@@ -44,23 +44,30 @@ export function isFilePath(path: string): boolean {
 }
 
 /**
- * The file paths a message input names (attachments, alternatives, the calendar), for the
- * caller that supplies {@link BuildOptions.files}. Malformed fields are skipped here:
- * `createMessage` refuses them with the right field name.
+ * The file paths a message input names (attachments, alternatives, the calendar), with the
+ * field of each (`attachments[2].path`), for the caller that supplies
+ * {@link BuildOptions.files}. Malformed fields are skipped here: `createMessage` refuses
+ * them with the right field name.
  *
  * @since 0.1.0
  */
-export function filePathsOf(input: MessageInput): string[] {
+export function filePathsOf(input: MessageInput): { field: string; path: string }[] {
   if (typeof input !== "object" || input === null) return [];
-  const parts: unknown[] = [];
-  if (Array.isArray(input.attachments)) parts.push(...input.attachments);
-  if (Array.isArray(input.alternatives)) parts.push(...input.alternatives);
-  parts.push(input.icalEvent);
-  const paths: string[] = [];
-  for (const part of parts) {
+  const parts: [string, unknown][] = [];
+  const list = (name: "attachments" | "alternatives") => {
+    const value = input[name];
+    if (Array.isArray(value)) value.forEach((part, i) => parts.push([`${name}[${i}]`, part]));
+  };
+  list("attachments");
+  list("alternatives");
+  parts.push(["icalEvent", input.icalEvent]);
+  const paths: { field: string; path: string }[] = [];
+  for (const [field, part] of parts) {
     if (typeof part !== "object" || part === null) continue;
     const path = (part as ContentFields).path;
-    if (typeof path === "string" && path !== "" && isFilePath(path)) paths.push(path);
+    if (typeof path === "string" && path !== "" && isFilePath(path)) {
+      paths.push({ field: `${field}.path`, path });
+    }
   }
   return paths;
 }

@@ -80,7 +80,11 @@ describe("attachment paths", () => {
         alternatives: [{ contentType: "text/x-amp-html", path: "amp.html" }],
         icalEvent: { path: "invite.ics" },
       }),
-    ).toEqual(["a.txt", "amp.html", "invite.ics"]);
+    ).toEqual([
+      { field: "attachments[0].path", path: "a.txt" },
+      { field: "alternatives[0].path", path: "amp.html" },
+      { field: "icalEvent.path", path: "invite.ics" },
+    ]);
     expect(filePathsOf(null as never)).toEqual([]);
     expect(filePathsOf({ ...base, attachments: "x" as never })).toEqual([]);
   });
