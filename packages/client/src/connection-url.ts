@@ -149,7 +149,11 @@ export function parseConnectionUrl(url: string): ClientOptions {
   const hostPort = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(rest);
   if (hostPort === null) throw invalid("url: the host (and port) are not valid");
   options.host = percentDecode(hostPort[1]!, "host");
-  if (hostPort[2] !== undefined) options.port = Number(hostPort[2]);
+  if (hostPort[2] !== undefined) {
+    const port = Number(hostPort[2]);
+    if (port < 1 || port > 65535) throw invalid("url: the port must be 1 to 65535");
+    options.port = port;
+  }
 
   if (query !== "") {
     const seen = new Set<string>();

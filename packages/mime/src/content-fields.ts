@@ -56,7 +56,10 @@ export function filePathsOf(input: MessageInput): { field: string; path: string 
   const parts: [string, unknown][] = [];
   const list = (name: "attachments" | "alternatives") => {
     const value = input[name];
-    if (Array.isArray(value)) value.forEach((part, i) => parts.push([`${name}[${i}]`, part]));
+    if (!Array.isArray(value)) return;
+    value.forEach((part, i) => {
+      parts.push([`${name}[${i}]`, part]);
+    });
   };
   list("attachments");
   list("alternatives");
