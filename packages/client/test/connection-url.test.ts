@@ -1,21 +1,11 @@
-import { createClient, SERVICE_NAMES, SmtpError } from "@smtp/client";
+import { createClient, SERVICE_NAMES } from "@smtp/client";
 import { type SmtpServerPeer, startSmtpServerPeer } from "@smtp-internal/test-peer";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConnectionUrl } from "../src/connection-url.ts";
 import { resolveOptions } from "../src/resolve-options.ts";
 import { serviceSettings } from "../src/services.ts";
-
-function refusal(f: () => unknown): SmtpError {
-  try {
-    f();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SmtpError);
-    expect((error as SmtpError).kind).toBe("invalid-input");
-    return error as SmtpError;
-  }
-  throw new Error("expected an invalid-input SmtpError");
-}
+import { expectInvalidInput } from "./helpers.ts";
 
 describe("connection URLs", () => {
   it("smtps:// is implicit TLS; user and password are percent-decoded", () => {
@@ -106,7 +96,7 @@ describe("connection URLs", () => {
       [`smtp://${"a".repeat(4090)}.example`, /longer than 4096/],
     ];
     for (const [url, message] of cases) {
-      const error = refusal(() => parseConnectionUrl(url));
+      const error = expectInvalidInput(() => parseConnectionUrl(url));
       expect(error.message).toMatch(message);
       expect(error.message).not.toContain("secret");
     }
@@ -114,7 +104,7 @@ describe("connection URLs", () => {
     expect(parseConnectionUrl("smtp://h.example:1").port).toBe(1);
     // At the length limit it parses.
     expect(parseConnectionUrl(`smtp://${"a".repeat(4096 - 15)}.example`).host).toHaveLength(4089);
-    refusal(() => parseConnectionUrl(42 as never));
+    expectInvalidInput(() => parseConnectionUrl(42 as never));
   });
 
   it("createClient(url) and { url, ...overrides }: explicit options win, objects merge", () => {
@@ -138,12 +128,14 @@ describe("connection URLs", () => {
     expect(o.tls).toEqual({ servername: "a.example", minVersion: "TLSv1.3" });
     // A URL value goes through the same checks as the option itself.
     expect(
-      refusal(() => resolveOptions({ url: "smtp://h.example?starttls=sometimes" })).message,
+      expectInvalidInput(() => resolveOptions({ url: "smtp://h.example?starttls=sometimes" }))
+        .message,
     ).toMatch(/starttls must be one of/);
     expect(
-      refusal(() => resolveOptions({ url: "smtp://h.example?pool.maxConnections=0" })).message,
+      expectInvalidInput(() => resolveOptions({ url: "smtp://h.example?pool.maxConnections=0" }))
+        .message,
     ).toMatch(/pool\.maxConnections must be a positive integer/);
-    expect(refusal(() => resolveOptions({} as never)).message).toMatch(/host/);
+    expect(expectInvalidInput(() => resolveOptions({} as never)).message).toMatch(/host/);
   });
 });
 
@@ -199,9 +191,9 @@ describe("well-known services", () => {
       expect(s.host).toMatch(/^[a-z0-9.-]+\.[a-z]+$/);
       expect(s.secure ? s.port === 465 : s.port === 587).toBe(true);
     }
-    const error = refusal(() => serviceSettings("gmial"));
+    const error = expectInvalidInput(() => serviceSettings("gmial"));
     expect(error.message).toMatch(/service "gmial" is not known; known: gmail,/);
-    refusal(() => serviceSettings(1));
+    expectInvalidInput(() => serviceSettings(1));
   });
 });
 

@@ -100,6 +100,18 @@ export async function expectSmtpError(promise: Promise<unknown>): Promise<SmtpEr
   return error as SmtpError;
 }
 
+/** Runs `f`, which must throw an {@link SmtpError} of kind `invalid-input`, and returns it. */
+export function expectInvalidInput(f: () => unknown): SmtpError {
+  try {
+    f();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SmtpError);
+    expect((error as SmtpError).kind).toBe("invalid-input");
+    return error as SmtpError;
+  }
+  throw new Error("expected an invalid-input SmtpError");
+}
+
 /** Parses a received message with mailparser. */
 export function parse(raw: Uint8Array) {
   return simpleParser(Buffer.from(raw));

@@ -1,20 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { splitAt } from "../test/chunks.ts";
 import { LineEndNormalizer, normalizeLineEnds } from "./line-ends.ts";
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
-
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let last = 0;
-  for (const p of points) {
-    out.push(bytes.slice(last, p));
-    last = p;
-  }
-  out.push(bytes.slice(last));
-  return out;
-}
 
 const lines = fc
   .array(fc.constantFrom("a", "é", "\r", "\n", "\r\n", "\n\r", "x:y", " "), { maxLength: 40 })
@@ -28,7 +17,7 @@ describe("line ends", () => {
         expect(text(normalizeLineEnds(bytes))).toBe(expected);
         const normalizer = new LineEndNormalizer();
         let out = "";
-        for (const chunk of split(bytes, cuts)) out += text(normalizer.push(chunk));
+        for (const chunk of splitAt(bytes, cuts)) out += text(normalizer.push(chunk));
         out += text(normalizer.end());
         expect(out).toBe(expected);
         expect(normalizer.written).toBe(expected.length);

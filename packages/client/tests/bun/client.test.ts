@@ -31,6 +31,17 @@ afterAll(async () => {
   await Promise.all([starttls?.close(), implicit?.close()]);
 });
 
+/** A client of the STARTTLS peer that requires STARTTLS, trusts the test CA and logs in. */
+function starttlsClient() {
+  return createClient({
+    host: starttls.host,
+    port: starttls.port,
+    starttls: "required",
+    tls: { ca: ca.caPem },
+    auth,
+  });
+}
+
 async function rejection(promise: Promise<unknown>): Promise<SmtpError> {
   const error = await promise.then(
     () => undefined,
@@ -115,13 +126,7 @@ describe("@smtp/client on Bun", () => {
     const path = join(dir, "data.bin");
     const data = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 13) & 0xff);
     writeFileSync(path, data);
-    const client = createClient({
-      host: starttls.host,
-      port: starttls.port,
-      starttls: "required",
-      tls: { ca: ca.caPem },
-      auth,
-    });
+    const client = starttlsClient();
     try {
       const info = await client.send({
         from: auth.user,
@@ -155,13 +160,7 @@ describe("@smtp/client on Bun", () => {
   });
 
   test("every recipient refused: a rejected error listing each refusal", async () => {
-    const client = createClient({
-      host: starttls.host,
-      port: starttls.port,
-      starttls: "required",
-      tls: { ca: ca.caPem },
-      auth,
-    });
+    const client = starttlsClient();
     try {
       const error = await rejection(
         client.send({ from: auth.user, to: "a@reject.test", subject: "x", text: "x\n" }),
