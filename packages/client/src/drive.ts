@@ -246,7 +246,11 @@ export class Driver {
     else if (outcome.type === "aborted") throw abortError(outcome.reason);
     else if (outcome.type === "value") this.#session.tokenRefreshed(outcome.value, this.#now());
     else if (outcome.type === "error") {
-      this.#session.tokenRefreshed(toSmtpError(outcome.error), this.#now());
+      const error =
+        outcome.error instanceof SmtpError
+          ? outcome.error
+          : new SmtpError({ kind: "auth", message: "no fresh access token", cause: outcome.error });
+      this.#session.tokenRefreshed(error, this.#now());
     }
   }
 

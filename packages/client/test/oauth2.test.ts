@@ -366,6 +366,35 @@ describe("a refused access token is refreshed once, on the same connection", () 
     expect((error.cause as Error).message).toBe("refresh revoked");
   });
 
+  it("a refresh that does not come within the command timeout is kind timeout; an abort stops it", async () => {
+    refuseAll = true;
+    const hanging = ({ expired }: { expired: boolean }) =>
+      expired ? new Promise<string>(() => {}) : "stale";
+    const slow = createClient({
+      host: peer.host,
+      port: peer.port,
+      auth: { user: USER, accessToken: hanging },
+      timeouts: { command: 200 },
+    });
+    const timeout = await expectSmtpError(slow.send(message));
+    await slow.close();
+    expect([timeout.kind, timeout.phase, timeout.message]).toEqual([
+      "timeout",
+      "command",
+      "no fresh access token within the command timeout",
+    ]);
+    const aborting = createClient({
+      host: peer.host,
+      port: peer.port,
+      auth: { user: USER, accessToken: hanging },
+    });
+    const aborted = await expectSmtpError(
+      aborting.send(message, { signal: AbortSignal.timeout(300) }),
+    );
+    await aborting.close();
+    expect(aborted.kind).toBe("aborted");
+  });
+
   it("pooled connections refused at once share one refresh", async () => {
     const accessToken = provider();
     await accessToken({ expired: false });
