@@ -36,7 +36,9 @@ function run(token?: () => Promise<string>) {
         session.quit(Date.now());
         driver.wake();
       },
-      body: () => [],
+      body: () => {
+        throw new Error("no message is sent here");
+      },
       result: (id, result) => results.set(id, result),
       ...(token === undefined ? {} : { token }),
     },
