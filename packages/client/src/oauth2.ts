@@ -11,6 +11,7 @@ import { monotonicNow } from "./runtime.ts";
 export interface OAuth2RefreshTokenOptions {
   /** The token endpoint, e.g. `https://oauth2.googleapis.com/token`. `https:` (or `http:` to a loopback host). */
   tokenUrl: string;
+  /** The OAuth 2 client's identifier. */
   clientId: string;
   /** The client secret; leave it out for a public client. */
   clientSecret?: string;
@@ -53,7 +54,8 @@ function checkTokenUrl(value: unknown): URL {
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(host))) {
     throw invalid("oauth2RefreshToken: tokenUrl must be https: (http: only to a loopback host)");
   }
-  if (url.username !== "" || url.password !== "") {
+  // A user name or password in the authority ("https://u:p@host/"): secrets belong in the body.
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*@/.test(text)) {
     throw invalid("oauth2RefreshToken: tokenUrl must not carry credentials");
   }
   return url;

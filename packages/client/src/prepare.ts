@@ -9,7 +9,9 @@ import {
   MimeError,
   readRawHeaders,
 } from "@smtp/mime";
+import { checkKeys } from "./check-keys.ts";
 import { openFiles } from "./files.ts";
+import { MESSAGE_KEYS } from "./known-keys.ts";
 import { randomBytes } from "./runtime.ts";
 
 /** A message built and checked, ready to be queued. @since 0.1.0 */
@@ -110,6 +112,7 @@ export function prepareMessage(
       retryable: false,
     });
   }
+  checkKeys(input, MESSAGE_KEYS, "message field");
   let message: Message;
   try {
     message = build(input, false, options.hostname, options.files);

@@ -73,7 +73,7 @@ const SERVICES = new Map<string, ServiceSettings>([
 ]);
 
 /**
- * The names {@link serviceSettings} knows, normalised (`ses-eu-west-1`, `office365`, …).
+ * The names `service` takes, normalised (`ses-eu-west-1`, `office365`, …).
  *
  * @since 0.1.0
  */

@@ -44,6 +44,18 @@ export function isFilePath(path: string): boolean {
 }
 
 /**
+ * One file a message input names.
+ *
+ * @since 0.1.0
+ */
+export interface FilePath {
+  /** Where it is named, e.g. `attachments[2].path`. */
+  field: string;
+  /** The path as given. */
+  path: string;
+}
+
+/**
  * The file paths a message input names (attachments, alternatives, the calendar), with the
  * field of each (`attachments[2].path`), for the caller that supplies
  * {@link BuildOptions.files}. Malformed fields are skipped here: `createMessage` refuses
@@ -51,7 +63,7 @@ export function isFilePath(path: string): boolean {
  *
  * @since 0.1.0
  */
-export function filePathsOf(input: MessageInput): { field: string; path: string }[] {
+export function filePathsOf(input: MessageInput): FilePath[] {
   if (typeof input !== "object" || input === null) return [];
   const parts: [string, unknown][] = [];
   const list = (name: "attachments" | "alternatives") => {
@@ -64,7 +76,7 @@ export function filePathsOf(input: MessageInput): { field: string; path: string 
   list("attachments");
   list("alternatives");
   parts.push(["icalEvent", input.icalEvent]);
-  const paths: { field: string; path: string }[] = [];
+  const paths: FilePath[] = [];
   for (const [field, part] of parts) {
     if (typeof part !== "object" || part === null) continue;
     const path = (part as ContentFields).path;

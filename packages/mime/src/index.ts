@@ -7,7 +7,7 @@
  * @module
  */
 export { MAX_ADDRESS_INPUT, type ParsedMailbox, parseAddressList } from "./address-parser.ts";
-export { filePathsOf } from "./content-fields.ts";
+export { type FilePath, filePathsOf } from "./content-fields.ts";
 export { MimeError, type MimeErrorKind } from "./errors.ts";
 export { MAX_LIST_URL } from "./list-headers.ts";
 export { createMessage } from "./message.ts";

@@ -9,7 +9,7 @@ import { foldHeader } from "./header-fold.ts";
 import { addressListWords, unstructuredWords } from "./header-values.ts";
 import { listHeaders } from "./list-headers.ts";
 import { toMsgId, toMsgIdList } from "./msg-id.ts";
-import { streamSegments } from "./output.ts";
+import { segmentsReplayable, streamSegments } from "./output.ts";
 import { layout, type StreamLeaf, segmentsSize, toSegments } from "./parts.ts";
 import { createRawMessage } from "./raw.ts";
 import { buildTree } from "./structure.ts";
@@ -189,5 +189,8 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
     smtpUtf8: smtpUtf8 && !(headersAscii && envelopeAscii),
     stream: (streamOptions?: StreamOptions) =>
       streamSegments(segments, streamOptions?.reuseBuffers === true),
+    get replayable() {
+      return segmentsReplayable(segments);
+    },
   };
 }

@@ -247,6 +247,9 @@ export function createRawMessage(input: MessageInput, options: BuildOptions): Me
       bytes !== undefined
         ? streamSegments([bytes], streamOptions?.reuseBuffers === true)
         : normalizedStream(stream!, smtpUtf8),
+    get replayable() {
+      return bytes !== undefined || !consumedStreams.has(stream!);
+    },
   };
 }
 

@@ -5,7 +5,14 @@
  *
  * @since 0.1.0
  */
-export type AddressInput = string | { name?: string; address: string };
+export type AddressInput =
+  | string
+  | {
+      /** The display name; non-ASCII is encoded (RFC 2047). */
+      name?: string;
+      /** The bare address, `local@domain`. */
+      address: string;
+    };
 
 /**
  * One address or a flat array of them. Nested arrays are refused.
@@ -56,7 +63,10 @@ export interface ReopenableContent {
 export interface AttachmentInput {
   /** Shown to the recipient; non-ASCII and long names are encoded (RFC 2231 + RFC 2047). */
   filename?: string;
-  /** The content; exactly one of `content` and `path`. */
+  /**
+   * The bytes: a string (UTF-8, or decoded per `encoding`), a `Uint8Array`, or a stream.
+   * Exactly one of `content` and `path`.
+   */
   content?: ContentInput;
   /**
    * A file to attach, opened each time the message is streamed, never read whole into
@@ -131,7 +141,14 @@ export interface IcalEventInput {
  *
  * @since 0.1.0
  */
-export type ListUrlInput = string | { url: string; comment?: string };
+export type ListUrlInput =
+  | string
+  | {
+      /** The URL, or an e-mail address. */
+      url: string;
+      /** Shown after the URL, in parentheses; non-ASCII is encoded. */
+      comment?: string;
+    };
 
 /**
  * The mailing-list header fields (RFC 2369, RFC 2919, RFC 8058). Each URL field takes one
@@ -140,12 +157,17 @@ export type ListUrlInput = string | { url: string; comment?: string };
  * @since 0.1.0
  */
 export interface ListInput {
+  /** `List-Help`: where to get help with the list. */
   help?: ListUrlInput | readonly ListUrlInput[];
+  /** `List-Unsubscribe`: how to unsubscribe (see `oneClick`). */
   unsubscribe?: ListUrlInput | readonly ListUrlInput[];
+  /** `List-Subscribe`: how to subscribe. */
   subscribe?: ListUrlInput | readonly ListUrlInput[];
   /** `"NO"` says posting is not allowed (RFC 2369 §3.4). */
   post?: ListUrlInput | readonly ListUrlInput[];
+  /** `List-Owner`: how to reach the list's owner. */
   owner?: ListUrlInput | readonly ListUrlInput[];
+  /** `List-Archive`: where the list's archive is. */
   archive?: ListUrlInput | readonly ListUrlInput[];
   /** `List-Id` (RFC 2919): the list's identifier, e.g. `news.example.com`, with an optional description as `comment`. */
   id?: ListUrlInput;
@@ -180,7 +202,12 @@ export type RawInput = string | Uint8Array | ReadableStream<Uint8Array> | AsyncI
  */
 export type HeadersInput =
   | Readonly<Record<string, string | readonly string[]>>
-  | readonly { key: string; value: string }[];
+  | readonly {
+      /** The field name. */
+      key: string;
+      /** The field value; non-ASCII is encoded (RFC 2047). */
+      value: string;
+    }[];
 
 /**
  * `high`, `normal` or `low`: X-Priority 1/3/5 with the matching Importance header.
@@ -195,30 +222,48 @@ export type Priority = "high" | "normal" | "low";
  * @since 0.1.0
  */
 export interface MessageInput {
-  /** Required, unless the message is `raw`. */
+  /**
+   * The author (From:); also MAIL FROM unless `sender` or `envelope.from` says otherwise.
+   * Required, unless the message is `raw`.
+   */
   from?: AddressInput;
+  /** The Sender: when it differs from `from` (one mailbox); then also MAIL FROM. */
   sender?: AddressInput;
+  /** Recipients (To:). */
   to?: AddressListInput;
+  /** Carbon-copy recipients (Cc:). */
   cc?: AddressListInput;
   /** Used for the envelope only, never written to the headers. */
   bcc?: AddressListInput;
+  /** Where replies go (Reply-To:). */
   replyTo?: AddressListInput;
   /** A Message-ID, with or without angle brackets. */
   inReplyTo?: string;
   /** Message-IDs, as a list or a space-separated string. */
   references?: string | readonly string[];
+  /** The Subject:; non-ASCII is encoded (RFC 2047). */
   subject?: string;
+  /** The plain-text body. */
   text?: string;
+  /** The HTML body; with `text`, the two become multipart/alternative. */
   html?: string;
+  /** Attachments, and inline parts (with a `cid`) referenced from `html`. */
   attachments?: readonly AttachmentInput[];
+  /** Extra header fields. Fields the builder writes itself (From, To, Date …) are refused here. */
   headers?: HeadersInput;
+  /** X-Priority and Importance; none by default. */
   priority?: Priority;
   /** Defaults to {@link BuildOptions.now}. */
   date?: Date;
   /** A Message-ID, with or without angle brackets; generated when absent. */
   messageId?: string;
   /** Overrides the envelope derived from the headers. `from: null` or `""` is the null sender. */
-  envelope?: { from?: AddressInput | null; to?: AddressListInput };
+  envelope?: {
+    /** MAIL FROM; `null` or `""` for the null sender. Default: `sender`, else `from`. */
+    from?: AddressInput | null;
+    /** Every RCPT TO. Default: to, cc and bcc together. */
+    to?: AddressListInput;
+  };
   /** Extra alternative bodies, between the text and the HTML. @since 0.1.0 */
   alternatives?: readonly AlternativeInput[];
   /** A calendar invitation. @since 0.1.0 */
@@ -232,7 +277,7 @@ export interface MessageInput {
    * `envelope` may be given with it; without `envelope`, MAIL FROM comes from its `Sender`
    * or `From` header and the recipients from its `To`, `Cc` and `Bcc` headers (the Bcc
    * header is not removed: leave it out of the raw message). Header fields with 8-bit
-   * octets need SMTPUTF8. A stream must be read first with {@link readRawHeaders} unless
+   * octets need SMTPUTF8. A stream must be read first with `readRawHeaders` unless
    * `envelope` gives both `from` and `to`.
    *
    * @since 0.1.0
@@ -305,7 +350,12 @@ export interface Message {
   /** `"<…@domain>"`; for a `raw` message, its Message-ID header, or `""` when it has none. */
   readonly messageId: string;
   /** `to` = to + cc + bcc, deduplicated, unless `input.envelope` overrides it. */
-  readonly envelope: { from: EnvelopeAddress | null; to: EnvelopeAddress[] };
+  readonly envelope: {
+    /** MAIL FROM; `null` for the null sender. */
+    from: EnvelopeAddress | null;
+    /** Every RCPT TO. */
+    to: EnvelopeAddress[];
+  };
   /** Exact encoded size in octets when every content size is known. */
   readonly size: number | undefined;
   /**
@@ -317,4 +367,10 @@ export interface Message {
   readonly smtpUtf8: boolean;
   /** The bytes, CRLF line endings; each call is a new pass (a consumed stream content throws). */
   stream(options?: StreamOptions): AsyncIterable<Uint8Array>;
+  /**
+   * Whether `stream()` can make another pass: `false` once a one-shot stream content (a
+   * `ReadableStream` or async iterable) was opened by an earlier pass. A client may resend a
+   * message on another connection only while this holds.
+   */
+  readonly replayable: boolean;
 }
