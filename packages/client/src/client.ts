@@ -8,7 +8,7 @@ import type { QueuedSend } from "./job.ts";
 import { SEND_OPTION_KEYS, VERIFY_OPTION_KEYS } from "./known-keys.ts";
 import type { ClientOptions } from "./options.ts";
 import { Pool } from "./pool.ts";
-import { prepareMessage } from "./prepare.ts";
+import { loadMessageInput, prepareMessage } from "./prepare.ts";
 import { type ResolvedOptions, resolveOptions } from "./resolve-options.ts";
 import { type SendInfo, toSendInfo } from "./result.ts";
 import { defaultConnector } from "./runtime.ts";
@@ -26,6 +26,15 @@ export interface SendOptions {
   dsn?: DsnOptions | undefined;
   /** Fail the message when any recipient is refused, instead of delivering to the others. */
   requireAllRecipients?: boolean | undefined;
+  /**
+   * REQUIRETLS (RFC 8689): the message must travel over TLS all the way. MAIL FROM carries
+   * `REQUIRETLS`; on a connection without TLS, to a server that does not offer REQUIRETLS,
+   * or with `tls.rejectUnauthorized: false`, the send fails with kind `tls-required` and the
+   * message is never sent without it.
+   *
+   * @since 0.1.0
+   */
+  requireTls?: boolean | undefined;
 }
 
 /**
@@ -58,17 +67,25 @@ export interface ClientInternals {
 /**
  * Creates a client. Options are validated at once (an invalid option throws `SmtpError`
  * kind `"invalid-input"`); no connection is opened until the first `send` or `verify`.
+ * A string is a connection URL (`"smtps://user:pass@smtp.example.com"`, see
+ * {@link ClientOptions.url}).
  *
  * @example
  * ```ts
  * const client = createClient({ host: "smtp.example.com", auth: { user, pass } });
  * const info = await client.send({ from: "me@example.com", to: "you@example.org", subject: "Hi", text: "Hello" });
  * await client.close();
+ *
+ * const relay = createClient("smtp://relay.internal:25?starttls=opportunistic");
+ * const gmail = createClient({ service: "gmail", auth: { user, pass } });
  * ```
  *
  * @since 0.1.0
  */
-export function createClient(options: ClientOptions, internals: ClientInternals = {}): SmtpClient {
+export function createClient(
+  options: ClientOptions | string,
+  internals: ClientInternals = {},
+): SmtpClient {
   const resolved = resolveOptions(options);
   let connector: Promise<Connector> | undefined;
   const getConnector = () => {
@@ -85,10 +102,14 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
       checkKeys(sendOptions, SEND_OPTION_KEYS, "send option");
       const signal = sendOptions.signal;
       if (closed) throw closedError();
-      const { message: built, job } = prepareMessage(message, {
+      const requireTls = checkRequireTls(sendOptions.requireTls, resolved);
+      const loaded = await loadMessageInput(message);
+      const { message: built, job } = prepareMessage(loaded.input, {
         hostname: resolved.name?.startsWith("[") ? undefined : resolved.name,
         dsn: sendOptions.dsn,
         requireAllRecipients: sendOptions.requireAllRecipients,
+        requireTls,
+        files: loaded.files,
       });
       if (signal?.aborted) throw abortError(signal.reason);
       const result = await new Promise<Extract<SendResult, { ok: true }>>((resolve, reject) => {
@@ -123,6 +144,26 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
       await pool.close();
     },
   };
+}
+
+/** `requireTls` is a boolean, and needs certificates to be verified (RFC 8689 §4.2.1). */
+function checkRequireTls(value: unknown, options: ResolvedOptions): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") {
+    throw new SmtpError({
+      kind: "invalid-input",
+      message: "requireTls must be a boolean",
+      retryable: false,
+    });
+  }
+  if (value && options.tls?.rejectUnauthorized === false && options.transport === undefined) {
+    throw new SmtpError({
+      kind: "tls-required",
+      message: "requireTls needs a verified certificate, but tls.rejectUnauthorized is false",
+      retryable: false,
+    });
+  }
+  return value;
 }
 
 function closedError(): SmtpError {

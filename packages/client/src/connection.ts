@@ -9,7 +9,7 @@ import type {
   Transport,
 } from "@smtp/core";
 import { Session, SmtpError } from "@smtp/core";
-import { credentialsFor } from "./credentials.ts";
+import { accessTokenFrom, credentialsFor } from "./credentials.ts";
 import { type CloseInfo, Driver } from "./drive.ts";
 import { chooseEhloName } from "./ehlo-name.ts";
 import type { QueuedSend } from "./job.ts";
@@ -238,6 +238,9 @@ export class Connection {
         quit: o.timeouts.command,
       },
       ...(auth === undefined ? {} : { auth }),
+      ...(o.auth !== undefined && "accessTokenProvider" in o.auth
+        ? { refreshableToken: true }
+        : {}),
       ...(o.lmtp ? { lmtp: true } : {}),
       ...(transcript === undefined
         ? {}
@@ -255,7 +258,12 @@ export class Connection {
   }
 
   #hooks() {
+    const auth = this.#options.auth;
     return {
+      // The server refused the token: ask the provider for a new one (never a cached one).
+      ...(auth !== undefined && "accessTokenProvider" in auth
+        ? { token: () => accessTokenFrom(auth.accessTokenProvider, true) }
+        : {}),
       ready: (capabilities: Capabilities) => {
         this.state = "ready" as const;
         this.everReady = true;

@@ -11,6 +11,8 @@ export interface DriveHooks {
   body(id: JobId): AsyncIterable<Uint8Array>;
   /** Job `id` is finished; called exactly once per job. */
   result(id: JobId, result: SendResult): void;
+  /** A fresh access token, when the server refused the last one (the session's `need-token`). */
+  token?(): Promise<string>;
 }
 
 /** How a driven connection ended. @since 0.1.0 */
@@ -111,6 +113,8 @@ export class Driver {
             this.#hooks.ready(action.capabilities);
           } else if (action.type === "need-body") {
             await this.#streamBody(action.id);
+          } else if (action.type === "need-token") {
+            await this.#refreshToken();
           } else if (action.type === "result") {
             this.#hooks.result(action.id, action.result);
           } else {
@@ -249,6 +253,27 @@ export class Driver {
       // Not awaited: a generator still waiting inside next() (a stalled attachment stream)
       // only returns after that next() settles, which may be never.
       if (!finished) iterator.return?.()?.catch(() => {});
+    }
+  }
+
+  /**
+   * Answers `need-token` with the owner's fresh token, or with why there is none, under the
+   * session's deadline (which passing ends the session) and the abort signal.
+   */
+  async #refreshToken(): Promise<void> {
+    const token =
+      this.#hooks.token?.() ??
+      Promise.reject(new SmtpError({ kind: "auth", message: "no access token provider" }));
+    const outcome = await this.#waiter.wait(token, this.#session.pollTimeout());
+    if (outcome.type === "timeout") this.#session.handleTimeout(this.#now());
+    else if (outcome.type === "aborted") throw abortError(outcome.reason);
+    else if (outcome.type === "value") this.#session.tokenRefreshed(outcome.value, this.#now());
+    else if (outcome.type === "error") {
+      const error =
+        outcome.error instanceof SmtpError
+          ? outcome.error
+          : new SmtpError({ kind: "auth", message: "no fresh access token", cause: outcome.error });
+      this.#session.tokenRefreshed(error, this.#now());
     }
   }
 

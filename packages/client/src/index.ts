@@ -20,9 +20,21 @@ export type {
   Transport,
 } from "@smtp/core";
 export { SmtpError } from "@smtp/core";
-export type { AddressInput, AttachmentInput, MessageInput } from "@smtp/mime";
+export type {
+  AddressInput,
+  AlternativeInput,
+  AttachmentInput,
+  ContentEncoding,
+  IcalEventInput,
+  ListInput,
+  ListUrlInput,
+  MessageInput,
+  RawInput,
+  TextEncoding,
+} from "@smtp/mime";
 export type { ClientInternals, SendOptions, SmtpClient } from "./client.ts";
 export { createClient } from "./client.ts";
+export { type OAuth2RefreshTokenOptions, oauth2RefreshToken } from "./oauth2.ts";
 export type {
   AccessTokenProvider,
   ClientAuth,
@@ -33,3 +45,4 @@ export type {
   ClientTranscriptEntry,
 } from "./options.ts";
 export type { RejectedRecipient, SendInfo } from "./result.ts";
+export { SERVICE_NAMES } from "./services.ts";

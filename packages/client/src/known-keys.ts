@@ -1,5 +1,11 @@
 import type { DsnOptions } from "@smtp/core";
-import type { AttachmentInput, MessageInput } from "@smtp/mime";
+import type {
+  AlternativeInput,
+  AttachmentInput,
+  IcalEventInput,
+  ListInput,
+  MessageInput,
+} from "@smtp/mime";
 import type { SendOptions } from "./client.ts";
 import type {
   ClientAuth,
@@ -42,6 +48,9 @@ const never = (workaround: string) => ({ unsupported: workaround, yet: false }) 
 
 const ACCESS_TOKEN_FUNCTION =
   "pass a function as `auth.accessToken` that returns a fresh access token for each connection";
+const REFRESH_TOKEN_PROVIDER =
+  "`accessToken: oauth2RefreshToken({ tokenUrl, clientId, clientSecret, refreshToken })`";
+const CHECK_PATHS = "every `path` is read: check or remove `path` fields before `send`";
 const BUILD_WITH_MIME =
   "build the message with `createMessage` from `@smtp/mime` and read `message.stream()`";
 const USE_TRANSCRIPT = "use `transcript` (a callback for each line) or `debug: true`";
@@ -72,10 +81,10 @@ export const AUTH_KEYS = {
   username: use("`auth.user`"),
   password: use("`auth.pass`"),
   type: use("`pass` (a password) or `accessToken` (OAuth 2): the kind follows from which is set"),
-  clientId: notYet(ACCESS_TOKEN_FUNCTION),
-  clientSecret: notYet(ACCESS_TOKEN_FUNCTION),
-  refreshToken: notYet(ACCESS_TOKEN_FUNCTION),
-  accessUrl: notYet(ACCESS_TOKEN_FUNCTION),
+  clientId: use(REFRESH_TOKEN_PROVIDER),
+  clientSecret: use(REFRESH_TOKEN_PROVIDER),
+  refreshToken: use(REFRESH_TOKEN_PROVIDER),
+  accessUrl: use(REFRESH_TOKEN_PROVIDER),
   expires: notYet(ACCESS_TOKEN_FUNCTION),
   timeout: notYet(ACCESS_TOKEN_FUNCTION),
   privateKey: notYet(ACCESS_TOKEN_FUNCTION),
@@ -134,10 +143,8 @@ export const CLIENT_OPTION_KEYS = {
   transcript: KNOWN,
   debug: KNOWN,
   // nodemailer's SMTP and pooled SMTP transport options
-  url: notYet(
-    'give `host`, `port`, `secure` and `auth` (e.g. "smtps://h:465" is `{ host: "h", port: 465 }`)',
-  ),
-  service: notYet("give the provider's `host` and `port` (see docs/troubleshooting.md)"),
+  url: KNOWN,
+  service: KNOWN,
   requireTLS: use('`starttls: "required"` (the default to any host but loopback)'),
   ignoreTLS: use('`starttls: "never"`'),
   opportunisticTLS: use('`starttls: "opportunistic"`'),
@@ -172,7 +179,7 @@ export const CLIENT_OPTION_KEYS = {
   proxy: notYet(
     "connecting through a proxy is planned; a `transport` connector can tunnel meanwhile",
   ),
-  disableFileAccess: notYet("no message content is read from files yet"),
+  disableFileAccess: notYet(CHECK_PATHS),
   disableUrlAccess: never("no message content is ever fetched from URLs"),
   normalizeHeaderKey: never("header names are written as given in `headers`"),
   maxRecipients: never("check the recipient count before `send`"),
@@ -197,8 +204,8 @@ export const ATTACHMENT_KEYS = {
   cid: KNOWN,
   disposition: KNOWN,
   size: KNOWN,
-  path: notYet("read the file yourself and pass its bytes or a stream as `content`"),
-  encoding: notYet("decode the string yourself and pass the bytes as `content`"),
+  path: KNOWN,
+  encoding: KNOWN,
   href: never("fetch the URL yourself and pass the bytes or a stream as `content`"),
   httpHeaders: never("fetch the URL yourself and pass the bytes or a stream as `content`"),
   raw: never("pass the part's content as `content` with its `contentType`"),
@@ -219,7 +226,40 @@ export const ENVELOPE_KEYS = {
   size: never("the size is computed from the message and sent when the server offers SIZE"),
   dsn: use("`dsn` in send's options: `client.send(message, { dsn })`"),
   use8BitMime: never("messages are always written 7-bit safe"),
-  requireTLSExtensionEnabled: notYet("REQUIRETLS (RFC 8689) is planned"),
+  requireTLSExtensionEnabled: use("send's options: `client.send(message, { requireTls: true })`"),
+} satisfies KeyTable;
+
+/** One entry of `alternatives` in a message. */
+export const ALTERNATIVE_KEYS = {
+  contentType: KNOWN,
+  content: KNOWN,
+  path: KNOWN,
+  encoding: KNOWN,
+  size: KNOWN,
+  href: never("fetch the URL yourself and pass the bytes or a stream as `content`"),
+  filename: never("an alternative body has no file name; use `attachments` for a file"),
+} satisfies KeyTable;
+
+/** `icalEvent` of a message. */
+export const ICAL_EVENT_KEYS = {
+  method: KNOWN,
+  content: KNOWN,
+  path: KNOWN,
+  filename: KNOWN,
+  encoding: KNOWN,
+  href: never("fetch the URL yourself and pass the text as `content`"),
+} satisfies KeyTable;
+
+/** `list` of a message. */
+export const LIST_KEYS = {
+  help: KNOWN,
+  unsubscribe: KNOWN,
+  subscribe: KNOWN,
+  post: KNOWN,
+  owner: KNOWN,
+  archive: KNOWN,
+  id: KNOWN,
+  oneClick: KNOWN,
 } satisfies KeyTable;
 
 /** A message given to `send`. */
@@ -242,19 +282,17 @@ export const MESSAGE_KEYS = {
   messageId: KNOWN,
   envelope: nested(ENVELOPE_KEYS),
   // nodemailer's message options
-  raw: notYet("send a prebuilt message (planned); build it from fields meanwhile"),
-  icalEvent: notYet(
-    'attach the calendar as `{ content, contentType: "text/calendar; method=REQUEST" }`',
-  ),
-  alternatives: notYet("give `text` and `html`; further alternatives are planned"),
-  list: notYet('write the List-* fields in `headers` (e.g. `"List-Unsubscribe": "<https://…>"`)'),
-  textEncoding: notYet("non-ASCII header text is encoded for you"),
+  raw: KNOWN,
+  icalEvent: nested(ICAL_EVENT_KEYS),
+  alternatives: each(ALTERNATIVE_KEYS),
+  list: nested(LIST_KEYS),
+  textEncoding: KNOWN,
   watchHtml: never("give `text` and `html`"),
-  amp: never("give `text` and `html`"),
+  amp: use('`alternatives: [{ contentType: "text/x-amp-html", content }]`'),
   otp: never("write the header in `headers`"),
   encoding: never("the transfer encoding is chosen for you (quoted-printable or base64)"),
   disableUrlAccess: never("no message content is ever fetched from URLs"),
-  disableFileAccess: notYet("no message content is read from files yet"),
+  disableFileAccess: notYet(CHECK_PATHS),
   attachDataUrls: never("turn data: URLs into attachments with a `cid` yourself"),
   boundaryPrefix: never("boundaries are drawn at random"),
   baseBoundary: never("boundaries are drawn at random"),
@@ -267,7 +305,7 @@ export const MESSAGE_KEYS = {
   ses: never("use SES's SMTP endpoint with SMTP credentials"),
   signal: use("send's options: `client.send(message, { signal })`"),
   dsn: use("send's options: `client.send(message, { dsn })`"),
-  requireTLSExtensionEnabled: notYet("REQUIRETLS (RFC 8689) is planned"),
+  requireTLSExtensionEnabled: use("send's options: `client.send(message, { requireTls: true })`"),
 } satisfies KeyTable;
 
 /** `dsn` of the send options. */
@@ -287,7 +325,7 @@ export const SEND_OPTION_KEYS = {
   dsn: nested(DSN_KEYS),
   requireAllRecipients: KNOWN,
   dkim: notYet("sign the message before sending (DKIM signing is planned)"),
-  requireTls: notYet("REQUIRETLS (RFC 8689) is planned"),
+  requireTls: KNOWN,
 } satisfies KeyTable;
 
 /** The options of `verify`. */
@@ -318,6 +356,9 @@ export type KeyTablesCoverTheTypes = AllListed<
     Check<NonNullable<ClientPoolOptions["rateLimit"]>, typeof RATE_LIMIT_KEYS>,
     Check<MessageInput, typeof MESSAGE_KEYS>,
     Check<AttachmentInput, typeof ATTACHMENT_KEYS>,
+    Check<AlternativeInput, typeof ALTERNATIVE_KEYS>,
+    Check<IcalEventInput, typeof ICAL_EVENT_KEYS>,
+    Check<ListInput, typeof LIST_KEYS>,
     Check<NonNullable<MessageInput["envelope"]>, typeof ENVELOPE_KEYS>,
     Check<SendOptions, typeof SEND_OPTION_KEYS>,
     Check<DsnOptions, typeof DSN_KEYS>,

@@ -62,13 +62,16 @@ export type ClientAuth =
     };
 
 /**
- * Returns a fresh OAuth 2 access token; called before each new connection, so a pool
- * keeps working after tokens expire. If it throws, the send fails with kind `auth`
- * (the thrown error as `cause`) and no connection is opened.
+ * Returns an OAuth 2 access token; called before each new connection, so a pool keeps
+ * working after tokens expire. When the server refuses the token (XOAUTH2 or OAUTHBEARER
+ * answered with 535), it is called again with `{ expired: true }` (do not return a cached
+ * token then) and AUTH is retried once on the same connection; a second refusal is kind
+ * `auth`. If it throws, the send fails with kind `auth` (the thrown error as `cause`).
+ * {@link oauth2RefreshToken} makes one from a refresh token.
  *
  * @since 0.1.0
  */
-export type AccessTokenProvider = () => string | Promise<string>;
+export type AccessTokenProvider = (context: { expired: boolean }) => string | Promise<string>;
 
 /** Deadlines in milliseconds. @since 0.1.0 */
 export interface ClientTimeouts {
@@ -116,8 +119,29 @@ export interface ClientTranscriptEntry extends TranscriptEntry {
  * @since 0.1.0
  */
 export interface ClientOptions {
-  /** The server's host name or IP address. */
-  host: string;
+  /**
+   * A connection URL: `smtp://user:pass@host:port?key=value` (STARTTLS) or `smtps://…`
+   * (implicit TLS). User and password are percent-decoded; query keys set options
+   * (`starttls`, `secure`, `name`, `lmtp`, `allowInsecureAuth`, `debug`, `pool`,
+   * `pool.maxConnections`, `pool.maxMessages`, `pool.idleTimeout`, `pool.noopAfterIdle`,
+   * `timeouts.connect|greeting|command|data`, `tls.servername`, `tls.rejectUnauthorized`,
+   * `tls.minVersion`, `auth.method`); unknown keys are refused. Options given next to it
+   * win (`tls`, `auth`, `pool` and `timeouts` merge key by key).
+   *
+   * @since 0.1.0
+   */
+  url?: string;
+  /**
+   * A well-known provider, for its host, port and TLS mode: `gmail`, `outlook` (Outlook.com),
+   * `office365` (Microsoft 365), `icloud`, `ses` / `ses-<region>` (Amazon SES), `mailgun`,
+   * `mailgun-eu`, `sendgrid`, `postmark`, `zoho`, `zoho-eu`, `fastmail`, `yahoo`. Options
+   * given explicitly (or by `url`) win; a `port` alone picks its own TLS mode.
+   *
+   * @since 0.1.0
+   */
+  service?: string;
+  /** The server's host name or IP address. Required, unless `url` or `service` gives it. */
+  host?: string;
   /**
    * Default 587, or 465 when `secure` is true. Port 465 means implicit TLS (`secure: true`)
    * unless `secure: false` is given explicitly.

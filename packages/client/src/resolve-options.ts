@@ -1,6 +1,7 @@
 import type { AuthMethod, Connector, Credentials, StartTlsPolicy } from "@smtp/core";
 import { AUTH_METHODS, SmtpError } from "@smtp/core";
 import { checkKeys } from "./check-keys.ts";
+import { expandConnectionOptions } from "./connection-url.ts";
 import { isValidEhloName } from "./ehlo-name.ts";
 import { CLIENT_OPTION_KEYS } from "./known-keys.ts";
 import { isIpAddress, isLoopbackHost } from "./loopback.ts";
@@ -143,7 +144,8 @@ function resolveAuth(auth: unknown): ResolvedAuth | undefined {
  *
  * @since 0.1.0
  */
-export function resolveOptions(options: ClientOptions): ResolvedOptions {
+export function resolveOptions(given: ClientOptions | string): ResolvedOptions {
+  const options = expandConnectionOptions(given);
   if (typeof options !== "object" || options === null) throw invalid("options must be an object");
   checkKeys(options, CLIENT_OPTION_KEYS, "option");
   const host = cleanString(options.host, "host");

@@ -126,6 +126,7 @@ export class FakeSession implements SessionApi {
   tlsEstablished(now: number) {
     this.#write("EHLO-AGAIN", now);
   }
+  tokenRefreshed() {}
   handleTimeout() {
     this.#close(
       "timeout",

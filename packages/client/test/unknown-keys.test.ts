@@ -108,8 +108,12 @@ describe("unknown message and send-option keys are refused before any connection
     [{ ...message, subjet: "x" }, 'unknown message field "subjet": did you mean "subject"?'],
     [{ ...message, replyto: "c@example.org" }, 'did you mean "replyTo"?'],
     [
-      { ...message, attachments: [{ content: "x" }, { path: "/etc/passwd" }] },
-      'message field "attachments[1].path" is not supported yet',
+      { ...message, attachments: [{ content: "x" }, { path: "/no/such/file.pdf" }] },
+      'attachments[1].path: cannot read the file "/no/such/file.pdf" (ENOENT)',
+    ],
+    [
+      { ...message, attachments: [{ content: "x", pth: "a.pdf" }] },
+      'unknown message field "attachments[0].pth": did you mean "attachments[0].path"?',
     ],
     [
       { ...message, attachments: [{ content: "x", contentDisposition: "inline" }] },
@@ -117,11 +121,23 @@ describe("unknown message and send-option keys are refused before any connection
     ],
     [{ ...message, envelope: { from: "a@example.com", cc: "c@example.org" } }, '"envelope.cc"'],
     [{ ...message, dsn: { notify: "NEVER" } }, "client.send(message, { dsn })"],
-    [{ ...message, raw: "From: a\r\n\r\nx" }, 'message field "raw" is not supported yet'],
-    [{ ...message, icalEvent: "BEGIN:VCALENDAR" }, "not supported yet"],
-    [{ ...message, alternatives: [] }, "not supported yet"],
-    [{ ...message, list: { unsubscribe: "https://x" } }, "not supported yet"],
-    [{ ...message, textEncoding: "B" }, "not supported yet"],
+    [{ ...message, raw: "From: a\r\n\r\nx" }, "from: cannot be combined with raw"],
+    [{ ...message, icalEvent: "BEGIN:VCALENDAR" }, "icalEvent: must be an object"],
+    [
+      { ...message, icalEvent: { content: "x", href: "https://x" } },
+      '"icalEvent.href" is not supported',
+    ],
+    [{ ...message, alternatives: [{ content: "x" }] }, "alternatives[0].contentType: is required"],
+    [
+      { ...message, list: { unsubscrib: "https://x.example" } },
+      'unknown message field "list.unsubscrib"',
+    ],
+    [{ ...message, list: { unsubscribe: "x" } }, "list.unsubscribe: must be an https:"],
+    [{ ...message, textEncoding: "B" }, 'textEncoding: must be "quoted-printable" or "base64"'],
+    [
+      { ...message, amp: "<p>amp</p>" },
+      '`alternatives: [{ contentType: "text/x-amp-html", content }]`',
+    ],
   ])("%j", async (input, text) => {
     const { connector, calls } = countingConnector();
     const client = createClient({ ...base, transport: connector });
@@ -136,7 +152,7 @@ describe("unknown message and send-option keys are refused before any connection
     [{ requireTLS: true }, 'unknown send option "requireTLS"'],
     [{ dsn: { return: "HDRS" } }, 'unknown send option "dsn.return": use `dsn.ret`'],
     [{ dkim: {} }, 'send option "dkim" is not supported yet'],
-    [{ requireTls: true }, 'send option "requireTls" is not supported yet'],
+    [{ requireTls: "yes" }, "requireTls must be a boolean"],
   ])("send options %j", async (options, text) => {
     const { connector, calls } = countingConnector();
     const client = createClient({ ...base, transport: connector });

@@ -19,6 +19,8 @@ export interface MailParameters {
   ret?: "FULL" | "HDRS";
   /** Raw ENVID; the encoder turns it into xtext. */
   envid?: string;
+  /** REQUIRETLS (RFC 8689). */
+  requireTls?: boolean;
 }
 
 /** ESMTP parameters of RCPT TO. @since 0.1.0 */
@@ -120,6 +122,7 @@ function mailLine(from: string, params: MailParameters = {}): string {
       throw invalidInput("ENVID must be 1 to 100 characters");
     line += ` ENVID=${envid}`;
   }
+  if (params.requireTls === true) line += " REQUIRETLS";
   return line;
 }
 

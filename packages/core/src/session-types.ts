@@ -89,6 +89,13 @@ export interface SessionOptions {
   chunking?: boolean;
   /** Random bytes, needed only for the SCRAM client nonce (the core has no randomness of its own). */
   randomBytes?: (length: number) => Uint8Array;
+  /**
+   * The access token of `auth` can be renewed: when the server refuses it (XOAUTH2 or
+   * OAUTHBEARER answered with 535), the session asks for a fresh one with a `need-token`
+   * action and retries AUTH once with what {@link SessionApi.tokenRefreshed} gives. A
+   * second refusal fails as usual (kind `auth`). Default false.
+   */
+  refreshableToken?: boolean;
 }
 
 /** DSN options (RFC 3461) for one message. @since 0.1.0 */
@@ -127,6 +134,12 @@ export interface SendJob {
   dsn?: DsnOptions;
   /** Fail the whole message (RSET) when any recipient is refused. Default false. */
   requireAllRecipients?: boolean;
+  /**
+   * REQUIRETLS (RFC 8689): the message may only travel over TLS. MAIL FROM carries
+   * `REQUIRETLS`; on a connection without TLS, or to a server that does not offer
+   * REQUIRETLS, the job fails before MAIL with kind `tls-required` (never sent without it).
+   */
+  requireTls?: boolean;
 }
 
 /** Identifies a queued {@link SendJob}. @since 0.1.0 */
@@ -167,6 +180,8 @@ export type SendResult =
  * - `upgrade-tls`: start the TLS handshake on the same connection, then call `tlsEstablished`.
  * - `ready`: the session is established (greeting, EHLO, STARTTLS, AUTH done) and idle.
  * - `need-body`: stream the body of job `id` with `bodyChunk`, then `bodyEnd`.
+ * - `need-token`: the server refused the access token; answer with `tokenRefreshed` (only
+ *   with `refreshableToken`, at most once per session).
  * - `result`: job `id` is finished.
  * - `close`: close the connection; `error` says why when it was not a clean QUIT.
  *
@@ -190,6 +205,10 @@ export type Action =
       type: "need-body";
       /** The job whose body is wanted. */
       id: JobId;
+    }
+  | {
+      /** The server refused the access token: answer with `tokenRefreshed`. */
+      type: "need-token";
     }
   | {
       /** A job is finished. */
@@ -225,6 +244,8 @@ export interface SessionApi {
   receiveEof(now: number): void;
   /** The TLS handshake asked for by `upgrade-tls` succeeded. */
   tlsEstablished(now: number): void;
+  /** The answer to `need-token`: a fresh access token, or why none could be had. */
+  tokenRefreshed(token: string | SmtpError, now: number): void;
   /** Call when `now` has reached {@link SessionApi.pollTimeout}. */
   handleTimeout(now: number): void;
   /** The transport failed or the caller aborted: every open job fails with `error`. */

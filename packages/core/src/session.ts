@@ -11,6 +11,7 @@ import type { Capabilities, Reply } from "./reply-types.ts";
 import { chooseMechanism, createSaslClient, type SaslClient } from "./sasl/index.ts";
 import type {
   Action,
+  Credentials,
   JobId,
   SendJob,
   SendResult,
@@ -28,6 +29,7 @@ import {
   positive,
   rcptCommand,
   rejectionOf,
+  requireTlsRefusal,
   type Transaction,
   unsupported,
   validateJob,
@@ -71,6 +73,11 @@ export class Session implements SessionApi {
   #upgradeAsked = false;
   #sasl: SaslClient | undefined;
   #heldInitialResponse: Uint8Array | undefined;
+  /** The credentials AUTH uses: the options', or with a refreshed access token. */
+  #credentials: Credentials | undefined;
+  /** `need-token` was issued (at most once) / its answer is awaited. */
+  #tokenAsked = false;
+  #awaitingToken = false;
   /** Messages (or the rest of one, after "452 too many recipients") waiting to start; `reset` when it must begin with RSET. */
   #queue: { js: JobState; recipients: string[]; reset?: boolean }[] = [];
   #active: Transaction[] = [];
@@ -106,6 +113,7 @@ export class Session implements SessionApi {
       transcript: options.transcript,
     });
     this.#secure = options.secure === true;
+    this.#credentials = options.auth;
   }
 
   /** The current state (see `docs/states.md`). */
@@ -228,6 +236,36 @@ export class Session implements SessionApi {
     this.#sendHello(now);
   }
 
+  /**
+   * The answer to a `need-token` action: AUTH is tried again with the fresh access token,
+   * or, given an error (the provider failed), the session fails with it and QUITs.
+   */
+  tokenRefreshed(token: string | SmtpError, now: number): void {
+    // A late answer: the session already ended (a timeout, the server went away).
+    if (this.#state === "closed" || this.#state === "quitting") return;
+    if (!this.#awaitingToken) {
+      throw invalidInput("tokenRefreshed() without a need-token action", "out-of-sequence");
+    }
+    this.#awaitingToken = false;
+    this.#since = now;
+    if (token instanceof SmtpError) {
+      this.#abandon(token);
+      return;
+    }
+    if (typeof token !== "string" || token.length === 0 || /[\r\n\0]/.test(token)) {
+      this.#abandon(
+        new SmtpError({
+          kind: "auth",
+          message: "the refreshed access token is not usable",
+          retryable: false,
+        }),
+      );
+      return;
+    }
+    this.#credentials = { ...this.#credentials!, accessToken: token } as Credentials;
+    this.#startAuth();
+  }
+
   /** Call when `now >= pollTimeout()`: raises a `timeout` error naming the phase, or ends QUIT. */
   handleTimeout(now: number): void {
     const deadline = this.pollTimeout();
@@ -240,7 +278,9 @@ export class Session implements SessionApi {
     this.#fatal(
       new SmtpError({
         kind: "timeout",
-        message: `no answer from the server in the ${phase} phase`,
+        message: this.#awaitingToken
+          ? "no fresh access token within the command timeout"
+          : `no answer from the server in the ${phase} phase`,
         phase,
         retryable: true,
         ...(this.#wire.head?.label === undefined ? {} : { command: this.#wire.head.label }),
@@ -431,6 +471,7 @@ export class Session implements SessionApi {
     if (this.#state === "closed" || this.#state === "connecting") return null;
     if (this.#state === "tls-pending") return this.#upgradeAsked ? "tls" : "command";
     if (this.#bodyTx !== undefined) return "data-block";
+    if (this.#awaitingToken) return "command";
     return this.#wire.head?.phase ?? null;
   }
 
@@ -604,7 +645,7 @@ export class Session implements SessionApi {
   }
 
   #startAuth(): void {
-    const credentials = this.#options.auth;
+    const credentials = this.#credentials;
     if (credentials === undefined) {
       this.#announceReady();
       return;
@@ -715,9 +756,27 @@ export class Session implements SessionApi {
     }
     this.#sasl = undefined;
     this.#heldInitialResponse = undefined;
+    if (this.#mayRefreshToken(reply, mechanism)) {
+      // The token may just have expired: ask the driver for a fresh one, then AUTH again.
+      this.#tokenAsked = true;
+      this.#awaitingToken = true;
+      this.#wire.record("*", "access token refused: asking for a fresh one");
+      this.#actions.push({ type: "need-token" });
+      return;
+    }
     const kind = reply.code === 504 ? "auth-unavailable" : "auth";
     this.#abandon(
       this.#replyError(kind, "the server refused authentication", reply, `AUTH ${mechanism}`),
+    );
+  }
+
+  /** Once per session, a 535 to a token mechanism when the caller can renew the token. */
+  #mayRefreshToken(reply: Reply, mechanism: string): boolean {
+    return (
+      this.#options.refreshableToken === true &&
+      !this.#tokenAsked &&
+      reply.code === 535 &&
+      (mechanism === "XOAUTH2" || mechanism === "OAUTHBEARER")
     );
   }
 
@@ -797,6 +856,11 @@ export class Session implements SessionApi {
           "binarymime-unsupported",
         ),
       );
+      return;
+    }
+    const tlsRefusal = requireTlsRefusal(job, caps, this.#secure);
+    if (tlsRefusal !== undefined) {
+      this.#finishFailed(js, tlsRefusal);
       return;
     }
     const mail = mailParameters(job, caps);

@@ -101,6 +101,9 @@ export function validateJob(job: SendJob): void {
   if (job.size !== undefined && (!Number.isSafeInteger(job.size) || job.size < 0)) {
     throw invalidInput("size must be a non-negative integer");
   }
+  if (job.requireTls !== undefined && typeof job.requireTls !== "boolean") {
+    throw invalidInput("requireTls must be a boolean");
+  }
   // Encode the full envelope once with every parameter, so any bad value throws here.
   const dsn = job.dsn;
   const mail: MailParameters = { size: job.size ?? 0 };
@@ -128,7 +131,39 @@ export function mailParameters(job: SendJob, caps: Capabilities): MailParameters
   const dsn = caps.dsn ? job.dsn : undefined;
   if (dsn?.ret !== undefined) mail.ret = dsn.ret;
   if (dsn?.envid !== undefined) mail.envid = dsn.envid;
+  if (job.requireTls === true) mail.requireTls = true;
   return mail;
+}
+
+/**
+ * Why a REQUIRETLS job (RFC 8689) cannot go out on this connection, if it cannot: the
+ * connection is not TLS, or the server does not offer REQUIRETLS. It never falls back.
+ *
+ * @since 0.1.0
+ */
+export function requireTlsRefusal(
+  job: SendJob,
+  caps: Capabilities,
+  secure: boolean,
+): SmtpError | undefined {
+  if (job.requireTls !== true) return undefined;
+  if (!secure) {
+    return new SmtpError({
+      kind: "tls-required",
+      message: "requireTls: the connection is not TLS",
+      detail: "requiretls-not-tls",
+      retryable: false,
+    });
+  }
+  if (!caps.requireTls) {
+    return new SmtpError({
+      kind: "tls-required",
+      message: "requireTls: the server does not offer REQUIRETLS",
+      detail: "requiretls-unsupported",
+      retryable: false,
+    });
+  }
+  return undefined;
 }
 
 /** The RCPT TO command for `address` of `job` on a server with `caps`. @since 0.1.0 */

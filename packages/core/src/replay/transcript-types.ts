@@ -74,12 +74,12 @@ export interface TranscriptMessage extends SendJob {
 
 /**
  * What the client was asked to do (`@job`): the session options (those a file can state as
- * data) and the messages.
+ * data, and that need no answer from the driver: not `refreshableToken`) and the messages.
  *
  * @since 0.1.0
  */
 export interface TranscriptJob
-  extends Omit<SessionOptions, "transcript" | "chunking" | "randomBytes"> {
+  extends Omit<SessionOptions, "transcript" | "chunking" | "randomBytes" | "refreshableToken"> {
   /** Fixed bytes (UTF-8 of this string, repeated) returned by `randomBytes`, for a deterministic SCRAM nonce. */
   randomBytes?: string;
   /** The messages, in the order they are handed to `send`. */

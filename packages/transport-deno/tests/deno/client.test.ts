@@ -161,3 +161,56 @@ Deno.test("client: a server that never greets times out in phase greeting", asyn
     listener.close();
   }
 });
+
+// attachments[].path on Deno: the client reads files with Deno.open (no node:* module), a
+// chunk at a time, and checks them before connecting.
+const fixture = new URL("../fixtures/ca.pem", import.meta.url);
+
+Deno.test("client: a path is read through Deno.open, 64 KiB at a time, and sent", async () => {
+  const { openFiles } = await import("../../../client/src/files.ts");
+  const path = fixture.pathname;
+  const files = await openFiles([{ field: "attachments[0].path", path }]);
+  const file = files?.(path);
+  assert.ok(file !== undefined);
+  const expected = await Deno.readFile(fixture);
+  assert.equal(file.size, expected.length);
+  const read: number[] = [];
+  for await (const chunk of file.open() as AsyncIterable<Uint8Array>) {
+    assert.ok(chunk.length <= 65_536);
+    read.push(...chunk);
+  }
+  assert.deepEqual(Uint8Array.from(read), expected);
+
+  const client = starttlsClient();
+  try {
+    const info = await client.send({
+      ...message("deno client: a file from a path", ["rcpt@example.test"]),
+      attachments: [{ path }],
+    });
+    assert.deepEqual(info.accepted, ["rcpt@example.test"]);
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("client: a missing file, or one outside --allow-read, is invalid-input before connecting", async () => {
+  const client = starttlsClient();
+  try {
+    for (const [path, reason] of [
+      [new URL("../fixtures/no-such-file.bin", import.meta.url).pathname, /\((ENOENT|NotFound)\)$/],
+      ["/etc/hostname", /\((NotCapable|PermissionDenied|EACCES)\)$/],
+    ] as const) {
+      const error = await rejection(
+        client.send({
+          ...message("deno client: never sent", ["rcpt@example.test"]),
+          attachments: [{ path }],
+        }),
+      );
+      assert.equal(error.kind, "invalid-input");
+      assert.match(error.message, /^attachments\[0\]\.path: cannot read the file /);
+      assert.match(error.message, reason);
+    }
+  } finally {
+    await client.close();
+  }
+});
