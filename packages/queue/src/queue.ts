@@ -12,7 +12,7 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 512 * 1024;
 /** Attempts per message unless set: the first send and up to 7 retries. @since 0.1.0 */
 export const DEFAULT_ATTEMPTS = 8;
 /** BullMQ's highest priority number (the lowest priority). @since 0.1.0 */
-export const MAX_PRIORITY = 2 ** 21;
+export const MAX_PRIORITY = 2 ** 21 - 1;
 
 /** Options of {@link createMailQueue}. @since 0.1.0 */
 export interface MailQueueOptions {
@@ -39,7 +39,7 @@ export interface MailQueueOptions {
 export interface EnqueueOptions {
   /** Milliseconds to wait before the first attempt. */
   delay?: number;
-  /** 1 (first) to 2^21 (last); messages without a priority go before any with one (BullMQ's rule). */
+  /** 1 (first) to 2^21 − 1 (last); messages without a priority go before any with one (BullMQ's rule). */
   priority?: number;
   /**
    * The job id: enqueueing an id that is still in the queue adds nothing, and a worker never
