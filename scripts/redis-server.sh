@@ -7,6 +7,7 @@
 #                                        # starts it, writes $REDIS_STATE/env (REDIS_URL=...)
 #   bash scripts/redis-server.sh stop    # stops the one it started
 #   bash scripts/redis-server.sh env     # prints the env file of the running one
+#   bash scripts/redis-server.sh url     # prints its URL alone
 #
 # REDIS_STATE defaults to .redis-state/ in the repository (git-ignored).
 set -euo pipefail
@@ -78,8 +79,9 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   env) running && cat "$env_file" ;;
+  url) running && sed -n 's/^REDIS_URL=//p' "$env_file" ;;
   *)
-    echo "usage: $0 start|stop|env" >&2
+    echo "usage: $0 start|stop|env|url" >&2
     exit 2
     ;;
 esac

@@ -87,14 +87,8 @@ describeWithRedis(`${N} messages, ${WORKERS} worker processes, an smtp-server si
     }
     await waitFor(`all ${N} messages at the sink`, () => delivered() === N, 180_000);
     await waitFor("an empty queue", async () => {
-      const c = await queue.queue.getJobCounts(
-        "waiting",
-        "active",
-        "delayed",
-        "prioritized",
-        "failed",
-      );
-      return c.waiting + c.active + c.delayed + c.prioritized === 0;
+      const c = await queue.queue.getJobCounts("waiting", "active", "delayed", "prioritized");
+      return Object.values(c).every((n) => n === 0);
     });
     const failed = await queue.queue.getFailedCount();
     await Promise.all(workers.map((w) => w.stop()));

@@ -84,7 +84,7 @@ describeWithRedis("against a server that answers 451 and 421 at random", () => {
       "every job to finish",
       async () => {
         const c = await queue.queue.getJobCounts("completed", "failed");
-        return c.completed + c.failed === ids.length;
+        return (c.completed ?? 0) + (c.failed ?? 0) === ids.length;
       },
       110_000,
     );
