@@ -106,8 +106,18 @@ export async function processMailJob(
   const jobId = job.id as string;
   const { messageId } = data;
 
-  // 1. Delivered already? (by job id, then recipient by recipient by Message-ID)
-  const state = await ctx.delivered.lookup(jobId, messageId);
+  // 1. The client for this message, and this worker's own rate limit.
+  const message = fromStoredMessage(data.message, messageId);
+  const options = await ctx.select(message, { id: jobId, attemptsMade: job.attemptsMade, data });
+  const { client, destination } = ctx.clients.get(options);
+  await ctx.localLimiter?.take();
+
+  // 2. Delivered already (by job id, then recipient by recipient by Message-ID)? And may the
+  // destination take a send now? Both in one round trip.
+  let [state, gate] = await Promise.all([
+    ctx.delivered.lookup(jobId, messageId),
+    ctx.destinations.acquire(destination),
+  ]);
   if (state.finished) {
     ctx.metrics.skipped++;
     ctx.emit("skipped", { jobId, messageId });
@@ -123,28 +133,22 @@ export async function processMailJob(
     return result;
   }
 
-  // 2. The client for this message.
-  const message = fromStoredMessage(data.message, messageId);
-  const options = await ctx.select(message, { id: jobId, attemptsMade: job.attemptsMade, data });
-  const { client, destination } = ctx.clients.get(options);
-
-  // 3. Rate limits: this worker's, then the destination's (shared by all workers).
-  await ctx.localLimiter?.take();
-  for (;;) {
-    const { wait, paused } = await ctx.destinations.acquire(destination);
-    if (wait === 0) break;
-    if (wait <= ctx.maxInlineWait) {
-      await sleep(wait + Math.round(ctx.random() * 10));
+  // 3. The destination's rate limit or 421 pause, shared by all workers: a short wait here,
+  // a longer one defers the job (no attempt used).
+  while (gate.wait > 0) {
+    if (gate.wait <= ctx.maxInlineWait) {
+      await sleep(gate.wait + Math.round(ctx.random() * 10));
+      gate = await ctx.destinations.acquire(destination);
       continue;
     }
-    const until = Date.now() + wait + Math.round(ctx.random() * wait * 0.2);
+    const until = Date.now() + gate.wait + Math.round(ctx.random() * gate.wait * 0.2);
     await job.moveToDelayed(until, token);
     ctx.metrics.deferred++;
     ctx.emit("deferred", {
       jobId,
       messageId,
       destination,
-      reason: paused ? "slow-down" : "rate-limit",
+      reason: gate.paused ? "slow-down" : "rate-limit",
       until,
     });
     throw new DelayedError();
