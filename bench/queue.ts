@@ -10,11 +10,9 @@ import { fork } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createMailQueue, type EnqueueItem } from "../packages/queue/src/index.ts";
-import { startWorkerProcess, type WorkerProcess } from "../packages/queue/test/processes.ts";
-import { dropQueue, uniqueName } from "../packages/queue/test/redis.ts";
-import { type Sink, seeded, startSink } from "../packages/queue/test/sink.ts";
-import { waitFor } from "../packages/queue/test/wait.ts";
+import { runProof } from "../packages/queue/test/proof.ts";
+import { uniqueName } from "../packages/queue/test/redis.ts";
+import { type Sink, startSink } from "../packages/queue/test/sink.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -32,18 +30,6 @@ const REDIS_URL = process.env.REDIS_URL;
 if (!REDIS_URL) throw new Error("REDIS_URL is not set: run through `pnpm bench:queue`");
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const log = (text: string) => process.stderr.write(`${text}\n`);
-
-function items(run: string, n: number): EnqueueItem[] {
-  return Array.from({ length: n }, (_, i) => ({
-    message: {
-      from: "bulk@example.test",
-      to: `r${i % 500}@example.test`,
-      subject: `${run} #${i}`,
-      text: `Message ${i} of ${n}.\nSent by @smtp/queue.`,
-      messageId: `<${run}-${i}@example.test>`,
-    },
-  }));
-}
 
 const delivered = (sink: Sink, run: string) =>
   [...sink.copies.keys()].filter((id) => id.startsWith(`<${run}-`)).length;
@@ -72,72 +58,32 @@ async function direct(sink: Sink): Promise<number> {
 }
 
 /** End to end: from the first enqueueMany until the sink has every message. */
-async function queued(
-  sink: Sink,
-  workerCount: number,
-): Promise<{ rate: number; enqueueRate: number }> {
-  const name = uniqueName(`bench${workerCount}`);
-  const queue = createMailQueue({ connection: REDIS_URL!, name, removeOnComplete: true });
-  const workers = await Promise.all(
-    Array.from({ length: workerCount }, () =>
-      startWorkerProcess({
-        REDIS_URL: REDIS_URL!,
-        QUEUE_NAME: name,
-        SMTP_PORT: String(sink.port),
-        CONCURRENCY: String(CONCURRENCY),
-        POOL_CONNECTIONS: String(POOL),
-      }),
-    ),
-  );
-  const all = items(name, N);
-  const started = performance.now();
-  for (let i = 0; i < N; i += 1000) await queue.enqueueMany(all.slice(i, i + 1000));
-  const enqueued = performance.now();
-  await waitFor("every message", () => delivered(sink, name) === N, 600_000);
-  const seconds = (performance.now() - started) / 1000;
-  await Promise.all(workers.map((w) => w.stop()));
-  await queue.close();
-  await dropQueue(name);
-  return { rate: N / seconds, enqueueRate: N / ((enqueued - started) / 1000) };
+async function queued(sink: Sink, workers: number): Promise<{ rate: number; enqueueRate: number }> {
+  const proof = { sink, redisUrl: REDIS_URL!, label: `bench${workers}`, messages: N };
+  const r = await runProof({
+    ...proof,
+    workers,
+    concurrency: CONCURRENCY,
+    poolConnections: POOL,
+    kills: 0,
+  });
+  if (r.delivered !== N || r.duplicates !== 0) throw new Error(`queue: ${JSON.stringify(r)}`);
+  return { rate: N / r.seconds, enqueueRate: N / r.enqueueSeconds };
 }
 
 /** One chaos round: 3 workers, 3 SIGKILLs at seeded random points, replacements started. */
-async function chaos(
-  sink: Sink,
-  n: number,
-  seed: number,
-): Promise<{ duplicates: number; lost: number; seconds: number }> {
-  const name = uniqueName("chaos");
-  const queue = createMailQueue({ connection: REDIS_URL!, name, removeOnComplete: true });
-  const env = {
-    REDIS_URL: REDIS_URL!,
-    QUEUE_NAME: name,
-    SMTP_PORT: String(sink.port),
-    CONCURRENCY: String(CONCURRENCY),
-    POOL_CONNECTIONS: String(POOL),
-    LOCK_MS: "4000",
-    STALLED_MS: "1500",
-  };
-  const workers: WorkerProcess[] = await Promise.all([1, 2, 3].map(() => startWorkerProcess(env)));
-  const all = items(name, n);
-  const started = performance.now();
-  for (let i = 0; i < n; i += 1000) await queue.enqueueMany(all.slice(i, i + 1000));
-  const random = seeded(seed);
-  const points = [0, 1, 2].map(() => Math.floor(n * (0.1 + 0.7 * random()))).sort((a, b) => a - b);
-  for (const point of points) {
-    await waitFor(`${point} deliveries`, () => delivered(sink, name) >= point, 600_000);
-    const victim = workers.splice(Math.floor(random() * workers.length), 1)[0]!;
-    await victim.kill();
-    workers.push(await startWorkerProcess(env));
-  }
-  await waitFor("every message", () => delivered(sink, name) === n, 600_000);
-  const seconds = (performance.now() - started) / 1000;
-  await Promise.all(workers.map((w) => w.stop()));
-  await queue.close();
-  await dropQueue(name);
-  let duplicates = 0;
-  for (const [id, copies] of sink.copies) if (id.startsWith(`<${name}-`)) duplicates += copies - 1;
-  return { duplicates, lost: n - delivered(sink, name), seconds };
+function chaos(sink: Sink, n: number, seed: number) {
+  return runProof({
+    sink,
+    redisUrl: REDIS_URL!,
+    label: "chaos",
+    messages: n,
+    workers: 3,
+    concurrency: CONCURRENCY,
+    poolConnections: POOL,
+    kills: 3,
+    seed,
+  });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -189,9 +135,12 @@ if (rounds.length > 0) {
     `### Duplicates under SIGKILL (3 worker processes, 3 kills per round, ${args["chaos-messages"]} messages)`,
     "",
   );
-  out.push("| round | lost | duplicates | seconds |", "| --- | --- | --- | --- |");
+  out.push("| round | lost | duplicates | failed | seconds |", "| --- | --- | --- | --- | --- |");
+  const n = Number(args["chaos-messages"]);
   for (const [i, r] of rounds.entries()) {
-    out.push(`| ${i + 1} | ${r.lost} | ${r.duplicates} | ${r.seconds.toFixed(1)} |`);
+    out.push(
+      `| ${i + 1} | ${n - r.delivered} | ${r.duplicates} | ${r.failed} | ${r.seconds.toFixed(1)} |`,
+    );
   }
   const total = rounds.reduce((a, r) => a + r.duplicates, 0);
   out.push(

@@ -236,6 +236,31 @@ async function failed(
   return retryOrFail(ctx, job, destination, error, reason, pause);
 }
 
+/** Counts and announces a job that fails for good (`permanent`: without using its attempts). */
+function reportFailed(
+  ctx: ProcessorContext,
+  job: MailJob,
+  destination: string,
+  error: unknown,
+  reason: string,
+  permanent: boolean,
+): void {
+  ctx.metrics.failed++;
+  ctx.emit("failed", {
+    jobId: job.id as string,
+    messageId: job.data.messageId,
+    destination,
+    error: asError(error),
+    reason,
+    attempt: job.attemptsMade + 1,
+    permanent,
+  });
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 async function failForGood(
   ctx: ProcessorContext,
   job: MailJob,
@@ -243,16 +268,7 @@ async function failForGood(
   error: unknown,
   reason: string,
 ): Promise<never> {
-  ctx.metrics.failed++;
-  ctx.emit("failed", {
-    jobId: job.id as string,
-    messageId: job.data.messageId,
-    destination,
-    error: error instanceof Error ? error : new Error(String(error)),
-    reason,
-    attempt: job.attemptsMade + 1,
-    permanent: true,
-  });
+  reportFailed(ctx, job, destination, error, reason, true);
   throw new UnrecoverableError(reason);
 }
 
@@ -265,18 +281,8 @@ async function retryOrFail(
   pause: number,
 ): Promise<never> {
   const attempt = job.attemptsMade + 1;
-  const err = error instanceof Error ? error : new Error(String(error));
   if (attempt >= (job.opts.attempts ?? 1)) {
-    ctx.metrics.failed++;
-    ctx.emit("failed", {
-      jobId: job.id as string,
-      messageId: job.data.messageId,
-      destination,
-      error: err,
-      reason,
-      attempt,
-      permanent: false,
-    });
+    reportFailed(ctx, job, destination, error, reason, false);
     throw new Error(`${reason} (after ${attempt} attempts)`, { cause: error });
   }
   const delay = Math.max(pause, retryDelay(attempt, ctx.retry, ctx.random));
@@ -285,7 +291,7 @@ async function retryOrFail(
     jobId: job.id as string,
     messageId: job.data.messageId,
     destination,
-    error: err,
+    error: asError(error),
     attempt,
     delay,
   });
