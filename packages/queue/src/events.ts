@@ -22,7 +22,8 @@ export interface MailSentEvent {
 export interface MailRetriedEvent {
   jobId: string;
   messageId: string;
-  destination: string;
+  /** `host:port`; undefined when choosing the client failed. */
+  destination: string | undefined;
   error: SmtpError | Error;
   /** The attempt that failed, 1 for the first. */
   attempt: number;
@@ -34,6 +35,7 @@ export interface MailRetriedEvent {
 export interface MailFailedEvent {
   jobId: string;
   messageId: string;
+  /** `host:port`; undefined when choosing the client failed. */
   destination: string | undefined;
   error: SmtpError | Error;
   /** The server's reply (`550 5.1.1 …`) or the error. */

@@ -1,7 +1,7 @@
 /**
  * `@smtp/queue`: bulk email across processes and machines on BullMQ and Redis, sent with
  * `@smtp/client`. Nothing lost, nothing sent twice (but for one documented window),
- * retries that respect the server. Node.js only (BullMQ and ioredis are).
+ * retries that respect the server. Node.js and Bun (BullMQ and ioredis are Node.js libraries).
  *
  * ```ts
  * import { createMailQueue, createMailWorker } from "@smtp/queue";

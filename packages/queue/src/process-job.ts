@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ClientOptions, MessageInput, RejectedRecipient, SendInfo } from "@smtp/client";
+import type {
+  ClientOptions,
+  MessageInput,
+  RejectedRecipient,
+  SendInfo,
+  SmtpClient,
+} from "@smtp/client";
 import { SmtpError } from "@smtp/client";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import { type RetryOptions, retryDelay } from "./backoff.ts";
@@ -106,10 +112,17 @@ export async function processMailJob(
   const jobId = job.id as string;
   const { messageId } = data;
 
-  // 1. The client for this message, and this worker's own rate limit.
+  // 1. The client for this message (bad client options fail the job at once, like any
+  // invalid input), and this worker's own rate limit.
   const message = fromStoredMessage(data.message, messageId);
-  const options = await ctx.select(message, { id: jobId, attemptsMade: job.attemptsMade, data });
-  const { client, destination } = ctx.clients.get(options);
+  let chosen: { client: SmtpClient; destination: string };
+  try {
+    const options = await ctx.select(message, { id: jobId, attemptsMade: job.attemptsMade, data });
+    chosen = ctx.clients.get(options);
+  } catch (error) {
+    return failed(ctx, job, undefined, new Map(), error);
+  }
+  const { client, destination } = chosen;
   await ctx.localLimiter?.take();
 
   // 2. Delivered already (by job id, then recipient by recipient by Message-ID)? And may the
@@ -208,7 +221,7 @@ export async function processMailJob(
 async function failed(
   ctx: ProcessorContext,
   job: MailJob,
-  destination: string,
+  destination: string | undefined,
   known: Map<string, RecipientOutcome>,
   error: unknown,
 ): Promise<never> {
@@ -232,7 +245,8 @@ async function failed(
   const action = classifyFailure(error);
   const reason = describeFailure(error);
   if (action === "permanent") return failForGood(ctx, job, destination, error, reason);
-  const pause = action === "slow-down" ? await ctx.destinations.slowDown(destination) : 0;
+  const pause =
+    action === "slow-down" && destination ? await ctx.destinations.slowDown(destination) : 0;
   return retryOrFail(ctx, job, destination, error, reason, pause);
 }
 
@@ -240,7 +254,7 @@ async function failed(
 function reportFailed(
   ctx: ProcessorContext,
   job: MailJob,
-  destination: string,
+  destination: string | undefined,
   error: unknown,
   reason: string,
   permanent: boolean,
@@ -264,7 +278,7 @@ function asError(error: unknown): Error {
 async function failForGood(
   ctx: ProcessorContext,
   job: MailJob,
-  destination: string,
+  destination: string | undefined,
   error: unknown,
   reason: string,
 ): Promise<never> {
@@ -275,7 +289,7 @@ async function failForGood(
 async function retryOrFail(
   ctx: ProcessorContext,
   job: MailJob,
-  destination: string,
+  destination: string | undefined,
   error: unknown,
   reason: string,
   pause: number,

@@ -9,8 +9,13 @@ import { checkMessage } from "./validate.ts";
 
 /** The default limit of one stored message (JSON, attachment bytes as base64): 512 KiB. @since 0.1.0 */
 export const DEFAULT_MAX_MESSAGE_BYTES = 512 * 1024;
-/** Attempts per message unless set: the first send and up to 7 retries. @since 0.1.0 */
-export const DEFAULT_ATTEMPTS = 8;
+/**
+ * Attempts per message unless set: the first send and up to 9 retries, which with the
+ * worker's default back-off span about 30 to 45 minutes (greylisting, short outages).
+ *
+ * @since 0.1.0
+ */
+export const DEFAULT_ATTEMPTS = 10;
 /** BullMQ's highest priority number (the lowest priority). @since 0.1.0 */
 export const MAX_PRIORITY = 2 ** 21 - 1;
 
@@ -27,7 +32,7 @@ export interface MailQueueOptions {
    * Default 512 KiB. Larger attachments go by `path`.
    */
   maxMessageBytes?: number;
-  /** Attempts per message (first send included). Default 8. */
+  /** Attempts per message (first send included). Default 10. */
   attempts?: number;
   /** Which completed jobs BullMQ keeps. Default the last 1,000. */
   removeOnComplete?: KeepJobs | boolean | number;

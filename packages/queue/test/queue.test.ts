@@ -65,7 +65,7 @@ describeWithRedis("createMailQueue", () => {
       { filename: "a.bin", content: { base64: "AAEC/w==" } },
       { filename: "b.txt", content: "text" },
     ]);
-    expect(job.opts.attempts).toBe(8);
+    expect(job.opts.attempts).toBe(10);
   });
 
   it("keeps a given Message-ID", async () => {

@@ -366,6 +366,33 @@ describeWithRedis("createMailWorker", () => {
     expect(worker.metrics.snapshot()).toMatchObject({ sent: 3, active: 0 });
   });
 
+  it("fails a job at once when its client options are invalid, and retries when choosing them throws", async () => {
+    await setUp({}, { attempts: 2 });
+    let calls = 0;
+    const worker = start({
+      client: (message) => {
+        calls++;
+        if (String(message.to).startsWith("flaky")) throw new Error("tenant lookup timed out");
+        return { host: "127.0.0.1", port: sink.port, starttls: "never", timeouts: { connect: -1 } };
+      },
+    });
+    const failed: { reason: string; permanent: boolean; destination: string | undefined }[] = [];
+    worker.on("failed", (e) =>
+      failed.push({ reason: e.reason, permanent: e.permanent, destination: e.destination }),
+    );
+    const bad = await settled(await queue.enqueue({ from, to: "a@example.test", text: "x" }));
+    expect(await bad.getState()).toBe("failed");
+    expect(bad.attemptsMade).toBe(1);
+    expect(bad.failedReason).toMatch(/^invalid-input: .*timeouts/);
+    const flaky = await settled(await queue.enqueue({ from, to: "flaky@example.test", text: "x" }));
+    expect(flaky.attemptsMade).toBe(2);
+    expect(flaky.failedReason).toBe("tenant lookup timed out (after 2 attempts)");
+    expect(failed.map((f) => f.permanent)).toEqual([true, false]);
+    expect(failed.every((f) => f.destination === undefined)).toBe(true);
+    expect(calls).toBe(3);
+    expect(sink.total()).toBe(0);
+  });
+
   it("refuses bad options with invalid-input", () => {
     const base = { connection: REDIS_URL!, name: "x", client: { host: "127.0.0.1" } };
     for (const bad of [
