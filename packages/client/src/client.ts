@@ -1,8 +1,11 @@
 import type { Capabilities, Connector, DsnOptions, SendResult } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
 import type { MessageInput } from "@smtp/mime";
+import { checkKeys } from "./check-keys.ts";
 import { Connection, type SessionFactory } from "./connection.ts";
+import { explainError } from "./explain-error.ts";
 import type { QueuedSend } from "./job.ts";
+import { SEND_OPTION_KEYS, VERIFY_OPTION_KEYS } from "./known-keys.ts";
 import type { ClientOptions } from "./options.ts";
 import { Pool } from "./pool.ts";
 import { prepareMessage } from "./prepare.ts";
@@ -48,6 +51,7 @@ export interface SmtpClient {
  * @since 0.1.0
  */
 export interface ClientInternals {
+  /** Builds the engine of each connection instead of `new Session(options)`. */
   sessionFactory?: SessionFactory;
 }
 
@@ -78,6 +82,7 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
 
   return {
     async send(message, sendOptions = {}) {
+      checkKeys(sendOptions, SEND_OPTION_KEYS, "send option");
       const signal = sendOptions.signal;
       if (closed) throw closedError();
       const { message: built, job } = prepareMessage(message, {
@@ -94,7 +99,7 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
           attempts: 0,
           settled: false,
           resolve,
-          reject,
+          reject: (error) => reject(explainError(error, resolved)),
         };
         pool.enqueue(queued);
       });
@@ -102,10 +107,15 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
     },
 
     async verify(verifyOptions = {}) {
+      checkKeys(verifyOptions, VERIFY_OPTION_KEYS, "verify option");
       if (closed) throw closedError();
       const signal = verifyOptions.signal;
       if (signal?.aborted) throw abortError(signal.reason);
-      return verifyConnection(resolved, getConnector(), signal, internals.sessionFactory);
+      try {
+        return await verifyConnection(resolved, getConnector(), signal, internals.sessionFactory);
+      } catch (error) {
+        throw error instanceof SmtpError ? explainError(error, resolved) : error;
+      }
     },
 
     async close() {

@@ -46,6 +46,8 @@ export class Connection {
   delivered = 0;
   /** Whether the session ever got ready (failures before that are establishment failures). */
   everReady = false;
+  /** Whether the transport ever opened: a failure after that (a reset, a silent greeting) may pass. */
+  everConnected = false;
   /** The message whose abort brought the connection down, if any. */
   abortedBy: QueuedSend | undefined;
   /** Resolves once the transport is closed, with how it ended. */
@@ -162,6 +164,7 @@ export class Connection {
         throw error;
       }
       if (this.#controller.signal.aborted) throw abortError(this.#controller.signal.reason);
+      this.everConnected = true;
       const ehloName = o.name ?? chooseEhloName(await machineHostname(), transport.localAddress);
       const session = sessionFactory(this.#sessionOptions(ehloName, auth));
       const driver = new Driver(session, transport, this.#hooks(), {

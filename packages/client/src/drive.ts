@@ -62,6 +62,8 @@ export class Driver {
   readonly #waiter: Waiter;
   /** Body bytes given to the session since the last {@link Driver.#flush}. */
   #unflushed = 0;
+  /** The job whose own body could not be read, when that is what ends the connection. */
+  #bodyFailed: JobId | undefined;
 
   constructor(
     session: SessionApi,
@@ -155,11 +157,30 @@ export class Driver {
     }
     let close: CloseInfo = { reason: "error", error };
     for (let action = session.pollAction(); action; action = session.pollAction()) {
-      if (action.type === "result") this.#hooks.result(action.id, action.result);
+      if (action.type === "result") this.#hooks.result(action.id, this.#blame(action, error));
       else if (action.type === "close")
         close = { reason: action.reason, error: action.error ?? error };
     }
     return close;
+  }
+
+  /**
+   * One message's unreadable body ends the connection (its data cannot be cancelled), but
+   * it is that message's failure alone: the others get a retryable connection error.
+   */
+  #blame(action: { id: JobId; result: SendResult }, error: SmtpError): SendResult {
+    const { id, result } = action;
+    if (result.ok || this.#bodyFailed === undefined || id === this.#bodyFailed) return result;
+    if (result.error !== error) return result; // e.g. maybe-delivered: its own outcome
+    return {
+      ...result,
+      error: new SmtpError({
+        kind: "connection",
+        message: "the connection was closed because another message's body could not be read",
+        retryable: true,
+        cause: error,
+      }),
+    };
   }
 
   /** Closes (after QUIT) or destroys the transport: exactly one of the two. */
@@ -197,6 +218,7 @@ export class Driver {
     try {
       iterator = this.#hooks.body(id)[Symbol.asyncIterator]();
     } catch (error) {
+      this.#bodyFailed = id;
       throw bodyError(error);
     }
     let finished = false;
@@ -209,6 +231,7 @@ export class Driver {
           next = outcome;
         } catch (error) {
           if (error instanceof SmtpError) throw error;
+          this.#bodyFailed = id;
           throw bodyError(error);
         }
         if (next.done) {

@@ -44,8 +44,22 @@ export interface ClientTlsOptions {
  * @since 0.1.0
  */
 export type ClientAuth =
-  | { user: string; pass: string; method?: AuthMethod }
-  | { user: string; accessToken: string | AccessTokenProvider; method?: AuthMethod };
+  | {
+      /** The user name, usually the mailbox address. */
+      user: string;
+      /** The password (for Gmail, an app password). */
+      pass: string;
+      /** Force this SASL mechanism (PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256); default: the strongest offered. */
+      method?: AuthMethod;
+    }
+  | {
+      /** The mailbox the token was issued for. */
+      user: string;
+      /** An OAuth 2 access token, or a function returning a fresh one for each connection. */
+      accessToken: string | AccessTokenProvider;
+      /** Force XOAUTH2 or OAUTHBEARER; default: XOAUTH2 when offered, else OAUTHBEARER. */
+      method?: AuthMethod;
+    };
 
 /**
  * Returns a fresh OAuth 2 access token; called before each new connection, so a pool
@@ -82,7 +96,12 @@ export interface ClientPoolOptions {
    */
   noopAfterIdle?: number;
   /** At most `messages` messages started per `interval` milliseconds, across the pool. */
-  rateLimit?: { messages: number; interval: number };
+  rateLimit?: {
+    /** Messages started per interval, at most. */
+    messages: number;
+    /** The interval in milliseconds. */
+    interval: number;
+  };
 }
 
 /** One line of the conversation given to the `transcript` callback. @since 0.1.0 */
@@ -99,7 +118,10 @@ export interface ClientTranscriptEntry extends TranscriptEntry {
 export interface ClientOptions {
   /** The server's host name or IP address. */
   host: string;
-  /** Default 587, or 465 when `secure` is true. Port 465 implies `secure`. */
+  /**
+   * Default 587, or 465 when `secure` is true. Port 465 means implicit TLS (`secure: true`)
+   * unless `secure: false` is given explicitly.
+   */
   port?: number;
   /** Implicit TLS: TLS from the first byte (port 465). */
   secure?: boolean;
@@ -111,6 +133,7 @@ export interface ClientOptions {
    * given to the connector's `startTls`.
    */
   tls?: ClientTlsOptions;
+  /** Credentials for SMTP AUTH; none by default (a relay that trusts your address needs none). */
   auth?: ClientAuth;
   /** Allow AUTH without TLS to a non-loopback host. Default false. */
   allowInsecureAuth?: boolean;
@@ -120,6 +143,7 @@ export interface ClientOptions {
    * DNS lookup is made.
    */
   name?: string;
+  /** Deadlines of each phase, in milliseconds; a silent server fails with kind `timeout`. */
   timeouts?: ClientTimeouts;
   /** Pooling, or `false` (the default): one connection per message, closed before `send` resolves. */
   pool?: ClientPoolOptions | boolean;

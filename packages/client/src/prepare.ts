@@ -1,6 +1,8 @@
 import type { SendJob } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
 import { createMessage, type Message, type MessageInput, MimeError } from "@smtp/mime";
+import { checkKeys } from "./check-keys.ts";
+import { MESSAGE_KEYS } from "./known-keys.ts";
 import { randomBytes } from "./runtime.ts";
 
 /** A message built and checked, ready to be queued. @since 0.1.0 */
@@ -61,6 +63,7 @@ export function prepareMessage(
       retryable: false,
     });
   }
+  checkKeys(input, MESSAGE_KEYS, "message field");
   let message: Message;
   try {
     message = build(input, false, options.hostname);

@@ -1,6 +1,8 @@
 import type { AuthMethod, Connector, Credentials, StartTlsPolicy } from "@smtp/core";
-import { SmtpError } from "@smtp/core";
+import { AUTH_METHODS, SmtpError } from "@smtp/core";
+import { checkKeys } from "./check-keys.ts";
 import { isValidEhloName } from "./ehlo-name.ts";
+import { CLIENT_OPTION_KEYS } from "./known-keys.ts";
 import { isIpAddress, isLoopbackHost } from "./loopback.ts";
 import type {
   AccessTokenProvider,
@@ -45,13 +47,8 @@ export interface ResolvedOptions {
   connectionCounter: { count: number };
 }
 
-const AUTH_METHODS: readonly AuthMethod[] = [
-  "PLAIN",
-  "LOGIN",
-  "CRAM-MD5",
-  "XOAUTH2",
-  "SCRAM-SHA-256",
-];
+/** The mechanisms that carry an OAuth 2 access token rather than a password. */
+const TOKEN_METHODS: readonly AuthMethod[] = ["XOAUTH2", "OAUTHBEARER"];
 const STARTTLS: readonly StartTlsPolicy[] = ["required", "opportunistic", "never"];
 
 function invalid(message: string): SmtpError {
@@ -114,10 +111,18 @@ function resolveAuth(auth: unknown): ResolvedAuth | undefined {
   const a = auth as Record<string, unknown>;
   const user = cleanString(a.user, "auth.user");
   const method = a.method;
-  if (method !== undefined && !AUTH_METHODS.includes(method as AuthMethod)) {
+  if (method !== undefined && !(AUTH_METHODS as readonly unknown[]).includes(method)) {
     throw invalid(`auth.method must be one of ${AUTH_METHODS.join(", ")}`);
   }
   const m = method === undefined ? {} : { method: method as AuthMethod };
+  const hasToken = a.accessToken !== undefined;
+  if (m.method !== undefined && TOKEN_METHODS.includes(m.method) !== hasToken) {
+    throw invalid(
+      hasToken
+        ? `auth.method ${m.method} takes a password (auth.pass), not auth.accessToken: use ${TOKEN_METHODS.join(" or ")}, or leave auth.method unset`
+        : `auth.method ${m.method} takes an OAuth 2 access token (auth.accessToken), not auth.pass`,
+    );
+  }
   if (typeof a.accessToken === "function") {
     return { user, accessTokenProvider: a.accessToken as AccessTokenProvider, ...m };
   }
@@ -140,6 +145,7 @@ function resolveAuth(auth: unknown): ResolvedAuth | undefined {
  */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (typeof options !== "object" || options === null) throw invalid("options must be an object");
+  checkKeys(options, CLIENT_OPTION_KEYS, "option");
   const host = cleanString(options.host, "host");
   if (/\s/.test(host)) throw invalid("host must not contain white space");
   const bareHost = host.replace(/^\[(.*)\]$/, "$1");

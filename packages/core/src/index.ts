@@ -31,7 +31,7 @@ export type { ParsedReply } from "./reply-parser.ts";
 export { parseReply, ReplyParser, splitEnhancedCode } from "./reply-parser.ts";
 export type { Capabilities, Reply } from "./reply-types.ts";
 export type { ChooseMechanismOptions, CreateSaslClientOptions, SaslClient } from "./sasl/index.ts";
-export { chooseMechanism, createSaslClient } from "./sasl/index.ts";
+export { AUTH_METHODS, chooseMechanism, createSaslClient } from "./sasl/index.ts";
 export { Session } from "./session.ts";
 export type {
   Action,

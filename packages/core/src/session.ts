@@ -71,10 +71,17 @@ export class Session implements SessionApi {
   #upgradeAsked = false;
   #sasl: SaslClient | undefined;
   #heldInitialResponse: Uint8Array | undefined;
-  #queue: { js: JobState; recipients: string[] }[] = [];
+  /** Messages (or the rest of one, after "452 too many recipients") waiting to start; `reset` when it must begin with RSET. */
+  #queue: { js: JobState; recipients: string[]; reset?: boolean }[] = [];
   #active: Transaction[] = [];
   #bodyTx: Transaction | undefined;
   #nextId = 1;
+  /**
+   * Whether a transaction may start before the earlier ones' outcomes are known (behind
+   * their end of data, with RSET first). Off for the rest of the connection once the server
+   * refused it (e.g. Haraka's 503 to anything pipelined after the end of DATA).
+   */
+  #speculate = true;
   #quitRequested = false;
   #readyAnnounced = false;
   /** Set when the session is being ended with QUIT because of this error. */
@@ -299,14 +306,20 @@ export class Session implements SessionApi {
     const encoded = tx.encoder === undefined ? chunk : tx.encoder.push(chunk);
     if (encoded.length === 0) return;
     // The encoder returns its input when nothing changes; only small chunks are copied then.
-    const bytes = encoded === chunk && chunk.length < BODY_COPY_LIMIT ? chunk.slice() : encoded;
-    tx.js.dataSent = true;
-    if (tx.bdat) {
-      this.#command({ name: "BDAT", size: bytes.length, last: false }, "data-block", (r) =>
-        this.#onBdat(tx, r),
-      );
+    const small = encoded.length < BODY_COPY_LIMIT;
+    const bytes = encoded === chunk && small ? chunk.slice() : encoded;
+    if (!tx.bdat) {
+      tx.js.dataSent = true;
+      this.#wire.write(bytes);
+      return;
     }
-    this.#wire.write(bytes);
+    // BDAT: small pieces are held (they are copies) so that a message that fits in one chunk
+    // leaves as a single `BDAT n LAST`; a large one, maybe the caller's own memory, goes now.
+    if (tx.heldSize + bytes.length > BODY_COPY_LIMIT) this.#flushHeld(tx);
+    if (small) {
+      tx.held.push(bytes);
+      tx.heldSize += bytes.length;
+    } else this.#writeChunk(tx, [bytes], bytes.length, false);
   }
 
   /** The whole body of job `id` was given: the end of data is written. */
@@ -317,18 +330,45 @@ export class Session implements SessionApi {
     const tail = tx.encoder === undefined ? new Uint8Array(0) : tx.encoder.end();
     this.#bodyTx = undefined;
     tx.stage = "ended";
-    const onEnd = (r: Reply): void => this.#onDataEnd(tx, r, 0);
     if (tx.bdat) {
-      this.#command({ name: "BDAT", size: tail.length, last: true }, "data-end", onEnd);
-      this.#wire.write(tail);
+      if (tail.length > 0) {
+        tx.held.push(tail);
+        tx.heldSize += tail.length;
+      }
+      this.#flushHeld(tx, true);
     } else {
       this.#wire.write(tail);
       this.#wire.record("C", ".");
-      this.#wire.expect({ label: "DATA", phase: "data-end", context: onEnd });
+      this.#wire.expect({
+        label: "DATA",
+        phase: "data-end",
+        context: (r) => this.#onDataEnd(tx, r, 0),
+      });
     }
     this.#wire.record("*", "end of message body");
     this.#syncTransactionState();
     this.#pump(now);
+  }
+
+  /** Writes the held BDAT bytes as one chunk (the `LAST` one when `last`, even if empty). */
+  #flushHeld(tx: Transaction, last = false): void {
+    if (tx.heldSize === 0 && !last) return;
+    this.#writeChunk(tx, tx.held, tx.heldSize, last);
+    tx.held = [];
+    tx.heldSize = 0;
+  }
+
+  /** One `BDAT size [LAST]` command followed by its bytes. */
+  #writeChunk(tx: Transaction, pieces: Uint8Array[], size: number, last: boolean): void {
+    if (size > 0) tx.js.dataSent = true;
+    if (last) {
+      this.#command({ name: "BDAT", size, last: true }, "data-end", (r) =>
+        this.#onDataEnd(tx, r, 0),
+      );
+    } else {
+      this.#command({ name: "BDAT", size, last: false }, "data-block", (r) => this.#onBdat(tx, r));
+    }
+    for (const piece of pieces) this.#wire.write(piece);
   }
 
   /** Sends NOOP when the session is idle (keep-alive); otherwise does nothing. */
@@ -435,7 +475,10 @@ export class Session implements SessionApi {
   #onReply(reply: Reply, awaited: AwaitedReply<OnReply> | undefined, now: number): void {
     this.#since = now;
     if (reply.code === 421 && !this.#is("quitting")) {
-      // The server is going away, answering a command or not (RFC 5321 §3.8).
+      // The server is going away, answering a command or not (RFC 5321 §3.8). A 421 to an
+      // end of data says that message was not taken.
+      const answered =
+        awaited?.phase === "data-end" ? this.#active.find((tx) => tx.stage === "ended") : undefined;
       this.#fatal(
         new SmtpError({
           kind: "connection",
@@ -445,6 +488,7 @@ export class Session implements SessionApi {
           ...(awaited?.label === undefined ? {} : { command: awaited.label }),
         }),
         "error",
+        answered,
       );
       return;
     }
@@ -694,8 +738,10 @@ export class Session implements SessionApi {
       const pipelining = this.#capabilities!.pipelining;
       if (this.#queue.length > 0) {
         if (busy || (!pipelining && this.#wire.awaiting > 0)) return;
+        // Behind an outcome not yet known only while the server accepts that speculation.
+        if (this.#active.length > 0 && !this.#speculate) return;
         const next = this.#queue.shift()!;
-        this.#start(next.js, next.recipients, now);
+        this.#start(next.js, next.recipients, next.reset === true, now);
         continue;
       }
       if (this.#quitRequested && this.#active.length === 0 && this.#wire.awaiting === 0) {
@@ -706,7 +752,7 @@ export class Session implements SessionApi {
     }
   }
 
-  #start(js: JobState, recipients: string[], now: number): void {
+  #start(js: JobState, recipients: string[], reset: boolean, now: number): void {
     const caps = this.#capabilities!;
     const job = js.job;
     if (
@@ -754,9 +800,17 @@ export class Session implements SessionApi {
       return;
     }
     const mail = mailParameters(job, caps);
-    const tx = newTransaction(js, recipients, bdat);
+    // An earlier transaction's outcome is not known yet: servers differ in what state a
+    // failed one leaves behind (Exim keeps MAIL after a refused BDAT, Dovecot LMTP wants
+    // RSET), so this one starts from a known state. RSET may go anywhere in a pipelined
+    // group (RFC 2920) and costs no round trip.
+    const speculative = this.#active.length > 0;
+    const tx = newTransaction(js, recipients, bdat, speculative);
     this.#active.push(tx);
     this.#go("mail");
+    if (speculative || reset) {
+      this.#command({ name: "RSET" }, "command", (r) => this.#onLeadingReset(tx, r), now);
+    }
     this.#command(
       { name: "MAIL", from: job.from, params: mail },
       "command",
@@ -782,7 +836,55 @@ export class Session implements SessionApi {
     );
   }
 
+  /** The reply to the RSET a transaction began with. */
+  #onLeadingReset(tx: Transaction, reply: Reply): void {
+    if (positive(reply)) return;
+    if (tx.speculative && !tx.bdat) {
+      this.#refuseSpeculation(tx);
+      return;
+    }
+    // BDAT chunks already followed this RSET: what the server made of them is unknown.
+    this.#fatal(
+      new SmtpError({
+        kind: "protocol",
+        message: "the server refused RSET",
+        detail: "rset-refused",
+        reply,
+        command: "RSET",
+        retryable: false,
+      }),
+      "error",
+    );
+  }
+
+  /**
+   * A 503 to a speculative transaction's RSET or MAIL: the server refused the pipelining,
+   * not the message. Nothing of it counts; it is sent again once the earlier outcomes are
+   * known, and no transaction starts behind an unknown outcome any more.
+   */
+  #refuseSpeculation(tx: Transaction): void {
+    tx.speculationRefused = true;
+    if (this.#speculate) {
+      this.#speculate = false;
+      this.#wire.record(
+        "*",
+        "the server refused pipelining behind the end of data: one message at a time from now on",
+      );
+    }
+  }
+
+  /** Takes a transaction whose speculation was refused off the wire and queues it again, first. */
+  #resend(tx: Transaction): void {
+    this.#removeTransaction(tx);
+    this.#queue.unshift({ js: tx.js, recipients: tx.recipients, reset: true });
+  }
+
   #onMail(tx: Transaction, reply: Reply): void {
+    if (tx.speculationRefused) return;
+    if (tx.speculative && reply.code === 503) {
+      this.#refuseSpeculation(tx);
+      return;
+    }
     tx.mailOk = positive(reply);
     if (!tx.mailOk) {
       tx.failure = this.#replyError(
@@ -803,6 +905,10 @@ export class Session implements SessionApi {
 
   #onRcpt(tx: Transaction, address: string, reply: Reply): void {
     tx.rcptReplies++;
+    if (tx.speculationRefused) {
+      if (tx.rcptReplies === tx.rcptSent) this.#envelopeDone(tx);
+      return;
+    }
     if (tx.mailOk === true) {
       if (positive(reply)) tx.accepted.push(address);
       else if (isTooManyRecipients(reply) && tx.accepted.length > 0) tx.deferred.push(address);
@@ -823,6 +929,11 @@ export class Session implements SessionApi {
 
   /** Every MAIL and RCPT reply is in: decide whether the data goes out. */
   #envelopeDone(tx: Transaction): void {
+    if (tx.speculationRefused) {
+      // Nothing of the data went out yet (requireAllRecipients): send it again now.
+      if (!tx.dataPipelined && tx.stage === "envelope") this.#resend(tx);
+      return;
+    }
     const job = tx.js.job;
     if (tx.failure === undefined) {
       if (tx.accepted.length === 0) {
@@ -869,6 +980,28 @@ export class Session implements SessionApi {
   }
 
   #onData(tx: Transaction, reply: Reply): void {
+    if (tx.speculationRefused) {
+      if (reply.code !== 354) {
+        this.#resend(tx);
+        return;
+      }
+      // The server took DATA after refusing the envelope: the data cannot be cancelled, and
+      // even an empty message would go to recipients we do not know. Only closing is safe;
+      // nothing of this message was sent, so it can go on another connection.
+      this.#fatal(
+        new SmtpError({
+          kind: "protocol",
+          message:
+            "the server answered DATA with 354 after refusing the pipelined envelope: the connection is closed so that nothing is delivered",
+          detail: "pipelining-refused",
+          reply,
+          command: "DATA",
+          retryable: true,
+        }),
+        "error",
+      );
+      return;
+    }
     if (reply.code === 354) {
       if (tx.failure !== undefined) {
         // DATA went out pipelined but nothing may be delivered: end the data at once.
@@ -910,12 +1043,34 @@ export class Session implements SessionApi {
   }
 
   #onBdat(tx: Transaction, reply: Reply): void {
+    if (tx.speculationRefused) return;
     if (!positive(reply) && tx.failure === undefined) {
       tx.failure = this.#replyError("rejected", "the server refused BDAT", reply, "BDAT");
     }
   }
 
   #onDataEnd(tx: Transaction, reply: Reply, index: number): void {
+    if (tx.speculationRefused) {
+      if (!positive(reply)) {
+        this.#resend(tx);
+        return;
+      }
+      // Accepted although its MAIL was refused: it joined some other transaction's envelope.
+      this.#fatal(
+        new SmtpError({
+          kind: "protocol",
+          message:
+            "the server accepted the data of a message whose MAIL it refused (503): it may have been delivered under another message's envelope",
+          detail: "maybe-delivered",
+          reply,
+          command: tx.bdat ? "BDAT" : "DATA",
+          retryable: false,
+        }),
+        "error",
+        tx,
+      );
+      return;
+    }
     const lmtp = this.#options.lmtp === true;
     if (index === 0 && lmtp && tx.failure === undefined && tx.accepted.length > 1) {
       // LMTP: one reply per accepted recipient; the rest follow this one directly.
@@ -999,6 +1154,9 @@ export class Session implements SessionApi {
   /** Ends a transaction that delivered nothing: the job's result, then RSET. */
   #failTransaction(tx: Transaction, failure: SmtpError): void {
     const js = tx.js;
+    // A later transaction already on the wire began with its own RSET; one sent now would
+    // land behind it and reset it.
+    const later = this.#active.indexOf(tx) < this.#active.length - 1;
     js.rejected.push(...tx.rejected);
     this.#removeTransaction(tx);
     if (js.accepted.length > 0) {
@@ -1016,7 +1174,7 @@ export class Session implements SessionApi {
       }
       this.#finishOk(js);
     } else this.#finishFailed(js, failure);
-    if (tx.mailOk !== undefined) this.#command({ name: "RSET" }, "command", () => {});
+    if (tx.mailOk !== undefined && !later) this.#command({ name: "RSET" }, "command", () => {});
   }
 
   #finishOk(js: JobState): void {
@@ -1046,15 +1204,18 @@ export class Session implements SessionApi {
 
   // ------------------------------------------------------------------ endings
 
-  /** Fails every open job with `error`. */
-  #failAll(error: SmtpError): void {
-    const jobs = new Set<JobState>();
-    for (const tx of this.#active) jobs.add(tx.js);
-    for (const q of this.#queue) jobs.add(q.js);
-    for (const js of jobs) {
+  /**
+   * Fails every open job with `error`. A job whose end of data went out and got no answer
+   * may have been delivered: it fails with a `connection` error, detail `maybe-delivered`,
+   * never retryable. `answered` is the transaction the reply that caused `error` answered.
+   */
+  #failAll(error: SmtpError, answered?: Transaction): void {
+    for (const tx of this.#active) {
       // A job partly delivered by an earlier transaction still reports what it delivered.
-      this.#finishFailed(js, error);
+      const unknown = tx.stage === "ended" && tx !== answered;
+      this.#finishFailed(tx.js, unknown ? maybeDelivered(error) : error);
     }
+    for (const q of this.#queue) this.#finishFailed(q.js, error);
     this.#active = [];
     this.#queue = [];
     this.#bodyTx = undefined;
@@ -1074,19 +1235,36 @@ export class Session implements SessionApi {
     this.#close(error === undefined ? "quit" : "error", error);
   }
 
-  /** A fatal failure: no further byte is written. */
-  #fatal(error: SmtpError, reason: "error" | "timeout" | "eof"): void {
+  /** A fatal failure: no further byte is written. `answered`: see {@link Session.#failAll}. */
+  #fatal(error: SmtpError, reason: "error" | "timeout" | "eof", answered?: Transaction): void {
     this.#wire.discardOutput();
-    this.#close(reason, error);
+    this.#close(reason, error, answered);
   }
 
   /** Fails every open job (with `error`, or "closed"), then closes. */
-  #close(reason: "quit" | "error" | "timeout" | "eof", error: SmtpError | undefined): void {
-    this.#failAll(error ?? CLOSED_ERROR());
+  #close(
+    reason: "quit" | "error" | "timeout" | "eof",
+    error: SmtpError | undefined,
+    answered?: Transaction,
+  ): void {
+    this.#failAll(error ?? CLOSED_ERROR(), answered);
     this.#wire.clear();
     this.#state = "closed";
     this.#actions.push(
       error === undefined ? { type: "close", reason } : { type: "close", reason, error },
     );
   }
+}
+
+/** The error of a job whose end of data went out and got no reply before the connection failed with `cause`. */
+function maybeDelivered(cause: SmtpError): SmtpError {
+  return new SmtpError({
+    kind: "connection",
+    message: `${cause.message}, after the end of the message was sent and before the server answered it: the message may have been delivered, so it is not sent again`,
+    detail: "maybe-delivered",
+    retryable: false,
+    cause,
+    ...(cause.phase === undefined ? {} : { phase: cause.phase }),
+    ...(cause.command === undefined ? {} : { command: cause.command }),
+  });
 }

@@ -25,7 +25,15 @@ export type SessionState =
  * @since 0.1.0
  */
 export const TRANSITIONS: Readonly<
-  Record<SessionState, readonly { to: SessionState; on: string }[]>
+  Record<
+    SessionState,
+    readonly {
+      /** The state reached. */
+      to: SessionState;
+      /** What causes the move. */
+      on: string;
+    }[]
+  >
 > = {
   connecting: [{ to: "greeting", on: "connected" }],
   greeting: [

@@ -38,6 +38,19 @@ export interface Transaction {
   stage: "envelope" | "body" | "ended";
   encoder: DataEncoder | undefined;
   failure: SmtpError | undefined;
+  /**
+   * Started while an earlier transaction's outcome was still unknown (pipelined behind its
+   * end of data): it begins with RSET, so it starts from a known state on every server.
+   */
+  speculative: boolean;
+  /**
+   * The server refused the speculation (a 503 to the leading RSET or to MAIL): none of this
+   * transaction counts, and it is sent again once the earlier outcomes are known.
+   */
+  speculationRefused: boolean;
+  /** BDAT body bytes held back (copied, under `BODY_COPY_LIMIT` in all) so that a message that fits goes out as one `BDAT n LAST`. */
+  held: Uint8Array[];
+  heldSize: number;
 }
 
 /** The error of a job sent to a closed session. @since 0.1.0 */
@@ -128,8 +141,13 @@ export function rcptCommand(job: SendJob, caps: Capabilities, address: string): 
   return { name: "RCPT", to: address, params };
 }
 
-/** A new transaction of `js` for `recipients`. @since 0.1.0 */
-export function newTransaction(js: JobState, recipients: string[], bdat: boolean): Transaction {
+/** A new transaction of `js` for `recipients`; `speculative` when it starts with RSET behind an unknown outcome. @since 0.1.0 */
+export function newTransaction(
+  js: JobState,
+  recipients: string[],
+  bdat: boolean,
+  speculative: boolean,
+): Transaction {
   return {
     js,
     recipients,
@@ -144,5 +162,9 @@ export function newTransaction(js: JobState, recipients: string[], bdat: boolean
     stage: "envelope",
     encoder: undefined,
     failure: undefined,
+    speculative,
+    speculationRefused: false,
+    held: [],
+    heldSize: 0,
   };
 }

@@ -7,7 +7,7 @@ import { type ExtraHeader, toExtraHeaders } from "./extra-headers.ts";
 import { foldHeader } from "./header-fold.ts";
 import { addressListWords, unstructuredWords } from "./header-values.ts";
 import { toMsgId, toMsgIdList } from "./msg-id.ts";
-import { streamSegments } from "./output.ts";
+import { segmentsReplayable, streamSegments } from "./output.ts";
 import { layout, type StreamLeaf, segmentsSize, toSegments } from "./parts.ts";
 import { buildTree } from "./structure.ts";
 import { assertHeaderSafe, assertString, hex, isAscii } from "./text.ts";
@@ -161,5 +161,8 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
     smtpUtf8: smtpUtf8 && !(headersAscii && envelopeAscii),
     stream: (streamOptions?: StreamOptions) =>
       streamSegments(segments, streamOptions?.reuseBuffers === true),
+    get replayable() {
+      return segmentsReplayable(segments);
+    },
   };
 }

@@ -26,6 +26,17 @@ export function streamSegments(
   return generateSegments(segments, reuse);
 }
 
+/**
+ * Whether another pass over `segments` is possible: no one-shot stream content was opened.
+ *
+ * @since 0.2.0
+ */
+export function segmentsReplayable(segments: readonly Segment[]): boolean {
+  return segments.every(
+    (s) => s instanceof Uint8Array || s.source.kind !== "stream" || !s.source.consumed(),
+  );
+}
+
 async function* generateSegments(
   segments: readonly Segment[],
   reuse: boolean,

@@ -5,7 +5,14 @@
  *
  * @since 0.1.0
  */
-export type AddressInput = string | { name?: string; address: string };
+export type AddressInput =
+  | string
+  | {
+      /** The display name; non-ASCII is encoded (RFC 2047). */
+      name?: string;
+      /** The bare address, `local@domain`. */
+      address: string;
+    };
 
 /**
  * One address or a flat array of them. Nested arrays are refused.
@@ -33,6 +40,7 @@ export type ContentInput =
 export interface AttachmentInput {
   /** Shown to the recipient; non-ASCII and long names are encoded (RFC 2231 + RFC 2047). */
   filename?: string;
+  /** The bytes: a string (sent as UTF-8), a `Uint8Array`, or a stream. */
   content: ContentInput;
   /** `type/subtype`, optionally with parameters; guessed from the filename when absent. */
   contentType?: string;
@@ -54,7 +62,12 @@ export interface AttachmentInput {
  */
 export type HeadersInput =
   | Readonly<Record<string, string | readonly string[]>>
-  | readonly { key: string; value: string }[];
+  | readonly {
+      /** The field name. */
+      key: string;
+      /** The field value; non-ASCII is encoded (RFC 2047). */
+      value: string;
+    }[];
 
 /**
  * `high`, `normal` or `low`: X-Priority 1/3/5 with the matching Importance header.
@@ -69,29 +82,45 @@ export type Priority = "high" | "normal" | "low";
  * @since 0.1.0
  */
 export interface MessageInput {
+  /** The author (From:); also MAIL FROM unless `sender` or `envelope.from` says otherwise. */
   from: AddressInput;
+  /** The Sender: when it differs from `from` (one mailbox); then also MAIL FROM. */
   sender?: AddressInput;
+  /** Recipients (To:). */
   to?: AddressListInput;
+  /** Carbon-copy recipients (Cc:). */
   cc?: AddressListInput;
   /** Used for the envelope only, never written to the headers. */
   bcc?: AddressListInput;
+  /** Where replies go (Reply-To:). */
   replyTo?: AddressListInput;
   /** A Message-ID, with or without angle brackets. */
   inReplyTo?: string;
   /** Message-IDs, as a list or a space-separated string. */
   references?: string | readonly string[];
+  /** The Subject:; non-ASCII is encoded (RFC 2047). */
   subject?: string;
+  /** The plain-text body. */
   text?: string;
+  /** The HTML body; with `text`, the two become multipart/alternative. */
   html?: string;
+  /** Attachments, and inline parts (with a `cid`) referenced from `html`. */
   attachments?: readonly AttachmentInput[];
+  /** Extra header fields. Fields the builder writes itself (From, To, Date …) are refused here. */
   headers?: HeadersInput;
+  /** X-Priority and Importance; none by default. */
   priority?: Priority;
   /** Defaults to {@link BuildOptions.now}. */
   date?: Date;
   /** A Message-ID, with or without angle brackets; generated when absent. */
   messageId?: string;
   /** Overrides the envelope derived from the headers. `from: null` or `""` is the null sender. */
-  envelope?: { from?: AddressInput | null; to?: AddressListInput };
+  envelope?: {
+    /** MAIL FROM; `null` or `""` for the null sender. Default: `sender`, else `from`. */
+    from?: AddressInput | null;
+    /** Every RCPT TO. Default: to, cc and bcc together. */
+    to?: AddressListInput;
+  };
 }
 
 /**
@@ -152,7 +181,12 @@ export interface Message {
   /** `"<…@domain>"`. */
   readonly messageId: string;
   /** `to` = to + cc + bcc, deduplicated, unless `input.envelope` overrides it. */
-  readonly envelope: { from: EnvelopeAddress | null; to: EnvelopeAddress[] };
+  readonly envelope: {
+    /** MAIL FROM; `null` for the null sender. */
+    from: EnvelopeAddress | null;
+    /** Every RCPT TO. */
+    to: EnvelopeAddress[];
+  };
   /** Exact encoded size in octets when every content size is known. */
   readonly size: number | undefined;
   /** The output contains 8-bit octets (only with `allow8bit` or `smtpUtf8`). */
@@ -161,4 +195,10 @@ export interface Message {
   readonly smtpUtf8: boolean;
   /** The bytes, CRLF line endings; each call is a new pass (a consumed stream content throws). */
   stream(options?: StreamOptions): AsyncIterable<Uint8Array>;
+  /**
+   * Whether `stream()` can make another pass: `false` once a one-shot stream content (a
+   * `ReadableStream` or async iterable) was opened by an earlier pass. A client may resend a
+   * message on another connection only while this holds.
+   */
+  readonly replayable: boolean;
 }

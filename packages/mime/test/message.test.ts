@@ -102,6 +102,7 @@ describe("Message", () => {
       fixedOptions(),
     );
     expect(await toBytes(bytesMessage)).toEqual(await toBytes(bytesMessage));
+    expect(bytesMessage.replayable).toBe(true);
     const streamMessage = createMessage(
       {
         ...base,
@@ -115,7 +116,12 @@ describe("Message", () => {
       },
       fixedOptions(),
     );
+    // Starting a pass does not consume the stream; reaching it does.
+    expect(streamMessage.replayable).toBe(true);
+    streamMessage.stream();
+    expect(streamMessage.replayable).toBe(true);
     await toBytes(streamMessage);
+    expect(streamMessage.replayable).toBe(false);
     expect(() => streamMessage.stream()).toThrow(MimeError);
   });
 

@@ -110,11 +110,31 @@ Deno.test("client: verify() over STARTTLS returns the server's capabilities", as
   }
 });
 
+Deno.test("client: without --allow-sys=hostname, EHLO names the address literal and nothing prompts", async () => {
+  assert.notEqual(Deno.permissions.querySync({ name: "sys", kind: "hostname" }).state, "granted");
+  const lines: string[] = [];
+  const client = createClient({
+    host: peer.host,
+    port: peer.starttlsPort,
+    tls: { ca: peer.caPem, servername: "localhost" },
+    auth,
+    transcript: (entry) => lines.push(`${entry.direction}: ${entry.text}`),
+  });
+  try {
+    await client.verify();
+    assert.ok(lines.includes(`C: EHLO [${peer.host}]`), lines.join("\n"));
+  } finally {
+    await client.close();
+  }
+});
+
 Deno.test("client: an untrusted certificate fails STARTTLS with kind tls", async () => {
   const client = createClient({ host: peer.host, port: peer.starttlsPort, starttls: "required" });
   try {
     const error = await rejection(client.verify());
     assert.equal(error.kind, "tls");
+    // Deno (rustls) names the failure its own way; the message still names the option.
+    assert.match(error.message, /tls\.ca/);
   } finally {
     await client.close();
   }
@@ -134,6 +154,7 @@ Deno.test("client: a server that never greets times out in phase greeting", asyn
     assert.equal(error.kind, "timeout");
     assert.equal(error.phase, "greeting");
     assert.equal(error.retryable, true);
+    assert.match(error.message, /secure: true/);
   } finally {
     await client.close();
     (await accepted).close();
