@@ -10,9 +10,16 @@ import { type RejectedRecipient, SmtpError } from "@smtp/client";
  */
 export type FailureAction = "permanent" | "retry" | "slow-down";
 
-/** How a failed send is handled, from the error `@smtp/client` threw. @since 0.1.0 */
-export function classifyFailure(error: unknown): FailureAction {
+/**
+ * How a failed send is handled, from the error `@smtp/client` threw. A message that may have
+ * been delivered (`detail: "maybe-delivered"`: its end of data went out and no answer came)
+ * is retried when `retryMaybeDelivered` is true, since a duplicate is better than a loss.
+ *
+ * @since 0.1.0
+ */
+export function classifyFailure(error: unknown, retryMaybeDelivered = true): FailureAction {
   if (!(error instanceof SmtpError)) return "retry";
+  if (error.detail === "maybe-delivered") return retryMaybeDelivered ? "retry" : "permanent";
   if (error.kind === "invalid-input") return "permanent";
   if (error.code === 421) return "slow-down";
   if (error.code !== undefined)

@@ -5,7 +5,9 @@ import type { MailKeys } from "./keys.ts";
 
 /** At most `max` sends per `duration` milliseconds. @since 0.1.0 */
 export interface RateLimit {
+  /** Sends allowed in any window of `duration`. */
   max: number;
+  /** The window, in milliseconds. */
   duration: number;
 }
 

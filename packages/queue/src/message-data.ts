@@ -11,6 +11,7 @@ export type AttachmentFields = Omit<AttachmentInput, "content" | "size">;
  * @since 0.1.0
  */
 export interface ContentAttachment extends AttachmentFields {
+  /** Text (sent as UTF-8) or bytes. */
   content: string | Uint8Array;
 }
 
@@ -22,6 +23,7 @@ export interface ContentAttachment extends AttachmentFields {
  * @since 0.1.0
  */
 export interface PathAttachment extends AttachmentFields {
+  /** Absolute path of the file, read by the worker. */
   path: string;
 }
 
@@ -35,12 +37,20 @@ export type QueueAttachment = ContentAttachment | PathAttachment;
  * @since 0.1.0
  */
 export interface QueueMessageInput extends Omit<MessageInput, "attachments"> {
+  /** Attachments and inline parts: text, bytes or a file `path`. */
   attachments?: readonly QueueAttachment[];
 }
 
 /** An attachment as stored: bytes become `{ base64 }`, text stays a string. @since 0.1.0 */
 export interface StoredAttachment extends AttachmentFields {
-  content?: string | { base64: string };
+  /** Text as it was given, or bytes as base64. */
+  content?:
+    | string
+    | {
+        /** The bytes, base64. */
+        base64: string;
+      };
+  /** The file the worker reads, for a path attachment. */
   path?: string;
 }
 
@@ -48,6 +58,7 @@ export interface StoredAttachment extends AttachmentFields {
 export interface StoredMessage extends Omit<QueueMessageInput, "attachments" | "date"> {
   /** ISO 8601. */
   date?: string;
+  /** The attachments as stored. */
   attachments?: StoredAttachment[];
 }
 
@@ -58,9 +69,18 @@ export interface StoredMessage extends Omit<QueueMessageInput, "attachments" | "
  * @since 0.1.0
  */
 export interface MailJobData {
+  /** The format's version. */
   v: 1;
+  /** The Message-ID every attempt sends, `"<…@…>"`. */
   messageId: string;
-  envelope: { from: string; to: string[] };
+  /** The envelope as built at enqueue time. */
+  envelope: {
+    /** MAIL FROM, `""` for the null sender. */
+    from: string;
+    /** Every RCPT TO. */
+    to: string[];
+  };
+  /** The message, JSON only. */
   message: StoredMessage;
 }
 

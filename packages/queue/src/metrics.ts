@@ -7,6 +7,7 @@ export const LATENCY_BUCKETS = [
 export interface HistogramSnapshot {
   /** `[upper bound in seconds, observations ≤ it]`, cumulative, as Prometheus has them. */
   buckets: [number, number][];
+  /** Observations in all. */
   count: number;
   /** Sum of the observations, in seconds. */
   sum: number;
@@ -62,11 +63,17 @@ class Histogram {
  * @since 0.1.0
  */
 export class MailMetrics {
+  /** Messages delivered (see {@link MailMetricsSnapshot.sent}). */
   sent = 0;
+  /** Messages failed for good. */
   failed = 0;
+  /** Failed attempts that will be retried. */
   retried = 0;
+  /** Sends postponed without using an attempt. */
   deferred = 0;
+  /** Jobs found already delivered. */
   skipped = 0;
+  /** Sends in flight now. */
   active = 0;
   readonly #latency = new Histogram();
   readonly #sendDuration = new Histogram();
@@ -78,6 +85,7 @@ export class MailMetrics {
     this.#sendDuration.observe(sendSeconds);
   }
 
+  /** Every counter and both histograms, as plain data. */
   snapshot(): MailMetricsSnapshot {
     return {
       sent: this.sent,

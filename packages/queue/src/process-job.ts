@@ -21,9 +21,11 @@ import { type DeliveryResult, deliveryResult, type RecipientOutcome } from "./re
 
 /** The job a client selector sees. @since 0.1.0 */
 export interface MailJobInfo {
+  /** The BullMQ job id. */
   id: string;
   /** Attempts already made (0 on the first). */
   attemptsMade: number;
+  /** The job's stored data. */
   data: MailJobData;
 }
 
@@ -46,6 +48,8 @@ export interface ProcessorContext {
   select: ClientSelector;
   localLimiter: LocalLimiter | undefined;
   retry: Required<RetryOptions>;
+  /** Retry a message that may have been delivered (no answer to its end of data). */
+  retryMaybeDelivered: boolean;
   /** Waits for a rate limit up to this long in the worker; longer ones defer the job. */
   maxInlineWait: number;
   metrics: MailMetrics;
@@ -242,7 +246,7 @@ async function failed(
     }
     return failForGood(ctx, job, destination, error, summary(permanent));
   }
-  const action = classifyFailure(error);
+  const action = classifyFailure(error, ctx.retryMaybeDelivered);
   const reason = describeFailure(error);
   if (action === "permanent") return failForGood(ctx, job, destination, error, reason);
   const pause =

@@ -57,12 +57,15 @@ export interface EnqueueOptions {
 
 /** One message of {@link MailQueue.enqueueMany}. @since 0.1.0 */
 export interface EnqueueItem {
+  /** The message. */
   message: QueueMessageInput;
+  /** Its options, as for `enqueue`. */
   options?: EnqueueOptions;
 }
 
 /** A producer's handle on a mail queue. Create it with {@link createMailQueue}. @since 0.1.0 */
 export interface MailQueue {
+  /** The queue's name. */
   readonly name: string;
   /** The BullMQ queue underneath: counts, jobs, pausing, dashboards. */
   readonly queue: Queue<MailJobData, DeliveryResult>;

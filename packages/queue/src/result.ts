@@ -7,6 +7,7 @@ import type { RejectedRecipient } from "@smtp/client";
  * @since 0.1.0
  */
 export interface DeliveryResult {
+  /** The Message-ID sent, `"<…@…>"`. */
   messageId: string;
   /** Recipients a server accepted (a final 2xx for the data), over all attempts. */
   accepted: string[];
@@ -25,8 +26,22 @@ export interface DeliveryResult {
  * @since 0.1.0
  */
 export type RecipientOutcome =
-  | { ok: true; response: string }
-  | { ok: false; code: number; enhancedCode: string | undefined; message: string };
+  | {
+      /** Accepted. */
+      ok: true;
+      /** The server's reply to the data. */
+      response: string;
+    }
+  | {
+      /** Refused for good. */
+      ok: false;
+      /** The reply code, 5xx. */
+      code: number;
+      /** The RFC 3463 enhanced status code, when the server sent one. */
+      enhancedCode: string | undefined;
+      /** The server's text. */
+      message: string;
+    };
 
 /** The result of a job from the outcomes of its recipients. @since 0.1.0 */
 export function deliveryResult(

@@ -19,6 +19,7 @@ import type { DeliveryResult } from "./result.ts";
 export interface MailLimiterOptions {
   /** This worker's sends: at most `max` per `duration` ms (each worker process has its own). */
   max?: number;
+  /** The window of `max`, in milliseconds. */
   duration?: number;
   /** Per destination server (`host:port`), shared by every worker of the queue through Redis. */
   perDestination?: RateLimit;
@@ -44,6 +45,13 @@ export interface MailWorkerOptions {
   limiter?: MailLimiterOptions;
   /** Back-off between attempts; the number of attempts is the queue's. */
   retry?: RetryOptions;
+  /**
+   * Retry a message whose end of data went out without an answer before the connection
+   * failed (`@smtp/client`'s `detail: "maybe-delivered"`): the server may have it, so a
+   * retry may duplicate it, and not retrying may lose it. Default true (a duplicate is
+   * better than a loss); false fails the job at once.
+   */
+  retryMaybeDelivered?: boolean;
   /** How a `421` pauses its destination for all workers. */
   slowDown?: SlowDownOptions;
   /** How long the delivered-set remembers a message, in ms. Default 7 days. */
@@ -68,12 +76,28 @@ export interface MailWorkerOptions {
 }
 
 /** A running mail worker. Create it with {@link createMailWorker}. @since 0.1.0 */
-export interface MailWorker extends EventEmitter<MailWorkerEvents> {
+export interface MailWorker {
+  /** The queue's name. */
   readonly name: string;
   /** The BullMQ worker underneath. */
   readonly worker: Worker<MailJobData, DeliveryResult>;
   /** Counters and latencies, as a snapshot or in Prometheus' format. */
   readonly metrics: MailMetrics;
+  /** Calls `listener` on each `event` (see {@link MailWorkerEvents}). */
+  on<K extends keyof MailWorkerEvents>(
+    event: K,
+    listener: (...args: MailWorkerEvents[K]) => void,
+  ): this;
+  /** Calls `listener` on the next `event` only. */
+  once<K extends keyof MailWorkerEvents>(
+    event: K,
+    listener: (...args: MailWorkerEvents[K]) => void,
+  ): this;
+  /** Removes a listener added with `on` or `once`. */
+  off<K extends keyof MailWorkerEvents>(
+    event: K,
+    listener: (...args: MailWorkerEvents[K]) => void,
+  ): this;
   /** Starts taking jobs (only needed with `autorun: false`). */
   run(): Promise<void>;
   /**
@@ -180,6 +204,7 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
     select,
     localLimiter: local ? new LocalLimiter(local) : undefined,
     retry,
+    retryMaybeDelivered: options.retryMaybeDelivered ?? true,
     maxInlineWait: positive(options.maxInlineWait, 1_000, "maxInlineWait"),
     metrics,
     emit: <K extends keyof MailWorkerEvents>(event: K, ...args: MailWorkerEvents[K]) => {

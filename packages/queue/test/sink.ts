@@ -16,10 +16,10 @@ export interface SinkOptions {
   data451?: number;
   /** A reply for one RCPT (`n`: how many times this address was seen, from 1). */
   rcpt?: (address: string, n: number) => SinkReply | undefined;
-  /** A reply for one message at the end of its data. */
-  data?: (messageId: string, subject: string) => SinkReply | undefined;
-  /** Milliseconds to wait before answering the end of the data. */
-  dataDelay?: number;
+  /** A reply for one message at the end of its data (`n`: its how-manieth data, from 1). */
+  data?: (messageId: string, subject: string, n: number) => SinkReply | undefined;
+  /** Milliseconds to wait before answering the end of the data (`n` as for `data`). */
+  dataDelay?: number | ((n: number) => number);
 }
 
 /** smtp-server counting what it accepted, by Message-ID. */
@@ -105,12 +105,18 @@ export async function startSink(options: SinkOptions = {}): Promise<Sink> {
         stream.on("data", (chunk: Buffer) => {
           if (head.length < 4096 && !head.includes("\r\n\r\n")) head += chunk.toString("latin1");
         });
-        stream.on("end", () => setTimeout(end, options.dataDelay ?? 0));
-        const end = () => {
+        stream.on("end", () => {
           const messageId = headerOf(head.split("\r\n\r\n")[0] ?? "", "Message-ID");
-          bump(dataSeen, messageId);
+          const n = bump(dataSeen, messageId);
+          const delay = options.dataDelay;
+          setTimeout(
+            () => end(messageId, n),
+            typeof delay === "function" ? delay(n) : (delay ?? 0),
+          );
+        });
+        const end = (messageId: string, n: number) => {
           const reply =
-            options.data?.(messageId, headerOf(head, "Subject")) ??
+            options.data?.(messageId, headerOf(head, "Subject"), n) ??
             (random() < (options.data451 ?? 0)
               ? { code: 451, message: "Temporary failure, try again" }
               : undefined);

@@ -66,6 +66,22 @@ describe("classifyFailure", () => {
       "permanent",
     );
     expect(classifyFailure(new Error("redis went away"))).toBe("retry");
+    const maybe = e({
+      kind: "connection",
+      message: "m",
+      detail: "maybe-delivered",
+      retryable: false,
+    });
+    expect(classifyFailure(maybe)).toBe("retry");
+    expect(classifyFailure(maybe, false)).toBe("permanent");
+    // Accepted under another envelope (a 250 to a refused MAIL's data): still "maybe".
+    const accepted = e({
+      kind: "protocol",
+      message: "m",
+      detail: "maybe-delivered",
+      reply: reply(250),
+    });
+    expect(classifyFailure(accepted)).toBe("retry");
   });
   it("describes the reply as code, enhanced code and text", () => {
     expect(
