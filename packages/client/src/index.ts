@@ -33,3 +33,4 @@ export type {
   ClientTranscriptEntry,
 } from "./options.ts";
 export type { RejectedRecipient, SendInfo } from "./result.ts";
+export { type ValidatedMessage, validateMessage } from "./validate-message.ts";
