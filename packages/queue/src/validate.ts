@@ -1,6 +1,5 @@
 import { isAbsolute } from "node:path";
-import type { AttachmentInput, MessageInput } from "@smtp/client";
-import { createMessage, type Message, MimeError } from "@smtp/mime";
+import { type AttachmentInput, type MessageInput, validateMessage } from "@smtp/client";
 import { invalidInput } from "./errors.ts";
 import type { QueueMessageInput } from "./message-data.ts";
 
@@ -8,10 +7,9 @@ import type { QueueMessageInput } from "./message-data.ts";
 export interface CheckedMessage {
   /** The Message-ID every attempt will send: the caller's, or one drawn now. */
   messageId: string;
+  /** The envelope as built: MAIL FROM (`""` for the null sender) and every RCPT TO. */
   envelope: { from: string; to: string[] };
 }
-
-const randomBytes = (length: number) => crypto.getRandomValues(new Uint8Array(length));
 
 /**
  * A stand-in for a `path` attachment while checking: its bytes are the worker's business,
@@ -30,42 +28,19 @@ function probeAttachment(attachment: unknown, i: number): unknown {
   return { ...fields, content: "" };
 }
 
-function build(input: MessageInput, smtpUtf8: boolean): Message {
-  // The same choices as @smtp/client's send: 7-bit bodies, SMTPUTF8 only when needed.
-  return createMessage(input, { now: new Date(), randomBytes, allow8bit: false, smtpUtf8 });
-}
-
 /**
- * Builds the message with `@smtp/mime` (without producing its bytes), so a bad address,
- * header or attachment is refused in the producer with `SmtpError` kind `invalid-input`,
- * naming the field. Returns the Message-ID and envelope the worker will use.
+ * Checks the message as `@smtp/client`'s `send` does before it connects (field names,
+ * addresses, headers, attachments, at least one recipient), so a bad message is refused in
+ * the producer with `SmtpError` kind `invalid-input`, naming the field. Returns the
+ * Message-ID and envelope the worker will use.
  *
  * @since 0.1.0
  */
 export function checkMessage(input: QueueMessageInput): CheckedMessage {
   if (typeof input !== "object" || input === null) throw invalidInput("message must be an object");
-  const probe: MessageInput = { ...input } as MessageInput;
+  const probe = { ...input } as MessageInput;
   if (Array.isArray(input.attachments)) {
     probe.attachments = input.attachments.map(probeAttachment) as AttachmentInput[];
   }
-  let message: Message;
-  try {
-    message = build(probe, false);
-  } catch (first) {
-    if (!(first instanceof MimeError)) throw invalidInput(String(first), first);
-    try {
-      message = build(probe, true);
-    } catch {
-      throw invalidInput(first.message, first);
-    }
-    if (!message.smtpUtf8) throw invalidInput(first.message, first);
-  }
-  const to = message.envelope.to.map((a) => a.address);
-  if (to.length === 0) {
-    throw invalidInput("the message has no recipient (to, cc, bcc or envelope.to)");
-  }
-  return {
-    messageId: message.messageId,
-    envelope: { from: message.envelope.from?.address ?? "", to },
-  };
+  return validateMessage(probe);
 }

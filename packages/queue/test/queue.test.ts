@@ -82,6 +82,8 @@ describeWithRedis("createMailQueue", () => {
     [{ ...ok, headers: { "Bad Name": "v" } }, /Bad Name/],
     [{ from, subject: "no one" }, /no recipient/],
     [{ ...ok, priority: "urgent" }, /priority/],
+    [{ ...ok, attachment: [{ content: "x" }] }, /attachment/],
+    [{ ...ok, attachments: [{ content: "x", encoding: "base64" }] }, /encoding/],
   ])("refuses a bad message in the producer, queueing nothing (%#)", async (message, pattern) => {
     const queue = open();
     await refused(queue.enqueue(message as never), pattern);
