@@ -265,18 +265,21 @@ function reportFailed(
 ): void {
   ctx.metrics.failed++;
   ctx.emit("failed", {
-    jobId: job.id as string,
-    messageId: job.data.messageId,
-    destination,
-    error: asError(error),
+    ...about(job, destination, error),
     reason,
     attempt: job.attemptsMade + 1,
     permanent,
   });
 }
 
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
+/** The fields every failure event starts with. */
+function about(job: MailJob, destination: string | undefined, error: unknown) {
+  return {
+    jobId: job.id as string,
+    messageId: job.data.messageId,
+    destination,
+    error: error instanceof Error ? error : new Error(String(error)),
+  };
 }
 
 async function failForGood(
@@ -306,10 +309,7 @@ async function retryOrFail(
   const delay = Math.max(pause, retryDelay(attempt, ctx.retry, ctx.random));
   ctx.metrics.retried++;
   ctx.emit("retried", {
-    jobId: job.id as string,
-    messageId: job.data.messageId,
-    destination,
-    error: asError(error),
+    ...about(job, destination, error),
     attempt,
     delay,
   });
