@@ -140,3 +140,23 @@ describe("Deno TLS options", () => {
     expect(denoTlsOptions({ minVersion: "TLSv1.2", ca: "A" })).toEqual({ caCerts: ["A"] });
   });
 });
+
+describe("serverOf", () => {
+  it("resolves a URL, a service and plain options to host, port and TLS mode", async () => {
+    const { serverOf } = await import("@smtp/client");
+    expect(serverOf("smtps://u:p@smtp.example.com")).toEqual({
+      host: "smtp.example.com",
+      port: 465,
+      secure: true,
+    });
+    expect(serverOf({ host: "relay.internal", port: 25 })).toEqual({
+      host: "relay.internal",
+      port: 25,
+      secure: false,
+    });
+    expect(serverOf({ service: "gmail", auth: { user: "u", pass: "p" } }).host).toBe(
+      "smtp.gmail.com",
+    );
+    expect(() => serverOf({ host: "mx.example.com", port: 70000 })).toThrow(/port/);
+  });
+});
