@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type Action, DEFAULT_TIMEOUTS, Session, type SessionOptions, SmtpError } from "../src/index.ts";
+import {
+  type Action,
+  DEFAULT_TIMEOUTS,
+  Session,
+  type SessionOptions,
+  SmtpError,
+} from "../src/index.ts";
 
 // Boundaries of the engine's inputs, driven through the public Session API only (no private
 // state), so they hold whatever shape the session's insides take.
@@ -97,7 +103,9 @@ describe("the deadline of an unanswered end of data", () => {
         expect(io.client()).toBe("DATA\r\n");
         io.server("354 go\n");
       } else {
-        expect(io.client()).toBe("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n");
+        expect(io.client()).toBe(
+          "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n",
+        );
         io.server("250 ok\n250 ok\n354 go\n");
       }
       expect(io.actions().at(-1)).toEqual({ type: "need-body", id: first });
