@@ -42,6 +42,10 @@ describe("pool: NOOP health check and rate limit", () => {
     await client.send({ from: USER, to: "a@example.test", text: "1" });
     await client.send({ from: USER, to: "a@example.test", text: "2" });
     await client.close();
+    // Both messages went over the one connection the transcript shows, without NOOP between.
+    expect(lines.filter((l) => l.startsWith("EHLO "))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith("MAIL FROM:"))).toHaveLength(2);
+    expect(lines).toContain("QUIT");
     expect(lines).not.toContain("NOOP");
   });
 
