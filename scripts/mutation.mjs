@@ -1,0 +1,235 @@
+// `pnpm test:mutation [core|mime|client]… [--mutate GLOB]… [--concurrency N] [--fresh]`
+//
+// Mutation testing with StrykerJS and its vitest runner, one target at a time (the machine
+// is small: a whole-repository run takes hours). Each target mutates its sources and runs
+// only its own package's tests. In reports/mutation/, per target:
+//   <target>.incremental.json  every mutant's last verdict; the next run re-tests only what
+//                              changed since (--fresh starts over). A --mutate run merges
+//                              its files into it.
+//   <target>.md                the per-file table and the surviving mutants, from that file
+//   <target>.html              Stryker's report of the last run
+// The run fails when a target's score is under its floor. docs/mutation-testing.md holds
+// the measured scores and why each remaining survivor is equivalent.
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { Stryker } from "@stryker-mutator/core";
+
+const root = join(import.meta.dirname, "..");
+const reports = join(root, "reports/mutation");
+
+const NOT_CODE = ["!**/*.test.ts", "!**/*.test-util.ts", "!**/*.d.ts"];
+
+/** The vitest files under `dir` (relative to the root), runtime-specific folders left out. */
+function testsUnder(dir, skip = () => false) {
+  return readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".test.ts"))
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+    .filter((file) => !/(^|\/)(deno|bun|node_modules)\//.test(file) && !skip(file))
+    .sort();
+}
+
+/** What each target mutates, the tests that may kill its mutants, and its floor (%). */
+const TARGETS = {
+  core: {
+    mutate: ["packages/core/src/**/*.ts", ...NOT_CODE],
+    testFiles: () => testsUnder("packages/core"),
+    floor: 85,
+  },
+  mime: {
+    mutate: ["packages/mime/src/**/*.ts", ...NOT_CODE],
+    testFiles: () => testsUnder("packages/mime"),
+    floor: 80,
+  },
+  // The client's pool and the driving loop; the rest of the client is option plumbing.
+  client: {
+    mutate: [
+      "packages/client/src/pool.ts",
+      "packages/client/src/drive.ts",
+      "packages/client/src/waiter.ts",
+    ],
+    // Not the Postfix suites (they skip without the peer) nor the one that runs Deno itself.
+    testFiles: () => testsUnder("packages/client", (file) => /\/(postfix|deno-)[^/]*$/.test(file)),
+    floor: 80,
+  },
+};
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    mutate: { type: "string", multiple: true },
+    concurrency: { type: "string", default: "2" },
+    fresh: { type: "boolean", default: false },
+  },
+});
+const names = positionals.length > 0 ? positionals : Object.keys(TARGETS);
+for (const name of names) {
+  if (!(name in TARGETS)) {
+    console.error(`unknown target "${name}": one of ${Object.keys(TARGETS).join(", ")}`);
+    process.exit(2);
+  }
+}
+if (values.mutate && names.length !== 1) {
+  console.error("--mutate narrows one target: name exactly one");
+  process.exit(2);
+}
+
+// Mutation runs never use the Postfix peer: its tests skip, whatever the shell has set.
+for (const key of Object.keys(process.env)) if (key.startsWith("SMTP_")) delete process.env[key];
+
+mkdirSync(reports, { recursive: true });
+process.chdir(root);
+let failed = false;
+for (const name of names) {
+  const target = TARGETS[name];
+  const whole = join(reports, `${name}.incremental.json`);
+  const partial = values.mutate ? join(reports, `${name}.partial.json`) : undefined;
+  if (values.fresh) rmSync(whole, { force: true });
+  if (partial) {
+    rmSync(partial, { force: true });
+    if (existsSync(whole)) copyFileSync(whole, partial);
+  }
+  await new Stryker({
+    plugins: ["@stryker-mutator/vitest-runner"],
+    testRunner: "vitest",
+    vitest: { configFile: "vitest.config.ts", related: false },
+    // TypeScript 7 has no compiler API for Stryker to read a tsconfig with: name none.
+    tsconfigFile: "stryker-has-no-tsconfig.json",
+    // In place: workspace packages resolve through pnpm's symlinks to the real sources,
+    // which a sandbox copy would not see mutated. Stryker restores every file when it ends.
+    inPlace: true,
+    mutate: values.mutate ? [...values.mutate, ...NOT_CODE] : target.mutate,
+    testFiles: target.testFiles(),
+    coverageAnalysis: "perTest",
+    concurrency: Number(values.concurrency),
+    incremental: true,
+    incrementalFile: partial ?? whole,
+    reporters: ["clear-text", "html", "progress"],
+    htmlReporter: { fileName: join(reports, `${name}.html`) },
+    clearTextReporter: { allowEmojis: false, logTests: false, reportScoreTable: true },
+    thresholds: { high: 95, low: target.floor, break: null },
+    timeoutMS: 10_000,
+    tempDirName: ".stryker-tmp",
+  }).runMutationTest();
+
+  if (partial) {
+    const merged = existsSync(whole)
+      ? merge(readJson(whole), readJson(partial))
+      : readJson(partial);
+    writeFileSync(whole, JSON.stringify(merged, null, 2));
+    rmSync(partial);
+  }
+  const summary = summarise(readJson(whole));
+  writeFileSync(join(reports, `${name}.md`), summary.markdown);
+  console.log(`\n${name}: ${summary.score.toFixed(2)} % (floor ${target.floor} %)`);
+  console.log(`per file and survivors: ${relative(root, join(reports, `${name}.md`))}`);
+  if (summary.score < target.floor) failed = true;
+}
+process.exit(failed ? 1 : 0);
+
+function readJson(file) {
+  return JSON.parse(readFileSync(file, "utf8"));
+}
+
+/** How Stryker's incremental mode identifies a test across reports (ids are per report). */
+function testKey(file, test) {
+  const at = test.location?.start;
+  return `${file}@${at ? `${at.line}:${at.column}` : ""}\n${test.name}`;
+}
+
+/**
+ * The whole report with the files of a narrower run replaced by that run's verdicts. Test
+ * ids differ between reports: the older files' references are mapped through the tests'
+ * identities to the newer ids (the newer run ran every test of the target).
+ */
+function merge(older, newer) {
+  const keyOfOldId = new Map();
+  for (const [file, { tests }] of Object.entries(older.testFiles ?? {}))
+    for (const test of tests) keyOfOldId.set(test.id, testKey(file, test));
+  const newIdOfKey = new Map();
+  for (const [file, { tests }] of Object.entries(newer.testFiles ?? {}))
+    for (const test of tests) newIdOfKey.set(testKey(file, test), test.id);
+  const remap = (ids) =>
+    ids?.map((id) => newIdOfKey.get(keyOfOldId.get(id))).filter((id) => id !== undefined);
+  const files = {};
+  for (const [file, report] of Object.entries(older.files)) {
+    if (file in newer.files) continue;
+    files[file] = {
+      ...report,
+      mutants: report.mutants.map((mutant) => ({
+        ...mutant,
+        ...(mutant.coveredBy ? { coveredBy: remap(mutant.coveredBy) } : {}),
+        ...(mutant.killedBy ? { killedBy: remap(mutant.killedBy) } : {}),
+      })),
+    };
+  }
+  return { ...newer, files: { ...files, ...newer.files } };
+}
+
+/**
+ * Per-file counts, the score as Stryker defines it (killed and timed-out mutants over
+ * killed, timed-out, surviving and uncovered ones; ignored and erroring ones do not count),
+ * and the list of undetected mutants.
+ */
+function summarise(report) {
+  const score = (c) => {
+    const valid = c.killed + c.timeout + c.survived + c.noCoverage;
+    return valid === 0 ? 100 : (100 * (c.killed + c.timeout)) / valid;
+  };
+  const zero = () => ({ killed: 0, timeout: 0, survived: 0, noCoverage: 0 });
+  const key = {
+    Killed: "killed",
+    Timeout: "timeout",
+    Survived: "survived",
+    NoCoverage: "noCoverage",
+  };
+  const total = zero();
+  const table = [
+    "| file | score % | killed | timeout | survived | no coverage |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  const undetected = [];
+  for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) =>
+    a.localeCompare(b),
+  )) {
+    const counts = zero();
+    const lines = source.split("\n");
+    for (const mutant of [...mutants].sort(
+      (a, b) => a.location.start.line - b.location.start.line,
+    )) {
+      const k = key[mutant.status];
+      if (k === undefined) continue;
+      counts[k]++;
+      total[k]++;
+      if (k === "survived" || k === "noCoverage") {
+        const { start } = mutant.location;
+        const original = lines[start.line - 1]?.trim() ?? "";
+        const replacement = mutant.replacement?.replace(/\s+/g, " ") ?? "";
+        undetected.push(
+          `- \`${file}:${start.line}:${start.column}\` ${mutant.status} ${mutant.mutatorName}: \`${clip(original)}\` → \`${clip(replacement)}\``,
+        );
+      }
+    }
+    table.push(
+      `| ${file} | ${score(counts).toFixed(2)} | ${counts.killed} | ${counts.timeout} | ${counts.survived} | ${counts.noCoverage} |`,
+    );
+  }
+  table.push(
+    `| **all** | **${score(total).toFixed(2)}** | ${total.killed} | ${total.timeout} | ${total.survived} | ${total.noCoverage} |`,
+  );
+  const markdown = `${table.join("\n")}\n\n## Undetected mutants\n\n${undetected.join("\n") || "None."}\n`;
+  return { score: score(total), markdown };
+}
+
+function clip(text) {
+  const flat = text.replaceAll("`", "'");
+  return flat.length > 100 ? `${flat.slice(0, 97)}...` : flat;
+}
