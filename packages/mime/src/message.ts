@@ -159,6 +159,7 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
     size: segmentsSize(segments),
     eightBit: !headersAscii || bodies8bit,
     smtpUtf8: smtpUtf8 && !(headersAscii && envelopeAscii),
+    replayable: segments.every((s) => s instanceof Uint8Array || s.source.kind === "bytes"),
     stream: (streamOptions?: StreamOptions) =>
       streamSegments(segments, streamOptions?.reuseBuffers === true),
   };

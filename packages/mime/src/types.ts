@@ -159,6 +159,12 @@ export interface Message {
   readonly eightBit: boolean;
   /** The envelope or headers need SMTPUTF8. */
   readonly smtpUtf8: boolean;
+  /**
+   * Whether every `stream()` call gives the same bytes: false when some attachment content
+   * is a stream, which can be read only once. A consumer that must read the message twice
+   * (a DKIM signer: a hash pass, then the send) checks this first.
+   */
+  readonly replayable: boolean;
   /** The bytes, CRLF line endings; each call is a new pass (a consumed stream content throws). */
   stream(options?: StreamOptions): AsyncIterable<Uint8Array>;
 }

@@ -101,6 +101,7 @@ describe("Message", () => {
       { ...base, attachments: [{ content: new Uint8Array(10) }] },
       fixedOptions(),
     );
+    expect(bytesMessage.replayable).toBe(true);
     expect(await toBytes(bytesMessage)).toEqual(await toBytes(bytesMessage));
     const streamMessage = createMessage(
       {
@@ -115,8 +116,25 @@ describe("Message", () => {
       },
       fixedOptions(),
     );
+    expect(streamMessage.replayable).toBe(false);
     await toBytes(streamMessage);
     expect(() => streamMessage.stream()).toThrow(MimeError);
+  });
+
+  it("is replayable without stream content (no attachment, text or bytes); one stream among them makes it not", () => {
+    expect(createMessage(base, fixedOptions()).replayable).toBe(true);
+    const text = { content: "some text" };
+    const bytes = { content: new Uint8Array(3) };
+    const stream = { content: new ReadableStream<Uint8Array>() };
+    expect(createMessage({ ...base, attachments: [text, bytes] }, fixedOptions()).replayable).toBe(
+      true,
+    );
+    expect(
+      createMessage(
+        { ...base, html: "<p>x</p>", attachments: [text, { ...bytes, cid: "a" }, stream] },
+        fixedOptions(),
+      ).replayable,
+    ).toBe(false);
   });
 
   it("pulls attachment content only as the consumer reads (back-pressure)", async () => {
