@@ -27,13 +27,20 @@ const read = (dir: string): Manifest =>
 const allowed: Record<string, string[]> = {
   "@smtp/core": [],
   "@smtp/mime": [],
+  "@smtp/dkim": ["@smtp/core"],
   "@smtp/transport-node": ["@smtp/core"],
   "@smtp/transport-deno": ["@smtp/core"],
-  "@smtp/client": ["@smtp/core", "@smtp/mime", "@smtp/transport-node", "@smtp/transport-deno"],
+  "@smtp/client": [
+    "@smtp/core",
+    "@smtp/mime",
+    "@smtp/dkim",
+    "@smtp/transport-node",
+    "@smtp/transport-deno",
+  ],
 };
 
 describe("workspace packages", () => {
-  it("are exactly the five published packages", () => {
+  it("are exactly the six published packages", () => {
     expect(dirs.map((d) => read(d).name).sort()).toEqual(Object.keys(allowed).sort());
   });
 

@@ -2,8 +2,9 @@ import type { Capabilities, Connector, DsnOptions, SendResult } from "@smtp/core
 import { SmtpError } from "@smtp/core";
 import type { MessageInput } from "@smtp/mime";
 import { Connection, type SessionFactory } from "./connection.ts";
+import { type ResolvedDkim, resolveDkim, signMessage } from "./dkim.ts";
 import type { QueuedSend } from "./job.ts";
-import type { ClientOptions } from "./options.ts";
+import type { ClientDkimOptions, ClientOptions } from "./options.ts";
 import { Pool } from "./pool.ts";
 import { prepareMessage } from "./prepare.ts";
 import { type ResolvedOptions, resolveOptions } from "./resolve-options.ts";
@@ -23,6 +24,8 @@ export interface SendOptions {
   dsn?: DsnOptions | undefined;
   /** Fail the message when any recipient is refused, instead of delivering to the others. */
   requireAllRecipients?: boolean | undefined;
+  /** DKIM for this message instead of the client's `dkim` option; `false` sends it unsigned. */
+  dkim?: ClientDkimOptions | false | undefined;
 }
 
 /**
@@ -75,30 +78,48 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
   };
   const pool = new Pool(resolved, getConnector, internals.sessionFactory);
   let closed = false;
+  // Messages being signed are not queued yet: close() waits for them to be.
+  const signing = new Set<Promise<unknown>>();
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    signing.add(promise);
+    const forget = () => signing.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  };
 
   return {
     async send(message, sendOptions = {}) {
       const signal = sendOptions.signal;
       if (closed) throw closedError();
-      const { message: built, job } = prepareMessage(message, {
+      let prepared = prepareMessage(message, {
         hostname: resolved.name?.startsWith("[") ? undefined : resolved.name,
         dsn: sendOptions.dsn,
         requireAllRecipients: sendOptions.requireAllRecipients,
       });
+      const dkim = messageDkim(resolved.dkim, sendOptions.dkim);
       if (signal?.aborted) throw abortError(signal.reason);
-      const result = await new Promise<Extract<SendResult, { ok: true }>>((resolve, reject) => {
-        const queued: QueuedSend = {
-          message: built,
-          job,
-          signal,
-          attempts: 0,
-          settled: false,
-          resolve,
-          reject,
-        };
-        pool.enqueue(queued);
-      });
-      return toSendInfo(built.messageId, { from: job.from, to: job.to }, result);
+      const signed =
+        dkim === undefined ? undefined : await track(signMessage(prepared, dkim, signal));
+      if (signed !== undefined) prepared = signed.prepared;
+      try {
+        if (signal?.aborted) throw abortError(signal.reason);
+        const { message: built, job } = prepared;
+        const result = await new Promise<Extract<SendResult, { ok: true }>>((resolve, reject) => {
+          const queued: QueuedSend = {
+            message: built,
+            job,
+            signal,
+            attempts: 0,
+            settled: false,
+            resolve,
+            reject,
+          };
+          pool.enqueue(queued);
+        });
+        return toSendInfo(built.messageId, { from: job.from, to: job.to }, result);
+      } finally {
+        await signed?.release();
+      }
     },
 
     async verify(verifyOptions = {}) {
@@ -110,9 +131,19 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
 
     async close() {
       closed = true;
+      await Promise.allSettled(signing);
       await pool.close();
     },
   };
+}
+
+/** The DKIM settings of one send: its own `dkim` (checked now), none for `false`, else the client's. */
+function messageDkim(
+  client: ResolvedDkim | undefined,
+  own: ClientDkimOptions | false | undefined,
+): ResolvedDkim | undefined {
+  if (own === undefined) return client;
+  return own === false ? undefined : resolveDkim(own);
 }
 
 function closedError(): SmtpError {

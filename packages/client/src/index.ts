@@ -20,12 +20,15 @@ export type {
   Transport,
 } from "@smtp/core";
 export { SmtpError } from "@smtp/core";
+export type { DkimAlgorithm, DkimCanonicalization } from "@smtp/dkim";
 export type { AddressInput, AttachmentInput, MessageInput } from "@smtp/mime";
 export type { ClientInternals, SendOptions, SmtpClient } from "./client.ts";
 export { createClient } from "./client.ts";
 export type {
   AccessTokenProvider,
   ClientAuth,
+  ClientDkimOptions,
+  ClientDkimSignature,
   ClientOptions,
   ClientPoolOptions,
   ClientTimeouts,

@@ -1,4 +1,5 @@
 import type { AuthMethod, Connector, StartTlsPolicy, TranscriptEntry } from "@smtp/core";
+import type { DkimOptions } from "@smtp/dkim";
 
 /**
  * TLS settings passed to the transport: trust anchors, a client certificate, and the
@@ -92,6 +93,32 @@ export interface ClientTranscriptEntry extends TranscriptEntry {
 }
 
 /**
+ * One DKIM signature: `@smtp/dkim`'s options (nodemailer's names: `domainName`,
+ * `keySelector`, `privateKey`, plus `algorithm`, `headerFieldNames`, `skipFields`,
+ * `canonicalization`, `expiresIn`), and `spool`.
+ *
+ * @since 0.1.0
+ */
+export interface ClientDkimSignature extends DkimOptions {
+  /**
+   * A folder for a temporary copy of a message whose content can be read only once (an
+   * attachment given as a stream). Signing reads the message twice (the body hash, then the
+   * send), so without `spool` such a message is refused with `invalid-input`; with it, the
+   * first pass also writes the message to a file there (mode 0600), the send reads it back,
+   * and the file is deleted when the send is over. In an array, give it once (or the same
+   * folder everywhere).
+   */
+  spool?: string;
+}
+
+/**
+ * DKIM signing: one signature, or several side by side (e.g. RSA and Ed25519).
+ *
+ * @since 0.1.0
+ */
+export type ClientDkimOptions = ClientDkimSignature | readonly ClientDkimSignature[];
+
+/**
  * Options of {@link createClient}.
  *
  * @since 0.1.0
@@ -134,4 +161,10 @@ export interface ClientOptions {
   transcript?: (entry: ClientTranscriptEntry) => void;
   /** Print the conversation (redacted) to stderr. */
   debug?: boolean;
+  /**
+   * Sign every message with DKIM (RFC 6376; Ed25519 per RFC 8463). Checked here: a bad key,
+   * domain or selector throws `invalid-input` before any connection. `send(message, { dkim })`
+   * replaces it for one message.
+   */
+  dkim?: ClientDkimOptions;
 }

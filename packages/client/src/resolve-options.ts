@@ -1,5 +1,6 @@
 import type { AuthMethod, Connector, Credentials, StartTlsPolicy } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
+import { type ResolvedDkim, resolveDkim } from "./dkim.ts";
 import { isValidEhloName } from "./ehlo-name.ts";
 import { isIpAddress, isLoopbackHost } from "./loopback.ts";
 import type {
@@ -41,6 +42,8 @@ export interface ResolvedOptions {
   pool: PoolSettings;
   transport: Connector | undefined;
   transcript: ((entry: ClientTranscriptEntry) => void) | undefined;
+  /** DKIM signing of every message, unless a send says otherwise. */
+  dkim: ResolvedDkim | undefined;
   /** Numbers the client's connections for transcripts. */
   connectionCounter: { count: number };
 }
@@ -252,6 +255,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     pool,
     transport: options.transport,
     transcript,
+    dkim: options.dkim === undefined ? undefined : resolveDkim(options.dkim),
     connectionCounter: { count: 0 },
   };
 }

@@ -1,5 +1,6 @@
 import type { Connector } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
+import type { Sha256Like } from "@smtp/dkim";
 import type { ClientTlsOptions } from "./options.ts";
 
 /** The slice of Deno's global this module looks at. */
@@ -137,4 +138,26 @@ export function randomBytes(length: number): Uint8Array {
 /** A monotonic clock in milliseconds. @since 0.1.0 */
 export function monotonicNow(): number {
   return globalThis.performance.now();
+}
+
+let cachedSha256: Promise<(() => Sha256Like) | undefined> | undefined;
+
+/**
+ * The runtime's native streaming SHA-256 (`node:crypto` on Node.js and Bun), several times
+ * faster than `@smtp/dkim`'s own for the body hash of a large message; `undefined` on Deno,
+ * where the client loads no `node:*` module. Looked up once.
+ *
+ * @since 0.1.0
+ */
+export function nativeSha256(): Promise<(() => Sha256Like) | undefined> {
+  cachedSha256 ??= (async () => {
+    if (deno()) return undefined;
+    try {
+      const { createHash } = await import("node:crypto");
+      return () => createHash("sha256");
+    } catch {
+      return undefined;
+    }
+  })();
+  return cachedSha256;
 }

@@ -1,0 +1,89 @@
+import { randomBytes } from "./runtime.ts";
+
+/**
+ * A temporary file holding one message's bytes, so that a message whose content can be
+ * read only once can be read twice (DKIM: the body hash, then the send).
+ *
+ * @since 0.1.0
+ */
+export interface SpoolFile {
+  /** Appends `chunk`; the caller may reuse it once the promise resolves. */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Ends the writing. */
+  close(): Promise<void>;
+  /** The file's bytes from the start; each call is a new read. */
+  read(): AsyncIterable<Uint8Array>;
+  /** Deletes the file; never throws. */
+  remove(): Promise<void>;
+}
+
+/** The Deno file API this module uses (Deno is not in the client's typings). */
+interface DenoFile {
+  write(bytes: Uint8Array): Promise<number>;
+  close(): void;
+  readonly readable: AsyncIterable<Uint8Array>;
+}
+interface DenoFiles {
+  open(
+    path: string,
+    options: { read?: boolean; write?: boolean; createNew?: boolean; mode?: number },
+  ): Promise<DenoFile>;
+  remove(path: string): Promise<void>;
+}
+
+const READ_SIZE = 64 * 1024;
+
+function fileName(folder: string): string {
+  const id = Array.from(randomBytes(16), (b) => b.toString(16).padStart(2, "0")).join("");
+  const separator = folder.endsWith("/") || folder.endsWith("\\") ? "" : "/";
+  return `${folder}${separator}smtp-dkim-${id}.eml`;
+}
+
+/**
+ * Creates a new file (never an existing one; readable by its owner only) in `folder`:
+ * `Deno.open` on Deno, `node:fs` on Node.js and Bun.
+ *
+ * @throws whatever the runtime throws when the file cannot be made.
+ * @since 0.1.0
+ */
+export async function openSpool(folder: string): Promise<SpoolFile> {
+  const path = fileName(folder);
+  const deno = (globalThis as { Deno?: DenoFiles }).Deno;
+  if (deno) {
+    const file = await deno.open(path, { write: true, createNew: true, mode: 0o600 });
+    return {
+      async write(chunk) {
+        for (let done = 0; done < chunk.length; ) done += await file.write(chunk.subarray(done));
+      },
+      async close() {
+        file.close();
+      },
+      async *read() {
+        yield* (await deno.open(path, { read: true })).readable;
+      },
+      async remove() {
+        try {
+          file.close();
+        } catch {
+          // Closed already.
+        }
+        await deno.remove(path).catch(() => {});
+      },
+    };
+  }
+  const fs = await import("node:fs");
+  const handle = await fs.promises.open(path, "wx", 0o600);
+  return {
+    async write(chunk) {
+      for (let done = 0; done < chunk.length; ) {
+        done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
+      }
+    },
+    close: () => handle.close(),
+    read: () => fs.createReadStream(path, { highWaterMark: READ_SIZE }),
+    async remove() {
+      await handle.close().catch(() => {});
+      await fs.promises.rm(path, { force: true }).catch(() => {});
+    },
+  };
+}
