@@ -18,7 +18,7 @@ export interface SigningKey {
    *
    * @throws DkimError when WebCrypto refuses the key.
    */
-  sign(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array>;
+  sign(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>>;
 }
 
 const ALGORITHMS: readonly DkimAlgorithm[] = ["rsa-sha256", "ed25519-sha256"];
