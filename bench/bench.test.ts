@@ -55,6 +55,8 @@ describe("pnpm bench --quick (tiny N)", () => {
         [
           "1 MiB Uint8Array",
           "1 MiB stream",
+          "1 MiB Uint8Array, DKIM-signed",
+          "1 MiB stream, DKIM-signed",
           "1 MiB Uint8Array, sink 64 MiB/s",
           "1 MiB stream, sink 64 MiB/s",
         ]
@@ -64,8 +66,16 @@ describe("pnpm bench --quick (tiny N)", () => {
       for (const run of result.attachments.runs) {
         expect(run.ok).toBe(true);
         expect(run.checked).toBe(1);
+        expect(run.dkimChecked).toBe(run.dkim ? 1 : 0);
         expect(run.messageBytes).toBeGreaterThan(1024 * 1024);
       }
+      // Both clients' signatures verified; each signed run is paired with its unsigned twin.
+      expect(result.dkim.map((r) => `${r.case}/${r.client}`).sort()).toEqual(
+        ["1 MiB Uint8Array", "1 MiB stream"]
+          .flatMap((c) => [`${c}/smtp-pool1`, `${c}/nm-pool1`])
+          .sort(),
+      );
+      for (const row of result.dkim) expect(row.wallRatio.n).toBe(1);
 
       // nodemailer is always there; @smtp needs a build (pnpm build) for its cold start.
       const cold = result.coldStart?.rows.map((r) => r.library) ?? [];
@@ -75,6 +85,7 @@ describe("pnpm bench --quick (tiny N)", () => {
       for (const client of CLIENTS) expect(result.markdown).toContain(clientLabel(client));
       expect(result.markdown).toContain("| D ms | R | client | msgs/s |");
       expect(result.markdown).toContain("| case | client | wall s |");
+      expect(result.markdown).toContain("| case | client | signed wall s | unsigned wall s |");
       expect(existsSync(jsonPath)).toBe(true);
     } finally {
       await rm(jsonPath, { force: true });

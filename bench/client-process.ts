@@ -172,7 +172,7 @@ async function runAttachment(job: AttachmentJob): Promise<AttachmentOutcome> {
     attachmentMessage([
       { filename: ATTACHMENT_NAME, content: content(), contentType: "application/octet-stream" },
     ]);
-  const client = job.encodeOnly ? undefined : openClient(job.client, job.port);
+  const client = job.encodeOnly ? undefined : openClient(job.client, job.port, job.dkim);
   // Warm-up: open the connection (or run the encoder) once with a small attachment.
   const small = attachmentMessage([
     {

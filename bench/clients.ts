@@ -6,6 +6,12 @@
 import nodemailer from "nodemailer";
 import { createClient } from "../packages/client/src/index.ts";
 import type { ClientName } from "./config.ts";
+import type { BenchDkim } from "./protocol.ts";
+
+/** The signing domain and selector of the DKIM-signed cases. @since 0.1.0 */
+export const DKIM_DOMAIN = "bench.test";
+/** @since 0.1.0 */
+export const DKIM_SELECTOR = "bench";
 
 /** The message fields both clients accept under the same names. @since 0.1.0 */
 export interface BenchMessage {
@@ -37,18 +43,23 @@ export function libraryOf(name: ClientName): "smtp" | "nodemailer" {
 }
 
 /**
- * Opens the variant `name` against `127.0.0.1:port` (plain SMTP, no STARTTLS, no AUTH).
+ * Opens the variant `name` against `127.0.0.1:port` (plain SMTP, no STARTTLS, no AUTH),
+ * signing every message with DKIM when `dkim` is given: @smtp with `spool` (used only for
+ * content it cannot read twice), nodemailer with `cacheDir` (so that it does not hold the
+ * whole message in memory).
  *
  * @since 0.1.0
  */
-export function openClient(name: ClientName, port: number): BenchClient {
+export function openClient(name: ClientName, port: number, dkim?: BenchDkim): BenchClient {
   const maxConnections = connectionsOf(name);
+  const signing = { domainName: DKIM_DOMAIN, keySelector: DKIM_SELECTOR };
   if (libraryOf(name) === "smtp") {
     const client = createClient({
       host: "127.0.0.1",
       port,
       starttls: "never",
       pool: { maxConnections },
+      ...(dkim ? { dkim: { ...signing, privateKey: dkim.privateKey, spool: dkim.spool } } : {}),
     });
     return {
       async send(message) {
@@ -64,6 +75,7 @@ export function openClient(name: ClientName, port: number): BenchClient {
     ignoreTLS: true,
     pool: true,
     maxConnections,
+    ...(dkim ? { dkim: { ...signing, privateKey: dkim.privateKey, cacheDir: dkim.spool } } : {}),
   });
   return {
     async send(message) {

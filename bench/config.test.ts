@@ -32,6 +32,15 @@ describe("parseConfig", () => {
     expect(() => parseConfig(["--reps"])).toThrow(/needs a value/);
     expect(parseConfig(["--help"])).toBe("help");
   });
+
+  it("--no-dkim drops the DKIM-signed cases (they are on in both presets)", () => {
+    expect(fullConfig().dkim).toBe(true);
+    expect(quickConfig().dkim).toBe(true);
+    const config = parseConfig(["--quick", "--no-dkim"]);
+    if (config === "help") throw new Error("unexpected help");
+    expect(config.dkim).toBe(false);
+    expect(config.custom).toBe(true);
+  });
 });
 
 describe("spread", () => {

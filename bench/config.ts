@@ -33,6 +33,8 @@ export interface BenchConfig {
   throttleSizeMiB: number;
   /** Measure the encode-only variants (no network). */
   encodeOnly: boolean;
+  /** Measure the DKIM-signed variants of the large attachments (rsa-sha256, both clients). */
+  dkim: boolean;
   /** Interleaved rounds of the cold-start measurement; 0 skips it. */
   coldRuns: number;
   /** Messages of each throughput measurement parsed and checked with mailparser. */
@@ -63,6 +65,7 @@ export function fullConfig(): BenchConfig {
     throttleMiBps: 20,
     throttleSizeMiB: 50,
     encodeOnly: true,
+    dkim: true,
     coldRuns: 30,
     sample: 20,
     cpuProfDir: undefined,
@@ -105,6 +108,7 @@ const HELP = `usage: pnpm bench [--quick] [options]
   --throttle MIBPS      sink read rate for the back-pressure case (0 skips it)
   --throttle-size MIB   attachment size for the throttled case
   --no-encode           skip the encode-only variants
+  --no-dkim             skip the DKIM-signed attachment variants
   --cold N              interleaved cold-start rounds (0 skips; needs pnpm build for @smtp)
   --sample N            messages per measurement parsed with mailparser
   --cpu-prof DIR        write a --cpu-prof profile of every client process into DIR
@@ -150,7 +154,7 @@ const VALUE_FLAGS = [
   "--cpu-prof",
   "--json",
 ] as const;
-const BOOLEAN_FLAGS = ["--quick", "--no-encode", "--quiet", "--help"] as const;
+const BOOLEAN_FLAGS = ["--quick", "--no-encode", "--no-dkim", "--quiet", "--help"] as const;
 
 /**
  * Parses CLI flags (and `BENCH_*` environment variables, which flags override) into a
@@ -241,8 +245,11 @@ export function parseConfig(
         break;
     }
   }
-  if (values.size > 0 || switches.has("--no-encode")) config.custom = true;
+  if (values.size > 0 || switches.has("--no-encode") || switches.has("--no-dkim")) {
+    config.custom = true;
+  }
   if (switches.has("--no-encode")) config.encodeOnly = false;
+  if (switches.has("--no-dkim")) config.dkim = false;
   if (switches.has("--quiet")) config.verbose = false;
   return config;
 }

@@ -2,9 +2,10 @@
  * One measurement each: start a fresh client process, snapshot the server's counters when
  * the client is warm and again when it is done, check what the sink received.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { connectionsOf, libraryOf } from "./clients.ts";
+import { type TestKey, testKey, verifyWithMailauth } from "../tools/dkim-verify/src/index.ts";
+import { connectionsOf, DKIM_DOMAIN, DKIM_SELECTOR, libraryOf } from "./clients.ts";
 import type { BenchConfig, ClientName } from "./config.ts";
 import { runClientProcess, type ServerHandle } from "./processes.ts";
 import type { AttachmentOutcome, ServerSnapshot, ThroughputOutcome } from "./protocol.ts";
@@ -59,6 +60,8 @@ export interface AttachmentRun {
   source: "bytes" | "stream";
   encodeOnly: boolean;
   throttleMiBps: number;
+  /** Signed with DKIM. */
+  dkim: boolean;
   client: ClientName;
   library: "smtp" | "nodemailer";
   ok: boolean;
@@ -73,6 +76,8 @@ export interface AttachmentRun {
   /** Bytes on the wire (or produced, encode-only). */
   messageBytes: number;
   checked: number;
+  /** 1 when the DKIM signature of what the sink received verified (mailauth). */
+  dkimChecked: number;
   problems: string[];
 }
 
@@ -217,6 +222,8 @@ export interface AttachmentCase {
   source: "bytes" | "stream";
   encodeOnly: boolean;
   throttleMiBps: number;
+  /** Signed with DKIM (rsa-sha256, 2048-bit key), and the signature checked with mailauth. */
+  dkim: boolean;
   file: string;
   sha256: string;
 }
@@ -225,7 +232,25 @@ export interface AttachmentCase {
 export function caseLabel(c: Omit<AttachmentCase, "file" | "sha256">): string {
   const base = `${c.sizeMiB} MiB ${c.source === "bytes" ? "Uint8Array" : "stream"}`;
   if (c.encodeOnly) return `encode only, ${base}`;
+  if (c.dkim) return `${base}, DKIM-signed`;
   return c.throttleMiBps > 0 ? `${base}, sink ${c.throttleMiBps} MiB/s` : base;
+}
+
+let dkimKey: TestKey | undefined;
+
+/** The key of the DKIM-signed cases: one 2048-bit RSA key per run, made at first use. */
+function benchDkimKey(): TestKey {
+  dkimKey ??= testKey("rsa", 2048);
+  return dkimKey;
+}
+
+/** Checks the DKIM signature of a stored message with mailauth (the key from a table, no DNS). */
+async function checkDkim(file: string): Promise<string[]> {
+  const results = await verifyWithMailauth(await readFile(file), {
+    [`${DKIM_SELECTOR}._domainkey.${DKIM_DOMAIN}`]: benchDkimKey().record,
+  });
+  if (results.length === 1 && results[0]!.pass) return [];
+  return [`DKIM: ${results.map((r) => r.detail).join("; ") || "no signature"}`];
 }
 
 /**
@@ -243,7 +268,9 @@ export async function measureAttachment(
   workDir: string,
 ): Promise<AttachmentRun> {
   const dir = join(workDir, `recv-${client}-${rep}`);
+  const spool = join(workDir, `spool-${client}-${rep}`);
   await mkdir(dir, { recursive: true });
+  if (c.dkim) await mkdir(spool, { recursive: true });
   await server.reset({
     store: "file",
     dir,
@@ -259,6 +286,7 @@ export async function measureAttachment(
     source: c.source,
     encodeOnly: c.encodeOnly,
     throttleMiBps: c.throttleMiBps,
+    dkim: c.dkim,
     client,
     library: libraryOf(client),
   };
@@ -271,6 +299,7 @@ export async function measureAttachment(
         file: c.file,
         source: c.source,
         encodeOnly: c.encodeOnly,
+        ...(c.dkim ? { dkim: { privateKey: benchDkimKey().pkcs8, spool } } : {}),
       },
       {
         onWarm: async () => {
@@ -285,6 +314,7 @@ export async function measureAttachment(
     const after = await server.snapshot();
     const problems: string[] = [];
     let checked = 0;
+    let dkimChecked = 0;
     if (!outcome.ok) problems.push(`send failed: ${outcome.error}`);
     let messageBytes = outcome.encodedBytes ?? 0;
     if (!c.encodeOnly && before) {
@@ -297,6 +327,11 @@ export async function measureAttachment(
         const check = await checkAttachment(file, c.sha256);
         checked = check.checked;
         problems.push(...check.problems);
+        if (c.dkim) {
+          const dkimProblems = await checkDkim(file);
+          problems.push(...dkimProblems);
+          if (dkimProblems.length === 0) dkimChecked = 1;
+        }
       } else {
         problems.push("the sink stored no timed message");
       }
@@ -312,6 +347,7 @@ export async function measureAttachment(
       mibPerSec: c.sizeMiB / (outcome.wallMs / 1000),
       messageBytes,
       checked,
+      dkimChecked,
       problems,
     };
   } catch (error) {
@@ -327,9 +363,11 @@ export async function measureAttachment(
       mibPerSec: nan,
       messageBytes: 0,
       checked: 0,
+      dkimChecked: 0,
       problems: [`measurement failed: ${String(error)}`],
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
+    await rm(spool, { recursive: true, force: true });
   }
 }

@@ -55,6 +55,16 @@ export interface AttachmentJob {
   file: string;
   source: "bytes" | "stream";
   encodeOnly: boolean;
+  /** Sign with DKIM (rsa-sha256): the key, and a folder for a spool or cache file. */
+  dkim?: BenchDkim;
+}
+
+/** DKIM settings of a signed attachment case. @since 0.1.0 */
+export interface BenchDkim {
+  /** PKCS#8 PEM of the RSA key. */
+  privateKey: string;
+  /** Where a client may keep a temporary copy (@smtp `spool`, nodemailer `cacheDir`). */
+  spool: string;
 }
 
 /** A job for a client process. @since 0.1.0 */

@@ -102,6 +102,8 @@ export interface AttachmentRow {
   wallRatio: Spread;
   ok: boolean;
   checked: number;
+  /** Messages whose DKIM signature verified. */
+  dkimChecked: number;
   problems: number;
 }
 
@@ -131,6 +133,7 @@ export function summarizeAttachments(runs: readonly AttachmentRun[]): Attachment
       wallRatio: spread(ratios),
       ok: group.every((r) => r.ok),
       checked: group.reduce((a, r) => a + r.checked, 0),
+      dkimChecked: group.reduce((a, r) => a + r.dkimChecked, 0),
       problems: group.reduce((a, r) => a + r.problems.length, 0),
     });
   }
@@ -149,7 +152,8 @@ export function clientLabel(client: ClientName): string {
   return NAMES[client];
 }
 
-function table(header: string[], rows: string[][]): string {
+/** A Markdown table. @since 0.1.0 */
+export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
@@ -210,7 +214,8 @@ export function attachmentTable(rows: readonly AttachmentRow[]): string {
       fmtSpread(r.mibPerSec, 0),
       fmtSpread(r.extraRssMB, 0),
       fmt(r.cpuMs.median / 1000, 2),
-      r.problems > 0 ? `✗ (${r.problems} problems)` : r.checked > 0 ? `✓ (${r.checked})` : "n/a",
+      (r.problems > 0 ? `✗ (${r.problems} problems)` : r.checked > 0 ? `✓ (${r.checked})` : "n/a") +
+        (r.dkimChecked > 0 ? `, DKIM ✓ (${r.dkimChecked})` : ""),
     ]),
   );
 }

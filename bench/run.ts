@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type ColdStartResult, measureColdStart } from "./cold-start.ts";
 import { type BenchConfig, type ClientName, parseConfig, USAGE } from "./config.ts";
+import { type DkimRow, dkimTable, summarizeDkim } from "./dkim-report.ts";
 import {
   type AttachmentCase,
   type AttachmentRun,
@@ -39,6 +40,8 @@ export interface BenchResult {
   config: BenchConfig;
   throughput: { runs: ThroughputRun[]; summary: ThroughputRow[] };
   attachments: { runs: AttachmentRun[]; summary: AttachmentRow[] };
+  /** Signed against unsigned large-attachment runs. */
+  dkim: DkimRow[];
   /** Cold start and install footprint, when measured. */
   coldStart: ColdStartResult | undefined;
   /** Every correctness problem found (empty when all is well). */
@@ -127,8 +130,19 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
           source,
           encodeOnly: false,
           throttleMiBps: 0,
+          dkim: false,
           ...(await fileFor(sizeMiB)),
         });
+        if (config.dkim) {
+          cases.push({
+            sizeMiB,
+            source,
+            encodeOnly: false,
+            throttleMiBps: 0,
+            dkim: true,
+            ...(await fileFor(sizeMiB)),
+          });
+        }
       }
     }
     if (config.throttleMiBps > 0 && config.throttleSizeMiB > 0) {
@@ -138,6 +152,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
           source,
           encodeOnly: false,
           throttleMiBps: config.throttleMiBps,
+          dkim: false,
           ...(await fileFor(config.throttleSizeMiB)),
         });
       }
@@ -150,6 +165,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
             source,
             encodeOnly: true,
             throttleMiBps: 0,
+            dkim: false,
             ...(await fileFor(sizeMiB)),
           });
         }
@@ -180,6 +196,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
 
   const throughputSummary = summarizeThroughput(throughputRuns);
   const attachmentSummary = summarizeAttachments(attachmentRuns);
+  const dkimSummary = summarizeDkim(attachmentRuns);
   const problems = [
     ...throughputRuns.flatMap((r) =>
       r.problems.map((p) => `D=${r.delayMs} R=${r.recipients} ${r.client} rep ${r.rep + 1}: ${p}`),
@@ -222,6 +239,14 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       attachmentTable(attachmentSummary),
     );
   }
+  if (dkimSummary.length > 0) {
+    sections.push(
+      "",
+      "## DKIM signing (rsa-sha256, 2048-bit key): each signed run against the unsigned run of the same case, client and repetition",
+      "",
+      dkimTable(dkimSummary),
+    );
+  }
   if (coldStart) {
     sections.push(
       "",
@@ -234,7 +259,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   sections.push(
     "",
     problems.length === 0
-      ? "Correctness: every message delivered; sampled messages parsed with mailparser and attachments' SHA-256 matched."
+      ? "Correctness: every message delivered; sampled messages parsed with mailparser and attachments' SHA-256 matched; every DKIM signature verified (mailauth)."
       : `Correctness PROBLEMS (${problems.length}):\n${problems.map((p) => `- ${p}`).join("\n")}`,
   );
   const markdown = sections.join("\n");
@@ -246,6 +271,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     config,
     throughput: { runs: throughputRuns, summary: throughputSummary },
     attachments: { runs: attachmentRuns, summary: attachmentSummary },
+    dkim: dkimSummary,
     coldStart,
     problems,
     markdown,
