@@ -76,22 +76,47 @@ export class BodyCanonicalizer {
     this.#space = false;
   }
 
-  /** Whether `chunk[i..]` is already canonical (but for line ends held back at its end). */
+  /**
+   * Whether `chunk[i..]` is already canonical (but for line ends held back at its end): every
+   * octet below 0x21 is part of a CRLF or (`simple`) anything, or (`relaxed`) a single space
+   * between two other octets. Reads four octets at a time: a word with no octet below 0x21,
+   * which is nearly every word of base64 or text, is passed over with one test.
+   */
   #asIs(chunk: Uint8Array, i: number): boolean {
+    if (this.#space) return false;
     const length = chunk.length;
-    for (let p = chunk.indexOf(LF, i); p !== -1; p = chunk.indexOf(LF, p + 1)) {
-      if (p === i || chunk[p - 1] !== CR) return false;
+    const aligned = Math.min(length, i + ((4 - ((chunk.byteOffset + i) & 3)) & 3));
+    for (let k = i; k < aligned; k++)
+      if (chunk[k]! < 0x21 && !this.#octetAsIs(chunk, k, i)) return false;
+    const words = (length - aligned) >> 2;
+    if (words > 0) {
+      const view = new Uint32Array(chunk.buffer, chunk.byteOffset + aligned, words);
+      for (let w = 0; w < words; w++) {
+        const word = view[w]!;
+        // Non-zero exactly when some octet of the word is below 0x21 ("has less than").
+        if (((word - 0x21212121) & ~word & 0x80808080) === 0) continue;
+        for (let k = aligned + w * 4, end = k + 4; k < end; k++) {
+          if (chunk[k]! < 0x21 && !this.#octetAsIs(chunk, k, i)) return false;
+        }
+      }
     }
-    for (let p = chunk.indexOf(CR, i); p !== -1; p = chunk.indexOf(CR, p + 1)) {
-      if (p + 1 < length && chunk[p + 1] !== LF) return false;
-    }
-    if (!this.#relaxed) return true;
-    if (this.#space || chunk.indexOf(TAB, i) !== -1) return false;
-    for (let p = chunk.indexOf(SP, i); p !== -1; p = chunk.indexOf(SP, p + 1)) {
-      const next = chunk[p + 1];
-      if (next === undefined || next === SP || next === CR || next === LF) return false;
+    for (let k = aligned + words * 4; k < length; k++) {
+      if (chunk[k]! < 0x21 && !this.#octetAsIs(chunk, k, i)) return false;
     }
     return true;
+  }
+
+  /** Whether the octet at `k` (below 0x21) leaves `chunk[i..]` canonical as it is. */
+  #octetAsIs(chunk: Uint8Array, k: number, i: number): boolean {
+    const octet = chunk[k];
+    // A CR at the very end is held back; its line end is counted with the next chunk.
+    if (octet === CR) return k + 1 === chunk.length || chunk[k + 1] === LF;
+    if (octet === LF) return k > i && chunk[k - 1] === CR;
+    if (!this.#relaxed) return true;
+    if (octet === TAB) return false;
+    if (octet !== SP) return true;
+    const next = chunk[k + 1];
+    return next !== undefined && next !== SP && next !== TAB && next !== CR && next !== LF;
   }
 
   #fast(chunk: Uint8Array, i: number): void {
