@@ -10,22 +10,12 @@ import { type SmtpServerPeer, startSmtpServerPeer } from "@smtp-internal/test-pe
 import { createClient } from "../../../client/src/index.ts";
 import { createDkimSigner, prependFields } from "../../src/index.ts";
 import { RFC_MESSAGE, RFC8463_KEYS, RFC8463_RSA_PKCS1 } from "../../test/rfc-vectors.ts";
+import { testKeyRecords, testSignatures } from "../signatures.ts";
 
 const rsa = testKey("rsa");
 const ed = testKey("ed25519");
-const keys = {
-  "rsa._domainkey.example.com": rsa.record,
-  "ed._domainkey.example.com": ed.record,
-};
-const both = [
-  { domainName: "example.com", keySelector: "rsa", privateKey: rsa.pkcs8 },
-  {
-    domainName: "example.com",
-    keySelector: "ed",
-    privateKey: ed.pkcs8,
-    canonicalization: "simple/simple" as const,
-  },
-];
+const keys = testKeyRecords(rsa.record, ed.record);
+const both = testSignatures(rsa.pkcs8, ed.pkcs8);
 
 let peer: SmtpServerPeer;
 beforeAll(async () => {

@@ -3,36 +3,22 @@
 // to them (never DNS). The sanitizers stay on.
 import assert from "node:assert/strict";
 import { createClient } from "../../../client/src/index.ts";
+import { concat } from "../../src/der.ts";
 import { createDkimSigner, prependFields } from "../../src/index.ts";
 import { RFC_MESSAGE, RFC8463_KEYS, RFC8463_RSA_PKCS1 } from "../../test/rfc-vectors.ts";
+import { testKeyRecords, testSignatures } from "../signatures.ts";
 import { startSink } from "./sink.ts";
 import { allPass, verify, webCryptoKey } from "./verify.ts";
 
 const rsa = await webCryptoKey("rsa");
 const ed = await webCryptoKey("ed25519");
-const keys = {
-  "rsa._domainkey.example.com": rsa.record,
-  "ed._domainkey.example.com": ed.record,
-};
-const both = [
-  { domainName: "example.com", keySelector: "rsa", privateKey: rsa.pem },
-  {
-    domainName: "example.com",
-    keySelector: "ed",
-    privateKey: ed.pem,
-    canonicalization: "simple/simple" as const,
-  },
-];
+const keys = testKeyRecords(rsa.record, ed.record);
+const both = testSignatures(rsa.pem, ed.pem);
+
 async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of stream) chunks.push(chunk.slice());
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concat(chunks);
 }
 
 Deno.test("dkim: Deno's WebCrypto signs with RSA (PKCS#8 and PKCS#1) and Ed25519; both verifiers agree", async () => {

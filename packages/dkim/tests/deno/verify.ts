@@ -1,14 +1,7 @@
 // The Deno suite's bridge to the verifiers: mailauth and dkimpy run under Node
 // (tools/dkim-verify/src/cli.ts), given the message and the keys on stdin, never DNS.
 
-/** One signature's outcome at one verifier. */
-export interface VerifierResult {
-  domain: string;
-  selector: string;
-  algorithm: string;
-  pass: boolean;
-  detail: string;
-}
+import type { VerifierResult } from "../../../../tools/dkim-verify/src/types.ts";
 
 const root = new URL("../../../../", import.meta.url);
 
