@@ -117,7 +117,7 @@ export async function signMessage(
   const source: (reuseBuffers: boolean) => AsyncIterable<Uint8Array> =
     spool === undefined
       ? (reuseBuffers) => message.stream({ reuseBuffers })
-      : () => (spool as SpoolFile).read();
+      : (reuseBuffers) => (spool as SpoolFile).read(reuseBuffers);
   size += fieldBytes(fields).length;
   const signed: Message = {
     ...message,

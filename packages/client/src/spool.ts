@@ -11,8 +11,11 @@ export interface SpoolFile {
   write(chunk: Uint8Array): Promise<void>;
   /** Ends the writing. */
   close(): Promise<void>;
-  /** The file's bytes from the start; each call is a new read. */
-  read(): AsyncIterable<Uint8Array>;
+  /**
+   * The file's bytes from the start; each call is a new read. With `reuseBuffers`, every
+   * chunk is the same buffer refilled: valid only until the next one is asked for.
+   */
+  read(reuseBuffers: boolean): AsyncIterable<Uint8Array>;
   /** Deletes the file; never throws. */
   remove(): Promise<void>;
 }
@@ -20,8 +23,8 @@ export interface SpoolFile {
 /** The Deno file API this module uses (Deno is not in the client's typings). */
 interface DenoFile {
   write(bytes: Uint8Array): Promise<number>;
+  read(buffer: Uint8Array): Promise<number | null>;
   close(): void;
-  readonly readable: AsyncIterable<Uint8Array>;
 }
 interface DenoFiles {
   open(
@@ -32,6 +35,27 @@ interface DenoFiles {
 }
 
 const READ_SIZE = 64 * 1024;
+
+/** An open file to read from the start: fill `buffer`, giving the count, 0 or null at the end. */
+interface Reader {
+  read(buffer: Uint8Array): Promise<number | null>;
+  close(): Promise<void> | void;
+}
+
+/** Reads a file in {@link READ_SIZE} chunks, into one buffer when `reuse` (else a copy each). */
+async function* chunks(open: () => Promise<Reader>, reuse: boolean): AsyncGenerator<Uint8Array> {
+  const reader = await open();
+  try {
+    const buffer = new Uint8Array(READ_SIZE);
+    for (;;) {
+      const n = await reader.read(buffer);
+      if (!n) return;
+      yield reuse ? buffer.subarray(0, n) : buffer.slice(0, n);
+    }
+  } finally {
+    await reader.close();
+  }
+}
 
 function fileName(folder: string): string {
   const id = Array.from(randomBytes(16), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -58,9 +82,7 @@ export async function openSpool(folder: string): Promise<SpoolFile> {
       async close() {
         file.close();
       },
-      async *read() {
-        yield* (await deno.open(path, { read: true })).readable;
-      },
+      read: (reuse) => chunks(() => deno.open(path, { read: true }), reuse),
       async remove() {
         try {
           file.close();
@@ -80,7 +102,14 @@ export async function openSpool(folder: string): Promise<SpoolFile> {
       }
     },
     close: () => handle.close(),
-    read: () => fs.createReadStream(path, { highWaterMark: READ_SIZE }),
+    read: (reuse) =>
+      chunks(async () => {
+        const file = await fs.promises.open(path, "r");
+        return {
+          read: async (buffer) => (await file.read(buffer, 0, buffer.length, null)).bytesRead,
+          close: () => file.close(),
+        };
+      }, reuse),
     async remove() {
       await handle.close().catch(() => {});
       await fs.promises.rm(path, { force: true }).catch(() => {});
