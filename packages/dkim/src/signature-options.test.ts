@@ -50,6 +50,13 @@ describe("resolveSignature", () => {
     }
   });
 
+  it("takes a WebCrypto CryptoKey as privateKey (the type fits)", async () => {
+    const pair = (await crypto.subtle.generateKey("Ed25519", false, ["sign"])) as CryptoKeyPair;
+    expect(resolveSignature("dkim", { ...base, privateKey: pair.privateKey }).key.algorithm).toBe(
+      "ed25519-sha256",
+    );
+  });
+
   it.each([
     ["simple/simple", false, false],
     ["relaxed/simple", true, false],
