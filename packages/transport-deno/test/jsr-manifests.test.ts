@@ -15,10 +15,11 @@ const published = readdirSync(join(root, "packages"), { withFileTypes: true })
   .filter((name) => readJson(`packages/${name}/package.json`).private !== true);
 
 describe("JSR manifests", () => {
-  it("covers the five published packages", () => {
+  it("covers the six published packages", () => {
     expect(published.sort()).toEqual([
       "client",
       "core",
+      "dkim",
       "mime",
       "transport-deno",
       "transport-node",
