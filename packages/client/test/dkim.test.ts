@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ClientDkimSignature, createClient, type SmtpClient } from "@smtp/client";
@@ -217,8 +217,11 @@ describe("dkim option", () => {
     const folder = freshSpool();
     const { client: c, connections } = client({ dkim: { ...rsaSignature, spool: folder } });
     const controller = new AbortController();
+    const modes: number[] = [];
     const stalled = (async function* () {
       yield new Uint8Array(10);
+      // The spool file exists while the message is read, readable by its owner only.
+      for (const name of readdirSync(folder)) modes.push(statSync(join(folder, name)).mode & 0o777);
       controller.abort(new Error("changed my mind"));
       await new Promise(() => {}); // never yields again
     })();
@@ -231,6 +234,7 @@ describe("dkim option", () => {
       ),
     );
     expect(error.kind).toBe("aborted");
+    expect(modes).toEqual([0o600]);
     expect(readdirSync(folder)).toEqual([]);
     expect(connections).toEqual([]);
   });
