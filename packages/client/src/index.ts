@@ -45,6 +45,6 @@ export type {
   ClientTranscriptEntry,
 } from "./options.ts";
 export type { RejectedRecipient, SendInfo } from "./result.ts";
-export { serverOf } from "./server-of.ts";
+export { type ServerAddress, serverOf } from "./server-of.ts";
 export { SERVICE_NAMES } from "./services.ts";
 export { type ValidatedMessage, validateMessage } from "./validate-message.ts";
