@@ -1,7 +1,7 @@
 import type { Command, MailParameters, RcptParameters } from "./command.ts";
 import { encodeCommand } from "./command.ts";
 import type { DataEncoder } from "./data-encoder.ts";
-import { type RecipientRejection, SmtpError } from "./errors.ts";
+import type { RecipientRejection, SmtpError } from "./errors.ts";
 import type { Capabilities, Reply } from "./reply-types.ts";
 import type { JobId, SendJob } from "./session-types.ts";
 import { assertValidAddress, invalidInput } from "./validate.ts";
@@ -53,10 +53,6 @@ export interface Transaction {
   heldSize: number;
 }
 
-/** The error of a job sent to a closed session. @since 0.1.0 */
-export const CLOSED_ERROR = (): SmtpError =>
-  new SmtpError({ kind: "connection", message: "the session is closed", retryable: true });
-
 /** A refused recipient from its reply. @since 0.1.0 */
 export function rejectionOf(address: string, reply: Reply): RecipientRejection {
   const rejection: RecipientRejection = {
@@ -79,11 +75,6 @@ export function isTooManyRecipients(reply: Reply): boolean {
 /** A 2xx reply. @since 0.1.0 */
 export function positive(reply: Reply): boolean {
   return reply.code >= 200 && reply.code < 300;
-}
-
-/** A `rejected` error for an extension the message needs and the server lacks. @since 0.1.0 */
-export function unsupported(message: string, detail: string): SmtpError {
-  return new SmtpError({ kind: "rejected", message, detail, retryable: false });
 }
 
 /** Refuses a job whose envelope could not be encoded, before any byte exists (R2, R3). @since 0.1.0 */
@@ -133,37 +124,6 @@ export function mailParameters(job: SendJob, caps: Capabilities): MailParameters
   if (dsn?.envid !== undefined) mail.envid = dsn.envid;
   if (job.requireTls === true) mail.requireTls = true;
   return mail;
-}
-
-/**
- * Why a REQUIRETLS job (RFC 8689) cannot go out on this connection, if it cannot: the
- * connection is not TLS, or the server does not offer REQUIRETLS. It never falls back.
- *
- * @since 0.1.0
- */
-export function requireTlsRefusal(
-  job: SendJob,
-  caps: Capabilities,
-  secure: boolean,
-): SmtpError | undefined {
-  if (job.requireTls !== true) return undefined;
-  if (!secure) {
-    return new SmtpError({
-      kind: "tls-required",
-      message: "requireTls: the connection is not TLS",
-      detail: "requiretls-not-tls",
-      retryable: false,
-    });
-  }
-  if (!caps.requireTls) {
-    return new SmtpError({
-      kind: "tls-required",
-      message: "requireTls: the server does not offer REQUIRETLS",
-      detail: "requiretls-unsupported",
-      retryable: false,
-    });
-  }
-  return undefined;
 }
 
 /** The RCPT TO command for `address` of `job` on a server with `caps`. @since 0.1.0 */
