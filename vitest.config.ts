@@ -13,6 +13,7 @@ export default defineConfig({
       "examples/*/test/**/*.test.ts",
       "tools/*/src/**/*.test.ts",
       "bench/**/*.test.ts",
+      "interop/**/*.test.ts",
     ],
     exclude: ["**/node_modules/**", "**/dist/**", "**/deno/**", "**/bun/**"],
     testTimeout: 20_000,

@@ -116,8 +116,8 @@ function pump(
 }
 
 async function runThroughput(job: ThroughputJob): Promise<ThroughputOutcome> {
-  const client = openClient(job.client, job.port);
-  const rcpts = recipients(job.recipients);
+  const client = openClient(job.client, job.port, { auth: job.auth });
+  const rcpts = job.to ?? recipients(job.recipients);
   const window = IN_FLIGHT_PER_CONNECTION * connectionsOf(job.client);
   const warm = await pump(client, -job.warmup, job.warmup, window, rcpts, Infinity);
   if (warm.failed > 0) throw new Error(`warm-up failed: ${warm.firstError}`);
@@ -172,7 +172,7 @@ async function runAttachment(job: AttachmentJob): Promise<AttachmentOutcome> {
     attachmentMessage([
       { filename: ATTACHMENT_NAME, content: content(), contentType: "application/octet-stream" },
     ]);
-  const client = job.encodeOnly ? undefined : openClient(job.client, job.port, job.dkim);
+  const client = job.encodeOnly ? undefined : openClient(job.client, job.port, { dkim: job.dkim });
   // Warm-up: open the connection (or run the encoder) once with a small attachment.
   const small = attachmentMessage([
     {

@@ -43,14 +43,19 @@ export function libraryOf(name: ClientName): "smtp" | "nodemailer" {
 }
 
 /**
- * Opens the variant `name` against `127.0.0.1:port` (plain SMTP, no STARTTLS, no AUTH),
- * signing every message with DKIM when `dkim` is given: @smtp with `spool` (used only for
- * content it cannot read twice), nodemailer with `cacheDir` (so that it does not hold the
- * whole message in memory).
+ * Opens the variant `name` against `127.0.0.1:port` (plain SMTP, no STARTTLS; AUTH only
+ * when `auth` is given, for a real server that relays only after it), signing every message
+ * with DKIM when `dkim` is given: @smtp with `spool` (used only for content it cannot read
+ * twice), nodemailer with `cacheDir` (so that it does not hold the whole message in memory).
  *
  * @since 0.1.0
  */
-export function openClient(name: ClientName, port: number, dkim?: BenchDkim): BenchClient {
+export function openClient(
+  name: ClientName,
+  port: number,
+  options: { auth?: { user: string; pass: string } | undefined; dkim?: BenchDkim | undefined } = {},
+): BenchClient {
+  const { auth, dkim } = options;
   const maxConnections = connectionsOf(name);
   const signing = { domainName: DKIM_DOMAIN, keySelector: DKIM_SELECTOR };
   if (libraryOf(name) === "smtp") {
@@ -60,6 +65,7 @@ export function openClient(name: ClientName, port: number, dkim?: BenchDkim): Be
       starttls: "never",
       pool: { maxConnections },
       ...(dkim ? { dkim: { ...signing, privateKey: dkim.privateKey, spool: dkim.spool } } : {}),
+      ...(auth === undefined ? {} : { auth }),
     });
     return {
       async send(message) {
@@ -76,6 +82,7 @@ export function openClient(name: ClientName, port: number, dkim?: BenchDkim): Be
     pool: true,
     maxConnections,
     ...(dkim ? { dkim: { ...signing, privateKey: dkim.privateKey, cacheDir: dkim.spool } } : {}),
+    ...(auth === undefined ? {} : { auth }),
   });
   return {
     async send(message) {

@@ -24,6 +24,18 @@ describe("parseConfig", () => {
     expect(quickConfig().custom).toBe(false);
   });
 
+  it("--servers selects the real-server mode, at RTT 40 ms unless --delays says otherwise", () => {
+    const config = parseConfig(["--servers", "postfix,exim,smtp-server"]);
+    if (config === "help") throw new Error("unexpected help");
+    expect(config.servers).toEqual(["postfix", "exim", "smtp-server"]);
+    expect(config.delays).toEqual([20]);
+    const other = parseConfig(["--servers=exim", "--delays", "5"]);
+    if (other === "help") throw new Error("unexpected help");
+    expect(other.delays).toEqual([5]);
+    expect(fullConfig().servers).toEqual([]);
+    expect(() => parseConfig(["--servers", "sendmail"])).toThrow(/unknown server sendmail/);
+  });
+
   it("refuses unknown flags, unknown clients and bad numbers", () => {
     expect(() => parseConfig(["--fast"])).toThrow(/unknown option --fast/);
     expect(() => parseConfig(["--clients", "emailjs"])).toThrow(/unknown client emailjs/);

@@ -9,6 +9,12 @@ export type ClientName = "smtp-pool1" | "smtp-pool5" | "nm-pool1" | "nm-pool5";
 /** Every client variant, in the order of the first repetition. @since 0.1.0 */
 export const CLIENTS: readonly ClientName[] = ["smtp-pool1", "nm-pool1", "smtp-pool5", "nm-pool5"];
 
+/** Real servers the `--servers` mode measures (bench/real-servers.ts). @since 0.1.0 */
+export const REAL_SERVERS = ["postfix", "exim", "smtp-server"] as const;
+
+/** @since 0.1.0 */
+export type RealServerName = (typeof REAL_SERVERS)[number];
+
 /** Settings of one run. @since 0.1.0 */
 export interface BenchConfig {
   /** Repetitions; the client order is rotated in each. */
@@ -43,6 +49,11 @@ export interface BenchConfig {
   cpuProfDir: string | undefined;
   /** Where the JSON results go. */
   jsonPath: string | undefined;
+  /**
+   * Measure one connection through the proxy in front of these real servers instead of the
+   * usual run against the sink (`--servers`); empty: the usual run.
+   */
+  servers: RealServerName[];
   /** Print progress lines to stderr. */
   verbose: boolean;
   /** `quick` or `full`: which preset the run started from. */
@@ -70,6 +81,7 @@ export function fullConfig(): BenchConfig {
     sample: 20,
     cpuProfDir: undefined,
     jsonPath: undefined,
+    servers: [],
     verbose: true,
     preset: "full",
     custom: false,
@@ -113,6 +125,8 @@ const HELP = `usage: pnpm bench [--quick] [options]
   --sample N            messages per measurement parsed with mailparser
   --cpu-prof DIR        write a --cpu-prof profile of every client process into DIR
   --json PATH           JSON output (default bench/results/<date>.json)
+  --servers a,b         instead: one connection at RTT 40 ms (or --delays) through the proxy to
+                        real servers (${REAL_SERVERS.join(", ")}), set up by interop/peers/
   --quiet               no progress lines on stderr
 
 Every flag can also be given as an environment variable: BENCH_REPS, BENCH_N, BENCH_DELAYS, ...`;
@@ -153,6 +167,7 @@ const VALUE_FLAGS = [
   "--cold",
   "--cpu-prof",
   "--json",
+  "--servers",
 ] as const;
 const BOOLEAN_FLAGS = ["--quick", "--no-encode", "--no-dkim", "--quiet", "--help"] as const;
 
@@ -243,8 +258,22 @@ export function parseConfig(
       case "--json":
         config.jsonPath = value;
         break;
+      case "--servers": {
+        const names = value.split(",").map((n) => n.trim());
+        for (const name of names) {
+          if (!(REAL_SERVERS as readonly string[]).includes(name)) {
+            throw new Error(
+              `--servers: unknown server ${name} (one of ${REAL_SERVERS.join(", ")})`,
+            );
+          }
+        }
+        config.servers = names as RealServerName[];
+        break;
+      }
     }
   }
+  // The real-server mode measures at RTT 40 ms unless told otherwise.
+  if (values.has("--servers") && !values.has("--delays")) config.delays = [20];
   if (values.size > 0 || switches.has("--no-encode") || switches.has("--no-dkim")) {
     config.custom = true;
   }

@@ -28,7 +28,8 @@ export interface ServerHandle {
   reset(mode: SinkMode): Promise<void>;
   snapshot(): Promise<ServerSnapshot>;
   stored(): Promise<StoredMessage[]>;
-  openProxy(delayMs: number): Promise<number>;
+  /** A delaying proxy to the sink, or to `targetPort` on 127.0.0.1; resolves to its port. */
+  openProxy(delayMs: number, targetPort?: number): Promise<number>;
   closeProxy(port: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -69,7 +70,9 @@ export async function startServer(): Promise<ServerHandle> {
     },
     snapshot: async () => (await request({ op: "snapshot" })).snapshot!,
     stored: async () => (await request({ op: "stored" })).stored ?? [],
-    openProxy: async (delayMs) => (await request({ op: "proxy", delayMs })).port!,
+    openProxy: async (delayMs, targetPort) =>
+      (await request({ op: "proxy", delayMs, ...(targetPort === undefined ? {} : { targetPort }) }))
+        .port!,
     closeProxy: async (port) => {
       await request({ op: "close-proxy", port });
     },

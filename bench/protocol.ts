@@ -11,7 +11,7 @@ export type ServerRequest =
   | { id: number; op: "reset"; mode: SinkMode }
   | { id: number; op: "snapshot" }
   | { id: number; op: "stored" }
-  | { id: number; op: "proxy"; delayMs: number }
+  | { id: number; op: "proxy"; delayMs: number; targetPort?: number }
   | { id: number; op: "close-proxy"; port: number }
   | { id: number; op: "stop" };
 
@@ -44,6 +44,10 @@ export interface ThroughputJob {
   warmup: number;
   n: number;
   timeCapMs: number;
+  /** Recipients instead of the sink's `rcpt…@bench.test` (a real server's accepted address). */
+  to?: string[];
+  /** AUTH, for a real server that takes the recipients only after it. */
+  auth?: { user: string; pass: string };
 }
 
 /** What a large-attachment client process is asked to do. @since 0.1.0 */

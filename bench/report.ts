@@ -5,7 +5,7 @@
 import type { ColdStartResult } from "./cold-start.ts";
 import type { ClientName } from "./config.ts";
 import type { AttachmentRun, ThroughputRun } from "./measure.ts";
-import { fmt, fmtSpread, type Spread, spread } from "./stats.ts";
+import { fmt, fmtSpread, groupBy, type Spread, spread } from "./stats.ts";
 
 /** The nodemailer variant an @smtp variant is compared with. @since 0.1.0 */
 export function counterpart(client: ClientName): ClientName | undefined {
@@ -56,13 +56,8 @@ function pairRatios(
 
 /** Groups throughput runs by cell and client. @since 0.1.0 */
 export function summarizeThroughput(runs: readonly ThroughputRun[]): ThroughputRow[] {
-  const keys = new Map<string, ThroughputRun[]>();
-  for (const run of runs) {
-    const key = `${run.delayMs}|${run.recipients}|${run.client}`;
-    keys.set(key, [...(keys.get(key) ?? []), run]);
-  }
   const rows: ThroughputRow[] = [];
-  for (const group of keys.values()) {
+  for (const group of groupBy(runs, (r) => `${r.delayMs}|${r.recipients}|${r.client}`)) {
     const first = group[0]!;
     rows.push({
       delayMs: first.delayMs,
@@ -109,13 +104,8 @@ export interface AttachmentRow {
 
 /** Groups attachment runs by case and client. @since 0.1.0 */
 export function summarizeAttachments(runs: readonly AttachmentRun[]): AttachmentRow[] {
-  const keys = new Map<string, AttachmentRun[]>();
-  for (const run of runs) {
-    const key = `${run.case}|${run.client}`;
-    keys.set(key, [...(keys.get(key) ?? []), run]);
-  }
   const rows: AttachmentRow[] = [];
-  for (const group of keys.values()) {
+  for (const group of groupBy(runs, (r) => `${r.case}|${r.client}`)) {
     const first = group[0]!;
     const ratios: number[] = [];
     for (const run of group) {

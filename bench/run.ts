@@ -1,16 +1,17 @@
 /**
  * `pnpm bench`: @smtp/client and nodemailer side by side, in the same run, against one
  * smtp-server sink in its own process. Prints Markdown tables and writes JSON under
- * bench/results/. See bench/README.md.
+ * bench/results/. With `--servers`, measures real servers instead (real-servers-run.ts). See
+ * bench/README.md.
  */
 import { randomFillSync } from "node:crypto";
-import { createWriteStream, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type ColdStartResult, measureColdStart } from "./cold-start.ts";
-import { type BenchConfig, type ClientName, parseConfig, USAGE } from "./config.ts";
+import { type BenchConfig, parseConfig, USAGE } from "./config.ts";
 import { type DkimRow, dkimTable, summarizeDkim } from "./dkim-report.ts";
 import {
   type AttachmentCase,
@@ -19,7 +20,8 @@ import {
   measureThroughput,
   type ThroughputRun,
 } from "./measure.ts";
-import { ROOT, startServer } from "./processes.ts";
+import { startServer } from "./processes.ts";
+import { runRealServers } from "./real-servers-run.ts";
 import {
   type AttachmentRow,
   attachmentTable,
@@ -29,36 +31,18 @@ import {
   type ThroughputRow,
   throughputTable,
 } from "./report.ts";
+import { machineInfo, type RunRecord, rotated, versionOf, writeResultJson } from "./run-common.ts";
 import { fmtSpread } from "./stats.ts";
 import { sha256File } from "./verify.ts";
 
 /** Everything one run produced. @since 0.1.0 */
-export interface BenchResult {
-  date: string;
-  machine: { cpus: number; cpuModel: string; node: string; platform: string };
-  versions: Record<string, string>;
-  config: BenchConfig;
+export interface BenchResult extends RunRecord {
   throughput: { runs: ThroughputRun[]; summary: ThroughputRow[] };
   attachments: { runs: AttachmentRun[]; summary: AttachmentRow[] };
   /** Signed against unsigned large-attachment runs. */
   dkim: DkimRow[];
   /** Cold start and install footprint, when measured. */
   coldStart: ColdStartResult | undefined;
-  /** Every correctness problem found (empty when all is well). */
-  problems: string[];
-  markdown: string;
-  jsonPath: string | undefined;
-}
-
-function versionOf(pkg: string): string {
-  const path = join(ROOT, "node_modules", pkg, "package.json");
-  return (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version;
-}
-
-/** The client order of repetition `rep`: the list rotated by `rep`. */
-function rotated(clients: readonly ClientName[], rep: number): ClientName[] {
-  const k = rep % clients.length;
-  return [...clients.slice(k), ...clients.slice(0, k)];
 }
 
 /** Writes `mib` MiB of random bytes to `path`, 1 MiB at a time. */
@@ -205,12 +189,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       r.problems.map((p) => `${r.case} ${r.client} rep ${r.rep + 1}: ${p}`),
     ),
   ];
-  const machine = {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? "unknown",
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-  };
+  const machine = machineInfo();
   const versions = {
     nodemailer: versionOf("nodemailer"),
     "smtp-server": versionOf("smtp-server"),
@@ -277,20 +256,8 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     markdown,
     jsonPath: undefined,
   };
-  const jsonPath =
-    config.jsonPath ??
-    join(
-      ROOT,
-      "bench",
-      "results",
-      `${started.toISOString().replace(/[:.]/g, "-")}-${config.preset}${config.custom ? "-custom" : ""}.json`,
-    );
-  await mkdir(dirname(jsonPath), { recursive: true });
-  result.jsonPath = jsonPath;
-  await writeFile(
-    jsonPath,
-    `${JSON.stringify(result, (_k, v) => (Number.isNaN(v) ? null : v), 2)}\n`,
-  );
+  const name = `${config.preset}${config.custom ? "-custom" : ""}`;
+  result.jsonPath = await writeResultJson(result, config.jsonPath, started, name);
   return result;
 }
 
@@ -307,7 +274,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const result = await runBench(config);
+  const result = config.servers.length > 0 ? await runRealServers(config) : await runBench(config);
   process.stdout.write(`${result.markdown}\n`);
   process.stderr.write(`results: ${result.jsonPath}\n`);
   if (result.problems.length > 0) process.exitCode = 1;

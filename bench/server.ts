@@ -30,7 +30,8 @@ async function handle(request: ServerRequest): Promise<ServerReply> {
     case "stored":
       return { id: request.id, ok: true, stored: sink.stored() };
     case "proxy": {
-      const proxy = await startProxy(sink.port, request.delayMs);
+      // In front of the sink, or of a real server on this machine (bench/real-servers.ts).
+      const proxy = await startProxy(request.targetPort ?? sink.port, request.delayMs);
       proxies.set(proxy.port, proxy);
       return { id: request.id, ok: true, port: proxy.port };
     }

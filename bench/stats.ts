@@ -31,3 +31,15 @@ export function fmtSpread(s: Spread, digits?: number): string {
   if (s.n === 1 || s.min === s.max) return fmt(s.median, digits);
   return `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 }
+
+/** Groups `items` by `key`, in order of first appearance. @since 0.1.0 */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
+}

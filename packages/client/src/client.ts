@@ -1,12 +1,15 @@
 import type { Capabilities, Connector, DsnOptions, SendResult } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
 import type { MessageInput } from "@smtp/mime";
+import { checkKeys } from "./check-keys.ts";
 import { Connection, type SessionFactory } from "./connection.ts";
 import { type ResolvedDkim, resolveDkim, signMessage } from "./dkim.ts";
+import { explainError } from "./explain-error.ts";
 import type { QueuedSend } from "./job.ts";
+import { SEND_OPTION_KEYS, VERIFY_OPTION_KEYS } from "./known-keys.ts";
 import type { ClientDkimOptions, ClientOptions } from "./options.ts";
 import { Pool } from "./pool.ts";
-import { prepareMessage } from "./prepare.ts";
+import { loadMessageInput, prepareMessage } from "./prepare.ts";
 import { type ResolvedOptions, resolveOptions } from "./resolve-options.ts";
 import { type SendInfo, toSendInfo } from "./result.ts";
 import { defaultConnector } from "./runtime.ts";
@@ -26,6 +29,15 @@ export interface SendOptions {
   requireAllRecipients?: boolean | undefined;
   /** DKIM for this message instead of the client's `dkim` option; `false` sends it unsigned. */
   dkim?: ClientDkimOptions | false | undefined;
+  /**
+   * REQUIRETLS (RFC 8689): the message must travel over TLS all the way. MAIL FROM carries
+   * `REQUIRETLS`; on a connection without TLS, to a server that does not offer REQUIRETLS,
+   * or with `tls.rejectUnauthorized: false`, the send fails with kind `tls-required` and the
+   * message is never sent without it.
+   *
+   * @since 0.1.0
+   */
+  requireTls?: boolean | undefined;
 }
 
 /**
@@ -51,23 +63,32 @@ export interface SmtpClient {
  * @since 0.1.0
  */
 export interface ClientInternals {
+  /** Builds the engine of each connection instead of `new Session(options)`. */
   sessionFactory?: SessionFactory;
 }
 
 /**
  * Creates a client. Options are validated at once (an invalid option throws `SmtpError`
  * kind `"invalid-input"`); no connection is opened until the first `send` or `verify`.
+ * A string is a connection URL (`"smtps://user:pass@smtp.example.com"`, see
+ * {@link ClientOptions.url}).
  *
  * @example
  * ```ts
  * const client = createClient({ host: "smtp.example.com", auth: { user, pass } });
  * const info = await client.send({ from: "me@example.com", to: "you@example.org", subject: "Hi", text: "Hello" });
  * await client.close();
+ *
+ * const relay = createClient("smtp://relay.internal:25?starttls=opportunistic");
+ * const gmail = createClient({ service: "gmail", auth: { user, pass } });
  * ```
  *
  * @since 0.1.0
  */
-export function createClient(options: ClientOptions, internals: ClientInternals = {}): SmtpClient {
+export function createClient(
+  options: ClientOptions | string,
+  internals: ClientInternals = {},
+): SmtpClient {
   const resolved = resolveOptions(options);
   let connector: Promise<Connector> | undefined;
   const getConnector = () => {
@@ -89,14 +110,20 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
 
   return {
     async send(message, sendOptions = {}) {
+      checkKeys(sendOptions, SEND_OPTION_KEYS, "send option");
       const signal = sendOptions.signal;
       if (closed) throw closedError();
-      let prepared = prepareMessage(message, {
+      const requireTls = checkRequireTls(sendOptions.requireTls, resolved);
+      // Checked before any file is read: a bad key is refused at once.
+      const dkim = messageDkim(resolved.dkim, sendOptions.dkim);
+      const loaded = await loadMessageInput(message);
+      let prepared = prepareMessage(loaded.input, {
         hostname: resolved.name?.startsWith("[") ? undefined : resolved.name,
         dsn: sendOptions.dsn,
         requireAllRecipients: sendOptions.requireAllRecipients,
+        requireTls,
+        files: loaded.files,
       });
-      const dkim = messageDkim(resolved.dkim, sendOptions.dkim);
       if (signal?.aborted) throw abortError(signal.reason);
       const signed =
         dkim === undefined ? undefined : await track(signMessage(prepared, dkim, signal));
@@ -112,7 +139,7 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
             attempts: 0,
             settled: false,
             resolve,
-            reject,
+            reject: (error) => reject(explainError(error, resolved)),
           };
           pool.enqueue(queued);
         });
@@ -123,10 +150,15 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
     },
 
     async verify(verifyOptions = {}) {
+      checkKeys(verifyOptions, VERIFY_OPTION_KEYS, "verify option");
       if (closed) throw closedError();
       const signal = verifyOptions.signal;
       if (signal?.aborted) throw abortError(signal.reason);
-      return verifyConnection(resolved, getConnector(), signal, internals.sessionFactory);
+      try {
+        return await verifyConnection(resolved, getConnector(), signal, internals.sessionFactory);
+      } catch (error) {
+        throw error instanceof SmtpError ? explainError(error, resolved) : error;
+      }
     },
 
     async close() {
@@ -144,6 +176,26 @@ function messageDkim(
 ): ResolvedDkim | undefined {
   if (own === undefined) return client;
   return own === false ? undefined : resolveDkim(own);
+}
+
+/** `requireTls` is a boolean, and needs certificates to be verified (RFC 8689 §4.2.1). */
+function checkRequireTls(value: unknown, options: ResolvedOptions): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") {
+    throw new SmtpError({
+      kind: "invalid-input",
+      message: "requireTls must be a boolean",
+      retryable: false,
+    });
+  }
+  if (value && options.tls?.rejectUnauthorized === false && options.transport === undefined) {
+    throw new SmtpError({
+      kind: "tls-required",
+      message: "requireTls needs a verified certificate, but tls.rejectUnauthorized is false",
+      retryable: false,
+    });
+  }
+  return value;
 }
 
 function closedError(): SmtpError {

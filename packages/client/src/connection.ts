@@ -9,7 +9,7 @@ import type {
   Transport,
 } from "@smtp/core";
 import { Session, SmtpError } from "@smtp/core";
-import { credentialsFor } from "./credentials.ts";
+import { accessTokenFrom, credentialsFor } from "./credentials.ts";
 import { type CloseInfo, Driver } from "./drive.ts";
 import { chooseEhloName } from "./ehlo-name.ts";
 import type { QueuedSend } from "./job.ts";
@@ -46,6 +46,8 @@ export class Connection {
   delivered = 0;
   /** Whether the session ever got ready (failures before that are establishment failures). */
   everReady = false;
+  /** Whether the transport ever opened: a failure after that (a reset, a silent greeting) may pass. */
+  everConnected = false;
   /** The message whose abort brought the connection down, if any. */
   abortedBy: QueuedSend | undefined;
   /** Resolves once the transport is closed, with how it ended. */
@@ -162,6 +164,7 @@ export class Connection {
         throw error;
       }
       if (this.#controller.signal.aborted) throw abortError(this.#controller.signal.reason);
+      this.everConnected = true;
       const ehloName = o.name ?? chooseEhloName(await machineHostname(), transport.localAddress);
       const session = sessionFactory(this.#sessionOptions(ehloName, auth));
       const driver = new Driver(session, transport, this.#hooks(), {
@@ -235,6 +238,9 @@ export class Connection {
         quit: o.timeouts.command,
       },
       ...(auth === undefined ? {} : { auth }),
+      ...(o.auth !== undefined && "accessTokenProvider" in o.auth
+        ? { refreshableToken: true }
+        : {}),
       ...(o.lmtp ? { lmtp: true } : {}),
       ...(transcript === undefined
         ? {}
@@ -252,7 +258,12 @@ export class Connection {
   }
 
   #hooks() {
+    const auth = this.#options.auth;
     return {
+      // The server refused the token: ask the provider for a new one (never a cached one).
+      ...(auth !== undefined && "accessTokenProvider" in auth
+        ? { token: () => accessTokenFrom(auth.accessTokenProvider, true) }
+        : {}),
       ready: (capabilities: Capabilities) => {
         this.state = "ready" as const;
         this.everReady = true;

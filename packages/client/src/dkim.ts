@@ -1,4 +1,5 @@
-import { SHA256, SmtpError } from "@smtp/core";
+import { SmtpError } from "@smtp/core";
+import { SHA256 } from "@smtp/core/internal";
 import {
   createDkimSigner,
   DkimError,
@@ -90,7 +91,7 @@ export async function signMessage(
   signal: AbortSignal | undefined,
 ): Promise<SignedMessage> {
   const { message, job } = prepared;
-  const oneShot = message.replayable === false;
+  const oneShot = message.singlePass;
   if (oneShot && dkim.spool === undefined) {
     throw invalid(
       "dkim: the message has stream content, which can be read only once, and signing reads the message twice; give dkim.spool (a folder for a temporary copy) or the content as bytes",
@@ -123,6 +124,7 @@ export async function signMessage(
     ...message,
     size,
     replayable: true,
+    singlePass: false,
     stream: (options) => prependFields(fields, source(options?.reuseBuffers === true)),
   };
   return {

@@ -11,6 +11,8 @@ export interface DriveHooks {
   body(id: JobId): AsyncIterable<Uint8Array>;
   /** Job `id` is finished; called exactly once per job. */
   result(id: JobId, result: SendResult): void;
+  /** A fresh access token, when the server refused the last one (the session's `need-token`). */
+  token?(): Promise<string>;
 }
 
 /** How a driven connection ended. @since 0.1.0 */
@@ -62,6 +64,8 @@ export class Driver {
   readonly #waiter: Waiter;
   /** Body bytes given to the session since the last {@link Driver.#flush}. */
   #unflushed = 0;
+  /** The job whose own body could not be read, when that is what ends the connection. */
+  #bodyFailed: JobId | undefined;
 
   constructor(
     session: SessionApi,
@@ -109,6 +113,8 @@ export class Driver {
             this.#hooks.ready(action.capabilities);
           } else if (action.type === "need-body") {
             await this.#streamBody(action.id);
+          } else if (action.type === "need-token") {
+            await this.#refreshToken();
           } else if (action.type === "result") {
             this.#hooks.result(action.id, action.result);
           } else {
@@ -155,11 +161,30 @@ export class Driver {
     }
     let close: CloseInfo = { reason: "error", error };
     for (let action = session.pollAction(); action; action = session.pollAction()) {
-      if (action.type === "result") this.#hooks.result(action.id, action.result);
+      if (action.type === "result") this.#hooks.result(action.id, this.#blame(action, error));
       else if (action.type === "close")
         close = { reason: action.reason, error: action.error ?? error };
     }
     return close;
+  }
+
+  /**
+   * One message's unreadable body ends the connection (its data cannot be cancelled), but
+   * it is that message's failure alone: the others get a retryable connection error.
+   */
+  #blame(action: { id: JobId; result: SendResult }, error: SmtpError): SendResult {
+    const { id, result } = action;
+    if (result.ok || this.#bodyFailed === undefined || id === this.#bodyFailed) return result;
+    if (result.error !== error) return result; // e.g. maybe-delivered: its own outcome
+    return {
+      ...result,
+      error: new SmtpError({
+        kind: "connection",
+        message: "the connection was closed because another message's body could not be read",
+        retryable: true,
+        cause: error,
+      }),
+    };
   }
 
   /** Closes (after QUIT) or destroys the transport: exactly one of the two. */
@@ -197,6 +222,7 @@ export class Driver {
     try {
       iterator = this.#hooks.body(id)[Symbol.asyncIterator]();
     } catch (error) {
+      this.#bodyFailed = id;
       throw bodyError(error);
     }
     let finished = false;
@@ -209,6 +235,7 @@ export class Driver {
           next = outcome;
         } catch (error) {
           if (error instanceof SmtpError) throw error;
+          this.#bodyFailed = id;
           throw bodyError(error);
         }
         if (next.done) {
@@ -226,6 +253,27 @@ export class Driver {
       // Not awaited: a generator still waiting inside next() (a stalled attachment stream)
       // only returns after that next() settles, which may be never.
       if (!finished) iterator.return?.()?.catch(() => {});
+    }
+  }
+
+  /**
+   * Answers `need-token` with the owner's fresh token, or with why there is none, under the
+   * session's deadline (which passing ends the session) and the abort signal.
+   */
+  async #refreshToken(): Promise<void> {
+    const token =
+      this.#hooks.token?.() ??
+      Promise.reject(new SmtpError({ kind: "auth", message: "no access token provider" }));
+    const outcome = await this.#waiter.wait(token, this.#session.pollTimeout());
+    if (outcome.type === "timeout") this.#session.handleTimeout(this.#now());
+    else if (outcome.type === "aborted") throw abortError(outcome.reason);
+    else if (outcome.type === "value") this.#session.tokenRefreshed(outcome.value, this.#now());
+    else if (outcome.type === "error") {
+      const error =
+        outcome.error instanceof SmtpError
+          ? outcome.error
+          : new SmtpError({ kind: "auth", message: "no fresh access token", cause: outcome.error });
+      this.#session.tokenRefreshed(error, this.#now());
     }
   }
 

@@ -21,9 +21,21 @@ export type {
 } from "@smtp/core";
 export { SmtpError } from "@smtp/core";
 export type { DkimAlgorithm, DkimCanonicalization } from "@smtp/dkim";
-export type { AddressInput, AttachmentInput, MessageInput } from "@smtp/mime";
+export type {
+  AddressInput,
+  AlternativeInput,
+  AttachmentInput,
+  ContentEncoding,
+  IcalEventInput,
+  ListInput,
+  ListUrlInput,
+  MessageInput,
+  RawInput,
+  TextEncoding,
+} from "@smtp/mime";
 export type { ClientInternals, SendOptions, SmtpClient } from "./client.ts";
 export { createClient } from "./client.ts";
+export { type OAuth2RefreshTokenOptions, oauth2RefreshToken } from "./oauth2.ts";
 export type {
   AccessTokenProvider,
   ClientAuth,
@@ -36,3 +48,6 @@ export type {
   ClientTranscriptEntry,
 } from "./options.ts";
 export type { RejectedRecipient, SendInfo } from "./result.ts";
+export { type ServerAddress, serverOf } from "./server-of.ts";
+export { SERVICE_NAMES } from "./services.ts";
+export { type ValidatedMessage, validateMessage } from "./validate-message.ts";

@@ -45,17 +45,34 @@ export interface ClientTlsOptions {
  * @since 0.1.0
  */
 export type ClientAuth =
-  | { user: string; pass: string; method?: AuthMethod }
-  | { user: string; accessToken: string | AccessTokenProvider; method?: AuthMethod };
+  | {
+      /** The user name, usually the mailbox address. */
+      user: string;
+      /** The password (for Gmail, an app password). */
+      pass: string;
+      /** Force this SASL mechanism (PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256); default: the strongest offered. */
+      method?: AuthMethod;
+    }
+  | {
+      /** The mailbox the token was issued for. */
+      user: string;
+      /** An OAuth 2 access token, or a function returning a fresh one for each connection. */
+      accessToken: string | AccessTokenProvider;
+      /** Force XOAUTH2 or OAUTHBEARER; default: XOAUTH2 when offered, else OAUTHBEARER. */
+      method?: AuthMethod;
+    };
 
 /**
- * Returns a fresh OAuth 2 access token; called before each new connection, so a pool
- * keeps working after tokens expire. If it throws, the send fails with kind `auth`
- * (the thrown error as `cause`) and no connection is opened.
+ * Returns an OAuth 2 access token; called before each new connection, so a pool keeps
+ * working after tokens expire. When the server refuses the token (XOAUTH2 or OAUTHBEARER
+ * answered with 535), it is called again with `{ expired: true }` (do not return a cached
+ * token then) and AUTH is retried once on the same connection; a second refusal is kind
+ * `auth`. If it throws, the send fails with kind `auth` (the thrown error as `cause`).
+ * {@link oauth2RefreshToken} makes one from a refresh token.
  *
  * @since 0.1.0
  */
-export type AccessTokenProvider = () => string | Promise<string>;
+export type AccessTokenProvider = (context: { expired: boolean }) => string | Promise<string>;
 
 /** Deadlines in milliseconds. @since 0.1.0 */
 export interface ClientTimeouts {
@@ -83,7 +100,12 @@ export interface ClientPoolOptions {
    */
   noopAfterIdle?: number;
   /** At most `messages` messages started per `interval` milliseconds, across the pool. */
-  rateLimit?: { messages: number; interval: number };
+  rateLimit?: {
+    /** Messages started per interval, at most. */
+    messages: number;
+    /** The interval in milliseconds. */
+    interval: number;
+  };
 }
 
 /** One line of the conversation given to the `transcript` callback. @since 0.1.0 */
@@ -124,9 +146,33 @@ export type ClientDkimOptions = ClientDkimSignature | readonly ClientDkimSignatu
  * @since 0.1.0
  */
 export interface ClientOptions {
-  /** The server's host name or IP address. */
-  host: string;
-  /** Default 587, or 465 when `secure` is true. Port 465 implies `secure`. */
+  /**
+   * A connection URL: `smtp://user:pass@host:port?key=value` (STARTTLS) or `smtps://…`
+   * (implicit TLS). User and password are percent-decoded; query keys set options
+   * (`starttls`, `secure`, `name`, `lmtp`, `allowInsecureAuth`, `debug`, `pool`,
+   * `pool.maxConnections`, `pool.maxMessages`, `pool.idleTimeout`, `pool.noopAfterIdle`,
+   * `timeouts.connect|greeting|command|data`, `tls.servername`, `tls.rejectUnauthorized`,
+   * `tls.minVersion`, `auth.method`); unknown keys are refused. Options given next to it
+   * win (`tls`, `auth`, `pool` and `timeouts` merge key by key).
+   *
+   * @since 0.1.0
+   */
+  url?: string;
+  /**
+   * A well-known provider, for its host, port and TLS mode: `gmail`, `outlook` (Outlook.com),
+   * `office365` (Microsoft 365), `icloud`, `ses` / `ses-<region>` (Amazon SES), `mailgun`,
+   * `mailgun-eu`, `sendgrid`, `postmark`, `zoho`, `zoho-eu`, `fastmail`, `yahoo`. Options
+   * given explicitly (or by `url`) win; a `port` alone picks its own TLS mode.
+   *
+   * @since 0.1.0
+   */
+  service?: string;
+  /** The server's host name or IP address. Required, unless `url` or `service` gives it. */
+  host?: string;
+  /**
+   * Default 587, or 465 when `secure` is true. Port 465 means implicit TLS (`secure: true`)
+   * unless `secure: false` is given explicitly.
+   */
   port?: number;
   /** Implicit TLS: TLS from the first byte (port 465). */
   secure?: boolean;
@@ -138,6 +184,7 @@ export interface ClientOptions {
    * given to the connector's `startTls`.
    */
   tls?: ClientTlsOptions;
+  /** Credentials for SMTP AUTH; none by default (a relay that trusts your address needs none). */
   auth?: ClientAuth;
   /** Allow AUTH without TLS to a non-loopback host. Default false. */
   allowInsecureAuth?: boolean;
@@ -147,6 +194,7 @@ export interface ClientOptions {
    * DNS lookup is made.
    */
   name?: string;
+  /** Deadlines of each phase, in milliseconds; a silent server fails with kind `timeout`. */
   timeouts?: ClientTimeouts;
   /** Pooling, or `false` (the default): one connection per message, closed before `send` resolves. */
   pool?: ClientPoolOptions | boolean;

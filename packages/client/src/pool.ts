@@ -13,28 +13,39 @@ const PIPELINE_DEPTH = 4;
 const MAX_ATTEMPTS = 3;
 
 /**
- * Whether a failed message may be sent again on another connection: only when none of its
- * data reached the wire, and the connection rather than the message was at fault (the
- * server closed or shut down a reused connection, or another message's abort took it down).
+ * Whether a failed message may be sent again on another connection: only when the server
+ * cannot have taken it (its end of data never went out unanswered: the engine marks that
+ * case `maybe-delivered`), its body can be read again, and the connection rather than the
+ * message was at fault (the server closed, reset or stalled a connection, shut it down with
+ * 421, refused the pipelining, or another message's abort or failure took it down).
+ * `establishing`: whether a connection that failed before it was ready may be replaced.
  */
 function mayRetry(
   connection: Connection,
   send: QueuedSend,
   result: SendResult,
-  othersWorking: boolean,
+  establishing: boolean,
 ): boolean {
-  if (result.ok || result.dataSent || send.attempts >= MAX_ATTEMPTS || send.signal?.aborted) {
-    return false;
-  }
+  if (result.ok || send.attempts >= MAX_ATTEMPTS || send.signal?.aborted) return false;
   const error = result.error;
+  if (error.detail === "maybe-delivered") return false;
+  // A data stream read once (a ReadableStream attachment) cannot give the body again.
+  if (result.dataSent && !send.message.replayable) return false;
   if (error.kind === "aborted") {
     return connection.abortedBy !== undefined && connection.abortedBy !== send;
   }
-  const stale = error.kind === "connection" || error.code === 421;
-  if (connection.everReady) return stale;
-  // The connection could not be established (e.g. "421 too many connections") while others
-  // are open or opening: the message waits for one of those instead.
-  return othersWorking && (stale || error.kind === "timeout");
+  const stale = connectionFault(error);
+  return connection.everReady ? stale : establishing && stale;
+}
+
+/** A failure of the connection, not the server's word on the message. */
+function connectionFault(error: SmtpError): boolean {
+  return (
+    error.kind === "connection" ||
+    error.kind === "timeout" ||
+    error.code === 421 ||
+    (error.kind === "protocol" && error.retryable)
+  );
 }
 
 /** How long the pool stays below maxConnections after the server refused one more connection. */
@@ -69,6 +80,8 @@ export class Pool {
   /** A lower connection cap after the server refused a connection, and until when. */
   #reducedCap = Infinity;
   #reducedUntil = 0;
+  /** Connections in a row that closed before they were ready. */
+  #failedToEstablish = 0;
 
   constructor(
     options: ResolvedOptions,
@@ -197,6 +210,7 @@ export class Pool {
   #open(): Connection {
     const events: ConnectionEvents = {
       ready: (c) => {
+        this.#failedToEstablish = 0;
         this.#maybeIdle(c);
         this.#scheduleDispatch();
       },
@@ -224,7 +238,9 @@ export class Pool {
       this.#reducedCap = Math.min(current, others);
       this.#reducedUntil = now + REDUCED_CAP_MS;
     }
-    if (!result.ok && mayRetry(connection, send, result, others > 0)) {
+    const establishing =
+      others > 0 || (!result.ok && this.#mayReplace(connection, result.error, 1));
+    if (!result.ok && mayRetry(connection, send, result, establishing)) {
       // A connection that delivered other messages before it went away (a server's
       // per-connection limit, an idle timeout) is not this message's fault: that try is free.
       if (connection.delivered > 0) send.attempts--;
@@ -251,14 +267,31 @@ export class Pool {
     // A connection that never got ready failed to establish (refused, TLS, AUTH …): when no
     // other connection is left, the queued messages fail with the same error instead of
     // opening one failing connection after another (the reduced cap keeps the others from
-    // being replaced meanwhile).
-    if (!connection.everReady && info.error && this.#connections.size === 0) {
-      for (const send of this.#queue.splice(0)) {
-        this.#settle(send, failedResult(info.error, false));
+    // being replaced meanwhile). A transient fault after the connection opened (a reset, a
+    // silent or 421 greeting) gets a fresh connection, a few times in a row at most.
+    if (!connection.everReady && info.error) {
+      this.#failedToEstablish++;
+      const replace = this.#mayReplace(connection, info.error, 0);
+      if (this.#connections.size === 0 && !replace) {
+        for (const send of this.#queue.splice(0)) {
+          this.#settle(send, failedResult(info.error, false));
+        }
       }
     }
     this.#dispatch();
     this.#checkDrained();
+  }
+
+  /**
+   * Whether a connection that failed before it was ready may be replaced by a new one: it
+   * opened, then was reset, closed or shut down with 421, and fewer than MAX_ATTEMPTS
+   * connections in a row failed so (`pending`: failures not counted yet).
+   */
+  #mayReplace(connection: Connection, error: SmtpError, pending: number): boolean {
+    if (connection.everReady || !connection.everConnected) return false;
+    // Not after a timeout: a server that never answers would cost that wait again and again.
+    const transient = error.kind === "connection" || error.code === 421;
+    return transient && this.#failedToEstablish + pending < MAX_ATTEMPTS;
   }
 
   #settle(send: QueuedSend, result: SendResult): void {

@@ -1,6 +1,17 @@
 import type { SendJob } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
-import { createMessage, type Message, type MessageInput, MimeError } from "@smtp/mime";
+import {
+  type BuildOptions,
+  createMessage,
+  filePathsOf,
+  type Message,
+  type MessageInput,
+  MimeError,
+  readRawHeaders,
+} from "@smtp/mime";
+import { checkKeys } from "./check-keys.ts";
+import { openFiles } from "./files.ts";
+import { MESSAGE_KEYS } from "./known-keys.ts";
 import { randomBytes } from "./runtime.ts";
 
 /** A message built and checked, ready to be queued. @since 0.1.0 */
@@ -23,7 +34,15 @@ function checkEnvelopeAddress(address: string, field: string): void {
   }
 }
 
-function build(input: MessageInput, smtpUtf8: boolean, hostname: string | undefined): Message {
+/** What building needs beyond the input: the file resolver for `path` fields. */
+type Files = BuildOptions["files"];
+
+function build(
+  input: MessageInput,
+  smtpUtf8: boolean,
+  hostname: string | undefined,
+  files: Files,
+): Message {
   return createMessage(input, {
     now: new Date(),
     randomBytes,
@@ -32,7 +51,35 @@ function build(input: MessageInput, smtpUtf8: boolean, hostname: string | undefi
     allow8bit: false,
     smtpUtf8,
     ...(hostname === undefined ? {} : { hostname }),
+    ...(files === undefined ? {} : { files }),
   });
+}
+
+/**
+ * The I/O a message input needs before it can be built, done before any connection: the
+ * files its `path` fields name are checked (a missing or unreadable one is
+ * `invalid-input`), and a `raw` stream's header section is read ahead (its envelope and
+ * SMTPUTF8 needs come from there).
+ *
+ * @since 0.1.0
+ */
+export async function loadMessageInput(
+  input: MessageInput,
+): Promise<{ input: MessageInput; files: Files }> {
+  if (typeof input !== "object" || input === null) return { input, files: undefined };
+  const files = await openFiles(filePathsOf(input));
+  const raw = input.raw as unknown;
+  if (typeof raw !== "object" || raw === null || raw instanceof Uint8Array) {
+    return { input, files };
+  }
+  try {
+    return {
+      input: { ...input, raw: await readRawHeaders(raw as ReadableStream<Uint8Array>) },
+      files,
+    };
+  } catch (error) {
+    throw wrap(error);
+  }
 }
 
 /**
@@ -41,8 +88,10 @@ function build(input: MessageInput, smtpUtf8: boolean, hostname: string | undefi
  * `"invalid-input"` (the `MimeError` as `cause`).
  *
  * The body is always built 7-bit safe (quoted-printable or base64), so the same bytes suit
- * any server. SMTPUTF8 is used only when the message cannot be written without it
- * (internationalised addresses); the engine then requires the server to offer it.
+ * any server (a `raw` message is sent as it is: 8-bit content there asks for 8BITMIME).
+ * SMTPUTF8 is used only when the message cannot be written without it (internationalised
+ * addresses, a raw message's UTF-8 header fields); the engine then requires the server to
+ * offer it.
  *
  * @since 0.1.0
  */
@@ -52,6 +101,8 @@ export function prepareMessage(
     hostname?: string | undefined;
     dsn?: SendJob["dsn"] | undefined;
     requireAllRecipients?: boolean | undefined;
+    requireTls?: boolean | undefined;
+    files?: Files;
   },
 ): PreparedMessage {
   if (typeof input !== "object" || input === null) {
@@ -61,13 +112,14 @@ export function prepareMessage(
       retryable: false,
     });
   }
+  checkKeys(input, MESSAGE_KEYS, "message field");
   let message: Message;
   try {
-    message = build(input, false, options.hostname);
+    message = build(input, false, options.hostname, options.files);
   } catch (first) {
     if (!(first instanceof MimeError)) throw wrap(first);
     try {
-      message = build(input, true, options.hostname);
+      message = build(input, true, options.hostname, options.files);
     } catch {
       throw wrap(first);
     }
@@ -96,6 +148,7 @@ export function prepareMessage(
     ...(options.requireAllRecipients === undefined
       ? {}
       : { requireAllRecipients: options.requireAllRecipients }),
+    ...(options.requireTls === undefined ? {} : { requireTls: options.requireTls }),
   };
   return { message, job };
 }

@@ -1,7 +1,10 @@
 import type { AuthMethod, Connector, Credentials, StartTlsPolicy } from "@smtp/core";
-import { SmtpError } from "@smtp/core";
+import { AUTH_METHODS, SmtpError } from "@smtp/core";
+import { checkKeys } from "./check-keys.ts";
+import { expandConnectionOptions } from "./connection-url.ts";
 import { type ResolvedDkim, resolveDkim } from "./dkim.ts";
 import { isValidEhloName } from "./ehlo-name.ts";
+import { CLIENT_OPTION_KEYS } from "./known-keys.ts";
 import { isIpAddress, isLoopbackHost } from "./loopback.ts";
 import type {
   AccessTokenProvider,
@@ -48,13 +51,8 @@ export interface ResolvedOptions {
   connectionCounter: { count: number };
 }
 
-const AUTH_METHODS: readonly AuthMethod[] = [
-  "PLAIN",
-  "LOGIN",
-  "CRAM-MD5",
-  "XOAUTH2",
-  "SCRAM-SHA-256",
-];
+/** The mechanisms that carry an OAuth 2 access token rather than a password. */
+const TOKEN_METHODS: readonly AuthMethod[] = ["XOAUTH2", "OAUTHBEARER"];
 const STARTTLS: readonly StartTlsPolicy[] = ["required", "opportunistic", "never"];
 
 function invalid(message: string): SmtpError {
@@ -117,10 +115,18 @@ function resolveAuth(auth: unknown): ResolvedAuth | undefined {
   const a = auth as Record<string, unknown>;
   const user = cleanString(a.user, "auth.user");
   const method = a.method;
-  if (method !== undefined && !AUTH_METHODS.includes(method as AuthMethod)) {
+  if (method !== undefined && !(AUTH_METHODS as readonly unknown[]).includes(method)) {
     throw invalid(`auth.method must be one of ${AUTH_METHODS.join(", ")}`);
   }
   const m = method === undefined ? {} : { method: method as AuthMethod };
+  const hasToken = a.accessToken !== undefined;
+  if (m.method !== undefined && TOKEN_METHODS.includes(m.method) !== hasToken) {
+    throw invalid(
+      hasToken
+        ? `auth.method ${m.method} takes a password (auth.pass), not auth.accessToken: use ${TOKEN_METHODS.join(" or ")}, or leave auth.method unset`
+        : `auth.method ${m.method} takes an OAuth 2 access token (auth.accessToken), not auth.pass`,
+    );
+  }
   if (typeof a.accessToken === "function") {
     return { user, accessTokenProvider: a.accessToken as AccessTokenProvider, ...m };
   }
@@ -141,8 +147,10 @@ function resolveAuth(auth: unknown): ResolvedAuth | undefined {
  *
  * @since 0.1.0
  */
-export function resolveOptions(options: ClientOptions): ResolvedOptions {
+export function resolveOptions(given: ClientOptions | string): ResolvedOptions {
+  const options = expandConnectionOptions(given);
   if (typeof options !== "object" || options === null) throw invalid("options must be an object");
+  checkKeys(options, CLIENT_OPTION_KEYS, "option");
   const host = cleanString(options.host, "host");
   if (/\s/.test(host)) throw invalid("host must not contain white space");
   const bareHost = host.replace(/^\[(.*)\]$/, "$1");

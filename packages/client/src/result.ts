@@ -6,8 +6,11 @@ import type { Reply, SendResult, SmtpError } from "@smtp/core";
  * @since 0.1.0
  */
 export interface RejectedRecipient {
+  /** The recipient as given in RCPT TO. */
   address: string;
+  /** The reply code, e.g. 550. */
   code: number;
+  /** The RFC 3463 enhanced status code, e.g. "5.1.1", when the server sent one. */
   enhancedCode: string | undefined;
   /** The server's text, lines joined with "\n". */
   message: string;
@@ -23,7 +26,12 @@ export interface SendInfo {
   /** The Message-ID header, `"<…@…>"`. */
   messageId: string;
   /** The envelope as sent: MAIL FROM ("" for the null sender) and every RCPT TO. */
-  envelope: { from: string; to: string[] };
+  envelope: {
+    /** MAIL FROM: the envelope sender ("" for the null sender). */
+    from: string;
+    /** Every RCPT TO, in order. */
+    to: string[];
+  };
   /** Recipients the server accepted. */
   accepted: string[];
   /** Recipients the server refused, with its reply. */
@@ -60,8 +68,8 @@ export function toSendInfo(
 
 /**
  * The result of a message that failed before the server took or refused any recipient:
- * `dataSent` says whether some of its bytes may have reached the wire (if so, it must not
- * be sent again).
+ * `dataSent` says whether some of its bytes may have reached the wire (then it is resent
+ * only if its body can be read again).
  *
  * @since 0.1.0
  */

@@ -6,6 +6,9 @@ import type { ClientTlsOptions } from "./options.ts";
 /** The slice of Deno's global this module looks at. */
 interface DenoGlobal {
   hostname?: () => string;
+  permissions?: {
+    querySync?: (descriptor: { name: "sys"; kind: "hostname" }) => { state: string };
+  };
 }
 
 function deno(): DenoGlobal | undefined {
@@ -111,13 +114,23 @@ export function machineHostname(): Promise<string | undefined> {
 async function lookupHostname(): Promise<string | undefined> {
   try {
     const d = deno();
-    if (d) return d.hostname?.();
+    if (d) return denoHostname(d);
     const os = await import("node:os");
     return os.hostname();
   } catch {
     // No permission (Deno without --allow-sys) or no such API: fall back to an address literal.
     return undefined;
   }
+}
+
+/**
+ * `Deno.hostname()` only when the `sys` permission for it is already granted
+ * (`--allow-sys=hostname`): asking for it would prompt in a terminal, and the address literal
+ * of the local socket is a valid EHLO name anyway. The query itself never prompts.
+ */
+function denoHostname(d: DenoGlobal): string | undefined {
+  const state = d.permissions?.querySync?.({ name: "sys", kind: "hostname" }).state;
+  return state === "granted" ? d.hostname?.() : undefined;
 }
 
 /**

@@ -1,7 +1,12 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ClientDkimSignature, createClient, type SmtpClient } from "@smtp/client";
+import {
+  type ClientDkimSignature,
+  type ClientOptions,
+  createClient,
+  type SmtpClient,
+} from "@smtp/client";
 import { describeVerdicts, testKey, verifyDkim } from "@smtp-internal/dkim-verify";
 import { type SmtpServerPeer, startSmtpServerPeer } from "@smtp-internal/test-peer";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -54,7 +59,7 @@ afterEach(async () => {
   if (spool) rmSync(spool, { recursive: true, force: true });
 });
 
-function client(options: Partial<Parameters<typeof createClient>[0]> = {}) {
+function client(options: Partial<ClientOptions> = {}) {
   const counting = countingConnector();
   const c = createClient({
     host: "127.0.0.1",
@@ -184,6 +189,51 @@ describe("dkim option", () => {
     const { lines, allPass } = await lastVerdicts(["rsa-sha256", "rsa"]);
     expect(lines).toEqual(allPass);
     expect(readdirSync(folder)).toEqual([]);
+  });
+
+  const RAW =
+    "From: Raw <raw@example.test>\nTo: rcpt@example.test\nSubject: raw,  as it is\n\nline one \n.leading dot\n\n\nlast";
+
+  it("signs a raw message (LF line ends, sent as CRLF) as the server receives it", async () => {
+    const { client: c } = client({ dkim: [rsaSignature, edSignature] });
+    await c.send({ raw: RAW });
+    const { lines, allPass } = await lastVerdicts(["rsa-sha256", "rsa"], ["ed25519-sha256", "ed"]);
+    expect(lines).toEqual(allPass);
+  });
+
+  it("a raw stream needs spool (refused before it is read past its headers), and signs with it", async () => {
+    const stream = () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          const bytes = new TextEncoder().encode(RAW);
+          for (let i = 0; i < bytes.length; i += 7) controller.enqueue(bytes.slice(i, i + 7));
+          controller.close();
+        },
+      });
+    const { client: refusing, connections } = client({ dkim: rsaSignature });
+    const error = await expectSmtpError(refusing.send({ raw: stream() }));
+    expect(error.kind).toBe("invalid-input");
+    expect(error.message).toContain("dkim.spool");
+    expect(connections).toEqual([]);
+    const folder = freshSpool();
+    const { client: c } = client({ dkim: { ...rsaSignature, spool: folder } });
+    await c.send({ raw: stream() });
+    const { lines, allPass } = await lastVerdicts(["rsa-sha256", "rsa"]);
+    expect(lines).toEqual(allPass);
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it("an attachment from a file (path) is read twice, without spool", async () => {
+    const folder = freshSpool();
+    const file = join(folder, "report.bin");
+    writeFileSync(
+      file,
+      new Uint8Array(150_000).map((_, i) => i * 3),
+    );
+    const { client: c } = client({ dkim: edSignature });
+    await c.send({ ...message, attachments: [{ path: file }] });
+    const { lines, allPass } = await lastVerdicts(["ed25519-sha256", "ed"]);
+    expect(lines).toEqual(allPass);
   });
 
   it("with spool, a failing stream rejects with invalid-input, leaves no file and opens no connection", async () => {

@@ -41,6 +41,8 @@ export class FakeSession implements SessionApi {
   #jobs: JobId[] = [];
   #nextId = 1;
   #dataSent = new Set<JobId>();
+  /** Jobs whose end of data went out (their outcome is unknown until "ok"). */
+  #ended = new Set<JobId>();
   #closed = false;
   state = "greeting";
   capabilities: Capabilities | undefined;
@@ -59,12 +61,21 @@ export class FakeSession implements SessionApi {
   #close(reason: "quit" | "error" | "timeout" | "eof", error?: SmtpError) {
     if (this.#closed) return;
     for (const id of this.#jobs) {
+      const cause = error ?? new SmtpError({ kind: "connection", message: reason });
+      // As the real Session: an unanswered end of data may have been delivered.
+      const maybe = new SmtpError({
+        kind: "connection",
+        message: `${cause.message}; may have been delivered`,
+        detail: "maybe-delivered",
+        retryable: false,
+        cause,
+      });
       this.#actions.push({
         type: "result",
         id,
         result: {
           ok: false,
-          error: error ?? new SmtpError({ kind: "connection", message: reason }),
+          error: this.#ended.has(id) ? maybe : cause,
           accepted: [],
           rejected: [],
           dataSent: this.#dataSent.has(id),
@@ -115,6 +126,7 @@ export class FakeSession implements SessionApi {
   tlsEstablished(now: number) {
     this.#write("EHLO-AGAIN", now);
   }
+  tokenRefreshed() {}
   handleTimeout() {
     this.#close(
       "timeout",
@@ -136,7 +148,8 @@ export class FakeSession implements SessionApi {
     this.#transmit.push(chunk);
     this.#deadline = now + this.timeoutMs;
   }
-  bodyEnd(_id: JobId, now: number) {
+  bodyEnd(id: JobId, now: number) {
+    this.#ended.add(id);
     this.#write(".", now);
   }
   noop(now: number) {

@@ -56,6 +56,20 @@ export function liveHandles(): { sockets: number; timers: number } {
   return { sockets, timers };
 }
 
+/**
+ * Live handles once the servers' ends have seen the client's close: polls (bounded) until
+ * no more sockets or timers than `base` are alive, then returns what is left. A socket or
+ * timer the client leaks never goes away, so the caller's comparison still fails.
+ */
+export async function settledHandles(base: { sockets: number; timers: number }) {
+  let now = liveHandles();
+  for (let i = 0; i < 100 && (now.sockets > base.sockets || now.timers > base.timers); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    now = liveHandles();
+  }
+  return now;
+}
+
 /** A TCP server on loopback that accepts connections and never says a word. */
 export function startSilentServer(
   host = "127.0.0.1",
@@ -88,6 +102,18 @@ async function listenLoopback(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Runs `f`, which must throw an `invalid-input` {@link SmtpError}, and returns that error. */
+export function expectInvalidInput(f: () => unknown): SmtpError {
+  try {
+    f();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SmtpError);
+    expect((error as SmtpError).kind).toBe("invalid-input");
+    return error as SmtpError;
+  }
+  throw new Error("expected an invalid-input SmtpError");
 }
 
 /** Awaits a promise that must reject with an {@link SmtpError}, and returns that error. */

@@ -1,20 +1,10 @@
-import { createClient, SmtpError } from "@smtp/client";
+import { createClient } from "@smtp/client";
 import { describe, expect, it } from "vitest";
 import { addressLiteral, chooseEhloName, isValidEhloName } from "../src/ehlo-name.ts";
 import { isLoopbackHost } from "../src/loopback.ts";
 import { resolveOptions } from "../src/resolve-options.ts";
 import { denoTlsOptions } from "../src/runtime.ts";
-
-function invalid(f: () => unknown): SmtpError {
-  try {
-    f();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SmtpError);
-    expect((error as SmtpError).kind).toBe("invalid-input");
-    return error as SmtpError;
-  }
-  throw new Error("expected an invalid-input SmtpError");
-}
+import { expectInvalidInput } from "./helpers.ts";
 
 describe("resolveOptions", () => {
   it("defaults: port 587, STARTTLS required, no pool, certificates verified", () => {
@@ -88,7 +78,7 @@ describe("resolveOptions", () => {
     ],
     ["a non-function transcript", { host: "h.example", transcript: "yes" }],
   ])("refuses %s", (_name, options) => {
-    invalid(() => createClient(options as never));
+    expectInvalidInput(() => createClient(options as never));
   });
 
   it("accepts the longest delay a timer can hold", () => {
@@ -98,7 +88,7 @@ describe("resolveOptions", () => {
   });
 
   it("never puts the password in a validation error", () => {
-    const error = invalid(() =>
+    const error = expectInvalidInput(() =>
       createClient({ host: "h.example", auth: { user: "u", pass: "secret\r\nvalue" } }),
     );
     expect(error.message).not.toContain("secret");
@@ -139,14 +129,34 @@ describe("Deno TLS options", () => {
       cert: "C",
       key: "K",
     });
-    invalid(() => denoTlsOptions({ pfx: "x" }));
-    invalid(() => denoTlsOptions({ rejectUnauthorized: false }));
+    expectInvalidInput(() => denoTlsOptions({ pfx: "x" }));
+    expectInvalidInput(() => denoTlsOptions({ rejectUnauthorized: false }));
   });
 
   it("refuses a minVersion Deno cannot enforce, keeps TLSv1.2 (its floor)", () => {
     for (const minVersion of ["TLSv1", "TLSv1.1", "TLSv1.3"] as const) {
-      invalid(() => denoTlsOptions({ minVersion }));
+      expectInvalidInput(() => denoTlsOptions({ minVersion }));
     }
     expect(denoTlsOptions({ minVersion: "TLSv1.2", ca: "A" })).toEqual({ caCerts: ["A"] });
+  });
+});
+
+describe("serverOf", () => {
+  it("resolves a URL, a service and plain options to host, port and TLS mode", async () => {
+    const { serverOf } = await import("@smtp/client");
+    expect(serverOf("smtps://u:p@smtp.example.com")).toEqual({
+      host: "smtp.example.com",
+      port: 465,
+      secure: true,
+    });
+    expect(serverOf({ host: "relay.internal", port: 25 })).toEqual({
+      host: "relay.internal",
+      port: 25,
+      secure: false,
+    });
+    expect(serverOf({ service: "gmail", auth: { user: "u", pass: "p" } }).host).toBe(
+      "smtp.gmail.com",
+    );
+    expect(() => serverOf({ host: "mx.example.com", port: 70000 })).toThrow(/port/);
   });
 });

@@ -1,12 +1,15 @@
 import { createClient, SmtpError } from "@smtp/client";
 import type { Connector } from "@smtp/core";
 import { describe, expect, it } from "vitest";
-import { FakeSession, FakeTransport, toyServer } from "./fakes.ts";
+import { FakeSession, FakeTransport, type Faults, toyServer } from "./fakes.ts";
 
 const message = { from: "a@example.test", to: "b@example.test", subject: "s", text: "body\n" };
 
-/** A connector whose n-th connection answers with `scripts[n]` (the last one repeats), or throws. */
-function scripted(scripts: (Record<string, string | null> | "refuse")[]) {
+/**
+ * A connector whose n-th connection answers with `scripts[n]` (the last one repeats), or
+ * throws; `faults[n]` breaks the n-th connection's transport.
+ */
+function scripted(scripts: (Record<string, string | null> | "refuse")[], faults: Faults[] = []) {
   const transports: FakeTransport[] = [];
   const sessions: FakeSession[] = [];
   const connector: Connector = async () => {
@@ -15,7 +18,10 @@ function scripted(scripts: (Record<string, string | null> | "refuse")[]) {
       transports.push(new FakeTransport(() => undefined));
       throw new SmtpError({ kind: "connection", message: "connect ECONNREFUSED" });
     }
-    const t = new FakeTransport(toyServer({ HELLO: "ready", ...script }));
+    const t = new FakeTransport(
+      toyServer({ HELLO: "ready", ...script }),
+      faults[transports.length] ?? {},
+    );
     transports.push(t);
     return t;
   };
@@ -56,6 +62,66 @@ describe("pool retries (scripted server)", () => {
     await client.close();
     expect(error?.kind).toBe("connection");
     expect(s.transports).toHaveLength(1);
+  });
+
+  it("resends a message whose connection failed mid-body, before its end of data", async () => {
+    // Writes: HELLO, MAIL 1, then the body in 64 KiB flushes: the first body write fails.
+    const s = scripted([{}], [{ writeThrowsAt: 3 }]);
+    const client = createClient(
+      { host: "mx.example.test", transport: s.connector, pool: true },
+      { sessionFactory: s.sessionFactory },
+    );
+    const big = { ...message, text: "x".repeat(200_000) };
+    const info = await client.send(big);
+    await client.close();
+    expect(info.accepted).toEqual(["a@example.test"]);
+    expect(s.transports).toHaveLength(2);
+    expect(s.sessions[0]!.body.length).toBeGreaterThan(0);
+  });
+
+  it("does not resend a half-sent message whose body was a stream it cannot read again", async () => {
+    const s = scripted([{}], [{ writeThrowsAt: 3 }]);
+    const client = createClient(
+      { host: "mx.example.test", transport: s.connector, pool: true },
+      { sessionFactory: s.sessionFactory },
+    );
+    const bytes = new TextEncoder().encode("y".repeat(300_000));
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+    const error = await client
+      .send({ ...message, attachments: [{ filename: "y.txt", content: stream }] })
+      .then(
+        () => undefined,
+        (e: unknown) => e as SmtpError,
+      );
+    await client.close();
+    expect(error?.kind).toBe("connection");
+    expect(s.transports).toHaveLength(1);
+  });
+
+  it("one message's unreadable body fails that message alone: the one behind it is resent", async () => {
+    const s = scripted([{}]);
+    const client = createClient(
+      { host: "mx.example.test", transport: s.connector, pool: { maxConnections: 1 } },
+      { sessionFactory: s.sessionFactory },
+    );
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error("disk read failed"));
+      },
+    });
+    const [bad, good] = await Promise.allSettled([
+      client.send({ ...message, attachments: [{ filename: "z.bin", content: broken }] }),
+      client.send(message),
+    ]);
+    await client.close();
+    expect(bad.status === "rejected" && (bad.reason as SmtpError).kind).toBe("invalid-input");
+    expect(good.status).toBe("fulfilled");
+    expect(s.transports).toHaveLength(2);
   });
 
   it("gives up after three connections that fail the same message", async () => {

@@ -12,6 +12,7 @@ import {
   forbiddenSecrets as forbidden,
   liveHandles,
   parse,
+  settledHandles,
   startSilentServer,
 } from "./helpers.ts";
 
@@ -34,20 +35,6 @@ const message = {
     },
   ],
 };
-
-/**
- * Live handles once the servers' ends have seen the client's close: polls (bounded) until
- * no more sockets or timers than `base` are alive, then returns what is left. A socket or
- * timer the client leaks never goes away, so the caller's comparison still fails.
- */
-async function settledHandles(base: { sockets: number; timers: number }) {
-  let now = liveHandles();
-  for (let i = 0; i < 100 && (now.sockets > base.sockets || now.timers > base.timers); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    now = liveHandles();
-  }
-  return now;
-}
 
 async function expectSameMessage(raw: Uint8Array) {
   const parsed = await parse(raw);

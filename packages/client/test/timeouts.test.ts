@@ -20,31 +20,40 @@ function server(silentAt: string) {
 
 describe("R11 every phase has a timeout (scripted server that falls silent)", () => {
   it.each([
-    ["EHLO", "command"],
-    ["MAIL", "command"],
-    ["DATA", "data-start"],
-    [".", "data-end"],
-  ] as const)("silent after %s: a timeout naming the %s phase", async (silentAt, phase) => {
-    const peer = await startScriptedServer(server(silentAt));
-    try {
-      const counting = countingConnector();
-      const client = createClient({
-        host: "127.0.0.1",
-        port: peer.port,
-        timeouts: { command: 150, data: 150 },
-        transport: counting.connector,
-      });
-      const error = (await client.send(message).then(
-        () => undefined,
-        (e: unknown) => e,
-      )) as SmtpError;
-      expect(error.kind).toBe("timeout");
-      expect(error.phase).toBe(phase);
-      expect(counting.transports).toEqual([{ closes: 0, aborts: 1 }]);
-    } finally {
-      await peer.close();
-    }
-  });
+    // Before the session is ready: the connection failed to establish, nothing to retry on.
+    ["EHLO", "command", "timeout", 1],
+    // Nothing of the message was taken: it is tried on fresh connections, three in all.
+    ["MAIL", "command", "timeout", 3],
+    ["DATA", "data-start", "timeout", 3],
+    // Its end of data went out unanswered: it may have been delivered, so never sent again.
+    [".", "data-end", "connection", 1],
+  ] as const)(
+    "silent after %s: a timeout naming the %s phase",
+    async (silentAt, phase, kind, connections) => {
+      const peer = await startScriptedServer(server(silentAt));
+      try {
+        const counting = countingConnector();
+        const client = createClient({
+          host: "127.0.0.1",
+          port: peer.port,
+          timeouts: { command: 150, data: 150 },
+          transport: counting.connector,
+        });
+        const error = (await client.send(message).then(
+          () => undefined,
+          (e: unknown) => e,
+        )) as SmtpError;
+        expect(error.kind).toBe(kind);
+        expect(error.phase).toBe(phase);
+        expect(error.detail === "maybe-delivered").toBe(kind === "connection");
+        expect(counting.transports).toEqual(
+          Array.from({ length: connections }, () => ({ closes: 0, aborts: 1 })),
+        );
+      } finally {
+        await peer.close();
+      }
+    },
+  );
 
   it("a message body that stops yielding times out in the data-block phase", async () => {
     const peer = await startScriptedServer(server("none"));

@@ -9,16 +9,23 @@ import { encodeUtf8AddrUnitext, encodeXtext } from "./xtext.ts";
 
 /** ESMTP parameters of MAIL FROM. @since 0.1.0 */
 export interface MailParameters {
+  /** SIZE=: the message size in octets. */
   size?: number;
+  /** BODY=: the body type. */
   body?: "7BIT" | "8BITMIME" | "BINARYMIME";
+  /** SMTPUTF8: the transaction may carry UTF-8 addresses and headers. */
   smtpUtf8?: boolean;
+  /** RET= (DSN): what a bounce returns. */
   ret?: "FULL" | "HDRS";
   /** Raw ENVID; the encoder turns it into xtext. */
   envid?: string;
+  /** REQUIRETLS (RFC 8689). */
+  requireTls?: boolean;
 }
 
 /** ESMTP parameters of RCPT TO. @since 0.1.0 */
 export interface RcptParameters {
+  /** NOTIFY= (DSN): when to notify, or `NEVER`. */
   notify?: readonly ("SUCCESS" | "FAILURE" | "DELAY")[] | "NEVER";
   /** The original recipient; sent as `ORCPT=rfc822;<xtext>` (or `utf-8;` when SMTPUTF8). */
   orcpt?: string;
@@ -36,13 +43,54 @@ export interface RcptParameters {
  * @since 0.1.0
  */
 export type Command =
-  | { name: "EHLO" | "HELO" | "LHLO"; domain: string }
-  | { name: "STARTTLS" | "RSET" | "NOOP" | "QUIT" | "DATA" }
-  | { name: "MAIL"; from: string; params?: MailParameters }
-  | { name: "RCPT"; to: string; params?: RcptParameters }
-  | { name: "AUTH"; mechanism: string; initialResponse?: string }
-  | { name: "AUTH-RESPONSE"; response: string }
-  | { name: "BDAT"; size: number; last: boolean };
+  | {
+      /** The greeting command. */
+      name: "EHLO" | "HELO" | "LHLO";
+      /** The client's name: a domain or an address literal. */
+      domain: string;
+    }
+  | {
+      /** A command without arguments. */
+      name: "STARTTLS" | "RSET" | "NOOP" | "QUIT" | "DATA";
+    }
+  | {
+      /** MAIL FROM. */
+      name: "MAIL";
+      /** The envelope sender ("" for the null sender). */
+      from: string;
+      /** ESMTP parameters. */
+      params?: MailParameters;
+    }
+  | {
+      /** RCPT TO. */
+      name: "RCPT";
+      /** The recipient. */
+      to: string;
+      /** ESMTP parameters. */
+      params?: RcptParameters;
+    }
+  | {
+      /** AUTH. */
+      name: "AUTH";
+      /** The SASL mechanism. */
+      mechanism: string;
+      /** The base64 initial response, if sent with the command. */
+      initialResponse?: string;
+    }
+  | {
+      /** A SASL continuation line. */
+      name: "AUTH-RESPONSE";
+      /** Base64, or `*` to cancel. */
+      response: string;
+    }
+  | {
+      /** BDAT (CHUNKING). */
+      name: "BDAT";
+      /** The chunk's size in octets. */
+      size: number;
+      /** Whether this is the last chunk. */
+      last: boolean;
+    };
 
 /** What stands in for a SASL payload in transcripts and errors. @since 0.1.0 */
 export const REDACTED = "<redacted>";
@@ -74,6 +122,7 @@ function mailLine(from: string, params: MailParameters = {}): string {
       throw invalidInput("ENVID must be 1 to 100 characters");
     line += ` ENVID=${envid}`;
   }
+  if (params.requireTls === true) line += " REQUIRETLS";
   return line;
 }
 

@@ -23,7 +23,9 @@ export interface AwaitedReply<T> {
 
 /** A reply matched to what it answers; `awaited` is `undefined` only for an unsolicited 421. @since 0.1.0 */
 export interface MatchedReply<T> {
+  /** The reply. */
   reply: Reply;
+  /** The pending command it answers, or `undefined` for an unsolicited reply. */
   awaited: AwaitedReply<T> | undefined;
 }
 

@@ -45,8 +45,11 @@ export type TimeoutPhase =
 
 /** One refused recipient. @since 0.1.0 */
 export interface RecipientRejection {
+  /** The recipient as given in RCPT TO. */
   address: string;
+  /** The reply code, e.g. 550. */
   code: number;
+  /** The RFC 3463 enhanced status code, e.g. "5.1.1", when the server sent one. */
   enhancedCode?: string;
   /** The server's text, all lines joined with "\n". */
   message: string;
@@ -54,15 +57,23 @@ export interface RecipientRejection {
 
 /** Constructor fields of {@link SmtpError}. @since 0.1.0 */
 export interface SmtpErrorOptions {
+  /** What went wrong: see {@link SmtpErrorKind}. */
   kind: SmtpErrorKind;
+  /** What happened and, where there is one, which option fixes it. Never a credential. */
   message: string;
+  /** The server reply that caused the error: sets `code`, `enhancedCode` and `response`. */
   reply?: Reply;
+  /** The command the reply answered, redacted. */
   command?: string;
+  /** For `timeout`: the phase whose deadline passed. */
   phase?: TimeoutPhase;
+  /** Default: from the reply (4xx yes, 5xx no), else yes for `connection` and `timeout` only. */
   retryable?: boolean;
+  /** For `rejected`: every refused recipient. */
   rejected?: RecipientRejection[];
   /** A finer-grained reason for `protocol` errors, e.g. `starttls-injection`, `line-too-long`. */
   detail?: string;
+  /** The underlying error (a socket or TLS error, a callback's throw). */
   cause?: unknown;
 }
 
@@ -79,7 +90,9 @@ const BRAND = Symbol.for("@smtp/core/SmtpError");
  * @since 0.1.0
  */
 export class SmtpError extends Error {
+  /** Always `"SmtpError"`. */
   override readonly name = "SmtpError";
+  /** What went wrong, as a stable string to switch on: see {@link SmtpErrorKind}. */
   readonly kind: SmtpErrorKind;
   /** The reply code (e.g. 535), when a reply caused the error. */
   readonly code: number | undefined;
@@ -91,9 +104,11 @@ export class SmtpError extends Error {
   readonly command: string | undefined;
   /** For `timeout`: which phase's deadline passed. */
   readonly phase: TimeoutPhase | undefined;
+  /** Whether trying again later may succeed: 4xx replies, network failures and timeouts yes; 5xx replies, certificate failures and invalid input no. */
   readonly retryable: boolean;
   /** For `rejected`: every refused recipient. */
   readonly rejected: RecipientRejection[] | undefined;
+  /** A finer-grained, stable reason within the kind, e.g. `starttls-injection`, `line-too-long`, `not-tls`, `unknown-key`, or a TLS error code such as `CERT_HAS_EXPIRED`. */
   readonly detail: string | undefined;
 
   constructor(options: SmtpErrorOptions) {
@@ -114,6 +129,7 @@ export class SmtpError extends Error {
     Object.defineProperty(this, BRAND, { value: true });
   }
 
+  /** `instanceof SmtpError` is true for an SmtpError from any copy of the package (a global brand). */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === "object" && value !== null && BRAND in value;
   }

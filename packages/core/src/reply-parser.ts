@@ -11,7 +11,9 @@ import type { Limits } from "./session-types.ts";
  * @since 0.1.0
  */
 export interface ParsedReply {
+  /** The reply, lines split from their codes. */
   reply: Reply;
+  /** Each line as received, without CRLF. */
   raw: string[];
 }
 
@@ -35,7 +37,12 @@ function protocolError(detail: string, message: string): SmtpError {
 export function splitEnhancedCode(
   code: number,
   text: string,
-): { enhancedCode: string | undefined; text: string } {
+): {
+  /** The enhanced code, e.g. "5.1.1", when the text starts with one matching the reply's class. */
+  enhancedCode: string | undefined;
+  /** The text after it. */
+  text: string;
+} {
   const match = ENHANCED.exec(text);
   if (match === null || Number(match[1]) !== Math.floor(code / 100)) {
     return { enhancedCode: undefined, text };

@@ -1,22 +1,30 @@
 import type { RecipientRejection, SmtpError, TimeoutPhase } from "./errors.ts";
 import type { Capabilities, Reply } from "./reply-types.ts";
+import type { AuthMethod } from "./sasl/auth-methods.ts";
 
 /** How STARTTLS is used on a plaintext connection. @since 0.1.0 */
 export type StartTlsPolicy = "required" | "opportunistic" | "never";
 
-/** SASL mechanisms the engine implements. @since 0.1.0 */
-export type AuthMethod =
-  | "PLAIN"
-  | "LOGIN"
-  | "CRAM-MD5"
-  | "XOAUTH2"
-  | "OAUTHBEARER"
-  | "SCRAM-SHA-256";
+export type { AuthMethod } from "./sasl/auth-methods.ts";
 
 /** Credentials: a password, or an OAuth 2 access token (XOAUTH2, OAUTHBEARER). @since 0.1.0 */
 export type Credentials =
-  | { user: string; pass: string; method?: AuthMethod }
-  | { user: string; accessToken: string; method?: AuthMethod };
+  | {
+      /** The user name (authentication identity). */
+      user: string;
+      /** The password. */
+      pass: string;
+      /** Force this mechanism; default: the strongest both sides support. */
+      method?: AuthMethod;
+    }
+  | {
+      /** The mailbox the token was issued for. */
+      user: string;
+      /** The OAuth 2 access token (XOAUTH2, OAUTHBEARER). */
+      accessToken: string;
+      /** Force XOAUTH2 or OAUTHBEARER; default: XOAUTH2 when offered. */
+      method?: AuthMethod;
+    };
 
 /** Per-phase deadlines in milliseconds. @since 0.1.0 */
 export interface Timeouts {
@@ -46,6 +54,7 @@ export interface Limits {
 export interface TranscriptEntry {
   /** `S` server line, `C` client line, `*` an event such as the TLS upgrade or end-of-stream. */
   direction: "S" | "C" | "*";
+  /** The line without its CRLF; AUTH payloads replaced by a redaction marker. */
   text: string;
 }
 
@@ -61,12 +70,15 @@ export interface SessionOptions {
   starttls?: StartTlsPolicy;
   /** The server name for TLS (SNI and certificate check), carried in the `upgrade-tls` action. */
   servername: string;
+  /** Credentials for AUTH; none: no AUTH. */
   auth?: Credentials;
   /** Allow AUTH over a connection without TLS. Default false. */
   allowInsecureAuth?: boolean;
   /** The caller declares the peer a loopback address: cleartext AUTH is then allowed. */
   peerIsLoopback?: boolean;
+  /** Deadlines per phase in milliseconds; see `DEFAULT_TIMEOUTS`. */
   timeouts?: Partial<Timeouts>;
+  /** Bounds on what the server can make the engine buffer; see `DEFAULT_LIMITS`. */
   limits?: Partial<Limits>;
   /** Called with each line of the conversation, credentials redacted. */
   transcript?: (entry: TranscriptEntry) => void;
@@ -77,12 +89,22 @@ export interface SessionOptions {
   chunking?: boolean;
   /** Random bytes, needed only for the SCRAM client nonce (the core has no randomness of its own). */
   randomBytes?: (length: number) => Uint8Array;
+  /**
+   * The access token of `auth` can be renewed: when the server refuses it (XOAUTH2 or
+   * OAUTHBEARER answered with 535), the session asks for a fresh one with a `need-token`
+   * action and retries AUTH once with what {@link SessionApi.tokenRefreshed} gives. A
+   * second refusal fails as usual (kind `auth`). Default false.
+   */
+  refreshableToken?: boolean;
 }
 
 /** DSN options (RFC 3461) for one message. @since 0.1.0 */
 export interface DsnOptions {
+  /** RET: return the full message (`FULL`) or only its headers (`HDRS`) in a bounce. */
   ret?: "FULL" | "HDRS";
+  /** ENVID: an identifier echoed in the notifications (xtext-encoded on the wire). */
   envid?: string;
+  /** NOTIFY for every recipient: when to send a notification, or `NEVER`. */
   notify?: ("SUCCESS" | "FAILURE" | "DELAY")[] | "NEVER";
   /** Whether to send ORCPT=rfc822;<address> with each recipient. */
   orcpt?: boolean;
@@ -92,6 +114,7 @@ export interface DsnOptions {
 export interface SendJob {
   /** Envelope sender; "" for the null reverse-path. */
   from: string;
+  /** Envelope recipients (RCPT TO), in order. */
   to: string[];
   /** The body's exact size in octets when known: sent as SIZE= and checked against the server's limit. */
   size?: number;
@@ -107,9 +130,16 @@ export interface SendJob {
   binary?: boolean;
   /** Non-ASCII envelope or headers: SMTPUTF8 (an error when the server lacks it). */
   smtpUtf8?: boolean;
+  /** DSN parameters (RFC 3461), sent when the server offers DSN. */
   dsn?: DsnOptions;
   /** Fail the whole message (RSET) when any recipient is refused. Default false. */
   requireAllRecipients?: boolean;
+  /**
+   * REQUIRETLS (RFC 8689): the message may only travel over TLS. MAIL FROM carries
+   * `REQUIRETLS`; on a connection without TLS, or to a server that does not offer
+   * REQUIRETLS, the job fails before MAIL with kind `tls-required` (never sent without it).
+   */
+  requireTls?: boolean;
 }
 
 /** Identifies a queued {@link SendJob}. @since 0.1.0 */
@@ -118,18 +148,29 @@ export type JobId = number;
 /** The outcome of one message. @since 0.1.0 */
 export type SendResult =
   | {
+      /** Delivered: the server accepted the message for at least one recipient. */
       ok: true;
+      /** Recipients the server accepted. */
       accepted: string[];
+      /** Recipients the server refused, with its reply. */
       rejected: RecipientRejection[];
       /** The final reply to the data (for LMTP: the first accepted recipient's). */
       reply: Reply;
     }
   | {
+      /** Not delivered. */
       ok: false;
+      /** Why. */
       error: SmtpError;
+      /** Recipients accepted before the failure (none of them got the message). */
       accepted: string[];
+      /** Recipients the server refused, with its reply. */
       rejected: RecipientRejection[];
-      /** Whether any byte of the body reached the wire (a retry could then duplicate the message). */
+      /**
+       * Whether any byte of the body was written. A server never keeps a message whose end of
+       * data it did not get, so this alone does not forbid a retry: a job whose end of data
+       * went out unanswered fails with detail `maybe-delivered` instead.
+       */
       dataSent: boolean;
     };
 
@@ -139,17 +180,52 @@ export type SendResult =
  * - `upgrade-tls`: start the TLS handshake on the same connection, then call `tlsEstablished`.
  * - `ready`: the session is established (greeting, EHLO, STARTTLS, AUTH done) and idle.
  * - `need-body`: stream the body of job `id` with `bodyChunk`, then `bodyEnd`.
+ * - `need-token`: the server refused the access token; answer with `tokenRefreshed` (only
+ *   with `refreshableToken`, at most once per session).
  * - `result`: job `id` is finished.
  * - `close`: close the connection; `error` says why when it was not a clean QUIT.
  *
  * @since 0.1.0
  */
 export type Action =
-  | { type: "upgrade-tls"; servername: string }
-  | { type: "ready"; capabilities: Capabilities }
-  | { type: "need-body"; id: JobId }
-  | { type: "result"; id: JobId; result: SendResult }
-  | { type: "close"; reason: "quit" | "error" | "timeout" | "eof"; error?: SmtpError };
+  | {
+      /** Start TLS on the same connection. */
+      type: "upgrade-tls";
+      /** The name to send as SNI and verify the certificate against. */
+      servername: string;
+    }
+  | {
+      /** The session is established and idle. */
+      type: "ready";
+      /** The server's capabilities after EHLO (after STARTTLS, when used). */
+      capabilities: Capabilities;
+    }
+  | {
+      /** Stream the body of a job. */
+      type: "need-body";
+      /** The job whose body is wanted. */
+      id: JobId;
+    }
+  | {
+      /** The server refused the access token: answer with `tokenRefreshed`. */
+      type: "need-token";
+    }
+  | {
+      /** A job is finished. */
+      type: "result";
+      /** The finished job. */
+      id: JobId;
+      /** How it ended. */
+      result: SendResult;
+    }
+  | {
+      /** Close the connection. */
+      type: "close";
+      /** `quit` after a clean QUIT; `error`, `timeout` or `eof` otherwise. */
+      reason: "quit" | "error" | "timeout" | "eof";
+      /** Why, when it was not a clean QUIT. */
+      error?: SmtpError;
+    };
 
 /**
  * The driving contract of {@link Session}: the inputs a driver feeds it and the outputs it
@@ -160,22 +236,41 @@ export type Action =
  * @since 0.1.0
  */
 export interface SessionApi {
+  /** The transport is open (already TLS when `secure`): the greeting deadline starts. */
   connected(now: number): void;
+  /** Bytes from the server, in any chunking. */
   receiveData(chunk: Uint8Array, now: number): void;
+  /** The server closed the connection. */
   receiveEof(now: number): void;
+  /** The TLS handshake asked for by `upgrade-tls` succeeded. */
   tlsEstablished(now: number): void;
+  /** The answer to `need-token`: a fresh access token, or why none could be had. */
+  tokenRefreshed(token: string | SmtpError, now: number): void;
+  /** Call when `now` has reached {@link SessionApi.pollTimeout}. */
   handleTimeout(now: number): void;
+  /** The transport failed or the caller aborted: every open job fails with `error`. */
   transportFailed(error: SmtpError, now: number): void;
+  /** Queues a message; its outcome comes as a `result` action with the returned id. */
   send(job: SendJob, now: number): JobId;
+  /** The next piece of job `id`'s body, after a `need-body` action. */
   bodyChunk(id: JobId, chunk: Uint8Array, now: number): void;
+  /** The end of job `id`'s body. */
   bodyEnd(id: JobId, now: number): void;
+  /** Sends NOOP when idle (a liveness probe). */
   noop(now: number): void;
+  /** QUIT once the queued jobs are finished. */
   quit(now: number): void;
+  /** The next bytes to write, or `null` when there are none. */
   pollTransmit(): Uint8Array | null;
+  /** The next action for the driver, or `null` when there is none. */
   pollAction(): Action | null;
+  /** The next deadline (same clock as `now`), or `null` when nothing is awaited. */
   pollTimeout(): number | null;
+  /** The session's state, for diagnostics. */
   readonly state: string;
+  /** The server's capabilities, once known. */
   readonly capabilities: Capabilities | undefined;
+  /** Whether the session is ready with nothing queued or in flight. */
   readonly idle: boolean;
 }
 

@@ -1,88 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SmtpError } from "./errors.ts";
+import { Harness, ready } from "./session.test-util.ts";
 import { Session } from "./session.ts";
-import type { Action, SendJob, SessionOptions, TranscriptEntry } from "./session-types.ts";
-
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-
-/** Drives a Session by hand: server text in, client text and actions out. */
-class Harness {
-  readonly session: Session;
-  readonly transcript: TranscriptEntry[] = [];
-  readonly actions: Action[] = [];
-  now = 1000;
-  constructor(options: Partial<SessionOptions> = {}) {
-    this.session = new Session({
-      ehloName: "client.example",
-      servername: "mx.example",
-      starttls: "never",
-      transcript: (e) => this.transcript.push(e),
-      ...options,
-    });
-  }
-  connect(): this {
-    this.session.connected(this.now);
-    return this;
-  }
-  /** Feeds server text (CRLF written as \n in the argument is converted). */
-  server(text: string): this {
-    this.session.receiveData(enc.encode(text.replace(/\r?\n/g, "\r\n")), this.now);
-    return this;
-  }
-  serverRaw(bytes: string): this {
-    this.session.receiveData(enc.encode(bytes), this.now);
-    return this;
-  }
-  /** Everything the client wrote since the last call. */
-  client(): string {
-    let text = "";
-    for (let b = this.session.pollTransmit(); b !== null; b = this.session.pollTransmit())
-      text += dec.decode(b);
-    return text;
-  }
-  drain(): Action[] {
-    const got: Action[] = [];
-    for (let a = this.session.pollAction(); a !== null; a = this.session.pollAction()) got.push(a);
-    this.actions.push(...got);
-    return got;
-  }
-  send(job: Partial<SendJob> = {}): number {
-    return this.session.send({ from: "a@example.org", to: ["b@example.net"], ...job }, this.now);
-  }
-  body(id: number, text: string): this {
-    this.session.bodyChunk(id, enc.encode(text), this.now);
-    this.session.bodyEnd(id, this.now);
-    return this;
-  }
-  result(id: number) {
-    this.drain();
-    const found = this.actions.find((a) => a.type === "result" && a.id === id);
-    if (found?.type !== "result") throw new Error(`no result for ${id}`);
-    return found.result;
-  }
-  /** End-of-stream while quitting is a clean close. */
-  receiveEofCheck(): void {
-    this.session.receiveEof(this.now);
-    expect(this.closeAction()).toEqual({ type: "close", reason: "quit" });
-  }
-  closeAction() {
-    this.drain();
-    return this.actions.find((a) => a.type === "close");
-  }
-}
-
-const EHLO_PIPE =
-  "250-mx.example\n250-PIPELINING\n250-SIZE 1000\n250-8BITMIME\n250 ENHANCEDSTATUSCODES\n";
-
-function ready(options: Partial<SessionOptions> = {}, ehlo = EHLO_PIPE): Harness {
-  const h = new Harness(options).connect();
-  h.server("220 mx.example ESMTP\n");
-  expect(h.client()).toBe("EHLO client.example\r\n");
-  h.server(ehlo);
-  expect(h.drain().map((a) => a.type)).toEqual(["ready"]);
-  return h;
-}
 
 describe("Session happy path", () => {
   it("pipelines MAIL, RCPT and DATA in one write and delivers", () => {
@@ -138,10 +57,11 @@ describe("Session happy path", () => {
     h.server("250 ok\n250 ok\n354 go\n");
     h.drain();
     h.body(a, "one\r\n");
+    // The outcome of the first is not known yet: the next envelope starts with RSET.
     expect(h.client()).toBe(
-      "one\r\n.\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n",
+      "one\r\n.\r\nRSET\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n",
     );
-    h.server("250 done\n250 ok\n250 ok\n354 go\n");
+    h.server("250 done\n250 reset\n250 ok\n250 ok\n354 go\n");
     expect(h.result(a).ok).toBe(true);
     expect(h.actions.at(-1)).toEqual({ type: "need-body", id: b });
     h.body(b, "two");
@@ -951,10 +871,11 @@ describe("Session LMTP and BDAT", () => {
     expect(h.drain()).toEqual([{ type: "need-body", id }]);
     expect(h.session.state).toBe("data");
     h.session.bodyChunk(id, new TextEncoder().encode("a\n.b"), h.now);
-    expect(h.client()).toBe("BDAT 5\r\na\r\n.b");
+    // Held: the body may still fit one chunk.
+    expect(h.client()).toBe("");
     h.session.bodyEnd(id, h.now);
-    expect(h.client()).toBe("BDAT 2 LAST\r\n\r\n");
-    h.server("250 ok\n250 ok\n250 chunk\n250 done\n");
+    expect(h.client()).toBe("BDAT 7 LAST\r\na\r\n.b\r\n");
+    h.server("250 ok\n250 ok\n250 done\n");
     expect(h.result(id)).toMatchObject({ ok: true, reply: { lines: ["done"] } });
   });
 
@@ -973,7 +894,7 @@ describe("Session LMTP and BDAT", () => {
     h.drain();
     h.body(id, "x");
     h.client();
-    h.server("250 ok\n550 no\n554 no valid recipients\n554 no valid recipients\n");
+    h.server("250 ok\n550 no\n554 no valid recipients\n");
     expect(h.client()).toBe("RSET\r\n");
     expect(failure(h, id)).toMatchObject({ kind: "rejected", command: "RCPT TO" });
   });
@@ -984,7 +905,7 @@ describe("Session LMTP and BDAT", () => {
     h.client();
     h.drain();
     h.body(id, "x");
-    h.server("250 ok\n250 ok\n552 too big\n503 bad sequence\n");
+    h.server("250 ok\n250 ok\n552 too big\n");
     expect(failure(h, id)).toMatchObject({ code: 552, command: "BDAT" });
   });
 

@@ -1,7 +1,7 @@
 import type { Command, MailParameters, RcptParameters } from "./command.ts";
 import { encodeCommand } from "./command.ts";
 import type { DataEncoder } from "./data-encoder.ts";
-import { type RecipientRejection, SmtpError } from "./errors.ts";
+import type { RecipientRejection, SmtpError } from "./errors.ts";
 import type { Capabilities, Reply } from "./reply-types.ts";
 import type { JobId, SendJob } from "./session-types.ts";
 import { assertValidAddress, invalidInput } from "./validate.ts";
@@ -38,11 +38,20 @@ export interface Transaction {
   stage: "envelope" | "body" | "ended";
   encoder: DataEncoder | undefined;
   failure: SmtpError | undefined;
+  /**
+   * Started while an earlier transaction's outcome was still unknown (pipelined behind its
+   * end of data): it begins with RSET, so it starts from a known state on every server.
+   */
+  speculative: boolean;
+  /**
+   * The server refused the speculation (a 503 to the leading RSET or to MAIL): none of this
+   * transaction counts, and it is sent again once the earlier outcomes are known.
+   */
+  speculationRefused: boolean;
+  /** BDAT body bytes held back (copied, under `BODY_COPY_LIMIT` in all) so that a message that fits goes out as one `BDAT n LAST`. */
+  held: Uint8Array[];
+  heldSize: number;
 }
-
-/** The error of a job sent to a closed session. @since 0.1.0 */
-export const CLOSED_ERROR = (): SmtpError =>
-  new SmtpError({ kind: "connection", message: "the session is closed", retryable: true });
 
 /** A refused recipient from its reply. @since 0.1.0 */
 export function rejectionOf(address: string, reply: Reply): RecipientRejection {
@@ -68,11 +77,6 @@ export function positive(reply: Reply): boolean {
   return reply.code >= 200 && reply.code < 300;
 }
 
-/** A `rejected` error for an extension the message needs and the server lacks. @since 0.1.0 */
-export function unsupported(message: string, detail: string): SmtpError {
-  return new SmtpError({ kind: "rejected", message, detail, retryable: false });
-}
-
 /** Refuses a job whose envelope could not be encoded, before any byte exists (R2, R3). @since 0.1.0 */
 export function validateJob(job: SendJob): void {
   if (typeof job !== "object" || job === null) throw invalidInput("the job must be an object");
@@ -87,6 +91,9 @@ export function validateJob(job: SendJob): void {
   }
   if (job.size !== undefined && (!Number.isSafeInteger(job.size) || job.size < 0)) {
     throw invalidInput("size must be a non-negative integer");
+  }
+  if (job.requireTls !== undefined && typeof job.requireTls !== "boolean") {
+    throw invalidInput("requireTls must be a boolean");
   }
   // Encode the full envelope once with every parameter, so any bad value throws here.
   const dsn = job.dsn;
@@ -115,6 +122,7 @@ export function mailParameters(job: SendJob, caps: Capabilities): MailParameters
   const dsn = caps.dsn ? job.dsn : undefined;
   if (dsn?.ret !== undefined) mail.ret = dsn.ret;
   if (dsn?.envid !== undefined) mail.envid = dsn.envid;
+  if (job.requireTls === true) mail.requireTls = true;
   return mail;
 }
 
@@ -128,8 +136,13 @@ export function rcptCommand(job: SendJob, caps: Capabilities, address: string): 
   return { name: "RCPT", to: address, params };
 }
 
-/** A new transaction of `js` for `recipients`. @since 0.1.0 */
-export function newTransaction(js: JobState, recipients: string[], bdat: boolean): Transaction {
+/** A new transaction of `js` for `recipients`; `speculative` when it starts with RSET behind an unknown outcome. @since 0.1.0 */
+export function newTransaction(
+  js: JobState,
+  recipients: string[],
+  bdat: boolean,
+  speculative: boolean,
+): Transaction {
   return {
     js,
     recipients,
@@ -144,5 +157,9 @@ export function newTransaction(js: JobState, recipients: string[], bdat: boolean
     stage: "envelope",
     encoder: undefined,
     failure: undefined,
+    speculative,
+    speculationRefused: false,
+    held: [],
+    heldSize: 0,
   };
 }

@@ -30,7 +30,9 @@ export interface Transport {
 
 /** Where and how to connect. @since 0.1.0 */
 export interface ConnectTarget {
+  /** The server's host name or IP address. */
   host: string;
+  /** The TCP port. */
   port: number;
   /** `implicit`: TLS from the first byte (port 465); otherwise plaintext, maybe upgraded later. */
   tls: "implicit" | "starttls" | "none";

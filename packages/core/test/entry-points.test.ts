@@ -40,6 +40,7 @@ const REPLAY_VALUES = [
   "assertReplay",
   "assertReplayEveryChunking",
   "everyChunking",
+  "findFaultToleranceViolations",
   "formatReplayFailure",
   "formatTranscript",
   "parseTranscript",

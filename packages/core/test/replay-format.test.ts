@@ -48,7 +48,7 @@ describe("formatTranscript", () => {
       "# The recorder redacts AUTH payloads: write the one for your test credentials.\nC: AUTH PLAIN <redacted>\n",
     );
     expect(draft).toContain(
-      "# The chunk's bytes follow this BDAT line; they are not recorded.\nC: BDAT 25\n",
+      "# The chunk's bytes follow this BDAT line; they are not recorded.\nC: BDAT 25 LAST\n",
     );
     expect(draft).not.toContain("AHVzZXJAZXhhbXBsZS50ZXN0AHBhc3N3b3Jk");
     const data = formatTranscript(record("smtp-server-pipelining-ok.smtp").entries);

@@ -266,6 +266,7 @@ function fakeSession(overrides: Partial<ReplaySession>, actions: Action[] = []):
     },
     receiveEof() {},
     tlsEstablished() {},
+    tokenRefreshed() {},
     handleTimeout() {},
     transportFailed() {},
     send: () => 1,

@@ -25,8 +25,14 @@ export type DkimCanonicalization =
  * @since 0.1.0
  */
 export interface CryptoKeyLike {
+  /** `"private"` for a key that can sign. */
   readonly type: string;
-  readonly algorithm: { readonly name: string };
+  /** The WebCrypto algorithm the key was made for. */
+  readonly algorithm: {
+    /** `"RSASSA-PKCS1-v1_5"` (with hash SHA-256) or `"Ed25519"`. */
+    readonly name: string;
+  };
+  /** What the key may do: it must include `"sign"`. */
   readonly usages: readonly string[];
 }
 
@@ -69,7 +75,9 @@ export interface DkimOptions {
  * @since 0.1.0
  */
 export interface Sha256Like {
+  /** Adds bytes; the array is not kept after the call. */
   update(data: Uint8Array): unknown;
+  /** The 32-byte digest of everything added; called once. */
   digest(): Uint8Array;
 }
 

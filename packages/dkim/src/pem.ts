@@ -1,4 +1,4 @@
-import { decodeBase64 } from "@smtp/core";
+import { decodeBase64 } from "@smtp/core/internal";
 import {
   concat,
   contentEquals,

@@ -4,7 +4,7 @@ import type { DkimCanonicalization, DkimOptions } from "./options.ts";
 
 /**
  * The header fields signed by default, when present (lower case). From and Subject are
- * also over-signed: see {@link ResolvedSignature.overSigned}.
+ * also over-signed: listed once more than they occur, so that none can be added later.
  *
  * @since 0.1.0
  */

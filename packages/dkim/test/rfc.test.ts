@@ -1,4 +1,4 @@
-import { encodeBase64 } from "@smtp/core";
+import { encodeBase64 } from "@smtp/core/internal";
 import { createDkimSigner, prependFields } from "@smtp/dkim";
 import { describeVerdicts, verifyDkim } from "@smtp-internal/dkim-verify";
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-import { DataEncoder } from "@smtp/core";
+import { DataEncoder } from "@smtp/core/internal";
 import {
   createDkimSigner,
   type DkimCanonicalization,

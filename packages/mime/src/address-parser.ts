@@ -20,6 +20,7 @@ const MAX_WORD = 2048;
  * @since 0.1.0
  */
 export interface ParsedMailbox {
+  /** The display name, decoded; "" when there is none. */
   name: string;
   /** Unquoted local part (the value, not its quoted form). */
   local: string;

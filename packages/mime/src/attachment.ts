@@ -1,12 +1,13 @@
-import { type ContentSource, toContentSource } from "./content.ts";
+import type { ContentSource } from "./content.ts";
+import { resolveContent } from "./content-fields.ts";
 import { MimeError } from "./errors.ts";
 import { foldHeader } from "./header-fold.ts";
 import { mediaTypeFor } from "./media-types.ts";
 import { toMsgId } from "./msg-id.ts";
 import { joinParameters, legacyNameWords, parameterWords } from "./parameters.ts";
 import type { StreamLeaf } from "./parts.ts";
-import { assertHeaderSafe, assertString, assertWellFormed, isPrintableAscii } from "./text.ts";
-import type { AttachmentInput } from "./types.ts";
+import { assertHeaderSafe, assertString, isPrintableAscii } from "./text.ts";
+import type { AttachmentInput, BuildOptions } from "./types.ts";
 
 /**
  * A validated attachment.
@@ -22,7 +23,13 @@ export interface Attachment {
   source: ContentSource;
 }
 
-function checkMediaType(field: string, value: string): void {
+/**
+ * Checks a `contentType` value: `type/subtype` with optional parameters, printable ASCII.
+ * Multipart and message types are refused: the builder writes those itself.
+ *
+ * @since 0.1.0
+ */
+export function checkMediaType(field: string, value: string): void {
   assertHeaderSafe(field, value);
   const semicolon = value.indexOf(";");
   const type = (semicolon < 0 ? value : value.slice(0, semicolon)).trim();
@@ -44,19 +51,19 @@ function checkMediaType(field: string, value: string): void {
  * @throws MimeError on any invalid field.
  * @since 0.1.0
  */
-export function toAttachment(input: AttachmentInput, index: number): Attachment {
+export function toAttachment(
+  input: AttachmentInput,
+  index: number,
+  options: BuildOptions,
+): Attachment {
   const field = `attachments[${index}]`;
   if (typeof input !== "object" || input === null) throw new MimeError(field, "must be an object");
-  let filename: string | undefined;
-  if (input.filename !== undefined) {
-    assertString(`${field}.filename`, input.filename);
-    assertHeaderSafe(`${field}.filename`, input.filename);
-    if (input.filename.length > 1000)
-      throw new MimeError(`${field}.filename`, "longer than 1000 characters");
-    // An empty name is no name.
-    if (input.filename !== "") filename = input.filename;
+  const content = resolveContent(field, input, options);
+  const filename = toFilename(`${field}.filename`, input.filename, content.pathName);
+  let contentType = content.dataType ?? mediaTypeFor(filename);
+  if (content.dataType !== undefined && input.contentType === undefined) {
+    checkMediaType(`${field}.path`, contentType);
   }
-  let contentType = mediaTypeFor(filename);
   if (input.contentType !== undefined) {
     assertString(`${field}.contentType`, input.contentType);
     checkMediaType(`${field}.contentType`, input.contentType);
@@ -70,18 +77,33 @@ export function toAttachment(input: AttachmentInput, index: number): Attachment 
   if (disposition !== "attachment" && disposition !== "inline") {
     throw new MimeError(`${field}.disposition`, `must be "attachment" or "inline"`);
   }
-  if (input.content === undefined || input.content === null)
-    throw new MimeError(`${field}.content`, "is required");
-  if (typeof input.content === "string") assertWellFormed(`${field}.content`, input.content);
   if (
-    typeof input.content === "string" &&
+    content.text !== undefined &&
     /^text\//i.test(contentType) &&
     !/;\s*charset=/i.test(contentType)
   ) {
     contentType += "; charset=utf-8";
   }
-  const source = toContentSource(`${field}.content`, input.content, input.size);
-  return { field, filename, contentType, cid, disposition, source };
+  return { field, filename, contentType, cid, disposition, source: content.source };
+}
+
+/**
+ * Checks a `filename` field; an empty name is no name. Without one, `fallback` (a file
+ * path's last component) is used.
+ *
+ * @since 0.1.0
+ */
+export function toFilename(
+  field: string,
+  value: unknown,
+  fallback: string | undefined,
+): string | undefined {
+  const name = value === undefined ? fallback : value;
+  if (name === undefined) return undefined;
+  assertString(field, name);
+  assertHeaderSafe(field, name);
+  if (name.length > 1000) throw new MimeError(field, "longer than 1000 characters");
+  return name === "" ? undefined : name;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { READ_BLOCK } from "./base64.ts";
 import { MimeError } from "./errors.ts";
 import { utf8 } from "./text.ts";
-import type { ContentInput } from "./types.ts";
+import type { ContentInput, ReopenableContent } from "./types.ts";
 
 /**
  * Attachment content made uniform: a re-readable byte array, or a one-shot stream.
@@ -14,21 +14,54 @@ export type ContentSource =
       kind: "stream";
       open: () => AsyncIterable<Uint8Array>;
       size: number | undefined;
-      /** Whether `open` was already called (a stream can be read once). */
+      /** Whether `open` was already called and cannot be called again (a stream can be read once). */
       consumed: () => boolean;
+      /** A one-shot stream (true), or a file opened afresh for every pass (false). */
+      once: boolean;
     };
 
-function isReadableStream(value: object): value is ReadableStream<Uint8Array> {
+/**
+ * A {@link ReopenableContent} (a file) as a source: opened afresh for every pass, and held
+ * to its size.
+ *
+ * @since 0.1.0
+ */
+export function reopenableSource(field: string, content: ReopenableContent): ContentSource {
+  if (typeof content !== "object" || content === null || typeof content.open !== "function") {
+    throw new MimeError(field, "the file source must have an open() function");
+  }
+  const { size } = content;
+  if (!(Number.isSafeInteger(size) && size >= 0)) {
+    throw new MimeError(field, "the file source must have a non-negative integer size");
+  }
+  const open = (): AsyncIterable<Uint8Array> => {
+    const stream = content.open();
+    if (typeof stream === "object" && stream !== null && isReadableStream(stream)) {
+      return checked(field, readStream(stream), size);
+    }
+    return checked(field, stream, size);
+  };
+  return { kind: "stream", size, consumed: () => false, once: false, open };
+}
+
+/** @since 0.1.0 */
+export function isReadableStream(value: object): value is ReadableStream<Uint8Array> {
   return typeof (value as { getReader?: unknown }).getReader === "function";
 }
 
-function isAsyncIterable(value: object): value is AsyncIterable<Uint8Array> {
+/** @since 0.1.0 */
+export function isAsyncIterable(value: object): value is AsyncIterable<Uint8Array> {
   return (
     typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === "function"
   );
 }
 
-async function* readStream(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+/**
+ * A web stream as an async iterable; stopping early cancels the stream.
+ *
+ * @since 0.1.0
+ */
+export async function* readStream(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
   let done = false;
   try {
@@ -79,10 +112,10 @@ export function toContentSource(
     if (isReadableStream(content)) {
       if (content.locked)
         throw new MimeError(field, "ReadableStream is locked (already being read)");
-      return { kind: "stream", size, consumed, open: once(() => readStream(content)) };
+      return { kind: "stream", size, consumed, once: true, open: once(() => readStream(content)) };
     }
     if (isAsyncIterable(content)) {
-      return { kind: "stream", size, consumed, open: once(() => content) };
+      return { kind: "stream", size, consumed, once: true, open: once(() => content) };
     }
   }
   throw new MimeError(field, "must be a string, Uint8Array, ReadableStream or AsyncIterable");

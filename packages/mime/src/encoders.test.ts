@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { splitAt } from "../test/chunks.ts";
 import { base64BodySize, base64Stream, encodeBase64Lines } from "./base64.ts";
 import { encodeWords } from "./encoded-word.ts";
 import { foldHeader } from "./header-fold.ts";
@@ -17,18 +18,6 @@ function wrapped(bytes: Uint8Array): string {
 async function collect(source: AsyncIterable<Uint8Array>): Promise<string> {
   let out = "";
   for await (const chunk of source) out += Buffer.from(chunk).toString("latin1");
-  return out;
-}
-
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let last = 0;
-  for (const p of points) {
-    out.push(bytes.slice(last, p));
-    last = p;
-  }
-  out.push(bytes.slice(last));
   return out;
 }
 
@@ -51,7 +40,7 @@ describe("base64", () => {
         fc.uint8Array({ maxLength: 2000 }),
         fc.array(fc.nat(), { maxLength: 8 }),
         async (bytes, cuts) => {
-          const chunks = split(bytes, cuts);
+          const chunks = splitAt(bytes, cuts);
           const out = await collect(
             base64Stream(
               (async function* () {

@@ -21,14 +21,14 @@ export function idDomain(from: Mailbox, options: BuildOptions): string {
 /**
  * The envelope from structured mailboxes (never re-parsed header text): MAIL FROM from
  * the sender (or from), RCPT TO from to + cc + bcc deduplicated, unless `input.envelope`
- * overrides either.
+ * overrides either. The defaults are only asked for when not overridden.
  *
  * @since 0.1.0
  */
 export function buildEnvelope(
   input: MessageInput,
-  defaultFrom: Mailbox,
-  recipients: Mailbox[],
+  defaultFrom: () => Mailbox,
+  recipients: () => Mailbox[],
   smtpUtf8: boolean,
 ): { from: EnvelopeAddress | null; to: EnvelopeAddress[] } {
   const override = input.envelope;
@@ -43,13 +43,13 @@ export function buildEnvelope(
       toSingleMailbox("envelope.from", override.from, smtpUtf8),
       smtpUtf8,
     );
-  } else from = toEnvelopeAddress("from", defaultFrom, smtpUtf8);
+  } else from = toEnvelopeAddress("from", defaultFrom(), smtpUtf8);
   let to: EnvelopeAddress[];
   if (override?.to !== undefined) {
     to = toMailboxList("envelope.to", override.to, smtpUtf8).map((m, i) =>
       toEnvelopeAddress(`envelope.to[${i}]`, m, smtpUtf8),
     );
-  } else to = recipients.map((m, i) => toEnvelopeAddress(`recipients[${i}]`, m, smtpUtf8));
+  } else to = recipients().map((m, i) => toEnvelopeAddress(`recipients[${i}]`, m, smtpUtf8));
   const seen = new Set<string>();
   const unique: EnvelopeAddress[] = [];
   for (const a of to) {

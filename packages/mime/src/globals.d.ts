@@ -7,10 +7,12 @@ declare class TextDecoder {
   constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
   decode(input?: Uint8Array, options?: { stream?: boolean }): string;
 }
-/** Used only to turn an internationalised domain into punycode (UTS #46 via the URL parser). */
+/** Turns an internationalised domain into punycode (UTS #46), and normalises List-* URLs. */
 declare class URL {
   constructor(url: string);
   readonly hostname: string;
+  readonly href: string;
+  readonly protocol: string;
 }
 /** The minimal reader side of a web `ReadableStream` that attachment content may be. */
 interface ReadableStreamReadResultLike<T> {

@@ -1,4 +1,5 @@
 import { toMailboxList, toSingleMailbox } from "./address.ts";
+import { toAlternatives, toCalendarEvent } from "./alternatives.ts";
 import { toAttachment } from "./attachment.ts";
 import { formatDate } from "./date.ts";
 import { buildEnvelope, idDomain } from "./envelope.ts";
@@ -6,9 +7,11 @@ import { MimeError } from "./errors.ts";
 import { type ExtraHeader, toExtraHeaders } from "./extra-headers.ts";
 import { foldHeader } from "./header-fold.ts";
 import { addressListWords, unstructuredWords } from "./header-values.ts";
+import { listHeaders } from "./list-headers.ts";
 import { toMsgId, toMsgIdList } from "./msg-id.ts";
-import { streamSegments } from "./output.ts";
+import { segmentsReplayable, segmentsSinglePass, streamSegments } from "./output.ts";
 import { layout, type StreamLeaf, segmentsSize, toSegments } from "./parts.ts";
+import { createRawMessage } from "./raw.ts";
 import { buildTree } from "./structure.ts";
 import { assertHeaderSafe, assertString, hex, isAscii } from "./text.ts";
 import type { BuildOptions, Message, MessageInput, Priority, StreamOptions } from "./types.ts";
@@ -27,6 +30,9 @@ function checkOptions(options: BuildOptions): void {
   }
   if (typeof options.randomBytes !== "function")
     throw new MimeError("options.randomBytes", "must be a function");
+  if (options.files !== undefined && typeof options.files !== "function") {
+    throw new MimeError("options.files", "must be a function");
+  }
   if (
     options.timeZoneOffset !== undefined &&
     !(Number.isInteger(options.timeZoneOffset) && Math.abs(options.timeZoneOffset) < 24 * 60)
@@ -55,6 +61,7 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
   checkOptions(options);
   if (typeof input !== "object" || input === null)
     throw new MimeError("input", "must be an object");
+  if (input.raw !== undefined) return createRawMessage(input, options);
   const smtpUtf8 = options.smtpUtf8 === true;
   const allow8bit = options.allow8bit === true;
 
@@ -67,7 +74,12 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
   const bcc = toMailboxList("bcc", input.bcc, smtpUtf8);
   const replyTo = toMailboxList("replyTo", input.replyTo, smtpUtf8);
 
-  const envelope = buildEnvelope(input, sender ?? from, [...to, ...cc, ...bcc], smtpUtf8);
+  const envelope = buildEnvelope(
+    input,
+    () => sender ?? from,
+    () => [...to, ...cc, ...bcc],
+    smtpUtf8,
+  );
 
   if (input.subject !== undefined) {
     assertString("subject", input.subject);
@@ -81,7 +93,20 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
       `must be "high", "normal" or "low", not ${JSON.stringify(input.priority)}`,
     );
   }
+  if (
+    input.textEncoding !== undefined &&
+    input.textEncoding !== "quoted-printable" &&
+    input.textEncoding !== "base64"
+  ) {
+    throw new MimeError("textEncoding", `must be "quoted-printable" or "base64"`);
+  }
   const extra: ExtraHeader[] = toExtraHeaders(input.headers, input.priority !== undefined);
+  const list = listHeaders(input.list, smtpUtf8);
+  for (const h of extra) {
+    if (list.names.some((name) => name.toLowerCase() === h.name.toLowerCase())) {
+      throw new MimeError(`headers.${h.name}`, "is written from the list field: set it there");
+    }
+  }
   const inReplyTo =
     input.inReplyTo !== undefined ? toMsgId("inReplyTo", input.inReplyTo) : undefined;
   const references =
@@ -92,7 +117,9 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
   if (input.attachments !== undefined && !Array.isArray(input.attachments)) {
     throw new MimeError("attachments", "must be an array");
   }
-  const attachments = (input.attachments ?? []).map(toAttachment);
+  const attachments = (input.attachments ?? []).map((a, i) => toAttachment(a, i, options));
+  const alternatives = toAlternatives(input.alternatives, options);
+  const calendar = toCalendarEvent(input.icalEvent, options);
 
   const messageId =
     input.messageId !== undefined
@@ -118,7 +145,7 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
       "keeps returning boundaries already used or present in the content",
     );
   };
-  const tree = buildTree(input, attachments, allow8bit, raws, boundary);
+  const tree = buildTree(input, { attachments, alternatives, calendar }, allow8bit, raws, boundary);
 
   let headers = "";
   const offset = options.timeZoneOffset ?? -date.getTimezoneOffset();
@@ -140,6 +167,7 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
     const [xPriority, importance] = PRIORITIES[input.priority];
     headers += `X-Priority: ${xPriority}\r\nImportance: ${importance}\r\n`;
   }
+  headers += list.text;
   for (const h of extra)
     headers += foldHeader(h.name, unstructuredWords(h.name, h.value, smtpUtf8));
   headers += "MIME-Version: 1.0\r\n";
@@ -159,8 +187,11 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
     size: segmentsSize(segments),
     eightBit: !headersAscii || bodies8bit,
     smtpUtf8: smtpUtf8 && !(headersAscii && envelopeAscii),
-    replayable: segments.every((s) => s instanceof Uint8Array || s.source.kind === "bytes"),
     stream: (streamOptions?: StreamOptions) =>
       streamSegments(segments, streamOptions?.reuseBuffers === true),
+    get replayable() {
+      return segmentsReplayable(segments);
+    },
+    singlePass: segmentsSinglePass(segments),
   };
 }

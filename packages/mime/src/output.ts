@@ -26,6 +26,29 @@ export function streamSegments(
   return generateSegments(segments, reuse);
 }
 
+/**
+ * Whether another pass over `segments` is possible: no one-shot stream content was opened.
+ *
+ * @since 0.2.0
+ */
+export function segmentsReplayable(segments: readonly Segment[]): boolean {
+  return segments.every(
+    (s) => s instanceof Uint8Array || s.source.kind !== "stream" || !s.source.consumed(),
+  );
+}
+
+/**
+ * Whether some segment is one-shot stream content: then only one pass can ever be made,
+ * whatever {@link segmentsReplayable} says before it.
+ *
+ * @since 0.2.0
+ */
+export function segmentsSinglePass(segments: readonly Segment[]): boolean {
+  return segments.some(
+    (s) => !(s instanceof Uint8Array) && s.source.kind === "stream" && s.source.once,
+  );
+}
+
 async function* generateSegments(
   segments: readonly Segment[],
   reuse: boolean,

@@ -1,5 +1,7 @@
+import { encodeBase64Lines } from "./base64.ts";
 import { encodeQuotedPrintable } from "./quoted-printable.ts";
 import { utf8 } from "./text.ts";
+import type { TextEncoding } from "./types.ts";
 
 /**
  * A body Content-Transfer-Encoding this package writes.
@@ -33,12 +35,25 @@ export interface EncodedText {
 /**
  * Chooses the transfer encoding from the content: 7bit for ASCII whose lines fit in 998
  * octets, 8bit for such UTF-8 when the server accepts 8BITMIME, quoted-printable otherwise
- * (non-ASCII, long lines, control characters).
+ * (non-ASCII, long lines, control characters). `forced` imposes quoted-printable or base64.
  *
  * @since 0.1.0
  */
-export function encodeText(text: string, allow8bit: boolean): EncodedText {
+export function encodeText(text: string, allow8bit: boolean, forced?: TextEncoding): EncodedText {
   const normalized = normalizeNewlines(text);
+  if (forced === "base64") {
+    const bytes = utf8(normalized);
+    const lines = encodeBase64Lines(bytes, 0, bytes.length);
+    // The final CRLF belongs to the delimiter or the message's end, which layout adds.
+    return { encoding: "base64", bytes: lines.subarray(0, lines.length - 2), raw: undefined };
+  }
+  if (forced === "quoted-printable") {
+    return {
+      encoding: "quoted-printable",
+      bytes: encodeQuotedPrintable(utf8(normalized)),
+      raw: undefined,
+    };
+  }
   let ascii = true;
   let controls = false;
   let lineStart = 0;

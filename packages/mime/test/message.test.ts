@@ -101,8 +101,8 @@ describe("Message", () => {
       { ...base, attachments: [{ content: new Uint8Array(10) }] },
       fixedOptions(),
     );
-    expect(bytesMessage.replayable).toBe(true);
     expect(await toBytes(bytesMessage)).toEqual(await toBytes(bytesMessage));
+    expect(bytesMessage.replayable).toBe(true);
     const streamMessage = createMessage(
       {
         ...base,
@@ -116,25 +116,55 @@ describe("Message", () => {
       },
       fixedOptions(),
     );
-    expect(streamMessage.replayable).toBe(false);
+    // Starting a pass does not consume the stream; reaching it does.
+    expect(streamMessage.replayable).toBe(true);
+    streamMessage.stream();
+    expect(streamMessage.replayable).toBe(true);
     await toBytes(streamMessage);
+    expect(streamMessage.replayable).toBe(false);
     expect(() => streamMessage.stream()).toThrow(MimeError);
   });
 
-  it("is replayable without stream content (no attachment, text or bytes); one stream among them makes it not", () => {
-    expect(createMessage(base, fixedOptions()).replayable).toBe(true);
-    const text = { content: "some text" };
-    const bytes = { content: new Uint8Array(3) };
-    const stream = { content: new ReadableStream<Uint8Array>() };
-    expect(createMessage({ ...base, attachments: [text, bytes] }, fixedOptions()).replayable).toBe(
-      true,
-    );
+  it("singlePass: known before the first pass, true only with one-shot stream content", () => {
+    const once = () => ({
+      content: (async function* () {
+        yield new Uint8Array(3);
+      })(),
+    });
+    const file = {
+      size: 3,
+      open: () => [new Uint8Array(3)] as unknown as AsyncIterable<Uint8Array>,
+    };
+    const files = {
+      ...fixedOptions(),
+      files: (path: string) => (path === "a.bin" ? file : undefined),
+    };
+    expect(createMessage(base, fixedOptions()).singlePass).toBe(false);
     expect(
       createMessage(
-        { ...base, html: "<p>x</p>", attachments: [text, { ...bytes, cid: "a" }, stream] },
+        { ...base, attachments: [{ content: "text" }, { content: new Uint8Array(3) }] },
         fixedOptions(),
-      ).replayable,
+      ).singlePass,
     ).toBe(false);
+    expect(createMessage({ ...base, attachments: [{ path: "a.bin" }] }, files).singlePass).toBe(
+      false,
+    );
+    expect(
+      createMessage({ ...base, attachments: [{ path: "a.bin" }, once()] }, files).singlePass,
+    ).toBe(true);
+    const streamed = createMessage({ ...base, attachments: [once()] }, fixedOptions());
+    expect([streamed.singlePass, streamed.replayable]).toEqual([true, true]);
+    expect(
+      createMessage(
+        { raw: "From: a@example.test\r\nTo: b@example.test\r\n\r\nhi\r\n" },
+        fixedOptions(),
+      ).singlePass,
+    ).toBe(false);
+    const rawStream = createMessage(
+      { raw: once().content, envelope: { from: "a@example.test", to: "b@example.test" } },
+      fixedOptions(),
+    );
+    expect(rawStream.singlePass).toBe(true);
   });
 
   it("pulls attachment content only as the consumer reads (back-pressure)", async () => {

@@ -14,6 +14,8 @@ export interface ParsedAttachment {
   contentType: string;
   cid: string | undefined;
   sha256: string;
+  /** The content as UTF-8 text, line ends "\n", no trailing newline (parsers differ there). */
+  text: string;
 }
 
 export interface ParsedMessage {
@@ -70,6 +72,7 @@ export async function parseWithMailparser(bytes: Uint8Array): Promise<ParsedMess
       contentType: a.contentType,
       cid: stripCid(a.cid),
       sha256: sha256(a.content),
+      text: normalizeText(a.content.toString("utf8")) ?? "",
     })),
   };
 }
@@ -107,6 +110,7 @@ export async function parseWithPostalMime(bytes: Uint8Array): Promise<ParsedMess
       contentType: a.mimeType,
       cid: stripCid(a.contentId),
       sha256: sha256(a.content as ArrayBuffer),
+      text: normalizeText(Buffer.from(a.content as ArrayBuffer).toString("utf8")) ?? "",
     })),
   };
 }

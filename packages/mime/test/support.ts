@@ -65,7 +65,10 @@ export interface ExpectedAttachment {
   filename: string | undefined;
   contentType: string;
   cid: string | undefined;
-  sha256: string;
+  /** The exact content's hash; or, for text parts whose line ends parsers rewrite, `text`. */
+  sha256?: string;
+  /** The content as text, compared with line ends and a final newline normalised. */
+  text?: string;
 }
 
 export function expectParsedMatches(
@@ -80,14 +83,26 @@ export function expectParsedMatches(
   expect(parsed.subject ?? "").toBe(input.subject ?? "");
   if (input.text !== undefined) expect(parsed.text ?? "").toBe(normalizeText(input.text));
   if (input.html !== undefined) expect(parsed.html ?? "").toBe(normalizeText(input.html));
-  const sortKey = (a: ExpectedAttachment) => `${a.filename}|${a.cid}|${a.sha256}`;
-  const got = parsed.attachments
-    .map((a) => ({ ...a, contentType: a.contentType.split(";")[0]!.trim().toLowerCase() }))
-    .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
-  const want = attachments
-    .map((a) => ({ ...a, contentType: a.contentType.split(";")[0]!.trim().toLowerCase() }))
-    .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
-  expect(got).toEqual(want);
+  const type = (contentType: string) => contentType.split(";")[0]!.trim().toLowerCase();
+  const want = attachments.map((a) => ({
+    filename: a.filename,
+    contentType: type(a.contentType),
+    cid: a.cid,
+    ...(a.text !== undefined ? { text: normalizeText(a.text) } : { sha256: a.sha256 }),
+  }));
+  const sortKey = (a: {
+    filename?: string | undefined;
+    cid?: string | undefined;
+    contentType: string;
+  }) => `${a.filename}|${a.cid}|${a.contentType}`;
+  const byText = new Set(want.filter((w) => "text" in w).map(sortKey));
+  const got = parsed.attachments.map((a) => {
+    const base = { filename: a.filename, contentType: type(a.contentType), cid: a.cid };
+    return byText.has(sortKey(base)) ? { ...base, text: a.text } : { ...base, sha256: a.sha256 };
+  });
+  expect(got.sort((a, b) => sortKey(a).localeCompare(sortKey(b)))).toEqual(
+    want.sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
+  );
 }
 
 /** Parses with both parsers and checks every field against the input. */

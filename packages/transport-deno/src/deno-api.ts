@@ -9,34 +9,57 @@
 
 /** An IP address and port, as `Deno.NetAddr`. @since 0.1.0 */
 export interface DenoNetAddr {
+  /** The protocol. */
   transport: "tcp" | "udp";
+  /** The IP address. */
   hostname: string;
+  /** The port. */
   port: number;
 }
 
 /** The byte-stream half of `Deno.Conn` that the transport needs. @since 0.1.0 */
 export interface DenoConn {
+  /** Reads into `buffer`; the count read, or `null` at end of stream. */
   read(buffer: Uint8Array): Promise<number | null>;
+  /** Writes some of `bytes`; the count written. */
   write(bytes: Uint8Array): Promise<number>;
+  /** Closes the connection. */
   close(): void;
-  readonly localAddr: DenoNetAddr | { transport: string };
-  readonly remoteAddr: DenoNetAddr | { transport: string };
+  /** The local end. */
+  readonly localAddr:
+    | DenoNetAddr
+    | {
+        /** Another protocol (e.g. a Unix socket). */
+        transport: string;
+      };
+  /** The remote end. */
+  readonly remoteAddr:
+    | DenoNetAddr
+    | {
+        /** Another protocol (e.g. a Unix socket). */
+        transport: string;
+      };
 }
 
 /** `Deno.TcpConn`: a plaintext TCP connection. @since 0.1.0 */
 export interface DenoTcpConn extends DenoConn {
+  /** Turns Nagle's algorithm off (`true`) or on. */
   setNoDelay(noDelay?: boolean): void;
 }
 
 /** `Deno.TlsConn`: a TLS connection; the handshake runs lazily unless driven. @since 0.1.0 */
 export interface DenoTlsConn extends DenoConn {
+  /** Completes the TLS handshake (certificate verification included). */
   handshake(): Promise<unknown>;
 }
 
 /** Options of `Deno.connect` used here. @since 0.1.0 */
 export interface DenoConnectOptions {
+  /** The host to connect to. */
   hostname: string;
+  /** The port. */
   port: number;
+  /** Always `"tcp"`. */
   transport: "tcp";
   /** Closes the TCP connection attempt when aborted. */
   signal?: unknown;
@@ -44,10 +67,15 @@ export interface DenoConnectOptions {
 
 /** Options of `Deno.connectTls` used here (client certificate optional). @since 0.1.0 */
 export interface DenoConnectTlsOptions {
+  /** The host to connect to, also the name the certificate must match. */
   hostname: string;
+  /** The port. */
   port: number;
+  /** Extra trusted CA certificates (PEM). */
   caCerts?: string[];
+  /** Client certificate chain (PEM). */
   cert?: string;
+  /** The client certificate's private key (PEM). */
   key?: string;
 }
 
@@ -55,13 +83,17 @@ export interface DenoConnectTlsOptions {
 export interface DenoStartTlsOptions {
   /** The name the certificate must match; also sent as SNI. */
   hostname: string;
+  /** Extra trusted CA certificates (PEM). */
   caCerts?: string[];
 }
 
 /** The `Deno` global, reduced to what this package calls. @since 0.1.0 */
 export interface DenoApi {
+  /** `Deno.connect`: a TCP connection. */
   connect(options: DenoConnectOptions): Promise<DenoTcpConn>;
+  /** `Deno.connectTls`: a TLS connection (implicit TLS). */
   connectTls(options: DenoConnectTlsOptions): Promise<DenoTlsConn>;
+  /** `Deno.startTls`: upgrades a TCP connection to TLS (STARTTLS). */
   startTls(conn: DenoTcpConn, options: DenoStartTlsOptions): Promise<DenoTlsConn>;
 }
 

@@ -5,16 +5,23 @@ import { abortedError, guard } from "./guard.ts";
 
 /** What a {@link DenoTransport} is built from: an open connection and its settings. @since 0.1.0 */
 export interface DenoTransportInit {
+  /** The Deno namespace (or a stand-in in tests). */
   deno: DenoApi;
   /** A connected `Deno.TcpConn`, or a `Deno.TlsConn` whose handshake is done (implicit TLS). */
   conn: DenoConn;
+  /** The server's host, for error messages and STARTTLS. */
   host: string;
+  /** The server's port, for error messages. */
   port: number;
+  /** Whether `conn` is already TLS (implicit TLS). */
   secure: boolean;
+  /** Extra trusted CA certificates (PEM) for STARTTLS. */
   caCerts?: string[] | undefined;
   /** Overrides the server name the session asks STARTTLS to verify. */
   servername?: string | undefined;
+  /** Milliseconds the STARTTLS handshake may take. */
   tlsHandshakeTimeout: number;
+  /** Bytes per read buffer. */
   readSize: number;
 }
 

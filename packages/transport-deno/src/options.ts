@@ -32,7 +32,9 @@ export interface DenoConnectorOptions {
 
 /** Defaults of {@link DenoConnectorOptions}. @since 0.1.0 */
 export const DENO_CONNECTOR_DEFAULTS: {
+  /** Milliseconds to connect, the implicit TLS handshake included. */
   readonly connectTimeout: number;
+  /** Bytes per read buffer. */
   readonly readSize: number;
 } = {
   connectTimeout: 30_000,

@@ -1,7 +1,7 @@
 // Every published package has the JSR manifest `deno publish` needs, in step with its
 // package.json, and the root deno.json lists each one as a workspace member (so a
 // dependency on "@smtp/core" publishes as "jsr:@smtp/core").
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -9,10 +9,14 @@ const root = join(import.meta.dirname, "../../..");
 const readJson = (path: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(root, path), "utf8")) as Record<string, unknown>;
 
+// @smtp/queue is on npm only: BullMQ and ioredis are Node.js libraries.
+const NPM_ONLY = new Set(["queue"]);
+
 const published = readdirSync(join(root, "packages"), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
-  .filter((name) => readJson(`packages/${name}/package.json`).private !== true);
+  .filter((name) => readJson(`packages/${name}/package.json`).private !== true)
+  .filter((name) => !NPM_ONLY.has(name));
 
 describe("JSR manifests", () => {
   it("covers the six published packages", () => {
@@ -43,6 +47,10 @@ describe("JSR manifests", () => {
       typeof manifest.exports === "string" ? { ".": manifest.exports } : manifest.exports;
     expect(jsrEntries).toEqual(npmEntries);
     expect(npmEntries["."]).toBe("./src/index.ts");
+  });
+
+  it.each([...NPM_ONLY])("packages/%s has no JSR manifest (npm only)", (name) => {
+    expect(existsSync(join(root, `packages/${name}/deno.json`))).toBe(false);
   });
 
   it("the root deno.json makes every published package a workspace member", () => {

@@ -19,7 +19,7 @@ deno_test+=" --allow-env=SMTP_PEER_HOST,SMTP_PEER_STARTTLS_PORT,SMTP_PEER_SMTPS_
 deno_test+=",SMTP_HOST,SMTP_SUBMISSION_PORT,SMTPS_PORT,SMTP_CA,SMTP_USER,SMTP_PASS"
 deno_test+=" --allow-read=$tests${SMTP_CA:+,$SMTP_CA}"
 # Messages the suites deliver (each carries the run's X-Test-Run header); the runner checks they arrived.
-expected=5
+expected=6
 exec node --conditions=source --import tsx "$tests/with-smtp-peers.ts" --expect "$expected" -- bash -c "
   rc=0
   $deno_test $tests/deno/ || rc=1

@@ -49,7 +49,9 @@ const NOT_TLS_PATTERN =
 
 /** Where an error happened, for the message. */
 export interface ErrorContext {
+  /** The server's host. */
   host: string;
+  /** The server's port. */
   port: number;
   /** What was being done: connecting, the TLS handshake, or the conversation. */
   stage: "connect" | "tls" | "io";

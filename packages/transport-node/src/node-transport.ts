@@ -9,12 +9,19 @@ import { tlsConnectOptions } from "./tls-options.ts";
 export interface NodeTransportInit {
   /** A connected socket (for implicit TLS, a TLS socket whose handshake is done). */
   socket: Socket;
+  /** The server's host, for error messages. */
   host: string;
+  /** The server's port, for error messages. */
   port: number;
+  /** Whether the socket is already TLS (implicit TLS). */
   secure: boolean;
+  /** TLS settings for a later STARTTLS upgrade. */
   tls: NodeTlsOptions;
+  /** Milliseconds the STARTTLS handshake may take. */
   tlsHandshakeTimeout: number;
+  /** Milliseconds a graceful close may take before the socket is destroyed. */
   closeTimeout: number;
+  /** Bytes read ahead of the caller at most (back-pressure on the socket). */
   maxReadBuffer: number;
 }
 

@@ -51,8 +51,12 @@ export interface NodeTransportOptions {
 
 /** Defaults of {@link NodeTransportOptions}. @since 0.1.0 */
 export const NODE_TRANSPORT_DEFAULTS = {
+  /** Milliseconds to connect, the implicit TLS handshake included. */
   connectTimeout: 30_000,
+  /** Milliseconds a graceful close may take. */
   closeTimeout: 2_000,
+  /** Bytes read ahead of the caller at most. */
   maxReadBuffer: 65_536,
+  /** The lowest TLS version accepted. */
   minVersion: "TLSv1.2",
 } as const;

@@ -31,6 +31,8 @@ export interface ReceivedMessage {
 export interface SmtpServerPeerOptions {
   /** Loopback address to listen on. Default `127.0.0.1`. */
   host?: "127.0.0.1" | "::1";
+  /** Port to listen on. Default 0: an ephemeral port, read it from {@link SmtpServerPeer.port}. */
+  port?: number;
   /** `starttls` (plaintext, STARTTLS offered; the default), `implicit` (TLS from the first byte) or `none` (no TLS at all). */
   tls?: "starttls" | "implicit" | "none";
   /** Reuse a CA (e.g. to share it between peers); default: a new one. */
@@ -47,6 +49,8 @@ export interface SmtpServerPeerOptions {
   greetingDelay?: number;
   /** After this many messages on one connection, the next MAIL gets `421` and the connection closes. */
   maxMessagesPerConnection?: number;
+  /** Called with each accepted message once it is in {@link SmtpServerPeer.received}. */
+  onMessage?: (message: ReceivedMessage) => void;
   /** Extra smtp-server options, applied last (e.g. `hidePIPELINING: true`). */
   serverOptions?: Partial<SMTPServerOptions>;
 }
@@ -186,7 +190,7 @@ export async function startSmtpServerPeer(
         }
         const envelope = session.envelope;
         perSession.set(session.id, (perSession.get(session.id) ?? 0) + 1);
-        received.push({
+        const message: ReceivedMessage = {
           from: envelope.mailFrom ? envelope.mailFrom.address : "",
           to: envelope.rcptTo.map((r) => r.address),
           user: userOf(session),
@@ -196,7 +200,9 @@ export async function startSmtpServerPeer(
           rcptParams: envelope.rcptTo.map((r) => params(r)),
           dsn: envelope.dsn ? { ret: envelope.dsn.ret, envid: envelope.dsn.envid } : undefined,
           sessionId: session.id,
-        });
+        };
+        received.push(message);
+        options.onMessage?.(message);
         callback(null, `Message queued as test-${received.length}`);
       });
     },
@@ -209,7 +215,7 @@ export async function startSmtpServerPeer(
 
   await new Promise<void>((resolve, reject) => {
     server.server.once("error", reject);
-    server.listen(0, host, () => {
+    server.listen(options.port ?? 0, host, () => {
       server.server.off("error", reject);
       resolve();
     });

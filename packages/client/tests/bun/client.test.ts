@@ -31,6 +31,17 @@ afterAll(async () => {
   await Promise.all([starttls?.close(), implicit?.close()]);
 });
 
+/** A client of the STARTTLS peer that requires STARTTLS, trusts the test CA and logs in. */
+function starttlsClient() {
+  return createClient({
+    host: starttls.host,
+    port: starttls.port,
+    starttls: "required",
+    tls: { ca: ca.caPem },
+    auth,
+  });
+}
+
 async function rejection(promise: Promise<unknown>): Promise<SmtpError> {
   const error = await promise.then(
     () => undefined,
@@ -110,14 +121,46 @@ describe("@smtp/client on Bun", () => {
     }
   });
 
+  test("attachments[].path: the file is read with node:fs on Bun and arrives intact", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bun-path-"));
+    const path = join(dir, "data.bin");
+    const data = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 13) & 0xff);
+    writeFileSync(path, data);
+    const client = starttlsClient();
+    try {
+      const info = await client.send({
+        from: auth.user,
+        to: "rcpt@example.test",
+        subject: "bun client: a file from a path",
+        text: "attached\n",
+        attachments: [{ path }],
+      });
+      const got = starttls.received.find((m) =>
+        new TextDecoder().decode(m.raw).includes(info.messageId),
+      );
+      const text = new TextDecoder().decode(got?.raw);
+      const base64 = text.split('filename="data.bin"\r\n\r\n')[1]?.split("\r\n--")[0] ?? "";
+      expect(Buffer.from(base64, "base64").equals(Buffer.from(data))).toBe(true);
+      expect(Number(got?.mailParams.SIZE)).toBe(got?.raw.length);
+      const missing = await rejection(
+        client.send({
+          from: auth.user,
+          to: "rcpt@example.test",
+          attachments: [{ path: join(dir, "nope") }],
+        }),
+      );
+      expect(missing.kind).toBe("invalid-input");
+      expect(missing.message).toMatch(
+        /^attachments\[0\]\.path: cannot read the file .*\(ENOENT\)$/,
+      );
+    } finally {
+      await client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("every recipient refused: a rejected error listing each refusal", async () => {
-    const client = createClient({
-      host: starttls.host,
-      port: starttls.port,
-      starttls: "required",
-      tls: { ca: ca.caPem },
-      auth,
-    });
+    const client = starttlsClient();
     try {
       const error = await rejection(
         client.send({ from: auth.user, to: "a@reject.test", subject: "x", text: "x\n" }),

@@ -18,6 +18,7 @@ import type { Transcript } from "./transcript-types.ts";
  * @since 0.1.0
  */
 export class ReplayAssertionError extends Error {
+  /** Always `"ReplayAssertionError"`. */
   override readonly name = "ReplayAssertionError";
   /** The failure, when a single replay failed (not when two chunkings disagreed). */
   readonly failure: ReplayFailure | undefined;

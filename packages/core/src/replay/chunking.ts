@@ -13,8 +13,14 @@
 export type Chunking =
   | "whole"
   | "bytes"
-  | { splitAt: number }
-  | { seed: number }
+  | {
+      /** The offset to cut each batch at. */
+      splitAt: number;
+    }
+  | {
+      /** The generator's seed. */
+      seed: number;
+    }
   | ((bytes: Uint8Array, index: number) => readonly number[]);
 
 /** A deterministic 32-bit generator (mulberry32): replays need randomness without Math.random. */

@@ -22,6 +22,7 @@ export {
 export type { Chunking } from "./chunking.ts";
 export type { FormatTranscriptOptions } from "./format-transcript.ts";
 export { formatTranscript } from "./format-transcript.ts";
+export { findFaultToleranceViolations } from "./inject-faults.ts";
 export { parseTranscript } from "./parse-transcript.ts";
 export type {
   ReplayFailure,

@@ -40,6 +40,7 @@ const MESSAGE_KEYS = new Set(
     smtpUtf8: true,
     dsn: true,
     requireAllRecipients: true,
+    requireTls: true,
     body: true,
   } satisfies Record<keyof TranscriptMessage, true>),
 );

@@ -44,6 +44,7 @@ export interface ReplayOptions {
 export interface ReplayFailure {
   /** The transcript line (1-based) of the step being checked; 0 for the end of the file. */
   line: number;
+  /** What differed, in words. */
   message: string;
   /** For a byte mismatch: what the transcript says the client writes here. */
   expected?: Uint8Array;
@@ -57,12 +58,21 @@ export interface ReplayFailure {
  *
  * @since 0.1.0
  */
-export type ReplayJobOutcome = SendResult | { ok: false; thrown: unknown } | undefined;
+export type ReplayJobOutcome =
+  | SendResult
+  | {
+      /** Not delivered: `send()` threw. */
+      ok: false;
+      /** What `send()` threw. */
+      thrown: unknown;
+    }
+  | undefined;
 
 /** What one replay produced. @since 0.1.0 */
 export interface ReplayOutcome {
   /** `true` when every step and every `@expect` matched. */
   ok: boolean;
+  /** The first failure, or `undefined` when `ok`. */
   failure: ReplayFailure | undefined;
   /** One entry per message, in `@job` order. */
   results: ReplayJobOutcome[];
@@ -90,12 +100,14 @@ function fail(
   throw new Failure(bytes ? { line, message, ...bytes } : { line, message });
 }
 
-function toSendJob(message: TranscriptMessage): SendJob {
+/** The engine's job for a transcript message (its body is fed separately). @since 0.2.0 */
+export function toSendJob(message: TranscriptMessage): SendJob {
   const { body: _body, ...job } = message;
   return job;
 }
 
-function sessionOptions(
+/** The session options a transcript's `@job` states, with its fixed `randomBytes`. @since 0.2.0 */
+export function sessionOptions(
   job: TranscriptJob,
   transcript: ReplayOptions["transcript"],
 ): SessionOptions {

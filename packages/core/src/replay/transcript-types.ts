@@ -21,16 +21,46 @@ import type { SendJob, SessionOptions } from "../session-types.ts";
  * @since 0.1.0
  */
 export type TranscriptStep =
-  | { type: "server"; bytes: Uint8Array; line: number }
-  | { type: "client"; bytes: Uint8Array; line: number }
-  | { type: "starttls"; line: number }
-  | { type: "eof"; line: number }
-  | { type: "timeout"; after?: number; line: number }
-  | { type: "noop"; line: number }
-  | { type: "quit"; line: number }
-  | { type: "closed"; line: number }
-  | { type: "body"; line: number }
-  | { type: "error"; kind: string; detail: string | undefined; line: number };
+  | {
+      /** Bytes the server sends (`S:` lines). */
+      type: "server";
+      /** The bytes, CRLF line ends included. */
+      bytes: Uint8Array;
+      /** The step's first line in the file. */
+      line: number;
+    }
+  | {
+      /** Bytes the client must write (`C:` lines). */
+      type: "client";
+      /** The bytes, CRLF line ends included. */
+      bytes: Uint8Array;
+      /** The step's first line in the file. */
+      line: number;
+    }
+  | {
+      /** A marker step (see above). */
+      type: "starttls" | "eof" | "noop" | "quit" | "closed" | "body";
+      /** The step's line in the file. */
+      line: number;
+    }
+  | {
+      /** The engine's deadline passes here. */
+      type: "timeout";
+      /** The expected deadline, in milliseconds after the previous step, when given. */
+      after?: number;
+      /** The step's line in the file. */
+      line: number;
+    }
+  | {
+      /** The engine must have closed with this error by now. */
+      type: "error";
+      /** The error's kind. */
+      kind: string;
+      /** The error's detail, when given. */
+      detail: string | undefined;
+      /** The step's line in the file. */
+      line: number;
+    };
 
 /**
  * One message the client is handed: its {@link SendJob} (envelope and options) and raw body text.
@@ -44,14 +74,15 @@ export interface TranscriptMessage extends SendJob {
 
 /**
  * What the client was asked to do (`@job`): the session options (those a file can state as
- * data) and the messages.
+ * data, and that need no answer from the driver: not `refreshableToken`) and the messages.
  *
  * @since 0.1.0
  */
 export interface TranscriptJob
-  extends Omit<SessionOptions, "transcript" | "chunking" | "randomBytes"> {
+  extends Omit<SessionOptions, "transcript" | "chunking" | "randomBytes" | "refreshableToken"> {
   /** Fixed bytes (UTF-8 of this string, repeated) returned by `randomBytes`, for a deterministic SCRAM nonce. */
   randomBytes?: string;
+  /** The messages, in the order they are handed to `send`. */
   messages: TranscriptMessage[];
   /**
    * Whether the driver calls `quit()` once every message has its result (or, with no message,
@@ -68,8 +99,10 @@ export interface TranscriptJob
 export interface Transcript {
   /** `@source`: where the conversation came from. */
   source: string | undefined;
+  /** `@job`: the session options and messages. */
   job: TranscriptJob;
   /** `@expect`: one subset of the result per message (an object in the file means one message). */
   expect: unknown[] | undefined;
+  /** The conversation, in file order. */
   steps: TranscriptStep[];
 }

@@ -1,3 +1,4 @@
+export { AUTH_METHODS, type AuthMethod } from "./auth-methods.ts";
 export { type ChooseMechanismOptions, chooseMechanism } from "./choose-mechanism.ts";
 export { type CreateSaslClientOptions, createSaslClient } from "./create-sasl-client.ts";
 export type { SaslClient } from "./sasl-client.ts";

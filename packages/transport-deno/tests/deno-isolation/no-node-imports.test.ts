@@ -17,7 +17,7 @@ Deno.test("the poison map is active: importing node:net fails", async () => {
   check(error instanceof Error && /imported on Deno/.test(error.message), String(error));
 });
 
-Deno.test("@smtp/client loads and sends over STARTTLS on Deno without any node:* module", async () => {
+Deno.test("@smtp/client loads and sends over STARTTLS on Deno, a file attached, without any node:* module", async () => {
   const peer = peerEnv();
   const { createClient } = await import("../../../client/src/index.ts");
   const client = createClient({
@@ -32,8 +32,9 @@ Deno.test("@smtp/client loads and sends over STARTTLS on Deno without any node:*
       from: peer.user,
       to: ["rcpt@example.test"],
       subject: "deno client without node:*",
-      text: "No node:* module was loaded to send this.\n",
+      text: "No node:* module was loaded to send this, nor to read its attachment.\n",
       headers: { "X-Test-Run": peer.runId },
+      attachments: [{ path: new URL("../fixtures/ca.pem", import.meta.url).pathname }],
     });
     check(info.accepted.length === 1, JSON.stringify(info));
   } finally {

@@ -110,11 +110,31 @@ Deno.test("client: verify() over STARTTLS returns the server's capabilities", as
   }
 });
 
+Deno.test("client: without --allow-sys=hostname, EHLO names the address literal and nothing prompts", async () => {
+  assert.notEqual(Deno.permissions.querySync({ name: "sys", kind: "hostname" }).state, "granted");
+  const lines: string[] = [];
+  const client = createClient({
+    host: peer.host,
+    port: peer.starttlsPort,
+    tls: { ca: peer.caPem, servername: "localhost" },
+    auth,
+    transcript: (entry) => lines.push(`${entry.direction}: ${entry.text}`),
+  });
+  try {
+    await client.verify();
+    assert.ok(lines.includes(`C: EHLO [${peer.host}]`), lines.join("\n"));
+  } finally {
+    await client.close();
+  }
+});
+
 Deno.test("client: an untrusted certificate fails STARTTLS with kind tls", async () => {
   const client = createClient({ host: peer.host, port: peer.starttlsPort, starttls: "required" });
   try {
     const error = await rejection(client.verify());
     assert.equal(error.kind, "tls");
+    // Deno (rustls) names the failure its own way; the message still names the option.
+    assert.match(error.message, /tls\.ca/);
   } finally {
     await client.close();
   }
@@ -134,9 +154,63 @@ Deno.test("client: a server that never greets times out in phase greeting", asyn
     assert.equal(error.kind, "timeout");
     assert.equal(error.phase, "greeting");
     assert.equal(error.retryable, true);
+    assert.match(error.message, /secure: true/);
   } finally {
     await client.close();
     (await accepted).close();
     listener.close();
+  }
+});
+
+// attachments[].path on Deno: the client reads files with Deno.open (no node:* module), a
+// chunk at a time, and checks them before connecting.
+const fixture = new URL("../fixtures/ca.pem", import.meta.url);
+
+Deno.test("client: a path is read through Deno.open, 64 KiB at a time, and sent", async () => {
+  const { openFiles } = await import("../../../client/src/files.ts");
+  const path = fixture.pathname;
+  const files = await openFiles([{ field: "attachments[0].path", path }]);
+  const file = files?.(path);
+  assert.ok(file !== undefined);
+  const expected = await Deno.readFile(fixture);
+  assert.equal(file.size, expected.length);
+  const read: number[] = [];
+  for await (const chunk of file.open() as AsyncIterable<Uint8Array>) {
+    assert.ok(chunk.length <= 65_536);
+    read.push(...chunk);
+  }
+  assert.deepEqual(Uint8Array.from(read), expected);
+
+  const client = starttlsClient();
+  try {
+    const info = await client.send({
+      ...message("deno client: a file from a path", ["rcpt@example.test"]),
+      attachments: [{ path }],
+    });
+    assert.deepEqual(info.accepted, ["rcpt@example.test"]);
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("client: a missing file, or one outside --allow-read, is invalid-input before connecting", async () => {
+  const client = starttlsClient();
+  try {
+    for (const [path, reason] of [
+      [new URL("../fixtures/no-such-file.bin", import.meta.url).pathname, /\((ENOENT|NotFound)\)$/],
+      ["/etc/hostname", /\((NotCapable|PermissionDenied|EACCES)\)$/],
+    ] as const) {
+      const error = await rejection(
+        client.send({
+          ...message("deno client: never sent", ["rcpt@example.test"]),
+          attachments: [{ path }],
+        }),
+      );
+      assert.equal(error.kind, "invalid-input");
+      assert.match(error.message, /^attachments\[0\]\.path: cannot read the file /);
+      assert.match(error.message, reason);
+    }
+  } finally {
+    await client.close();
   }
 });

@@ -1,0 +1,271 @@
+/**
+ * `pnpm bench --servers postfix,exim,smtp-server`: round trips per message and messages/s
+ * on one connection at RTT 40 ms, @smtp beside nodemailer, against real servers. The
+ * delaying proxy (in the bench's server process) sits in front of each server; each
+ * measurement is a fresh client process, as in the usual run. Postfix and Exim are the
+ * interop matrix's peers (`pnpm interop`, or `bash interop/peers/setup.sh`); smtp-server is
+ * the bench's own sink.
+ *
+ * The recipients are ones each server accepts and throws away, so no mailbox fills up:
+ * Postfix relays to another domain after AUTH (cleartext AUTH on its no-TLS port, loopback
+ * only) into its `discard` transport; Exim drops `discard.test` (:blackhole:).
+ */
+import { join } from "node:path";
+import { readEnvFile, required, requiredNumber } from "../interop/src/env-file.ts";
+import { libraryOf } from "./clients.ts";
+import type { BenchConfig, ClientName, RealServerName } from "./config.ts";
+import { runClientProcess, type ServerHandle } from "./processes.ts";
+import type { ServerSnapshot, ThroughputOutcome } from "./protocol.ts";
+import { clientLabel, counterpart } from "./report.ts";
+import { fmt, fmtSpread, groupBy, type Spread, spread } from "./stats.ts";
+
+/** Where one real server is and what the clients send it. @since 0.1.0 */
+export interface RealTarget {
+  name: RealServerName;
+  /** Its TCP port on 127.0.0.1 (plaintext). */
+  port: number;
+  to: string[];
+  auth: { user: string; pass: string } | undefined;
+  /** The bench's own sink: its message count is checked too. */
+  isSink: boolean;
+}
+
+/** One measurement: one client, one server, one delay, one repetition. @since 0.1.0 */
+export interface RealServerRun {
+  rep: number;
+  server: RealServerName;
+  client: ClientName;
+  library: "smtp" | "nodemailer";
+  delayMs: number;
+  n: number;
+  sent: number;
+  failed: number;
+  wallMs: number;
+  msgsPerSec: number;
+  /** (ms per message) ÷ RTT. */
+  rttPerMsg: number;
+  /** The client's bursts per message at the proxy: how often it waited for the server. */
+  waitsPerMsg: number;
+  /** Client→server chunks per message at the proxy. */
+  writesPerMsg: number;
+  /** Client CPU per message, µs (inflated by wake-ups at D > 0). */
+  cpuUsPerMsg: number;
+  /** Connections the client opened during the timed part (a new one after 100 messages). */
+  connections: number;
+  problems: string[];
+}
+
+/**
+ * The targets named in `names`: Postfix from `$SMTP_STATE/env`, Exim from
+ * `$INTEROP_STATE/exim/env`, smtp-server the sink. Throws when a server is not set up.
+ *
+ * @since 0.1.0
+ */
+export async function realTargets(
+  names: readonly RealServerName[],
+  sinkPort: number,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<RealTarget[]> {
+  const smtpState = env.SMTP_STATE ?? "/var/lib/smtp-test-peer";
+  const interopState = env.INTEROP_STATE ?? join(smtpState, "interop");
+  const load = async (file: string) => {
+    const loaded = await readEnvFile(file);
+    if (loaded === undefined)
+      throw new Error(`${file} is missing: run bash interop/peers/setup.sh`);
+    return loaded;
+  };
+  const targets: RealTarget[] = [];
+  for (const name of names) {
+    if (name === "postfix") {
+      const postfix = await load(join(smtpState, "env"));
+      targets.push({
+        name,
+        port: requiredNumber(postfix, "SMTP_PLAIN_PORT"),
+        to: ["bench@elsewhere.test"],
+        auth: { user: required(postfix, "SMTP_USER"), pass: required(postfix, "SMTP_PASS") },
+        isSink: false,
+      });
+    } else if (name === "exim") {
+      const exim = await load(join(interopState, "exim", "env"));
+      targets.push({
+        name,
+        port: requiredNumber(exim, "EXIM_PORT"),
+        to: ["bench@discard.test"],
+        auth: undefined,
+        isSink: false,
+      });
+    } else {
+      targets.push({
+        name,
+        port: sinkPort,
+        to: ["rcpt1@bench.test"],
+        auth: undefined,
+        isSink: true,
+      });
+    }
+  }
+  return targets;
+}
+
+/**
+ * Measures one client against one target through a proxy adding `delayMs` each way.
+ *
+ * @since 0.1.0
+ */
+export async function measureRealServer(
+  server: ServerHandle,
+  config: BenchConfig,
+  target: RealTarget,
+  cell: { rep: number; delayMs: number; client: ClientName },
+): Promise<RealServerRun> {
+  const n = config.nDelayed;
+  const warmup = Math.max(1, Math.min(50, Math.floor(n / 10)));
+  const proxyPort = await server.openProxy(cell.delayMs, target.port);
+  const base = { ...cell, server: target.name, library: libraryOf(cell.client), n };
+  let before: ServerSnapshot | undefined;
+  try {
+    const outcome = (await runClientProcess(
+      {
+        kind: "throughput",
+        client: cell.client,
+        port: proxyPort,
+        recipients: target.to.length,
+        warmup,
+        n,
+        timeCapMs: config.timeCapMs,
+        to: target.to,
+        ...(target.auth === undefined ? {} : { auth: target.auth }),
+      },
+      {
+        onWarm: async () => {
+          before = await server.snapshot();
+        },
+        cpuProfDir: config.cpuProfDir,
+        label: `${cell.client}-${target.name}-D${cell.delayMs}-rep${cell.rep}`,
+        timeoutMs: config.timeCapMs + 120_000,
+      },
+    )) as ThroughputOutcome;
+    const after = await server.snapshot();
+    if (!before) throw new Error("the client never reported warm");
+    const p0 = before.proxies[proxyPort];
+    const p1 = after.proxies[proxyPort];
+    const sent = Math.max(outcome.sent, 1);
+    const problems: string[] = [];
+    if (outcome.failed > 0) problems.push(`${outcome.failed} sends failed: ${outcome.firstError}`);
+    const sinkGot = after.sink.messages - before.sink.messages;
+    if (target.isSink && sinkGot !== outcome.sent) {
+      problems.push(`client reported ${outcome.sent} sent, sink received ${sinkGot}`);
+    }
+    return {
+      ...base,
+      sent: outcome.sent,
+      failed: outcome.failed,
+      wallMs: outcome.wallMs,
+      msgsPerSec: (outcome.sent * 1000) / outcome.wallMs,
+      rttPerMsg: outcome.wallMs / sent / (2 * cell.delayMs),
+      waitsPerMsg: p0 && p1 ? (p1.clientBursts - p0.clientBursts) / sent : Number.NaN,
+      writesPerMsg: p0 && p1 ? (p1.clientReads - p0.clientReads) / sent : Number.NaN,
+      cpuUsPerMsg: (outcome.cpuUserUs + outcome.cpuSystemUs) / sent,
+      connections: p0 && p1 ? p1.connections - p0.connections : 0,
+      problems,
+    };
+  } catch (error) {
+    const nan = Number.NaN;
+    return {
+      ...base,
+      sent: 0,
+      failed: n,
+      wallMs: nan,
+      msgsPerSec: nan,
+      rttPerMsg: nan,
+      waitsPerMsg: nan,
+      writesPerMsg: nan,
+      cpuUsPerMsg: nan,
+      connections: 0,
+      problems: [`measurement failed: ${String(error)}`],
+    };
+  } finally {
+    await server.closeProxy(proxyPort);
+  }
+}
+
+/** One row of the real-server table. @since 0.1.0 */
+export interface RealServerRow {
+  server: RealServerName;
+  delayMs: number;
+  client: ClientName;
+  msgsPerSec: Spread;
+  /** msgs/s ÷ nodemailer's, same server, delay and repetition (on @smtp rows). */
+  speedRatio: Spread;
+  rttPerMsg: Spread;
+  waitsPerMsg: Spread;
+  writesPerMsg: Spread;
+  cpuUsPerMsg: Spread;
+  sent: number;
+  failed: number;
+}
+
+/** Medians over repetitions, per server, delay and client. @since 0.1.0 */
+export function summarizeRealServers(runs: readonly RealServerRun[]): RealServerRow[] {
+  return groupBy(runs, (r) => `${r.server}|${r.delayMs}|${r.client}`).map((group) => {
+    const first = group[0]!;
+    const ratios = group.flatMap((run) => {
+      const peer = runs.find(
+        (r) =>
+          r.client === counterpart(run.client) &&
+          r.server === run.server &&
+          r.delayMs === run.delayMs &&
+          r.rep === run.rep,
+      );
+      return peer ? [run.msgsPerSec / peer.msgsPerSec] : [];
+    });
+    return {
+      server: first.server,
+      delayMs: first.delayMs,
+      client: first.client,
+      msgsPerSec: spread(group.map((r) => r.msgsPerSec)),
+      speedRatio: spread(ratios),
+      rttPerMsg: spread(group.map((r) => r.rttPerMsg)),
+      waitsPerMsg: spread(group.map((r) => r.waitsPerMsg)),
+      writesPerMsg: spread(group.map((r) => r.writesPerMsg)),
+      cpuUsPerMsg: spread(group.map((r) => r.cpuUsPerMsg)),
+      sent: group.reduce((a, r) => a + r.sent, 0),
+      failed: group.reduce((a, r) => a + r.failed, 0),
+    };
+  });
+}
+
+/** The Markdown table of the real-server mode. @since 0.1.0 */
+export function realServerTable(rows: readonly RealServerRow[]): string {
+  const header = [
+    "server",
+    "RTT ms",
+    "client",
+    "msgs/s",
+    "× nm msgs/s",
+    "RTT/msg",
+    "waits/msg",
+    "c→s writes/msg",
+    "CPU µs/msg",
+    "sent (failed)",
+  ];
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [
+    line(header),
+    line(header.map(() => "---")),
+    ...rows.map((r) =>
+      line([
+        r.server,
+        String(2 * r.delayMs),
+        clientLabel(r.client),
+        fmtSpread(r.msgsPerSec),
+        fmtSpread(r.speedRatio, 2),
+        fmtSpread(r.rttPerMsg, 2),
+        fmt(r.waitsPerMsg.median, 2),
+        fmt(r.writesPerMsg.median, 2),
+        fmtSpread(r.cpuUsPerMsg, 0),
+        `${r.sent}${r.failed > 0 ? ` (${r.failed} failed)` : ""}`,
+      ]),
+    ),
+  ].join("\n");
+}
