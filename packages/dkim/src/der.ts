@@ -82,21 +82,6 @@ export function writeTlv(tag: number, content: Uint8Array): Uint8Array<ArrayBuff
 }
 
 /**
- * Concatenates byte arrays.
- *
- * @since 0.1.0
- */
-export function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-/**
  * Whether the content of `tlv` equals `expected`.
  *
  * @since 0.1.0

@@ -1,6 +1,5 @@
-import { decodeBase64 } from "@smtp/core/internal";
+import { concatBytes, decodeBase64 } from "@smtp/core/internal";
 import {
-  concat,
   contentEquals,
   integerBits,
   readChildren,
@@ -124,11 +123,11 @@ function fromPkcs1(field: string, der: Uint8Array): PemKey {
   // PrivateKeyInfo { version 0, AlgorithmIdentifier { rsaEncryption, NULL }, OCTET STRING }
   const pkcs8 = writeTlv(
     TAG.sequence,
-    concat([
+    concatBytes([
       writeTlv(TAG.integer, Uint8Array.of(0)),
       writeTlv(
         TAG.sequence,
-        concat([writeTlv(TAG.oid, RSA_ENCRYPTION), writeTlv(TAG.null, new Uint8Array(0))]),
+        concatBytes([writeTlv(TAG.oid, RSA_ENCRYPTION), writeTlv(TAG.null, new Uint8Array(0))]),
       ),
       writeTlv(TAG.octetString, der),
     ]),

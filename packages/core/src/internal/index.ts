@@ -7,6 +7,7 @@
  */
 
 export { decodeBase64, encodeBase64 } from "../base64.ts";
+export { concatBytes } from "../bytes.ts";
 export { parseCapabilities } from "../capabilities.ts";
 export type { Command, MailParameters, RcptParameters } from "../command.ts";
 export { commandName, describeCommand, encodeCommand, REDACTED } from "../command.ts";

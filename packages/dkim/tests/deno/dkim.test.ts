@@ -2,8 +2,8 @@
 // (RSA and Ed25519) and checked by mailauth and dkimpy, run under Node with the keys given
 // to them (never DNS). The sanitizers stay on.
 import assert from "node:assert/strict";
+import { concatBytes } from "@smtp/core/internal";
 import { createClient } from "../../../client/src/index.ts";
-import { concat } from "../../src/der.ts";
 import { createDkimSigner, prependFields } from "../../src/index.ts";
 import { RFC_MESSAGE, RFC8463_KEYS, RFC8463_RSA_PKCS1 } from "../../test/rfc-vectors.ts";
 import { testKeyRecords, testSignatures } from "../signatures.ts";
@@ -18,7 +18,7 @@ const both = testSignatures(rsa.pem, ed.pem);
 async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of stream) chunks.push(chunk.slice());
-  return concat(chunks);
+  return concatBytes(chunks);
 }
 
 Deno.test("dkim: Deno's WebCrypto signs with RSA (PKCS#8 and PKCS#1) and Ed25519; both verifiers agree", async () => {
