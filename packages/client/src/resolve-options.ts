@@ -1,5 +1,6 @@
 import type { AuthMethod, Connector, Credentials, StartTlsPolicy } from "@smtp/core";
 import { AUTH_METHODS, SmtpError } from "@smtp/core";
+import { credentialsKindOf } from "@smtp/core/internal";
 import { checkKeys } from "./check-keys.ts";
 import { expandConnectionOptions } from "./connection-url.ts";
 import { isValidEhloName } from "./ehlo-name.ts";
@@ -48,8 +49,10 @@ export interface ResolvedOptions {
   connectionCounter: { count: number };
 }
 
-/** The mechanisms that carry an OAuth 2 access token rather than a password. */
-const TOKEN_METHODS: readonly AuthMethod[] = ["XOAUTH2", "OAUTHBEARER"];
+/** The mechanisms that carry an OAuth 2 access token rather than a password (from core's registry). */
+const TOKEN_METHODS: readonly AuthMethod[] = AUTH_METHODS.filter(
+  (m) => credentialsKindOf(m) === "token",
+);
 const STARTTLS: readonly StartTlsPolicy[] = ["required", "opportunistic", "never"];
 
 function invalid(message: string): SmtpError {
@@ -117,7 +120,7 @@ function resolveAuth(auth: unknown): ResolvedAuth | undefined {
   }
   const m = method === undefined ? {} : { method: method as AuthMethod };
   const hasToken = a.accessToken !== undefined;
-  if (m.method !== undefined && TOKEN_METHODS.includes(m.method) !== hasToken) {
+  if (m.method !== undefined && (credentialsKindOf(m.method) === "token") !== hasToken) {
     throw invalid(
       hasToken
         ? `auth.method ${m.method} takes a password (auth.pass), not auth.accessToken: use ${TOKEN_METHODS.join(" or ")}, or leave auth.method unset`

@@ -18,8 +18,18 @@ export { PRECONDITIONS } from "../extensions.ts";
 export { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from "../limits.ts";
 export type { ParsedReply } from "../reply-parser.ts";
 export { parseReply, ReplyParser, splitEnhancedCode } from "../reply-parser.ts";
-export type { ChooseMechanismOptions, CreateSaslClientOptions, SaslClient } from "../sasl/index.ts";
-export { chooseMechanism, createSaslClient } from "../sasl/index.ts";
+export type {
+  ChooseMechanismOptions,
+  CreateSaslClientOptions,
+  SaslClient,
+  SaslMechanism,
+} from "../sasl/index.ts";
+export {
+  chooseMechanism,
+  createSaslClient,
+  credentialsKindOf,
+  SASL_MECHANISMS,
+} from "../sasl/index.ts";
 export type { SetupEvent, SetupRow } from "../setup-table.ts";
 export { SETUP_ROWS } from "../setup-table.ts";
 export type { StateEdge, Transition } from "../state.ts";
