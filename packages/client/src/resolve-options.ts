@@ -1,9 +1,8 @@
 import type { AuthMethod, Connector, Credentials, StartTlsPolicy } from "@smtp/core";
 import { AUTH_METHODS, SmtpError } from "@smtp/core";
-import { credentialsKindOf } from "@smtp/core/internal";
+import { credentialsKindOf, isValidEhloName } from "@smtp/core/internal";
 import { checkKeys } from "./check-keys.ts";
 import { expandConnectionOptions } from "./connection-url.ts";
-import { isValidEhloName } from "./ehlo-name.ts";
 import { CLIENT_OPTION_KEYS } from "./known-keys.ts";
 import { isIpAddress, isLoopbackHost } from "./loopback.ts";
 import type {
@@ -184,9 +183,7 @@ export function resolveOptions(given: ClientOptions | string): ResolvedOptions {
   if (options.name !== undefined) {
     name = cleanString(options.name, "name");
     if (!isValidEhloName(name)) {
-      throw invalid(
-        "name must be a fully qualified domain or an address literal such as [192.0.2.1]",
-      );
+      throw invalid("name must be a domain name or an address literal such as [192.0.2.1]");
     }
   }
 

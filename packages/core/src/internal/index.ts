@@ -34,6 +34,7 @@ export type { SetupEvent, SetupRow } from "../setup-table.ts";
 export { SETUP_ROWS } from "../setup-table.ts";
 export type { StateEdge, Transition } from "../state.ts";
 export { canTransition, TRANSACTION_TRANSITIONS, TRANSITIONS } from "../state.ts";
+export { validateJob } from "../transaction.ts";
 export type { TxCommand, TxReply, TxRow } from "../transaction-table.ts";
 export { TX_ROWS } from "../transaction-table.ts";
 export { invalidInput, isValidEhloName } from "../validate.ts";
