@@ -30,7 +30,7 @@ const allowed: Record<string, string[]> = {
   "@smtp/transport-node": ["@smtp/core"],
   "@smtp/transport-deno": ["@smtp/core"],
   "@smtp/client": ["@smtp/core", "@smtp/mime", "@smtp/transport-node", "@smtp/transport-deno"],
-  "@smtp/queue": ["@smtp/client", "@smtp/mime"],
+  "@smtp/queue": ["@smtp/client", "@smtp/core", "@smtp/mime"],
 };
 
 /**

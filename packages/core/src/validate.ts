@@ -1,9 +1,7 @@
-import { SmtpError } from "./errors.ts";
+import { invalidInput } from "./errors.ts";
 
-/** An `invalid-input` error; the message never quotes the offending value (it may be a secret). @since 0.1.0 */
-export function invalidInput(message: string, detail = "invalid-input"): SmtpError {
-  return new SmtpError({ kind: "invalid-input", message, detail, retryable: false });
-}
+// Messages never quote the offending value: it may be a secret.
+export { invalidInput };
 
 /**
  * Throws when `value` contains CR, LF or NUL: one command must stay one line (R2).

@@ -13,6 +13,7 @@ export { commandName, describeCommand, encodeCommand, REDACTED } from "../comman
 export type { AwaitedReply, MatchedReply } from "../connection.ts";
 export { Connection } from "../connection.ts";
 export { DataEncoder } from "../data-encoder.ts";
+export { invalidInput } from "../errors.ts";
 export type { Precondition, PreconditionFacts } from "../extensions.ts";
 export { PRECONDITIONS } from "../extensions.ts";
 export { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from "../limits.ts";
@@ -37,5 +38,5 @@ export { canTransition, TRANSACTION_TRANSITIONS, TRANSITIONS } from "../state.ts
 export { validateJob } from "../transaction.ts";
 export type { TxCommand, TxReply, TxRow } from "../transaction-table.ts";
 export { TX_ROWS } from "../transaction-table.ts";
-export { invalidInput, isValidEhloName } from "../validate.ts";
+export { isValidEhloName } from "../validate.ts";
 export { encodeXtext } from "../xtext.ts";

@@ -33,7 +33,7 @@ function resetError(): SmtpError {
   return new SmtpError({
     kind: "connection",
     message: "connection reset by the fault injector",
-    detail: "econnreset",
+    detail: "ECONNRESET",
     retryable: true,
   });
 }
