@@ -13,6 +13,7 @@ export { commandName, describeCommand, encodeCommand, REDACTED } from "../comman
 export type { AwaitedReply, MatchedReply } from "../connection.ts";
 export { Connection } from "../connection.ts";
 export { DataEncoder } from "../data-encoder.ts";
+export { drainSession, waitsWithoutDeadline } from "../drain-session.ts";
 export { invalidInput } from "../errors.ts";
 export type { Precondition, PreconditionFacts } from "../extensions.ts";
 export { PRECONDITIONS } from "../extensions.ts";
