@@ -37,7 +37,7 @@ const allowed: Record<string, string[]> = {
     "@smtp/transport-node",
     "@smtp/transport-deno",
   ],
-  "@smtp/queue": ["@smtp/client", "@smtp/mime"],
+  "@smtp/queue": ["@smtp/client", "@smtp/core", "@smtp/mime"],
 };
 
 /**

@@ -83,7 +83,15 @@ export class Connection {
 
   /** Whether the connection can take another message now. */
   get open(): boolean {
-    return this.state !== "closed" && !this.#quitRequested && !this.#driver?.closing;
+    // The session may have ended (end of stream, a fatal reply) before the driver has
+    // handled its close action: such a connection takes no more messages either.
+    return (
+      this.state !== "closed" &&
+      !this.#quitRequested &&
+      !this.#driver?.closing &&
+      this.#session?.state !== "closed" &&
+      this.#session?.state !== "quitting"
+    );
   }
 
   /** Hands a message to this connection. */

@@ -1,5 +1,5 @@
 import { SmtpError } from "@smtp/core";
-import { SHA256 } from "@smtp/core/internal";
+import { invalidInput, SHA256 } from "@smtp/core/internal";
 import {
   createDkimSigner,
   DkimError,
@@ -31,7 +31,7 @@ export interface SignedMessage {
 }
 
 function invalid(message: string, cause?: unknown): SmtpError {
-  return new SmtpError({ kind: "invalid-input", message, retryable: false, cause });
+  return invalidInput(message, "invalid-input", cause);
 }
 
 /** Set once `nativeSha256()` has answered; until then (and on Deno) the signer's own SHA-256. */

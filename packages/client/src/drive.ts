@@ -98,16 +98,17 @@ export class Driver {
     let pendingRead: Promise<Uint8Array | null> | undefined;
     let close: CloseInfo | undefined;
     try {
+      // The polling contract (SessionApi): write everything, then handle one action,
+      // until both are empty; only then wait for the server, up to pollTimeout().
       loop: for (;;) {
         if ((await this.#flush()) === INTERRUPTED) continue;
-        let acted = false;
-        for (let action = session.pollAction(); action; action = session.pollAction()) {
-          acted = true;
+        const action = session.pollAction();
+        if (action !== null) {
           if (action.type === "upgrade-tls") {
             const outcome = await this.#wait(
               this.#transport.startTls({ servername: action.servername }),
             );
-            if (outcome === INTERRUPTED) continue loop;
+            if (outcome === INTERRUPTED) continue;
             session.tlsEstablished(this.#now());
           } else if (action.type === "ready") {
             this.#hooks.ready(action.capabilities);
@@ -122,8 +123,9 @@ export class Driver {
             close = { reason: action.reason, error: action.error };
             break loop;
           }
+          continue;
         }
-        if (acted || this.#woken) {
+        if (this.#woken) {
           this.#woken = false;
           continue;
         }

@@ -1,5 +1,6 @@
 import type { SendJob } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
+import { validateJob } from "@smtp/core/internal";
 import {
   type BuildOptions,
   createMessage,
@@ -19,19 +20,6 @@ export interface PreparedMessage {
   message: Message;
   /** The envelope and body facts for the engine. */
   job: SendJob;
-}
-
-// Characters that can never appear in an envelope address on the wire (R2, R3).
-const FORBIDDEN = /[\r\n\0\s<>]/;
-
-function checkEnvelopeAddress(address: string, field: string): void {
-  if (FORBIDDEN.test(address) || address.startsWith("-")) {
-    throw new SmtpError({
-      kind: "invalid-input",
-      message: `${field}: not a valid envelope address`,
-      retryable: false,
-    });
-  }
 }
 
 /** What building needs beyond the input: the file resolver for `path` fields. */
@@ -134,10 +122,6 @@ export function prepareMessage(
       retryable: false,
     });
   }
-  if (from !== "") checkEnvelopeAddress(from, "envelope.from");
-  to.forEach((address, i) => {
-    checkEnvelopeAddress(address, `envelope.to[${i}]`);
-  });
   const job: SendJob = {
     from,
     to,
@@ -150,6 +134,9 @@ export function prepareMessage(
       : { requireAllRecipients: options.requireAllRecipients }),
     ...(options.requireTls === undefined ? {} : { requireTls: options.requireTls }),
   };
+  // The engine's own check (R2, R3: no CR/LF/NUL, no leading "-", every parameter encodable),
+  // before any connection rather than when the message reaches the engine.
+  validateJob(job);
   return { message, job };
 }
 

@@ -1,6 +1,7 @@
 import { createClient } from "@smtp/client";
+import { isValidEhloName } from "@smtp/core/internal";
 import { describe, expect, it } from "vitest";
-import { addressLiteral, chooseEhloName, isValidEhloName } from "../src/ehlo-name.ts";
+import { addressLiteral, chooseEhloName } from "../src/ehlo-name.ts";
 import { isLoopbackHost } from "../src/loopback.ts";
 import { resolveOptions } from "../src/resolve-options.ts";
 import { denoTlsOptions } from "../src/runtime.ts";

@@ -3,9 +3,10 @@
  * `docs/states.md`. `src/state.test.ts` fails when the committed file differs, so run
  * `node --import tsx packages/core/scripts/render-states.ts` after changing the table.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PRECONDITIONS } from "../src/extensions.ts";
+import { SASL_MECHANISMS } from "../src/sasl/auth-methods.ts";
 import { type SessionState, TRANSITIONS } from "../src/state.ts";
 import { TX_ROWS } from "../src/transaction-table.ts";
 
@@ -52,6 +53,26 @@ export function renderPreconditions(): string {
   );
 }
 
+/** The SASL registry as a Markdown table, in the order mechanisms are preferred. */
+export function renderAuthMechanisms(): string {
+  return table(
+    ["mechanism", "credentials", "what it is"],
+    SASL_MECHANISMS.map((m) => [m.name, m.credentials, m.summary]),
+  );
+}
+
+const AUTH_START =
+  "<!-- AUTH mechanisms: generated from SASL_MECHANISMS by scripts/render-states.ts -->";
+const AUTH_END = "<!-- end of AUTH mechanisms -->";
+
+/** `readme` with its generated AUTH table replaced by the registry's. */
+export function withAuthTable(readme: string): string {
+  const start = readme.indexOf(AUTH_START);
+  const end = readme.indexOf(AUTH_END);
+  if (start < 0 || end < start) throw new Error("the README lacks the AUTH mechanisms markers");
+  return `${readme.slice(0, start)}${AUTH_START}\n\n${renderAuthMechanisms()}\n\n${readme.slice(end)}`;
+}
+
 /** The whole of `docs/states.md`. */
 export function renderStatesDocument(): string {
   return [
@@ -89,4 +110,6 @@ export function renderStatesDocument(): string {
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileSync(new URL("../docs/states.md", import.meta.url), renderStatesDocument());
+  const readme = new URL("../README.md", import.meta.url);
+  writeFileSync(readme, withAuthTable(readFileSync(readme, "utf8")));
 }

@@ -1,4 +1,4 @@
-import { SmtpError } from "./errors.ts";
+import { SmtpError, type SmtpErrorDetail } from "./errors.ts";
 import type { Capabilities } from "./reply-types.ts";
 import type { SendJob, SessionOptions } from "./session-types.ts";
 
@@ -28,7 +28,7 @@ export interface Precondition {
 }
 
 /** A `rejected` error for an extension the message needs and the server lacks. */
-export function unsupported(message: string, detail: string): SmtpError {
+export function unsupported(message: string, detail: SmtpErrorDetail): SmtpError {
   return new SmtpError({ kind: "rejected", message, detail, retryable: false });
 }
 

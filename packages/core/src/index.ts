@@ -16,6 +16,7 @@
 export { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
 export type {
   RecipientRejection,
+  SmtpErrorDetail,
   SmtpErrorKind,
   SmtpErrorOptions,
   TimeoutPhase,

@@ -1,5 +1,5 @@
 import { utf8 } from "./bytes.ts";
-import { SmtpError } from "./errors.ts";
+import { SmtpError, type SmtpErrorDetail } from "./errors.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import type { Reply } from "./reply-types.ts";
 import type { Limits } from "./session-types.ts";
@@ -21,7 +21,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?=$| )/;
 
-function protocolError(detail: string, message: string): SmtpError {
+function protocolError(detail: SmtpErrorDetail, message: string): SmtpError {
   return new SmtpError({ kind: "protocol", message, detail, retryable: false });
 }
 

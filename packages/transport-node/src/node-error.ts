@@ -74,10 +74,11 @@ function chain(error: unknown): unknown[] {
   return seen;
 }
 
-function codeOf(error: unknown): string | undefined {
+/** The runtime's error code (`ECONNRESET`, `CERT_HAS_EXPIRED`…): an upper-case `SmtpErrorDetail`. */
+function codeOf(error: unknown): Uppercase<string> | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
-  return typeof code === "string" ? code : undefined;
+  return typeof code === "string" ? (code.toUpperCase() as Uppercase<string>) : undefined;
 }
 
 function messageOf(error: unknown): string {
