@@ -5,7 +5,7 @@
  */
 export type { Connector, ConnectTarget, Transport } from "@smtp/core";
 export { connectNode, nodeConnector } from "./connect.ts";
-export { abortedError, type ErrorContext, timeoutError, toSmtpError } from "./node-error.ts";
+export { NODE_ERRORS } from "./node-errors.ts";
 export { NodeTransport, type NodeTransportInit } from "./node-transport.ts";
 export {
   NODE_TRANSPORT_DEFAULTS,
