@@ -46,7 +46,7 @@ async function deliver(transport: Transport, replies: ReplyReader, subject: stri
 }
 
 Deno.test("STARTTLS, then AUTH PLAIN inside TLS, a refused and an accepted recipient", async () => {
-  const transport = await denoConnector({ caCerts: [peer.caPem] })({
+  const transport = await denoConnector({ tls: { ca: peer.caPem } })({
     host: peer.host,
     port: peer.starttlsPort,
     tls: "starttls",
@@ -70,7 +70,7 @@ Deno.test("STARTTLS, then AUTH PLAIN inside TLS, a refused and an accepted recip
 });
 
 Deno.test("implicit TLS from the first byte", async () => {
-  const transport = await denoConnector({ caCerts: [peer.caPem] })({
+  const transport = await denoConnector({ tls: { ca: peer.caPem } })({
     host: "localhost",
     port: peer.smtpsPort,
     tls: "implicit",
