@@ -151,6 +151,11 @@ export class Connection {
       // Fetched before connecting: a failing token provider leaves no socket to clean up.
       const auth = await this.#bounded(credentialsFor(o.auth), "the access token provider");
       const connector = await connectorPromise;
+      // Transports keep no clock: the connect deadline (and the connection's abort) reach
+      // the connector through this signal, which ends a TCP connect or TLS handshake.
+      const connecting = new AbortController();
+      const forward = (): void => connecting.abort(this.#controller.signal.reason);
+      this.#controller.signal.addEventListener("abort", forward, { once: true });
       const opening = connector(
         {
           host: o.host,
@@ -158,18 +163,21 @@ export class Connection {
           tls: o.secure ? "implicit" : o.starttls === "never" ? "none" : "starttls",
           connectTimeout: o.timeouts.connect,
         },
-        this.#controller.signal,
+        connecting.signal,
       );
       try {
         transport = await this.#bounded(opening, "connecting");
       } catch (error) {
-        // A connector that ignores its deadline or signal must not hang the send; a transport
-        // it delivers too late is destroyed.
+        connecting.abort(error);
+        // A connector that ignores its signal must not hang the send; a transport it
+        // delivers too late is destroyed.
         opening.then(
           (late) => late.abort(error),
           () => {},
         );
         throw error;
+      } finally {
+        this.#controller.signal.removeEventListener("abort", forward);
       }
       if (this.#controller.signal.aborted) throw abortError(this.#controller.signal.reason);
       this.everConnected = true;

@@ -1,5 +1,6 @@
 import type { Capabilities, JobId, SendResult, SessionApi, Transport } from "@smtp/core";
 import { BODY_COPY_LIMIT, SmtpError } from "@smtp/core";
+import { looksLikeTlsRecord, tlsOnPlaintextError } from "./tls-sniff.ts";
 import { abortError, toSmtpError } from "./to-smtp-error.ts";
 import { Waiter, type WaitOutcome } from "./waiter.ts";
 
@@ -66,6 +67,8 @@ export class Driver {
   #unflushed = 0;
   /** The job whose own body could not be read, when that is what ends the connection. */
   #bodyFailed: JobId | undefined;
+  /** Whether the server has sent anything yet (its first bytes are checked for TLS). */
+  #heard = false;
 
   constructor(
     session: SessionApi,
@@ -143,7 +146,10 @@ export class Driver {
         pendingRead = undefined;
         const chunk = this.#unwrap(outcome);
         if (chunk === null) session.receiveEof(this.#now());
-        else session.receiveData(chunk, this.#now());
+        else {
+          this.#checkFirst(chunk);
+          session.receiveData(chunk, this.#now());
+        }
       }
     } catch (error) {
       close = this.#fail(toSmtpError(error));
@@ -151,6 +157,16 @@ export class Driver {
     this.#waiter.dispose();
     await this.#release(close);
     return close;
+  }
+
+  /**
+   * The transport hands over bytes as they came; telling TLS from SMTP is the driver's: a
+   * TLS record first on a plaintext connection means the server expects implicit TLS.
+   */
+  #checkFirst(chunk: Uint8Array): void {
+    if (this.#heard) return;
+    this.#heard = true;
+    if (!this.#transport.secure && looksLikeTlsRecord(chunk)) throw tlsOnPlaintextError();
   }
 
   /** Fails the session with `error` and collects the results and the close it then produces. */

@@ -1,5 +1,4 @@
 import type { Connector } from "@smtp/core";
-import { SmtpError } from "@smtp/core";
 import type { Sha256Like } from "@smtp/dkim";
 import type { ClientTlsOptions } from "./options.ts";
 
@@ -17,85 +16,27 @@ function deno(): DenoGlobal | undefined {
 
 /**
  * The runtime's default connector: `@smtp/transport-deno` on Deno, `@smtp/transport-node`
- * elsewhere (Node.js, Bun). Loaded with a dynamic `import()` at first use so that a Deno
- * program never loads `node:*` modules and a custom `transport` loads neither.
+ * elsewhere (Node.js, Bun), given the client's `tls` options as they are: each transport
+ * maps them to its runtime's and refuses what its runtime cannot honour. Loaded with a
+ * dynamic `import()` at first use so that a Deno program never loads `node:*` modules and a
+ * custom `transport` loads neither.
  *
  * @since 0.1.0
  */
 export async function defaultConnector(tls: ClientTlsOptions | undefined): Promise<Connector> {
+  const options = tls === undefined ? {} : { tls };
   if (deno()) {
     // Typed locally: the client builds against any version of the Deno transport that has it.
     const mod = (await import("@smtp/transport-deno")) as unknown as {
-      denoConnector?: (options: DenoTlsOptions) => Connector;
+      denoConnector?: (options: { tls?: ClientTlsOptions }) => Connector;
     };
     if (typeof mod.denoConnector !== "function") {
       throw new Error("@smtp/transport-deno does not provide denoConnector()");
     }
-    return mod.denoConnector(denoTlsOptions(tls));
+    return mod.denoConnector(options);
   }
   const mod = await import("@smtp/transport-node");
-  return mod.nodeConnector(tls === undefined ? {} : { tls });
-}
-
-/** The TLS part of `@smtp/transport-deno`'s connector options. @since 0.1.0 */
-export interface DenoTlsOptions {
-  /** Extra trusted CA certificates (PEM), added to Deno's roots. */
-  caCerts?: string[];
-  /** Client certificate chain (PEM). */
-  cert?: string;
-  /** Private key of `cert` (PEM). */
-  key?: string;
-  /** SNI and certificate name. */
-  servername?: string;
-}
-
-function pem(value: string | Uint8Array): string {
-  return typeof value === "string" ? value : new TextDecoder().decode(value);
-}
-
-/**
- * Maps the client's TLS options to the Deno connector's. Deno adds `ca` to its default
- * roots rather than replacing them, takes one PEM client certificate and key, always
- * requires TLS 1.2 or later, and has no PKCS#12 nor a way to skip verification per
- * connection: what it cannot honour is refused, not ignored (`pfx`, `passphrase`,
- * `rejectUnauthorized: false`, a `minVersion` other than `"TLSv1.2"`). The connector
- * refuses the rest before connecting (a `ca` that is not PEM, `cert` without `key`, a
- * client certificate with STARTTLS or with a `servername` other than the host).
- *
- * @since 0.1.0
- */
-export function denoTlsOptions(tls: ClientTlsOptions | undefined): DenoTlsOptions {
-  if (tls === undefined) return {};
-  if (tls.pfx !== undefined || tls.passphrase !== undefined) {
-    throw new SmtpError({
-      kind: "invalid-input",
-      message: "tls.pfx and tls.passphrase are not supported on Deno: give cert and key as PEM",
-      retryable: false,
-    });
-  }
-  if (tls.rejectUnauthorized === false) {
-    throw new SmtpError({
-      kind: "invalid-input",
-      message:
-        "tls.rejectUnauthorized: false is not supported on Deno: give the server's CA in tls.ca",
-      retryable: false,
-    });
-  }
-  if (tls.minVersion !== undefined && tls.minVersion !== "TLSv1.2") {
-    throw new SmtpError({
-      kind: "invalid-input",
-      message: `tls.minVersion ${tls.minVersion} is not supported on Deno, which always accepts TLS 1.2 and 1.3: leave it unset or give "TLSv1.2"`,
-      retryable: false,
-    });
-  }
-  const list = (v: string | Uint8Array | (string | Uint8Array)[]) =>
-    (Array.isArray(v) ? v : [v]).map(pem);
-  const options: DenoTlsOptions = {};
-  if (tls.ca !== undefined) options.caCerts = list(tls.ca);
-  if (tls.cert !== undefined) options.cert = list(tls.cert).join("\n");
-  if (tls.key !== undefined) options.key = list(tls.key).join("\n");
-  if (tls.servername !== undefined) options.servername = tls.servername;
-  return options;
+  return mod.nodeConnector(options);
 }
 
 let cachedHostname: Promise<string | undefined> | undefined;

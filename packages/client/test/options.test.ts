@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { addressLiteral, chooseEhloName } from "../src/ehlo-name.ts";
 import { isLoopbackHost } from "../src/loopback.ts";
 import { resolveOptions } from "../src/resolve-options.ts";
-import { denoTlsOptions } from "../src/runtime.ts";
 import { expectInvalidInput } from "./helpers.ts";
 
 describe("resolveOptions", () => {
@@ -118,27 +117,6 @@ describe("EHLO name", () => {
     expect(isLoopbackHost("::ffff:127.0.0.1")).toBe(true);
     expect(isLoopbackHost("128.0.0.1")).toBe(false);
     expect(isLoopbackHost("localhost.example.com")).toBe(false);
-  });
-});
-
-describe("Deno TLS options", () => {
-  it("maps ca, cert and key, and refuses what Deno cannot do", () => {
-    expect(
-      denoTlsOptions({ ca: ["A", new TextEncoder().encode("B")], cert: "C", key: "K" }),
-    ).toEqual({
-      caCerts: ["A", "B"],
-      cert: "C",
-      key: "K",
-    });
-    expectInvalidInput(() => denoTlsOptions({ pfx: "x" }));
-    expectInvalidInput(() => denoTlsOptions({ rejectUnauthorized: false }));
-  });
-
-  it("refuses a minVersion Deno cannot enforce, keeps TLSv1.2 (its floor)", () => {
-    for (const minVersion of ["TLSv1", "TLSv1.1", "TLSv1.3"] as const) {
-      expectInvalidInput(() => denoTlsOptions({ minVersion }));
-    }
-    expect(denoTlsOptions({ minVersion: "TLSv1.2", ca: "A" })).toEqual({ caCerts: ["A"] });
   });
 });
 
