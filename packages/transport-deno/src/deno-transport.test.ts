@@ -1,9 +1,9 @@
 import { type ConnectTarget, SmtpError } from "@smtp/core";
+import type { TlsOptions } from "@smtp/core/transport-kit";
 import { describe, expect, it, vi } from "vitest";
 import { FakeConn, FakeDeno } from "../test/fake-deno.ts";
 import { denoConnector } from "./deno-connector.ts";
 import { DenoTransport } from "./deno-transport.ts";
-import type { DenoConnectorOptions } from "./options.ts";
 import { denoTlsSettings } from "./tls-options.ts";
 
 const CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -327,7 +327,7 @@ describe("denoConnector", () => {
   it("refuses TLS options Deno would ignore, before connecting, with invalid-input", async () => {
     const deno = new FakeDeno();
     const implicit: ConnectTarget = { host: "mail.test", port: 465, tls: "implicit" };
-    const refused: [DenoConnectorOptions["tls"], ConnectTarget][] = [
+    const refused: [TlsOptions, ConnectTarget][] = [
       [{ ca: "not a pem" }, implicit],
       [{ ca: [CA_PEM, "MIIB"] }, implicit],
       [{ cert: "CERT" }, implicit],
