@@ -25,6 +25,7 @@ export { GuardedTransport, type GuardedTransportInit } from "./guarded-transport
 export {
   MEMORY_ERRORS,
   MemoryTransport,
+  type MemoryTransportPair,
   type MemoryTransportPairOptions,
   memoryTransportPair,
 } from "./memory-transport.ts";

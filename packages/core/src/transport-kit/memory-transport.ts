@@ -97,7 +97,7 @@ class MemoryHandshake {
 
 /**
  * One end of an in-memory connection made by {@link memoryTransportPair}: a real
- * {@link GuardedTransport} over two {@link MemoryPipe}s, for tests that need a transport
+ * {@link GuardedTransport} over two in-memory pipes, for tests that need a transport
  * without a network. Back-pressure works both ways; `close()` ends this side (the peer
  * reads `null`) and `abort()` resets it (the peer's reads fail with `ECONNRESET`). STARTTLS
  * is simulated: both ends call `startTls`, and the client's fails with a certificate error
@@ -164,6 +164,14 @@ export class MemoryTransport extends GuardedTransport {
   }
 }
 
+/** The two ends made by {@link memoryTransportPair}. @since 0.1.0 */
+export interface MemoryTransportPair {
+  /** The client's end: hand it to the code under test. */
+  client: MemoryTransport;
+  /** The server's end: the test plays the server with it. */
+  server: MemoryTransport;
+}
+
 /**
  * Two connected in-memory transports: what one writes, the other reads. For tests of code
  * that drives a `Transport` (a session's driver, a proxy), and to run the transport
@@ -171,10 +179,7 @@ export class MemoryTransport extends GuardedTransport {
  *
  * @since 0.1.0
  */
-export function memoryTransportPair(options: MemoryTransportPairOptions = {}): {
-  client: MemoryTransport;
-  server: MemoryTransport;
-} {
+export function memoryTransportPair(options: MemoryTransportPairOptions = {}): MemoryTransportPair {
   const highWaterMark = options.highWaterMark ?? 65_536;
   const up = new MemoryPipe(highWaterMark);
   const down = new MemoryPipe(highWaterMark);
