@@ -92,6 +92,7 @@ export type SmtpErrorDetail =
   // The transport (kind `tls` or `connection`).
   | "not-tls"
   | "tls-on-plaintext"
+  | "certificate"
   | Uppercase<string>;
 
 /** One refused recipient. @since 0.1.0 */

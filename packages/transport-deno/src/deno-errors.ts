@@ -22,8 +22,8 @@ export const DENO_ERRORS: RuntimeErrorTable = {
     AddrNotAvailable: ["network", "EADDRNOTAVAIL"],
     NetworkUnreachable: ["network", "ENETUNREACH"],
     // A permission the process lacks will not appear by retrying.
-    PermissionDenied: "permission",
-    NotCapable: "permission",
+    PermissionDenied: ["permission", "EACCES"],
+    NotCapable: ["permission", "EACCES"],
   },
   messages: [
     // rustls, when the first bytes are no TLS record: the peer speaks plaintext.

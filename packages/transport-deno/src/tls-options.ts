@@ -1,4 +1,5 @@
-import { type ConnectTarget, SmtpError } from "@smtp/core";
+import type { ConnectTarget } from "@smtp/core";
+import { invalidInput as invalid } from "@smtp/core/internal";
 import type { TlsOptions } from "@smtp/core/transport-kit";
 
 /** What Deno's `connectTls` and `startTls` take from the TLS options. @since 0.1.0 */
@@ -14,10 +15,6 @@ export interface DenoTlsSettings {
 }
 
 const PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
-
-function invalid(message: string): SmtpError {
-  return new SmtpError({ kind: "invalid-input", message, retryable: false });
-}
 
 function pem(value: string | Uint8Array): string {
   return typeof value === "string" ? value : new TextDecoder().decode(value);

@@ -1,6 +1,7 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { type Connector, type ConnectTarget, SmtpError } from "@smtp/core";
+import { invalidInput } from "@smtp/core/internal";
 import {
   abortedError,
   raceSignal,
@@ -49,9 +50,7 @@ export function connectNode(
   const peer: TransportPeer = { host: target.host, port: target.port };
   if (signal?.aborted) return Promise.reject(abortedError(signal.reason, peer));
   if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65_535) {
-    return Promise.reject(
-      new SmtpError({ kind: "invalid-input", message: `invalid port: ${target.port}` }),
-    );
+    return Promise.reject(invalidInput(`invalid port: ${target.port}`));
   }
   const tls = options.tls ?? {};
   const implicit = target.tls === "implicit";
@@ -69,14 +68,13 @@ export function connectNode(
       : netConnect(tcp);
   } catch (error) {
     // Synchronous throws come from the options (an unreadable key, a bad CA, a bad address).
+    const why = error instanceof Error ? error.message : String(error);
     return Promise.reject(
-      new SmtpError({
-        kind: "invalid-input",
-        message: `invalid connection options for ${target.host}:${target.port}: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-        cause: error,
-      }),
+      invalidInput(
+        `invalid connection options for ${target.host}:${target.port}: ${why}`,
+        "invalid-input",
+        error,
+      ),
     );
   }
   const open = connected(socket, implicit, peer).then(

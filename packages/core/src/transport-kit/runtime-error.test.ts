@@ -76,7 +76,7 @@ describe("toTransportError", () => {
 
   it("a permission the process lacks is not retryable", () => {
     const error = toTransportError(runtimeError({ name: "NoCapability" }), table, peer, "connect");
-    expect(error).toMatchObject({ kind: "connection", retryable: false, detail: "NoCapability" });
+    expect(error).toMatchObject({ kind: "connection", retryable: false, detail: "NOCAPABILITY" });
   });
 
   it("the most telling error of a cause chain or an AggregateError wins", () => {

@@ -1,4 +1,4 @@
-import { SmtpError } from "../errors.ts";
+import { SmtpError, type SmtpErrorDetail } from "../errors.ts";
 import { peerName, type TransportPeer } from "./peer.ts";
 import { starttlsInjectionError } from "./transport-errors.ts";
 
@@ -31,13 +31,14 @@ export type RuntimeFailureKind =
   | "aborted";
 
 /** One row of a {@link RuntimeErrorTable}: the meaning, and the `detail` to report. @since 0.1.0 */
-export type RuntimeFailure = RuntimeFailureKind | readonly [RuntimeFailureKind, string];
+export type RuntimeFailure = RuntimeFailureKind | readonly [RuntimeFailureKind, SmtpErrorDetail];
 
 /**
  * The only per-runtime part of error mapping: how to read the runtime's own error codes.
  * {@link toTransportError} looks up each error's `code`, then its `name`, in `codes`; then
  * tries `codePatterns` on the code and `messages` on the message. A row's detail defaults
- * to the code or name that matched it.
+ * to the code or name that matched it, in upper case (a runtime's own code, as
+ * `SmtpErrorDetail` allows).
  *
  * @since 0.1.0
  */
@@ -62,7 +63,7 @@ const PRIORITY: readonly RuntimeFailureKind[] = [
 
 interface Found {
   kind: RuntimeFailureKind;
-  detail: string | undefined;
+  detail: SmtpErrorDetail | undefined;
   error: unknown;
 }
 
@@ -96,9 +97,14 @@ function messageOf(error: unknown): string {
   return field(error, "message") ?? String(error);
 }
 
+/** A runtime's own code as a detail: upper case, as `SmtpErrorDetail` has them. */
+function asDetail(code: string | undefined): SmtpErrorDetail | undefined {
+  return code === undefined ? undefined : (code.toUpperCase() as Uppercase<string>);
+}
+
 function row(failure: RuntimeFailure, matched: string | undefined): Omit<Found, "error"> {
   return typeof failure === "string"
-    ? { kind: failure, detail: matched }
+    ? { kind: failure, detail: asDetail(matched) }
     : { kind: failure[0], detail: failure[1] };
 }
 
@@ -228,12 +234,12 @@ export function toTransportError(
         kind: handshake ? "tls" : "connection",
         message: `${DOING[stage]} ${where} failed: ${said}`,
         retryable: !handshake,
-        ...detail(field(error, "code")),
+        ...detail(asDetail(field(error, "code"))),
         cause: error,
       });
   }
 }
 
-function detail(value: string | undefined): { detail?: string } {
+function detail(value: SmtpErrorDetail | undefined): { detail?: SmtpErrorDetail } {
   return value === undefined ? {} : { detail: value };
 }
