@@ -11,6 +11,7 @@ import {
   type TlsOptions,
   toTransportError,
 } from "@smtp/core/transport-kit";
+import { AcceptQueue } from "./accept-queue.ts";
 import type { ConformanceHarness, ServerConnection, TestServer } from "./harness.ts";
 
 const CA = "-----BEGIN CERTIFICATE-----\nmemory test CA\n-----END CERTIFICATE-----\n";
@@ -52,11 +53,9 @@ class MemoryServer implements TestServer {
   readonly host = "127.0.0.1";
   readonly port: number;
   readonly implicit: boolean;
-  accepted = 0;
   readonly #network: Map<number, MemoryServer>;
   readonly #ends = new Set<MemoryTransport>();
-  readonly #ready: MemoryConnection[] = [];
-  readonly #waiting: ((connection: MemoryConnection) => void)[] = [];
+  readonly #queue = new AcceptQueue();
 
   constructor(network: Map<number, MemoryServer>, port: number, implicit: boolean) {
     this.#network = network;
@@ -65,20 +64,18 @@ class MemoryServer implements TestServer {
     network.set(port, this);
   }
 
+  get accepted(): number {
+    return this.#queue.accepted;
+  }
+
   /** A client connected: the server's end joins the accept queue. */
   take(end: MemoryTransport): void {
-    this.accepted++;
     this.#ends.add(end);
-    const connection = new MemoryConnection(end);
-    const waiter = this.#waiting.shift();
-    if (waiter) waiter(connection);
-    else this.#ready.push(connection);
+    this.#queue.add(new MemoryConnection(end));
   }
 
   accept(): Promise<ServerConnection> {
-    const ready = this.#ready.shift();
-    if (ready) return Promise.resolve(ready);
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    return this.#queue.next();
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
 import { once } from "node:events";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
+import { AcceptQueue } from "./accept-queue.ts";
 import type { ConformanceHarness, ServerConnection, TestServer } from "./harness.ts";
 
 export type { ConformanceHarness } from "./harness.ts";
@@ -127,33 +128,30 @@ class NetConnection implements ServerConnection {
 class NetServer implements TestServer {
   readonly host = "127.0.0.1";
   readonly port: number;
-  accepted = 0;
   readonly #server: Server;
   readonly #connections = new Set<NetConnection>();
   readonly #sockets = new Set<Socket>();
-  readonly #ready: NetConnection[] = [];
-  readonly #waiting: ((connection: NetConnection) => void)[] = [];
+  readonly #queue = new AcceptQueue();
   #closing: Promise<void> | undefined;
 
   constructor(server: Server, context: SecureContext, implicit: boolean) {
     this.#server = server;
     this.port = (server.address() as AddressInfo).port;
     server.on("connection", (socket: Socket) => {
-      this.accepted++;
       this.#sockets.add(socket);
       socket.once("close", () => this.#sockets.delete(socket));
       const connection = new NetConnection(socket, context, implicit);
       this.#connections.add(connection);
-      const waiter = this.#waiting.shift();
-      if (waiter) waiter(connection);
-      else this.#ready.push(connection);
+      this.#queue.add(connection);
     });
   }
 
+  get accepted(): number {
+    return this.#queue.accepted;
+  }
+
   accept(): Promise<ServerConnection> {
-    const ready = this.#ready.shift();
-    if (ready) return Promise.resolve(ready);
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    return this.#queue.next();
   }
 
   close(): Promise<void> {

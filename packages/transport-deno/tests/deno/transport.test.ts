@@ -285,50 +285,6 @@ Deno.test("a connection reset while reading is a connection error", async () => 
   await transport.close();
 });
 
-/** Whether `promise` is still pending after pending I/O and timers have had a few turns. */
-async function isPending(promise: Promise<unknown>): Promise<boolean> {
-  const marker = Symbol("pending");
-  const turns = async () => {
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
-    return marker;
-  };
-  return (await Promise.race([promise.then(() => null), turns()])) === marker;
-}
-
-Deno.test("write() stays pending while the server reads nothing, and resolves once it reads", async () => {
-  let startReading!: () => void;
-  const reading = new Promise<void>((resolve) => {
-    startReading = resolve;
-  });
-  let received = 0;
-  const server = serveOnce(async (conn) => {
-    await reading;
-    const buffer = new Uint8Array(65536);
-    for (;;) {
-      const n = await conn.read(buffer);
-      if (n === null) break;
-      received += n;
-    }
-  });
-  const transport = await denoConnector()({ host: "127.0.0.1", port: server.port, tls: "none" });
-  const chunk = new Uint8Array(1024 * 1024).fill(0x61);
-  let written = 0;
-  let blocked: Promise<void> | undefined;
-  // The kernel buffers absorb a few MiB; past them a write must wait for the reader.
-  for (let i = 0; i < 256 && blocked === undefined; i++) {
-    const write = transport.write(chunk);
-    written += chunk.byteLength;
-    if (await isPending(write)) blocked = write;
-  }
-  assert.ok(blocked, "no write ever waited for the reader");
-  assert.equal(await isPending(blocked), true);
-  startReading();
-  await blocked;
-  await transport.close();
-  await server.done;
-  assert.equal(received, written);
-});
-
 Deno.test("implicit TLS against a plaintext server: tls not-tls with the port hint", async () => {
   const server = serveOnce(async (conn) => {
     await serverWrite(conn, "220 plaintext ESMTP\r\n");
