@@ -1,5 +1,6 @@
-import type { Capabilities, Connector, DsnOptions, SendResult } from "@smtp/core";
+import type { Capabilities, DsnOptions, SendResult } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
 import type { MessageInput } from "@smtp/mime";
 import { checkKeys } from "./check-keys.ts";
 import { Connection, type SessionFactory } from "./connection.ts";

@@ -1,14 +1,13 @@
 import type {
   Capabilities,
-  Connector,
   Credentials,
   JobId,
   SendResult,
   SessionApi,
   SessionOptions,
-  Transport,
 } from "@smtp/core";
 import { Session, SmtpError } from "@smtp/core";
+import type { Connector, Transport } from "@smtp/core/transport-kit";
 import { accessTokenFrom, credentialsFor } from "./credentials.ts";
 import { type CloseInfo, Driver } from "./drive.ts";
 import { chooseEhloName } from "./ehlo-name.ts";

@@ -1,6 +1,6 @@
-import type { Capabilities, JobId, SendResult, SessionApi, Transport } from "@smtp/core";
+import type { Capabilities, JobId, SendResult, SessionApi } from "@smtp/core";
 import { BODY_COPY_LIMIT, SmtpError } from "@smtp/core";
-import { looksLikeTlsRecord, tlsOnPlaintextError } from "./tls-sniff.ts";
+import type { Transport } from "@smtp/core/transport-kit";
 import { abortError, toSmtpError } from "./to-smtp-error.ts";
 import { Waiter, type WaitOutcome } from "./waiter.ts";
 
@@ -67,8 +67,6 @@ export class Driver {
   #unflushed = 0;
   /** The job whose own body could not be read, when that is what ends the connection. */
   #bodyFailed: JobId | undefined;
-  /** Whether the server has sent anything yet (its first bytes are checked for TLS). */
-  #heard = false;
 
   constructor(
     session: SessionApi,
@@ -103,7 +101,7 @@ export class Driver {
     try {
       // The polling contract (SessionApi): write everything, then handle one action,
       // until both are empty; only then wait for the server, up to pollTimeout().
-      loop: for (;;) {
+      for (;;) {
         if ((await this.#flush()) === INTERRUPTED) continue;
         const action = session.pollAction();
         if (action !== null) {
@@ -124,7 +122,7 @@ export class Driver {
           } else {
             this.#closing = true;
             close = { reason: action.reason, error: action.error };
-            break loop;
+            break;
           }
           continue;
         }
@@ -146,10 +144,7 @@ export class Driver {
         pendingRead = undefined;
         const chunk = this.#unwrap(outcome);
         if (chunk === null) session.receiveEof(this.#now());
-        else {
-          this.#checkFirst(chunk);
-          session.receiveData(chunk, this.#now());
-        }
+        else session.receiveData(chunk, this.#now());
       }
     } catch (error) {
       close = this.#fail(toSmtpError(error));
@@ -157,16 +152,6 @@ export class Driver {
     this.#waiter.dispose();
     await this.#release(close);
     return close;
-  }
-
-  /**
-   * The transport hands over bytes as they came; telling TLS from SMTP is the driver's: a
-   * TLS record first on a plaintext connection means the server expects implicit TLS.
-   */
-  #checkFirst(chunk: Uint8Array): void {
-    if (this.#heard) return;
-    this.#heard = true;
-    if (!this.#transport.secure && looksLikeTlsRecord(chunk)) throw tlsOnPlaintextError();
   }
 
   /** Fails the session with `error` and collects the results and the close it then produces. */

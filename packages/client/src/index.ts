@@ -10,16 +10,15 @@
 export type {
   AuthMethod,
   Capabilities,
-  Connector,
-  ConnectTarget,
   DsnOptions,
   RecipientRejection,
+  SmtpErrorDetail,
   SmtpErrorKind,
   StartTlsPolicy,
   TimeoutPhase,
-  Transport,
 } from "@smtp/core";
 export { SmtpError } from "@smtp/core";
+export type { Connector, ConnectTarget, Transport } from "@smtp/core/transport-kit";
 export type { DkimAlgorithm, DkimCanonicalization } from "@smtp/dkim";
 export type {
   AddressInput,

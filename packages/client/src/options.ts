@@ -1,4 +1,5 @@
-import type { AuthMethod, Connector, StartTlsPolicy, TranscriptEntry } from "@smtp/core";
+import type { AuthMethod, StartTlsPolicy, TranscriptEntry } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
 import type { DkimOptions } from "@smtp/dkim";
 
 /**

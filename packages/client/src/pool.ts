@@ -1,4 +1,5 @@
-import type { Connector, SendResult, SmtpError } from "@smtp/core";
+import type { SendResult, SmtpError } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
 import { Connection, type ConnectionEvents, type SessionFactory } from "./connection.ts";
 import type { CloseInfo } from "./drive.ts";
 import type { QueuedSend } from "./job.ts";

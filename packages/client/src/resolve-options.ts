@@ -1,6 +1,7 @@
-import type { AuthMethod, Connector, Credentials, StartTlsPolicy } from "@smtp/core";
+import type { AuthMethod, Credentials, StartTlsPolicy } from "@smtp/core";
 import { AUTH_METHODS } from "@smtp/core";
 import { credentialsKindOf, invalidInput, isValidEhloName } from "@smtp/core/internal";
+import type { Connector } from "@smtp/core/transport-kit";
 import { checkKeys } from "./check-keys.ts";
 import { expandConnectionOptions } from "./connection-url.ts";
 import { type ResolvedDkim, resolveDkim } from "./dkim.ts";

@@ -1,4 +1,4 @@
-import type { Connector } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
 import type { Sha256Like } from "@smtp/dkim";
 import type { ClientTlsOptions } from "./options.ts";
 

@@ -1,5 +1,6 @@
 import { createClient, SmtpError } from "@smtp/client";
-import type { Connector } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
+
 import { describe, expect, it } from "vitest";
 import { FakeSession, FakeTransport, type Faults, toyServer } from "./fakes.ts";
 

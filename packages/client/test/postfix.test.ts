@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createClient, SmtpError } from "@smtp/client";
-import type { Connector } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
+
 import { nodeConnector } from "@smtp/transport-node";
 import { describeVerdicts, testKey, verifyDkim } from "@smtp-internal/dkim-verify";
 import {

@@ -1,4 +1,5 @@
-import { AUTH_METHODS, type AuthMethod, type Connector } from "@smtp/core";
+import { AUTH_METHODS, type AuthMethod } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
 import { describe, expect, it } from "vitest";
 import { createClient } from "../src/index.ts";
 import {

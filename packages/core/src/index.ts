@@ -41,4 +41,3 @@ export type {
   TranscriptEntry,
 } from "./session-types.ts";
 export type { SessionState } from "./state.ts";
-export type { Connector, ConnectTarget, Transport } from "./transport.ts";

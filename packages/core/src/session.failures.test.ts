@@ -204,3 +204,34 @@ describe("Session protocol errors, timeouts and end of stream", () => {
     });
   });
 });
+
+describe("Session TLS on a plaintext connection", () => {
+  // A record, then CRLF so that anything not taken for TLS is a complete (bad) reply line.
+  const record = (first: number, second: number) =>
+    new Uint8Array([first, second, 0x03, 0x00, 0x02, 0x02, 0x46, 0x0d, 0x0a]);
+
+  it.each([
+    ["a TLS alert", 0x15, 0x03, "tls"],
+    ["a TLS handshake", 0x16, 0x03, "tls"],
+    ["another record type", 0x17, 0x03, "protocol"],
+    ["TLS version 2", 0x16, 0x02, "protocol"],
+  ] as const)("%s where the greeting should be", (_name, first, second, kind) => {
+    const h = new Harness().connect();
+    h.session.receiveData(record(first, second), h.now);
+    expect(h.closeAction()).toMatchObject({ reason: "error", error: { kind } });
+    if (kind === "tls") expect(h.closeAction()?.error?.detail).toBe("tls-on-plaintext");
+  });
+
+  it("on an implicit-TLS connection the same bytes are a bad reply, not the hint", () => {
+    const h = new Harness({ secure: true }).connect();
+    h.session.receiveData(record(0x15, 0x03), h.now);
+    expect(h.closeAction()).toMatchObject({ error: { kind: "protocol" } });
+  });
+
+  it("only the first bytes of the greeting are judged", () => {
+    const h = new Harness().connect();
+    h.server("220-mx.example\n");
+    h.session.receiveData(record(0x16, 0x03), h.now);
+    expect(h.closeAction()?.error?.detail).not.toBe("tls-on-plaintext");
+  });
+});

@@ -37,6 +37,8 @@ export class Session implements SessionApi {
   readonly #link: SessionLink;
   readonly #setup: SetupMachine;
   readonly #transactions: TransactionMachine;
+  /** Whether any byte came from the server yet (its first ones are checked for TLS). */
+  #heard = false;
 
   /**
    * @param options - see {@link SessionOptions}.
@@ -103,6 +105,13 @@ export class Session implements SessionApi {
     }
     if (link.is("tls-pending")) {
       link.fatal(injection(), "error");
+      return;
+    }
+    const first = !this.#heard;
+    this.#heard = true;
+    if (first && !link.secure && isTlsRecord(chunk)) {
+      // A TLS record where the greeting should be: the server expects implicit TLS.
+      link.fatal(tlsOnPlaintext(), "error");
       return;
     }
     try {
@@ -318,6 +327,25 @@ function injection(): SmtpError {
     message: "the server sent data after 220 to STARTTLS before the TLS handshake",
     detail: "starttls-injection",
     command: "STARTTLS",
+    retryable: false,
+  });
+}
+
+/**
+ * Whether `bytes` start like a TLS record (handshake 22 or alert 21, version 3.x): no SMTP
+ * reply starts so, but a server that expects implicit TLS may answer plaintext this way.
+ */
+function isTlsRecord(bytes: Uint8Array): boolean {
+  return (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
+}
+
+/** TLS where the plaintext greeting should be, with the option that fixes it. */
+function tlsOnPlaintext(): SmtpError {
+  return new SmtpError({
+    kind: "tls",
+    message:
+      "the server answered with TLS on a plaintext connection: it expects implicit TLS (secure: true, usually port 465)",
+    detail: "tls-on-plaintext",
     retryable: false,
   });
 }

@@ -1,4 +1,5 @@
-import { type Connector, type ConnectTarget, SmtpError, type Transport } from "@smtp/core";
+import { SmtpError } from "@smtp/core";
+import type { Connector, ConnectTarget, Transport } from "@smtp/core/transport-kit";
 import {
   type AbortSignalLike,
   abortedError,

@@ -1,5 +1,5 @@
-import { type ConnectTarget, SmtpError } from "@smtp/core";
-import type { TlsOptions } from "@smtp/core/transport-kit";
+import { SmtpError } from "@smtp/core";
+import type { ConnectTarget, TlsOptions } from "@smtp/core/transport-kit";
 import { describe, expect, it, vi } from "vitest";
 import { FakeConn, FakeDeno } from "../test/fake-deno.ts";
 import { denoConnector } from "./deno-connector.ts";

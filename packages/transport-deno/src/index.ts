@@ -3,7 +3,7 @@
  *
  * @module
  */
-export type { Connector, ConnectTarget, Transport } from "@smtp/core";
+export type { Connector, ConnectTarget, Transport } from "@smtp/core/transport-kit";
 export type {
   DenoApi,
   DenoConn,

@@ -1,6 +1,5 @@
-import type { ConnectTarget } from "@smtp/core";
 import { invalidInput as invalid } from "@smtp/core/internal";
-import type { TlsOptions } from "@smtp/core/transport-kit";
+import type { ConnectTarget, TlsOptions } from "@smtp/core/transport-kit";
 
 /** What Deno's `connectTls` and `startTls` take from the TLS options. @since 0.1.0 */
 export interface DenoTlsSettings {

@@ -1,7 +1,8 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { type Connector, type ConnectTarget, SmtpError } from "@smtp/core";
+import { SmtpError } from "@smtp/core";
 import { invalidInput } from "@smtp/core/internal";
+import type { Connector, ConnectTarget } from "@smtp/core/transport-kit";
 import {
   abortedError,
   raceSignal,

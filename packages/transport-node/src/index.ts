@@ -3,7 +3,7 @@
  *
  * @module
  */
-export type { Connector, ConnectTarget, Transport } from "@smtp/core";
+export type { Connector, ConnectTarget, Transport } from "@smtp/core/transport-kit";
 export { connectNode, nodeConnector } from "./connect.ts";
 export { NODE_ERRORS } from "./node-errors.ts";
 export { NodeTransport, type NodeTransportInit } from "./node-transport.ts";

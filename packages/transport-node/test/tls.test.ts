@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { SmtpError, type Transport } from "@smtp/core";
+import { SmtpError } from "@smtp/core";
+import type { Transport } from "@smtp/core/transport-kit";
 import { createTestCa, type TestCa } from "@smtp-internal/test-peer";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectNode, type NodeTransportOptions, nodeConnector } from "../src/index.ts";

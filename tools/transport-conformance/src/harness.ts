@@ -1,5 +1,4 @@
-import type { Connector } from "@smtp/core";
-import type { TlsOptions } from "@smtp/core/transport-kit";
+import type { Connector, TlsOptions } from "@smtp/core/transport-kit";
 
 /**
  * The runtime-specific half of the conformance suite: loopback servers, their certificate,

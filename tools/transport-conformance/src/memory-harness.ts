@@ -1,7 +1,8 @@
 // The conformance harness over the kit's in-memory transport: a "network" of memory
 // servers, so the suite itself is checked under vitest without a socket, and a transport
 // with no network of its own (a proxy, a test double) can be run through the suite.
-import type { Connector, Transport } from "@smtp/core";
+
+import type { Connector, Transport } from "@smtp/core/transport-kit";
 import {
   abortedError,
   MEMORY_ERRORS,

@@ -1,5 +1,5 @@
-import { SmtpError, type Transport } from "@smtp/core";
-import type { TlsOptions } from "@smtp/core/transport-kit";
+import { SmtpError } from "@smtp/core";
+import type { TlsOptions, Transport } from "@smtp/core/transport-kit";
 import { check, delay, eventually, rejection, same, smtpError, stillPending } from "./check.ts";
 import type { ConformanceOptions, ServerConnection, TestServer } from "./harness.ts";
 

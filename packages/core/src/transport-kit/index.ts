@@ -20,6 +20,7 @@
  * @module
  */
 
+export type { Connector, ConnectTarget, Transport } from "../transport.ts";
 export { ChunkQueue, type ChunkQueueOptions } from "./chunk-queue.ts";
 export { GuardedTransport, type GuardedTransportInit } from "./guarded-transport.ts";
 export {

@@ -1,7 +1,9 @@
 // A raw SMTP conversation through the Deno transport with a real server (smtp-server run by
 // tests/with-smtp-peers.ts): STARTTLS then AUTH PLAIN, implicit TLS, a refused recipient.
+
 import assert from "node:assert/strict";
-import type { Transport } from "@smtp/core";
+import type { Transport } from "@smtp/core/transport-kit";
+
 import { denoConnector } from "../../src/index.ts";
 import { bytes, peerEnv, ReplyReader } from "./helpers.ts";
 
