@@ -30,12 +30,14 @@ const allowed: Record<string, string[]> = {
   "@smtp/dkim": ["@smtp/core"],
   "@smtp/transport-node": ["@smtp/core"],
   "@smtp/transport-deno": ["@smtp/core"],
+  "@smtp/proxy": ["@smtp/core"],
   "@smtp/client": [
     "@smtp/core",
     "@smtp/mime",
     "@smtp/dkim",
     "@smtp/transport-node",
     "@smtp/transport-deno",
+    "@smtp/proxy",
   ],
   "@smtp/queue": ["@smtp/client", "@smtp/core", "@smtp/mime"],
 };

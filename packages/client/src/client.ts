@@ -93,9 +93,9 @@ export function createClient(
   const resolved = resolveOptions(options);
   let connector: Promise<Connector> | undefined;
   const getConnector = () => {
-    connector ??= resolved.transport
-      ? Promise.resolve(resolved.transport)
-      : defaultConnector(resolved.tls);
+    connector ??= (
+      resolved.transport ? Promise.resolve(resolved.transport) : defaultConnector(resolved.tls)
+    ).then((base) => (resolved.proxy ? resolved.proxy(base) : base));
     return connector;
   };
   const pool = new Pool(resolved, getConnector, internals.sessionFactory);

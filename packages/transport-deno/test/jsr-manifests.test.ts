@@ -19,12 +19,13 @@ const published = readdirSync(join(root, "packages"), { withFileTypes: true })
   .filter((name) => !NPM_ONLY.has(name));
 
 describe("JSR manifests", () => {
-  it("covers the six published packages", () => {
+  it("covers the seven published packages", () => {
     expect(published.sort()).toEqual([
       "client",
       "core",
       "dkim",
       "mime",
+      "proxy",
       "transport-deno",
       "transport-node",
     ]);
