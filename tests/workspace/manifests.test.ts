@@ -30,6 +30,7 @@ const allowed: Record<string, string[]> = {
   "@smtp/dkim": ["@smtp/core"],
   "@smtp/transport-node": ["@smtp/core"],
   "@smtp/transport-deno": ["@smtp/core"],
+  "@smtp/transport-cloudflare": ["@smtp/core"],
   "@smtp/proxy": ["@smtp/core"],
   "@smtp/client": [
     "@smtp/core",
