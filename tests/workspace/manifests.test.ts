@@ -39,6 +39,7 @@ const allowed: Record<string, string[]> = {
     "@smtp/transport-node",
     "@smtp/transport-deno",
     "@smtp/proxy",
+    "@smtp/transport-cloudflare",
   ],
   "@smtp/queue": ["@smtp/client", "@smtp/core", "@smtp/mime"],
 };
