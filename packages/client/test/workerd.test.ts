@@ -11,13 +11,14 @@ import {
   startSmtpServerPeer,
   type TestCa,
 } from "@smtp-internal/test-peer";
-import type { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bundleWorker,
   startWorker,
   trustingNetwork,
 } from "../../transport-cloudflare/test/workerd/workerd.ts";
+
+type Miniflare = Awaited<ReturnType<typeof startWorker>>;
 
 const USER = { user: "user@example.test", pass: "password" };
 let ca: TestCa;

@@ -1,3 +1,4 @@
+/// <reference path="./globals.d.ts" />
 import { SmtpError } from "@smtp/core";
 
 /**
