@@ -1,7 +1,12 @@
 import type { SmtpError } from "@smtp/core";
 import { GuardedTransport, toTransportError } from "@smtp/core/transport-kit";
 import { CLOUDFLARE_ERRORS, handshakeError } from "./cloudflare-errors.ts";
-import type { CloudflareReader, CloudflareSocket, CloudflareWriter } from "./sockets-api.ts";
+import type {
+  CloudflareReader,
+  CloudflareReadResult,
+  CloudflareSocket,
+  CloudflareWriter,
+} from "./sockets-api.ts";
 
 /** What a {@link CloudflareTransport} is built from: an open socket and its settings. @since 0.1.0 */
 export interface CloudflareTransportInit {
@@ -80,7 +85,7 @@ export class CloudflareTransport extends GuardedTransport {
   }
 
   protected async receive(): Promise<Uint8Array | null> {
-    let result: Awaited<ReturnType<CloudflareReader["read"]>>;
+    let result: CloudflareReadResult;
     try {
       result = await this.#reader.read();
     } catch (error) {

@@ -14,6 +14,7 @@ export type { CloudflareConnectorOptions } from "./options.ts";
 export type {
   CloudflareConnect,
   CloudflareReader,
+  CloudflareReadResult,
   CloudflareSocket,
   CloudflareSocketInfo,
   CloudflareSocketOptions,

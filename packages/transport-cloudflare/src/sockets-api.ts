@@ -7,10 +7,25 @@ import { SmtpError } from "@smtp/core";
  * service binding's `connect`) fit these shapes.
  */
 
+/** What {@link CloudflareReader.read} gives: a chunk, or the end of the stream. @since 0.1.0 */
+export type CloudflareReadResult =
+  | {
+      /** The stream has ended. */
+      done: true;
+      /** Nothing. */
+      value?: undefined;
+    }
+  | {
+      /** More may follow. */
+      done: false;
+      /** The bytes read. */
+      value: Uint8Array;
+    };
+
 /** The streams' reader half the transport uses. @since 0.1.0 */
 export interface CloudflareReader {
   /** The next chunk, or `done` at the end. */
-  read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }>;
+  read(): Promise<CloudflareReadResult>;
   /** Gives the stream back (a pending read rejects). */
   releaseLock(): void;
 }
@@ -36,9 +51,15 @@ export interface CloudflareSocketInfo {
 /** A `Socket` of `cloudflare:sockets`. @since 0.1.0 */
 export interface CloudflareSocket {
   /** Bytes from the server. */
-  readonly readable: { getReader(): CloudflareReader };
+  readonly readable: {
+    /** Locks the stream to a reader. */
+    getReader(): CloudflareReader;
+  };
   /** Bytes to the server. */
-  readonly writable: { getWriter(): CloudflareWriter };
+  readonly writable: {
+    /** Locks the stream to a writer. */
+    getWriter(): CloudflareWriter;
+  };
   /** Resolves once connected (and, after `startTls`, once the handshake is done). */
   readonly opened: Promise<CloudflareSocketInfo>;
   /** Settles once the socket is closed in both directions. */
