@@ -22,3 +22,5 @@ export type {
 } from "./probe/report.ts";
 export { PROBE_REPORT_SCHEMA } from "./probe/schema.ts";
 export { type RunCliOptions, runCli } from "./program.ts";
+export type { BulkReport, ErrorReport, ReplayReport, SendReport } from "./reports.ts";
+export { BULK_REPORT_SCHEMA, REPLAY_REPORT_SCHEMA, SEND_REPORT_SCHEMA } from "./schemas.ts";

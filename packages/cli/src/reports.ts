@@ -91,7 +91,9 @@ export interface BulkReport {
   total: number;
   /** Messages the server took for every recipient. */
   sent: number;
-  /** Rows that failed (or had a recipient refused): each is in `failed.csv`. */
+  /** Messages the server took for some recipients and refused for others (each refusal is in `failed.csv`). */
+  partial: number;
+  /** Rows not delivered (each is in `failed.csv`, with the error's kind, code and text). */
   failed: number;
   /** Milliseconds from the first connection to the last reply. */
   elapsedMs: number;
