@@ -24,15 +24,20 @@ export interface BulkRun {
 const FATAL = new Set(["auth", "auth-unavailable", "insecure-auth", "tls", "tls-required"]);
 
 function failureOf(error: unknown): Failure {
-  if (error instanceof SmtpError) {
-    return {
-      kind: error.kind,
-      code: error.code,
-      enhancedCode: error.enhancedCode,
-      message: error.message,
-    };
+  if (!(error instanceof SmtpError)) {
+    return { kind: "unexpected", code: undefined, enhancedCode: undefined, message: String(error) };
   }
-  return { kind: "unexpected", code: undefined, enhancedCode: undefined, message: String(error) };
+  // Refused recipients: the server's own words for each, rather than the summary.
+  const refused = error.rejected ?? [];
+  return {
+    kind: error.kind,
+    code: error.code ?? refused[0]?.code,
+    enhancedCode: error.enhancedCode ?? refused[0]?.enhancedCode,
+    message:
+      refused.length > 0
+        ? refused.map((r) => `${r.address}: ${r.code} ${r.message}`).join("; ")
+        : error.message,
+  };
 }
 
 /**
