@@ -106,7 +106,8 @@ export function runInTerminal(
   options: { env?: Record<string, string>; timeout?: number } = {},
 ): Promise<{ code: number | null; output: string }> {
   const shellQuote = (value: string): string => `'${value.replace(/'/g, "'\\''")}'`;
-  const line = [process.execPath, bin, ...args].map(shellQuote).join(" ");
+  // A pseudo-terminal without a parent terminal has no size: give it one, as a window would.
+  const line = `stty cols 120 rows 40 && exec ${[process.execPath, bin, ...args].map(shellQuote).join(" ")}`;
   return new Promise((resolve) => {
     const child = spawn("script", ["-qefc", line, "/dev/null"], {
       cwd: root,
