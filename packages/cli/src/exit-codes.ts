@@ -26,21 +26,37 @@ import { SmtpError, type SmtpErrorKind } from "@smtp/client";
  * @since 0.1.0
  */
 export const EXIT_CODES = {
+  /** Success. */
   ok: 0,
+  /** An unexpected failure (a bug). */
   unexpected: 1,
+  /** Usage: a bad flag or input; nothing was sent. */
   "invalid-input": 2,
+  /** The connection failed. */
   connection: 3,
+  /** A deadline passed. */
   timeout: 4,
+  /** The TLS handshake or certificate verification failed. */
   tls: 5,
+  /** TLS was needed but not offered, or STARTTLS was refused. */
   "tls-required": 6,
+  /** The server refused the credentials. */
   auth: 7,
+  /** No AUTH mechanism both sides support. */
   "auth-unavailable": 8,
+  /** The credentials would have gone without TLS. */
   "insecure-auth": 9,
+  /** The server refused the sender, every recipient, or the data. */
   rejected: 10,
+  /** The message is larger than the server takes. */
   size: 11,
+  /** The server broke the protocol. */
   protocol: 12,
+  /** Some recipients refused (send), or some rows failed (bulk). */
   partial: 13,
+  /** The transcript diverged from the engine. */
   "replay-diverged": 14,
+  /** Interrupted, or a prompt was cancelled. */
   aborted: 130,
 } as const satisfies Record<
   SmtpErrorKind | "ok" | "unexpected" | "partial" | "replay-diverged",

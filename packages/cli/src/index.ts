@@ -12,7 +12,8 @@
  * @module
  */
 export { EXIT_CODES, exitCodeFor } from "./exit-codes.ts";
-export type { CliIo } from "./io.ts";
+export type { CliIo, Terminal } from "./io.ts";
+export type { JsonSchema } from "./json-schema.ts";
 export type {
   ProbeCertificate,
   ProbeError,

@@ -1,6 +1,16 @@
 import type { Readable, Writable } from "node:stream";
 
 /**
+ * Whether a stream is a terminal.
+ *
+ * @since 0.1.0
+ */
+export interface Terminal {
+  /** `true` when the stream is a terminal (Node's `isTTY`). */
+  isTTY?: boolean;
+}
+
+/**
  * Where `smtp` reads and writes: the process's streams and environment by default, others
  * in tests or when embedded.
  *
@@ -8,11 +18,11 @@ import type { Readable, Writable } from "node:stream";
  */
 export interface CliIo {
   /** Input: `--password-stdin`, and the answers to prompts when it is a terminal. */
-  stdin: Readable & { isTTY?: boolean };
+  stdin: Readable & Terminal;
   /** Results: tables, `--json` documents. */
-  stdout: Writable & { isTTY?: boolean };
+  stdout: Writable & Terminal;
   /** Prompts, progress, `--debug` conversations, warnings and errors. */
-  stderr: Writable & { isTTY?: boolean };
+  stderr: Writable & Terminal;
   /** The environment (`SMTP_URL`, `SMTP_PASS`). */
   env: Readonly<Record<string, string | undefined>>;
 }

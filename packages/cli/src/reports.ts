@@ -41,7 +41,12 @@ export interface SendReport {
   /** The Message-ID, when the message was built. */
   messageId: string | null;
   /** The envelope as sent. */
-  envelope: { from: string; to: string[] } | null;
+  envelope: {
+    /** MAIL FROM. */
+    from: string;
+    /** Every RCPT TO. */
+    to: string[];
+  } | null;
   /** Recipients the server accepted. */
   accepted: string[];
   /** Recipients the server refused. */

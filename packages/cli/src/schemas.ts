@@ -1,3 +1,5 @@
+import type { JsonSchema } from "./json-schema.ts";
+
 /** A string or `null`. */
 const nullableString = { type: ["string", "null"] } as const;
 
@@ -21,7 +23,7 @@ const errorSchema = {
  *
  * @since 0.1.0
  */
-export const SEND_REPORT_SCHEMA = {
+export const SEND_REPORT_SCHEMA: JsonSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
   $id: "urn:smtp-cli:send-report",
   title: "smtp send --json",
@@ -70,14 +72,14 @@ export const SEND_REPORT_SCHEMA = {
     transcript: nullableString,
     error: errorSchema,
   },
-} as const;
+};
 
 /**
  * The JSON Schema (draft 07) of `smtp bulk --json`: a {@link BulkReport}.
  *
  * @since 0.1.0
  */
-export const BULK_REPORT_SCHEMA = {
+export const BULK_REPORT_SCHEMA: JsonSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
   $id: "urn:smtp-cli:bulk-report",
   title: "smtp bulk --json",
@@ -92,14 +94,14 @@ export const BULK_REPORT_SCHEMA = {
     elapsedMs: { type: "integer", minimum: 0 },
     failedCsv: nullableString,
   },
-} as const;
+};
 
 /**
  * The JSON Schema (draft 07) of `smtp replay --json`: a {@link ReplayReport}.
  *
  * @since 0.1.0
  */
-export const REPLAY_REPORT_SCHEMA = {
+export const REPLAY_REPORT_SCHEMA: JsonSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
   $id: "urn:smtp-cli:replay-report",
   title: "smtp replay --json",
@@ -133,4 +135,4 @@ export const REPLAY_REPORT_SCHEMA = {
       },
     },
   },
-} as const;
+};

@@ -1,9 +1,11 @@
+import type { JsonSchema } from "../json-schema.ts";
+
 /**
  * The JSON Schema (draft 07) of `smtp probe --json`: a {@link ProbeReport}.
  *
  * @since 0.1.0
  */
-export const PROBE_REPORT_SCHEMA = {
+export const PROBE_REPORT_SCHEMA: JsonSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
   $id: "urn:smtp-cli:probe-report",
   title: "smtp probe --json",
@@ -115,4 +117,4 @@ export const PROBE_REPORT_SCHEMA = {
       },
     },
   },
-} as const;
+};

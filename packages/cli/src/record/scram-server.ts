@@ -1,6 +1,7 @@
 import { decodeBase64, encodeBase64 } from "@smtp/core/internal";
 
-const utf8 = (text: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(text);
+const utf8 = (text: string): Uint8Array<ArrayBuffer> =>
+  new Uint8Array(new TextEncoder().encode(text));
 /** A copy on its own ArrayBuffer, as WebCrypto's types want. */
 const own = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(bytes);
 
