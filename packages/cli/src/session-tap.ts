@@ -9,6 +9,7 @@ import type {
   SmtpError,
 } from "@smtp/core";
 import { Session } from "@smtp/core";
+import { concatBytes } from "@smtp/core/internal";
 
 /**
  * One thing that happened to an engine, in the order it happened: what the driver fed it
@@ -133,7 +134,7 @@ export class SessionTap implements SessionApi {
     if (this.#tap.holdBodies) {
       const parts = this.#held.get(id) ?? [];
       this.#held.delete(id);
-      const body = join(parts);
+      const body = parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
       this.bodies.set(id, body);
       this.#log({ type: "body" });
       if (body.length > 0) this.#inner.bodyChunk(id, body, now);
@@ -175,15 +176,4 @@ export class SessionTap implements SessionApi {
   get idle(): boolean {
     return this.#inner.idle;
   }
-}
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

@@ -7,9 +7,9 @@ export type { Connector, ConnectTarget, Transport } from "@smtp/core/transport-k
 export { connectNode, nodeConnector } from "./connect.ts";
 export { NODE_ERRORS } from "./node-errors.ts";
 export { NodeTransport, type NodeTransportInit } from "./node-transport.ts";
-export type { NodeTlsCertificate, NodeTlsInfo } from "./tls-info.ts";
 export {
   NODE_TRANSPORT_DEFAULTS,
   type NodeTlsOptions,
   type NodeTransportOptions,
 } from "./options.ts";
+export type { NodeTlsCertificate, NodeTlsInfo } from "./tls-info.ts";

@@ -1,7 +1,13 @@
 import { createTestCa, type TestCa } from "@smtp-internal/test-peer";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connectNode } from "../src/index.ts";
-import { encode, type RawServer, readUntil, startStartTlsServer, startTlsServer } from "./servers.ts";
+import {
+  encode,
+  type RawServer,
+  readUntil,
+  startStartTlsServer,
+  startTlsServer,
+} from "./servers.ts";
 
 // tlsInfo() is diagnostics (smtp probe): what TLS negotiated and the chain as presented,
 // including whether it verified on a connection that did not require it.
@@ -32,7 +38,10 @@ describe("NodeTransport.tlsInfo()", () => {
     expect(info).toMatchObject({ authorized: true, authorizationError: undefined });
     expect(info?.protocol).toMatch(/^TLSv1\.[23]$/);
     expect(info?.cipher).toMatch(/^TLS_/);
-    expect(info?.certificates[0]?.subjectAltNames).toEqual(["DNS:localhost", "IP Address:127.0.0.1"]);
+    expect(info?.certificates[0]?.subjectAltNames).toEqual([
+      "DNS:localhost",
+      "IP Address:127.0.0.1",
+    ]);
     expect(info?.certificates[0]?.issuer).toBe(info?.certificates[1]?.subject);
     expect(Date.parse(info?.certificates[0]?.validTo ?? "")).toBeGreaterThan(Date.now());
     expect(info?.certificates[0]?.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);

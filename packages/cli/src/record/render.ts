@@ -1,4 +1,5 @@
 import type { SendResult } from "@smtp/core";
+import { concatBytes } from "@smtp/core/internal";
 import type { TapEvent } from "../session-tap.ts";
 
 const strict = new TextDecoder("utf-8", { fatal: true });
@@ -67,7 +68,7 @@ export function renderSteps(events: readonly TapEvent[]): string[] {
   let seenIo = false;
   const flush = (): void => {
     if (!pending) return;
-    const bytes = join(pending.parts);
+    const bytes = concatBytes(pending.parts);
     out.push(...(pending.type === "server" ? serverLines(bytes) : clientLines(bytes, afterBody)));
     if (pending.type === "client") afterBody = false;
     pending = undefined;
@@ -144,17 +145,6 @@ export function bodyBlock(body: string): string[] | undefined {
   if (lines === undefined) return undefined;
   const tag = blockTag(lines);
   return [`@body<<${tag}`, ...lines, tag];
-}
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 export { decode as decodeUtf8 };
