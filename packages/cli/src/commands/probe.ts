@@ -49,6 +49,7 @@ export function probeCommand(context: CommandContext): Command {
       options,
       watch,
       verify: flags.verify !== false,
+      signal: context.signal,
       ...(flags.debug ? { transcript: debugPrinter(io) } : {}),
     });
     if (flags.json) printJson(io, report);

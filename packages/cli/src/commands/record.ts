@@ -84,7 +84,7 @@ export function recordCommand(context: CommandContext): Command {
         text = await writeTranscript({
           tap,
           randomPattern: pattern,
-          source: `${greeting ?? "no greeting"} (${connection.describe}), recorded ${new Date().toISOString().slice(0, 10)} with smtp record`,
+          source: `${greeting ?? "no greeting"}; ${connection.describe}; recorded ${new Date().toISOString().slice(0, 10)} with smtp record`,
           notes,
         });
       } catch (failure) {

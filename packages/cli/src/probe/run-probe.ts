@@ -21,6 +21,8 @@ export interface ProbeTarget {
   watch: TlsWatch;
   /** Whether an unverified certificate counts as an error (not with `--no-verify`). */
   verify: boolean;
+  /** Aborts the probe (Ctrl-C). */
+  signal?: AbortSignal | undefined;
   /** Each line of the conversation, for `--debug`. */
   transcript?: (entry: ClientTranscriptEntry) => void;
 }
@@ -64,7 +66,7 @@ export async function runProbe(target: ProbeTarget): Promise<ProbeReport> {
   let caps: Capabilities | undefined;
   let failure: unknown;
   try {
-    caps = await client.verify();
+    caps = await client.verify({ signal: target.signal });
   } catch (error) {
     failure = error;
     caps = tap?.capabilities;
