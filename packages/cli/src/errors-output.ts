@@ -14,19 +14,6 @@ export function describeError(error: unknown): string {
   return parts.join("\n");
 }
 
-/** An error as JSON: what `--json` prints when a command fails. */
-export function errorJson(error: unknown): Record<string, unknown> {
-  if (!(error instanceof SmtpError)) return { kind: "unexpected", message: String(error) };
-  return {
-    kind: error.kind,
-    message: error.message,
-    code: error.code ?? null,
-    enhancedCode: error.enhancedCode ?? null,
-    detail: error.detail ?? null,
-    retryable: error.retryable,
-  };
-}
-
 /** Prints `smtp <command>: <error>` on stderr. */
 export function printError(io: CliIo, command: string, error: unknown): void {
   io.stderr.write(`smtp${command ? ` ${command}` : ""}: ${describeError(error)}\n`);

@@ -10,7 +10,7 @@ import {
 } from "@smtp-internal/test-peer";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../src/index.ts";
-import { ensureBuilt, runSmtp, tempDir } from "./run.ts";
+import { ensureBuilt, envelope, runSmtp, tempDir } from "./run.ts";
 import { validJson } from "./schemas.ts";
 
 // The built bin against the Postfix peer that .ci/run sets up (STARTTLS and AUTH on the
@@ -87,10 +87,7 @@ describe.skipIf(!hasPostfix())("against Postfix", () => {
         ...submission(),
         "-u",
         env.user,
-        "-f",
-        env.user,
-        "-t",
-        env.user,
+        ...envelope(env.user, env.user),
         "--subject",
         id,
         "--text",
@@ -109,7 +106,7 @@ describe.skipIf(!hasPostfix())("against Postfix", () => {
 
   it("a wrong password exits 7", async () => {
     const { code } = await runSmtp(
-      ["send", ...submission(), "-u", env.user, "-f", env.user, "-t", env.user],
+      ["send", ...submission(), "-u", env.user, ...envelope(env.user, env.user)],
       {
         env: { SMTP_PASS: "not-the-password" },
       },
@@ -126,10 +123,7 @@ describe.skipIf(!hasPostfix())("against Postfix", () => {
         ...submission(),
         "-u",
         env.user,
-        "-f",
-        env.user,
-        "-t",
-        env.user,
+        ...envelope(env.user, env.user),
         "--subject",
         "recorded",
         "--text",

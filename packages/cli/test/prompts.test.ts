@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { type SmtpServerPeer, startSmtpServerPeer } from "@smtp-internal/test-peer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, runInTerminal, tempDir, writeTemp } from "./run.ts";
+import { ensureBuilt, envelope, runInTerminal, tempDir, writeTemp } from "./run.ts";
 
 // Prompts and the progress bar need a terminal: script(1) gives the bin a pseudo-terminal
 // and the answers are typed into it, as a person would.
@@ -58,10 +58,7 @@ describe.skipIf(!hasScript)("on a terminal", () => {
         caFile,
         "-u",
         "user@example.test",
-        "-f",
-        "a@example.test",
-        "-t",
-        "b@example.test",
+        ...envelope("a@example.test", "b@example.test"),
         "--subject",
         "s",
         "--text",
@@ -93,10 +90,7 @@ describe.skipIf(!hasScript)("on a terminal", () => {
         "--server",
         `127.0.0.1:${plain.port}`,
         "--no-tls",
-        "-f",
-        "a@example.test",
-        "-t",
-        "b@example.test",
+        ...envelope("a@example.test", "b@example.test"),
         "--subject",
         "big",
         "--text",

@@ -84,6 +84,11 @@ export function runSmtp(args: readonly string[], options: RunOptions = {}): Prom
   });
 }
 
+/** `-f FROM -t TO…`: the sender and recipients of a test message. */
+export function envelope(from: string, ...to: string[]): string[] {
+  return ["-f", from, ...to.flatMap((address) => ["-t", address])];
+}
+
 /** A fresh temporary folder. */
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "smtp-cli-test-"));

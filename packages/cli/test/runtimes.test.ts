@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type SmtpServerPeer, startSmtpServerPeer } from "@smtp-internal/test-peer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, runSmtp, tempDir, writeTemp } from "./run.ts";
+import { ensureBuilt, envelope, runSmtp, tempDir, writeTemp } from "./run.ts";
 import { validJson } from "./schemas.ts";
 
 // The same built bin under Bun (`bunx @smtp/cli`) and Deno (`deno run npm:@smtp/cli`),
@@ -19,6 +19,16 @@ beforeAll(async () => {
   dir = tempDir();
   caFile = writeTemp(dir, "ca.pem", peer.ca.caPem);
 }, 60_000);
+/** The peer's address and CA, and its test user. */
+const login = (): string[] => [
+  "--server",
+  `127.0.0.1:${peer.port}`,
+  "--ca",
+  caFile,
+  "-u",
+  "user@example.test",
+];
+
 afterAll(async () => {
   await peer?.close();
 });
@@ -38,20 +48,7 @@ describe.each(["bun", "deno"] as const)("on %s", (runtime) => {
 
   it("send with AUTH, and exit codes by kind", async () => {
     const sent = await runSmtp(
-      [
-        "send",
-        "--server",
-        `127.0.0.1:${peer.port}`,
-        "--ca",
-        caFile,
-        "-u",
-        "user@example.test",
-        "-f",
-        "a@example.test",
-        "-t",
-        `${runtime}@example.test`,
-        "--json",
-      ],
+      ["send", ...login(), ...envelope("a@example.test", `${runtime}@example.test`), "--json"],
       { runtime, env: { SMTP_PASS: "password" } },
     );
     expect(sent.code).toBe(0);
@@ -60,19 +57,7 @@ describe.each(["bun", "deno"] as const)("on %s", (runtime) => {
       accepted: [`${runtime}@example.test`],
     });
     const refused = await runSmtp(
-      [
-        "send",
-        "--server",
-        `127.0.0.1:${peer.port}`,
-        "--ca",
-        caFile,
-        "-u",
-        "user@example.test",
-        "-f",
-        "a@example.test",
-        "-t",
-        "b@example.test",
-      ],
+      ["send", ...login(), ...envelope("a@example.test", "b@example.test")],
       { runtime, env: { SMTP_PASS: "wrong" } },
     );
     expect(refused.code).toBe(7);
@@ -81,20 +66,7 @@ describe.each(["bun", "deno"] as const)("on %s", (runtime) => {
   it("record, then replay what it wrote", async () => {
     const out = join(dir, `${runtime}.smtp`);
     const recorded = await runSmtp(
-      [
-        "record",
-        out,
-        "--server",
-        `127.0.0.1:${peer.port}`,
-        "--ca",
-        caFile,
-        "-u",
-        "user@example.test",
-        "-f",
-        "a@example.test",
-        "-t",
-        "b@example.test",
-      ],
+      ["record", out, ...login(), ...envelope("a@example.test", "b@example.test")],
       { runtime, env: { SMTP_PASS: "password" } },
     );
     expect(recorded.code).toBe(0);

@@ -9,7 +9,7 @@ import {
 } from "@smtp-internal/test-peer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../src/index.ts";
-import { ensureBuilt, runSmtp, tempDir, writeTemp } from "./run.ts";
+import { ensureBuilt, envelope, runSmtp, tempDir, writeTemp } from "./run.ts";
 import { validJson } from "./schemas.ts";
 
 // The built bin against smtp-server peers started here: STARTTLS with AUTH, implicit TLS,
@@ -179,10 +179,7 @@ describe("smtp send", () => {
         "-u",
         "utf8user@example.test",
         "--password-stdin",
-        "-f",
-        "a@example.test",
-        "-t",
-        "b@example.test",
+        ...envelope("a@example.test", "b@example.test"),
       ],
       { input: "pässwörd\n" },
     );
@@ -194,12 +191,7 @@ describe("smtp send", () => {
   it("refused recipients: 13 when the others got it, 10 (rejected) when nobody did", async () => {
     const some = await runSmtp([
       ...base(),
-      "-f",
-      "a@example.test",
-      "-t",
-      "b@example.test",
-      "-t",
-      "x@reject.test",
+      ...envelope("a@example.test", "b@example.test", "x@reject.test"),
       "--json",
     ]);
     expect(some.code).toBe(EXIT_CODES.partial);
@@ -210,10 +202,7 @@ describe("smtp send", () => {
     });
     const none = await runSmtp([
       ...base(),
-      "-f",
-      "a@example.test",
-      "-t",
-      "x@reject.test",
+      ...envelope("a@example.test", "x@reject.test"),
       "--json",
     ]);
     expect(none.code).toBe(EXIT_CODES.rejected);
@@ -230,10 +219,7 @@ describe("smtp send", () => {
         ...base(),
         "-u",
         "user@example.test",
-        "-f",
-        "a@example.test",
-        "-t",
-        "b@example.test",
+        ...envelope("a@example.test", "b@example.test"),
         "--debug",
       ],
       { env: { SMTP_PASS: "not-the-password" } },
@@ -250,34 +236,25 @@ describe("smtp send", () => {
       "send",
       "--server",
       server(),
-      "-f",
-      "a@example.test",
-      "-t",
-      "b@example.test",
+      ...envelope("a@example.test", "b@example.test"),
     ]);
     expect(untrusted.code).toBe(EXIT_CODES.tls);
     const closed = await runSmtp([
       "send",
       "--server",
       "127.0.0.1:1",
-      "-f",
-      "a@example.test",
-      "-t",
-      "b@example.test",
+      ...envelope("a@example.test", "b@example.test"),
     ]);
     expect(closed.code).toBe(EXIT_CODES.connection);
   });
 
   it("bad input exits 2 before any connection: a bad address, a missing file, a password flag in a URL", async () => {
     const before = starttls.connectionCount();
-    const badAddress = await runSmtp([...base(), "-f", "not an address", "-t", "b@example.test"]);
+    const badAddress = await runSmtp([...base(), ...envelope("not an address", "b@example.test")]);
     expect(badAddress.code).toBe(EXIT_CODES["invalid-input"]);
     const missing = await runSmtp([
       ...base(),
-      "-f",
-      "a@example.test",
-      "-t",
-      "b@example.test",
+      ...envelope("a@example.test", "b@example.test"),
       "-a",
       join(dir, "nope.pdf"),
     ]);
@@ -287,19 +264,13 @@ describe("smtp send", () => {
       "send",
       "--server",
       `smtp://u:secret@127.0.0.1:${starttls.port}`,
-      "-f",
-      "a@example.test",
-      "-t",
-      "b@example.test",
+      ...envelope("a@example.test", "b@example.test"),
     ]);
     expect(url.code).toBe(2);
     expect(url.stderr).toContain("SMTP_PASS");
     const header = await runSmtp([
       ...base(),
-      "-f",
-      "a@example.test",
-      "-t",
-      "b@example.test",
+      ...envelope("a@example.test", "b@example.test"),
       "-H",
       "no colon",
     ]);
@@ -314,7 +285,7 @@ describe("smtp send", () => {
     const noTo = await runSmtp([...base(), "-f", "a@example.test"]);
     expect(noTo.code).toBe(2);
     expect(noTo.stderr).toContain("give --to");
-    const noBody = await runSmtp([...base(), "-f", "a@example.test", "-t", "b@example.test"]);
+    const noBody = await runSmtp([...base(), ...envelope("a@example.test", "b@example.test")]);
     expect(noBody.code).toBe(0);
     const raw = new TextDecoder().decode(starttls.received.at(-1)?.raw);
     expect(raw).toContain("Subject: Test message from smtp");
@@ -323,7 +294,7 @@ describe("smtp send", () => {
 
   it("takes the server and user from SMTP_URL and the password from SMTP_PASS", async () => {
     const { code } = await runSmtp(
-      ["send", ...tlsFlags(), "-f", "a@example.test", "-t", "b@example.test"],
+      ["send", ...tlsFlags(), ...envelope("a@example.test", "b@example.test")],
       {
         env: {
           SMTP_URL: `smtp://user%40example.test@127.0.0.1:${starttls.port}`,
@@ -365,12 +336,7 @@ describe("smtp record and smtp replay", () => {
         ...tlsFlags(),
         "-u",
         "utf8user@example.test",
-        "-f",
-        "a@example.test",
-        "-t",
-        "a@example.test",
-        "-t",
-        "x@reject.test",
+        ...envelope("a@example.test", "a@example.test", "x@reject.test"),
         "--subject",
         "recorded",
         "--text",
@@ -440,10 +406,7 @@ describe("smtp record and smtp replay", () => {
         "user@example.test",
         "--auth-method",
         "LOGIN",
-        "-f",
-        "a@example.test",
-        "-t",
-        "b@example.test",
+        ...envelope("a@example.test", "b@example.test"),
       ],
       { env: { SMTP_PASS: "wrong-password-1" } },
     );
@@ -478,6 +441,17 @@ describe("smtp record and smtp replay", () => {
 });
 
 describe("smtp bulk", () => {
+  const bulk = (csv: string, template: string): string[] => [
+    "bulk",
+    "--csv",
+    csv,
+    "--template",
+    template,
+    "--server",
+    server(),
+    ...tlsFlags(),
+  ];
+
   it("one message per row through the pool; failures in failed.csv with code and text; --json validates", async () => {
     const csv = writeTemp(
       dir,
@@ -497,14 +471,7 @@ describe("smtp bulk", () => {
     const failed = join(dir, "failed.csv");
     const before = starttls.received.length;
     const { code, stdout } = await runSmtp([
-      "bulk",
-      "--csv",
-      csv,
-      "--template",
-      template,
-      "--server",
-      server(),
-      ...tlsFlags(),
+      ...bulk(csv, template),
       "--connections",
       "2",
       "--rate",
@@ -545,16 +512,7 @@ describe("smtp bulk", () => {
       JSON.stringify({ from: "a@example.test", to: "{{email}}", text: "{{name}}" }),
     );
     const before = starttls.connectionCount();
-    const { code, stderr } = await runSmtp([
-      "bulk",
-      "--csv",
-      csv,
-      "--template",
-      template,
-      "--server",
-      server(),
-      ...tlsFlags(),
-    ]);
+    const { code, stderr } = await runSmtp([...bulk(csv, template)]);
     expect(code).toBe(2);
     expect(stderr).toContain("{{name}}");
     expect(starttls.connectionCount()).toBe(before);
@@ -573,18 +531,7 @@ describe("smtp bulk", () => {
     );
     const failed = join(dir, "eml-failed.csv");
     const before = starttls.received.length;
-    const { code } = await runSmtp([
-      "bulk",
-      "--csv",
-      csv,
-      "--template",
-      template,
-      "--server",
-      server(),
-      ...tlsFlags(),
-      "--failed",
-      failed,
-    ]);
+    const { code } = await runSmtp([...bulk(csv, template), "--failed", failed]);
     expect(code).toBe(EXIT_CODES.partial);
     expect(starttls.received.slice(before).map((m) => m.to)).toEqual([["ok@example.test"]]);
     expect(readFileSync(failed, "utf8")).toContain("line break");
@@ -603,21 +550,7 @@ describe("smtp bulk", () => {
     );
     const failed = join(dir, "auth-failed.csv");
     const { code, stdout } = await runSmtp(
-      [
-        "bulk",
-        "--csv",
-        csv,
-        "--template",
-        template,
-        "--server",
-        server(),
-        ...tlsFlags(),
-        "-u",
-        "user@example.test",
-        "--failed",
-        failed,
-        "--json",
-      ],
+      [...bulk(csv, template), "-u", "user@example.test", "--failed", failed, "--json"],
       { env: { SMTP_PASS: "wrong" } },
     );
     expect(code).toBe(EXIT_CODES.auth);
