@@ -104,4 +104,33 @@ describe.skipIf(!hasScript)("on a terminal", () => {
     expect(output).toMatch(/Sending 4\.\d MiB/);
     expect(output).toContain("Sent");
   }, 40_000);
+
+  it("bulk draws a progress bar and ends with a summary", async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `p${i}@example.test`).join("\n");
+    const csv = writeTemp(dir, "progress.csv", `email\n${rows}\n`);
+    const template = writeTemp(
+      dir,
+      "progress.json",
+      JSON.stringify({ from: "a@example.test", to: "{{email}}", text: "hi" }),
+    );
+    const { code, output } = await runInTerminal(
+      [
+        "bulk",
+        "--csv",
+        csv,
+        "--template",
+        template,
+        "--server",
+        `127.0.0.1:${plain.port}`,
+        "--no-tls",
+      ],
+      [],
+    );
+    expect(code).toBe(0);
+    // The bar (its frames overwrite each other on the terminal) and its counts.
+    expect(output).toContain("━");
+    expect(output).toMatch(/sent \d+, failed 0/);
+    expect(output).toMatch(/Done in \d+\.\d s/);
+    expect(output).toMatch(/Sent 12 of 12 messages/);
+  }, 40_000);
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertReplayEveryChunking, parseTranscript, replayTranscript } from "@smtp/core/replay";
 import {
@@ -107,6 +107,29 @@ describe("smtp probe", () => {
       tls: { verified: false, verifyError: "SELF_SIGNED_CERT_IN_CHAIN" },
       error: { kind: "tls", detail: "SELF_SIGNED_CERT_IN_CHAIN" },
     });
+  });
+
+  it("a server without STARTTLS: what it offers is shown, and the exit status is 6 (tls-required)", async () => {
+    const plain = await startSmtpServerPeer({ tls: "none" });
+    try {
+      const { code, stdout, stderr } = await runSmtp([
+        "probe",
+        `127.0.0.1:${plain.port}`,
+        "--json",
+        "--debug",
+      ]);
+      expect(code).toBe(EXIT_CODES["tls-required"]);
+      expect(validJson("probe", stdout)).toMatchObject({
+        ehloBeforeTls: { PIPELINING: [] },
+        ehlo: null,
+        tls: null,
+        error: { kind: "tls-required" },
+      });
+      // --debug: the conversation on stderr, stdout stays one JSON document.
+      expect(stderr).toMatch(/^C: EHLO /m);
+    } finally {
+      await plain.close();
+    }
   });
 
   it("--no-tls to a server that only offers STARTTLS: plaintext EHLO, no TLS", async () => {
@@ -415,6 +438,13 @@ describe("smtp record and smtp replay", () => {
     expect(text).not.toContain(Buffer.from("wrong-password-1").toString("base64"));
     expect(text).toMatch(/^-- error auth --$/m);
     expect((await runSmtp(["replay", out])).code).toBe(0);
+  });
+
+  it("nothing to record when the connection fails: exit 3, no file", async () => {
+    const out = join(dir, "never.smtp");
+    const { code } = await runSmtp(["record", out, "--server", "127.0.0.1:1", "--probe-only"]);
+    expect(code).toBe(EXIT_CODES.connection);
+    expect(existsSync(out)).toBe(false);
   });
 
   it("replay prints the first divergence and exits 14; a syntax error exits 2", async () => {
