@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertReplayEveryChunking, parseTranscript, replayTranscript } from "@smtp/core/replay";
+import { describeVerdicts, testKey, verifyDkim } from "@smtp-internal/dkim-verify";
 import {
   createTestCa,
   type SmtpServerPeer,
@@ -327,6 +328,38 @@ describe("smtp send", () => {
     );
     expect(code).toBe(0);
     expect(starttls.received.at(-1)?.user).toBe("user@example.test");
+  });
+
+  it("--dkim-* signs the message: both verifiers pass", async () => {
+    const key = testKey("ed25519");
+    const keyFile = writeTemp(dir, "dkim.pem", key.pkcs8);
+    const { code } = await runSmtp([
+      ...base(),
+      ...envelope("a@example.test", "b@example.test"),
+      "--subject",
+      "signed",
+      "--dkim-domain",
+      "example.test",
+      "--dkim-selector",
+      "cli",
+      "--dkim-key",
+      keyFile,
+    ]);
+    expect(code).toBe(0);
+    const verdicts = await verifyDkim(starttls.received.at(-1)?.raw as Uint8Array, {
+      "cli._domainkey.example.test": key.record,
+    });
+    expect(describeVerdicts(verdicts)).toEqual([
+      "mailauth ed25519-sha256 d=example.test s=cli: pass",
+      ...(verdicts.dkimpy ? ["dkimpy ed25519-sha256 d=example.test s=cli: pass"] : []),
+    ]);
+    const partial = await runSmtp([
+      ...base(),
+      ...envelope("a@example.test", "b@example.test"),
+      "--dkim-domain",
+      "example.test",
+    ]);
+    expect(partial.code).toBe(2);
   });
 
   it("--eml sends a prepared message as it is; --to sets the envelope", async () => {
