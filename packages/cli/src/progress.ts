@@ -17,6 +17,8 @@ export class BodyProgress {
   readonly #enabled: boolean;
   #bar: ReturnType<typeof progress> | undefined;
   #shown = 0;
+  #size = 0;
+  #sent = 0;
 
   constructor(io: CliIo, enabled: boolean) {
     this.#io = io;
@@ -26,6 +28,8 @@ export class BodyProgress {
   /** `sent` of `size` body bytes are with the engine. */
   update(sent: number, size: number | undefined): void {
     if (!this.#enabled || size === undefined || size < PROGRESS_FROM) return;
+    this.#size = size;
+    this.#sent = sent;
     if (this.#bar === undefined) {
       this.#bar = progress({ output: this.#io.stderr, max: STEPS, style: "heavy" });
       this.#bar.start(`Sending ${mebibytes(size)}`);
@@ -37,11 +41,12 @@ export class BodyProgress {
     }
   }
 
-  /** Ends the bar, if one was drawn. */
-  stop(message: string, failed = false): void {
+  /** Ends the bar, if one was drawn, with what was sent. */
+  stop(failed = false): void {
     if (this.#bar === undefined) return;
-    if (failed) this.#bar.error(message);
-    else this.#bar.stop(message);
+    if (failed)
+      this.#bar.error(`Failed after ${mebibytes(this.#sent)} of ${mebibytes(this.#size)}`);
+    else this.#bar.stop(`Sent ${mebibytes(this.#size)}`);
     this.#bar = undefined;
   }
 }

@@ -101,7 +101,7 @@ describe.skipIf(!hasScript)("on a terminal", () => {
       [],
     );
     expect(code).toBe(0);
-    expect(output).toMatch(/Sending 4\.\d MiB/);
+    expect(output).toMatch(/Sent 4\.\d MiB/);
     expect(output).toContain("Sent");
   }, 40_000);
 
@@ -127,10 +127,8 @@ describe.skipIf(!hasScript)("on a terminal", () => {
       [],
     );
     expect(code).toBe(0);
-    // The bar (its frames overwrite each other on the terminal) and its counts.
-    expect(output).toContain("━");
-    expect(output).toMatch(/sent \d+, failed 0/);
-    expect(output).toMatch(/Done in \d+\.\d s/);
+    // The bar's last line (its frames come every 80 ms, so a fast run may show none).
+    expect(output).toMatch(/Done in \d+\.\d s: 12 sent, 0 failed/);
     expect(output).toMatch(/Sent 12 of 12 messages/);
   }, 40_000);
 });

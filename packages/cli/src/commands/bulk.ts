@@ -90,7 +90,9 @@ export function bulkCommand(context: CommandContext): Command {
       });
       const { firstError, stoppedBy, ...summary } = report;
       const seconds = (summary.elapsedMs / 1000).toFixed(1);
-      bar?.stop(`Done in ${seconds} s`);
+      bar?.stop(
+        `Done in ${seconds} s: ${summary.sent + summary.partial} sent, ${summary.failed} failed`,
+      );
       if (flags.json) printJson(io, summary);
       else {
         io.stdout.write(

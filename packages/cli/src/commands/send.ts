@@ -47,7 +47,7 @@ export function sendCommand(context: CommandContext): Command {
       built.message,
       built.sendOptions,
     );
-    bar.stop(error === undefined ? "Sent" : "Failed", error !== undefined);
+    bar.stop(error !== undefined);
     const report = sendReport(connection.describe, info, error);
     context.exit(printSendOutcome(io, flags.json === true, report, error));
   });
