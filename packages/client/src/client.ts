@@ -1,7 +1,9 @@
 import type { Capabilities, DsnOptions, SendResult } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
+import { invalidInput } from "@smtp/core/internal";
 import type { Connector } from "@smtp/core/transport-kit";
 import type { MessageInput } from "@smtp/mime";
+import { defaultConnector, EHLO_NAME_REQUIRED } from "#platform";
 import { checkKeys } from "./check-keys.ts";
 import { Connection, type SessionFactory } from "./connection.ts";
 import { type ResolvedDkim, resolveDkim, signMessage } from "./dkim.ts";
@@ -13,7 +15,6 @@ import { Pool } from "./pool.ts";
 import { loadMessageInput, prepareMessage } from "./prepare.ts";
 import { type ResolvedOptions, resolveOptions } from "./resolve-options.ts";
 import { type SendInfo, toSendInfo } from "./result.ts";
-import { defaultConnector } from "./runtime.ts";
 import { abortError } from "./to-smtp-error.ts";
 
 /**
@@ -91,11 +92,14 @@ export function createClient(
   internals: ClientInternals = {},
 ): SmtpClient {
   const resolved = resolveOptions(options);
+  if (resolved.name === undefined && EHLO_NAME_REQUIRED !== undefined) {
+    throw invalidInput(EHLO_NAME_REQUIRED, "bad-ehlo-name");
+  }
   let connector: Promise<Connector> | undefined;
   const getConnector = () => {
-    connector ??= resolved.transport
-      ? Promise.resolve(resolved.transport)
-      : defaultConnector(resolved.tls);
+    connector ??= (
+      resolved.transport ? Promise.resolve(resolved.transport) : defaultConnector(resolved.tls)
+    ).then((base) => (resolved.proxy ? resolved.proxy(base) : base));
     return connector;
   };
   const pool = new Pool(resolved, getConnector, internals.sessionFactory);

@@ -33,6 +33,7 @@ const QUERY_KEYS: Readonly<Record<string, QueryType>> = {
   "tls.rejectUnauthorized": "boolean",
   "tls.minVersion": "string",
   "auth.method": "string",
+  proxy: "string",
 };
 
 /**

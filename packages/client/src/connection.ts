@@ -8,15 +8,16 @@ import type {
 } from "@smtp/core";
 import { Session, SmtpError } from "@smtp/core";
 import type { Connector, Transport } from "@smtp/core/transport-kit";
+import { machineHostname } from "#platform";
 import { accessTokenFrom, credentialsFor } from "./credentials.ts";
 import { type CloseInfo, Driver } from "./drive.ts";
 import { chooseEhloName } from "./ehlo-name.ts";
 import type { QueuedSend } from "./job.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
 import { failedResult } from "./result.ts";
-import { machineHostname, monotonicNow, randomBytes } from "./runtime.ts";
 import { abortError, toSmtpError } from "./to-smtp-error.ts";
 import { Waiter } from "./waiter.ts";
+import { monotonicNow, randomBytes } from "./web-runtime.ts";
 
 /** What a {@link Connection} tells its owner. @since 0.1.0 */
 export interface ConnectionEvents {

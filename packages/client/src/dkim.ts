@@ -10,12 +10,13 @@ import {
   type Sha256Like,
 } from "@smtp/dkim";
 import { type Message, MimeError } from "@smtp/mime";
+import { nativeSha256 } from "#platform";
 import type { ClientDkimOptions } from "./options.ts";
 import type { PreparedMessage } from "./prepare.ts";
-import { monotonicNow, nativeSha256 } from "./runtime.ts";
 import { openSpool, type SpoolFile } from "./spool.ts";
 import { abortError } from "./to-smtp-error.ts";
 import { Waiter } from "./waiter.ts";
+import { monotonicNow } from "./web-runtime.ts";
 
 /** DKIM settings checked: the signer and the spool folder. @since 0.1.0 */
 export interface ResolvedDkim {

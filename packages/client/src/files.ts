@@ -1,5 +1,6 @@
 import { SmtpError } from "@smtp/core";
 import type { ReopenableContent } from "@smtp/mime";
+import { nodeFs } from "#platform";
 
 /** Octets per read: the builder encodes in blocks of about this size. */
 const READ_SIZE = 64 * 1024;
@@ -38,7 +39,7 @@ async function openForRead(path: string): Promise<ReadHandle> {
       close: async () => file.close(),
     };
   }
-  const fs = await import("node:fs/promises");
+  const fs = (await nodeFs()).promises;
   const handle = await fs.open(path, "r");
   return {
     read: async (buffer) => (await handle.read(buffer, 0, buffer.length, null)).bytesRead,

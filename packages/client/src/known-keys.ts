@@ -176,9 +176,7 @@ export const CLIENT_OPTION_KEYS = {
   ),
   idleTimeout: use("`pool: { idleTimeout }`"),
   dkim: KNOWN,
-  proxy: notYet(
-    "connecting through a proxy is planned; a `transport` connector can tunnel meanwhile",
-  ),
+  proxy: KNOWN,
   disableFileAccess: notYet(CHECK_PATHS),
   disableUrlAccess: never("no message content is ever fetched from URLs"),
   normalizeHeaderKey: never("header names are written as given in `headers`"),

@@ -2,7 +2,7 @@ import { SmtpError } from "@smtp/core";
 import { invalidInput } from "@smtp/core/internal";
 import { isLoopbackHost } from "./loopback.ts";
 import type { AccessTokenProvider } from "./options.ts";
-import { monotonicNow } from "./runtime.ts";
+import { monotonicNow } from "./web-runtime.ts";
 
 /**
  * Settings of {@link oauth2RefreshToken}.

@@ -1,6 +1,7 @@
 import type { AuthMethod, StartTlsPolicy, TranscriptEntry } from "@smtp/core";
 import type { Connector } from "@smtp/core/transport-kit";
 import type { DkimOptions } from "@smtp/dkim";
+import type { ProxyWrapper } from "@smtp/proxy";
 
 /**
  * TLS settings passed to the transport: trust anchors, a client certificate, and the
@@ -153,7 +154,7 @@ export interface ClientOptions {
    * (`starttls`, `secure`, `name`, `lmtp`, `allowInsecureAuth`, `debug`, `pool`,
    * `pool.maxConnections`, `pool.maxMessages`, `pool.idleTimeout`, `pool.noopAfterIdle`,
    * `timeouts.connect|greeting|command|data`, `tls.servername`, `tls.rejectUnauthorized`,
-   * `tls.minVersion`, `auth.method`); unknown keys are refused. Options given next to it
+   * `tls.minVersion`, `auth.method`, `proxy`); unknown keys are refused. Options given next to it
    * win (`tls`, `auth`, `pool` and `timeouts` merge key by key).
    *
    * @since 0.1.0
@@ -216,4 +217,16 @@ export interface ClientOptions {
    * replaces it for one message.
    */
   dkim?: ClientDkimOptions;
+  /**
+   * Connect through a proxy: a URL, `"socks5://user:pass@host:1080"` (SOCKS5, the proxy
+   * resolving the mail server's name) or `"http://user:pass@host:3128"` (HTTP CONNECT), user
+   * and password percent-encoded; or a proxy from `@smtp/proxy` (`socksProxy`,
+   * `httpProxy`). It wraps the default transport, or `transport` when given. TLS with the
+   * mail server runs inside the tunnel and is verified against the mail server's name.
+   * Failures are kind `connection` with detail `proxy-unreachable`, `proxy-auth` or
+   * `proxy-refused`; the proxy's password never appears in an error or a transcript.
+   * A loopback `host` counts as loopback (for the STARTTLS and AUTH defaults) only when the
+   * proxy is on loopback too.
+   */
+  proxy?: string | ProxyWrapper;
 }

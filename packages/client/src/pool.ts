@@ -5,8 +5,8 @@ import type { CloseInfo } from "./drive.ts";
 import type { QueuedSend } from "./job.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
 import { failedResult } from "./result.ts";
-import { monotonicNow } from "./runtime.ts";
 import { abortError } from "./to-smtp-error.ts";
+import { monotonicNow } from "./web-runtime.ts";
 
 /** Messages queued on one connection at once when the server pipelines. */
 const PIPELINE_DEPTH = 4;

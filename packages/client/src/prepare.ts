@@ -13,7 +13,7 @@ import {
 import { checkKeys } from "./check-keys.ts";
 import { openFiles } from "./files.ts";
 import { MESSAGE_KEYS } from "./known-keys.ts";
-import { randomBytes } from "./runtime.ts";
+import { randomBytes } from "./web-runtime.ts";
 
 /** A message built and checked, ready to be queued. @since 0.1.0 */
 export interface PreparedMessage {

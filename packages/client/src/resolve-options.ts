@@ -2,6 +2,7 @@ import type { AuthMethod, Credentials, StartTlsPolicy } from "@smtp/core";
 import { AUTH_METHODS } from "@smtp/core";
 import { credentialsKindOf, invalidInput, isValidEhloName } from "@smtp/core/internal";
 import type { Connector } from "@smtp/core/transport-kit";
+import { type ProxyWrapper, proxyFromUrl } from "@smtp/proxy";
 import { checkKeys } from "./check-keys.ts";
 import { expandConnectionOptions } from "./connection-url.ts";
 import { type ResolvedDkim, resolveDkim } from "./dkim.ts";
@@ -45,6 +46,8 @@ export interface ResolvedOptions {
   timeouts: { connect: number; greeting: number; command: number; data: number };
   pool: PoolSettings;
   transport: Connector | undefined;
+  /** Wraps the connector: every connection goes through this proxy. */
+  proxy: ProxyWrapper | undefined;
   transcript: ((entry: ClientTranscriptEntry) => void) | undefined;
   /** DKIM signing of every message, unless a send says otherwise. */
   dkim: ResolvedDkim | undefined;
@@ -140,6 +143,18 @@ function resolveAuth(auth: unknown): ResolvedAuth | undefined {
   throw invalidInput("auth needs either pass or accessToken");
 }
 
+function resolveProxy(proxy: unknown): ProxyWrapper | undefined {
+  if (proxy === undefined) return undefined;
+  if (typeof proxy === "string") return proxyFromUrl(proxy);
+  const wrapper = proxy as Partial<ProxyWrapper>;
+  if (typeof proxy !== "function" || typeof wrapper.host !== "string") {
+    throw invalidInput(
+      'proxy must be a URL ("socks5://host:1080", "http://host:3128") or a proxy from @smtp/proxy',
+    );
+  }
+  return proxy as ProxyWrapper;
+}
+
 /**
  * Validates {@link ClientOptions} and applies the defaults. Throws `SmtpError` with
  * kind `"invalid-input"` naming the first bad field; never opens a connection.
@@ -163,7 +178,9 @@ export function resolveOptions(given: ClientOptions | string): ResolvedOptions {
     throw invalidInput("port must be an integer from 1 to 65535");
   }
   const secure = options.secure ?? port === 465;
-  const loopback = isLoopbackHost(bareHost);
+  const proxy = resolveProxy(options.proxy);
+  // Through a proxy the bytes cross the network to it first: loopback only if it is too.
+  const loopback = isLoopbackHost(bareHost) && (proxy === undefined || isLoopbackHost(proxy.host));
 
   if (options.starttls !== undefined && !STARTTLS.includes(options.starttls)) {
     throw invalidInput(`starttls must be one of ${STARTTLS.join(", ")}`);
@@ -260,6 +277,7 @@ export function resolveOptions(given: ClientOptions | string): ResolvedOptions {
     timeouts,
     pool,
     transport: options.transport,
+    proxy,
     transcript,
     dkim: options.dkim === undefined ? undefined : resolveDkim(options.dkim),
     connectionCounter: { count: 0 },

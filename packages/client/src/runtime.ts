@@ -2,6 +2,13 @@ import type { Connector } from "@smtp/core/transport-kit";
 import type { Sha256Like } from "@smtp/dkim";
 import type { ClientTlsOptions } from "./options.ts";
 
+// The platform of Node.js, Bun and Deno, reached as "#platform" (package.json `imports`);
+// inside Cloudflare Workers the `workerd` condition picks runtime-workerd.ts instead.
+export { monotonicNow, randomBytes } from "./web-runtime.ts";
+
+/** Inside Node.js, Bun and Deno a host name or local address always gives an EHLO name. @since 0.1.0 */
+export const EHLO_NAME_REQUIRED: string | undefined = undefined;
+
 /** The slice of Deno's global this module looks at. */
 interface DenoGlobal {
   hostname?: () => string;
@@ -74,26 +81,6 @@ function denoHostname(d: DenoGlobal): string | undefined {
   return state === "granted" ? d.hostname?.() : undefined;
 }
 
-/**
- * Cryptographically strong random bytes from the Web Crypto API, present in Node.js 20,
- * Deno and Bun.
- *
- * @since 0.1.0
- */
-export function randomBytes(length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  // getRandomValues fills at most 65536 bytes per call.
-  for (let offset = 0; offset < length; offset += 65_536) {
-    globalThis.crypto.getRandomValues(bytes.subarray(offset, Math.min(length, offset + 65_536)));
-  }
-  return bytes;
-}
-
-/** A monotonic clock in milliseconds. @since 0.1.0 */
-export function monotonicNow(): number {
-  return globalThis.performance.now();
-}
-
 let cachedSha256: Promise<(() => Sha256Like) | undefined> | undefined;
 
 /**
@@ -114,4 +101,14 @@ export function nativeSha256(): Promise<(() => Sha256Like) | undefined> {
     }
   })();
   return cachedSha256;
+}
+
+/**
+ * `node:fs`, loaded at first use: for attachments given by `path` and the DKIM spool, on
+ * Node.js and Bun (Deno uses its own file API).
+ *
+ * @since 0.1.0
+ */
+export function nodeFs(): Promise<typeof import("node:fs")> {
+  return import("node:fs");
 }

@@ -1,4 +1,5 @@
-import { randomBytes } from "./runtime.ts";
+import { nodeFs } from "#platform";
+import { randomBytes } from "./web-runtime.ts";
 
 /**
  * A temporary file holding one message's bytes, so that a message whose content can be
@@ -93,7 +94,7 @@ export async function openSpool(folder: string): Promise<SpoolFile> {
       },
     };
   }
-  const fs = await import("node:fs");
+  const fs = await nodeFs();
   const handle = await fs.promises.open(path, "wx", 0o600);
   return {
     async write(chunk) {

@@ -56,7 +56,7 @@ describe("unknown option keys are refused by createClient, naming the key and it
       { ...base, pool: { rateLimit: { messages: 1, intreval: 5 } } },
       'did you mean "pool.rateLimit.interval"?',
     ],
-    [{ ...base, proxy: "http://proxy.example:3128" }, 'option "proxy" is not supported yet'],
+    [{ ...base, disableFileAccess: true }, 'option "disableFileAccess" is not supported yet'],
     [{ ...base, tls: { ciphers: "HIGH" } }, 'option "tls.ciphers" is not supported yet'],
     [{ ...base, tls: { rejectUnauthorised: false } }, 'did you mean "tls.rejectUnauthorized"?'],
     [{ ...base, auth: { user: "u", pass: "p", clientId: "c" } }, '"auth.clientId"'],
@@ -74,7 +74,7 @@ describe("unknown option keys are refused by createClient, naming the key and it
   });
 
   it("lets a key whose value is undefined through: it sets nothing", () => {
-    expect(() => createClient({ ...base, proxy: undefined } as never)).not.toThrow();
+    expect(() => createClient({ ...base, disableFileAccess: undefined } as never)).not.toThrow();
   });
 
   it("accepts every option we document at once", () => {
@@ -99,6 +99,7 @@ describe("unknown option keys are refused by createClient, naming the key and it
         lmtp: false,
         transcript: () => {},
         debug: false,
+        proxy: "socks5://proxy-user:proxy-pass@127.0.0.1:1080",
       }),
     ).not.toThrow();
   });

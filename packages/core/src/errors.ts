@@ -93,6 +93,15 @@ export type SmtpErrorDetail =
   | "not-tls"
   | "tls-on-plaintext"
   | "certificate"
+  // A runtime that does not say why (Cloudflare Workers): the connection could not be
+  // opened (refused, unreachable, DNS or a blocked port alike), or the TLS handshake failed.
+  | "connect-failed"
+  | "tls-handshake"
+  // A proxy (kind `connection`): it refused the credentials, would not open the tunnel (or
+  // answered what no proxy should), or could not be reached itself.
+  | "proxy-auth"
+  | "proxy-refused"
+  | "proxy-unreachable"
   | Uppercase<string>;
 
 /** One refused recipient. @since 0.1.0 */

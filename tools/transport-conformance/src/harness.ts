@@ -53,6 +53,25 @@ export interface ServerConnection {
 /** Registers one test with the runner (vitest's `it`, `bun:test`'s `test`, `Deno.test`). */
 export type RegisterTest = (name: string, run: () => Promise<void>) => void;
 
+/**
+ * What a runtime cannot do the way the suite expects, each stated in the transport's
+ * README. The cases concerned then check the behaviour that remains (the same outcome,
+ * later or less precisely told), never nothing.
+ */
+export interface RuntimeLimits {
+  /**
+   * The detail of a refused connection when the runtime cannot tell it from other connect
+   * failures (workerd: `connect-failed`). Default `ECONNREFUSED`.
+   */
+  refusedDetail?: string;
+  /**
+   * The TLS handshake (implicit, and after `startTls()`) runs with the first read or write
+   * instead of before the connector or `startTls()` resolves (workerd); a failed handshake
+   * fails that operation and every later one.
+   */
+  handshakeOnFirstIo?: boolean;
+}
+
 /** What {@link runTransportConformance} runs. */
 export interface ConformanceOptions {
   /** Names the transport in every test name. */
@@ -63,4 +82,6 @@ export interface ConformanceOptions {
   harness: ConformanceHarness;
   /** The runner's test function. */
   test: RegisterTest;
+  /** What the runtime cannot do as the suite expects; none by default. */
+  limits?: RuntimeLimits;
 }

@@ -11,6 +11,7 @@ export type {
   ConformanceHarness,
   ConformanceOptions,
   RegisterTest,
+  RuntimeLimits,
   ServerConnection,
   TestServer,
 } from "./harness.ts";

@@ -1,7 +1,7 @@
 import { SmtpError } from "@smtp/core";
 import type { TlsOptions, Transport } from "@smtp/core/transport-kit";
 import { check, delay, eventually, rejection, same, smtpError, stillPending } from "./check.ts";
-import type { ConformanceOptions, ServerConnection, TestServer } from "./harness.ts";
+import type { ConformanceOptions, RuntimeLimits, ServerConnection, TestServer } from "./harness.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -50,6 +50,10 @@ class Case {
     return this.#options.harness;
   }
 
+  get limits(): RuntimeLimits {
+    return this.#options.limits ?? {};
+  }
+
   async listen(tls?: "implicit"): Promise<TestServer> {
     const server = await this.harness.listen(tls ? { tls } : {});
     this.#servers.push(server);
@@ -96,6 +100,34 @@ async function goAhead(transport: Transport, conn: ServerConnection): Promise<vo
   same(await readUntil(conn, "\r\n"), "STARTTLS\r\n", "the server got STARTTLS");
   await conn.write(bytes("220 go ahead\r\n"));
   same(await readUntil(transport, "\r\n"), "220 go ahead\r\n", "go-ahead");
+}
+
+/**
+ * The failure of a STARTTLS handshake: `startTls()`'s, or, where the runtime runs the
+ * handshake with the first read or write, that write's (`startTls()` may then resolve).
+ */
+async function upgradeFailure(
+  c: Case,
+  transport: Transport,
+  servername: string,
+  what: string,
+): Promise<unknown> {
+  const upgrading = transport.startTls({ servername });
+  if (!c.limits.handshakeOnFirstIo) return rejection(upgrading, what);
+  try {
+    await upgrading;
+  } catch (error) {
+    return error;
+  }
+  return rejection(transport.write(bytes("EHLO client.test\r\n")), `${what}: the first write`);
+}
+
+/** The failure of an implicit-TLS connection to an untrusted server (see {@link upgradeFailure}). */
+async function implicitFailure(c: Case, server: TestServer, what: string): Promise<unknown> {
+  const connecting = c.open({ host: server.host, port: server.port, tls: "implicit" }, {});
+  if (!c.limits.handshakeOnFirstIo) return rejection(connecting, what);
+  const transport = await connecting;
+  return rejection(transport.write(bytes("EHLO client.test\r\n")), `${what}: the first write`);
 }
 
 /** A ping-pong inside the (upgraded) connection. */
@@ -240,15 +272,13 @@ const CASES: [string, CaseBody][] = [
       await goAhead(transport, conn);
       conn.startTls().catch(() => {});
       const error = smtpError(
-        await rejection(
-          transport.startTls({ servername: "wrong-name.example.test" }),
-          "startTls with a wrong name",
-        ),
+        await upgradeFailure(c, transport, "wrong-name.example.test", "startTls with a wrong name"),
         { kind: "tls", retryable: false },
         "a certificate for another name",
       );
       check(error.detail !== undefined, "a certificate failure has a detail");
-      same(transport.secure, false, "secure after a failed upgrade");
+      if (!c.limits.handshakeOnFirstIo)
+        same(transport.secure, false, "secure after a failed upgrade");
       same(
         await rejection(transport.write(bytes("x")), "write after a failed upgrade"),
         error,
@@ -267,11 +297,14 @@ const CASES: [string, CaseBody][] = [
       // its TLS layer, they must fail the upgrade, never come out of read() after it.
       await conn.write(bytes("250 injected\r\n"));
       await delay(20);
+      const error = await upgradeFailure(c, transport, "localhost", "startTls after injection");
+      if (c.limits.handshakeOnFirstIo) {
+        // The TLS layer met the plaintext where the server's handshake should be.
+        smtpError(error, { kind: "tls", retryable: false }, "plaintext before the handshake");
+        return;
+      }
       smtpError(
-        await rejection(
-          transport.startTls({ servername: "localhost" }),
-          "startTls after injection",
-        ),
+        error,
         { kind: "protocol", detail: "starttls-injection", retryable: false },
         "plaintext before the handshake",
       );
@@ -286,7 +319,7 @@ const CASES: [string, CaseBody][] = [
       await goAhead(transport, conn);
       conn.startTls().catch(() => {});
       smtpError(
-        await rejection(transport.startTls({ servername: "localhost" }), "startTls, untrusted"),
+        await upgradeFailure(c, transport, "localhost", "startTls, untrusted"),
         { kind: "tls", retryable: false },
         "an untrusted certificate",
       );
@@ -299,10 +332,7 @@ const CASES: [string, CaseBody][] = [
       const { transport, conn } = await c.connect(server, "implicit");
       same(transport.secure, true, "secure with implicit TLS");
       await exchange(transport, conn);
-      const refused = await rejection(
-        c.open({ host: server.host, port: server.port, tls: "implicit" }, {}),
-        "implicit TLS, untrusted",
-      );
+      const refused = await implicitFailure(c, server, "implicit TLS, untrusted");
       smtpError(refused, { kind: "tls", retryable: false }, "implicit TLS, untrusted");
     },
   ],
@@ -314,7 +344,8 @@ const CASES: [string, CaseBody][] = [
         c.open({ host: "127.0.0.1", port, tls: "none" }),
         "connecting to a closed port",
       );
-      smtpError(error, { kind: "connection", detail: "ECONNREFUSED", retryable: true }, "refused");
+      const detail = c.limits.refusedDetail ?? "ECONNREFUSED";
+      smtpError(error, { kind: "connection", detail, retryable: true }, "refused");
       check((error as SmtpError).cause !== undefined, "the runtime's error is kept as cause");
     },
   ],
@@ -390,6 +421,7 @@ const CASES: [string, CaseBody][] = [
       const before = c.harness.resources?.();
       const server = await c.listen();
       const controller = new AbortController();
+      const deadline = new SmtpError({ kind: "timeout", phase: "connect", message: "deadline" });
       const accepting = server.accept();
       // A plaintext server that never answers the ClientHello: the handshake never completes.
       const connecting = c.open(
@@ -397,9 +429,11 @@ const CASES: [string, CaseBody][] = [
         { ca: c.harness.caPem },
         controller.signal,
       );
-      await accepting;
-      check(await stillPending(connecting), "the handshake with a silent server is pending");
-      const deadline = new SmtpError({ kind: "timeout", phase: "connect", message: "deadline" });
+      if (!c.limits.handshakeOnFirstIo) {
+        await accepting;
+        check(await stillPending(connecting), "the handshake with a silent server is pending");
+      }
+      // With the handshake on the first read or write, the signal ends the connect itself.
       controller.abort(deadline);
       same(await rejection(connecting, "connect after abort"), deadline, "the rejection");
       const early = await rejection(
