@@ -12,3 +12,4 @@ export {
   type NodeTlsOptions,
   type NodeTransportOptions,
 } from "./options.ts";
+export type { NodeTlsCertificate, NodeTlsInfo } from "./tls-info.ts";

@@ -3,6 +3,7 @@ import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import { ChunkQueue, closedError, GuardedTransport } from "@smtp/core/transport-kit";
 import { NODE_ERRORS } from "./node-errors.ts";
 import type { NodeTlsOptions } from "./options.ts";
+import { type NodeTlsInfo, readTlsInfo } from "./tls-info.ts";
 import { tlsConnectOptions } from "./tls-options.ts";
 
 /** What a {@link NodeTransport} is built from: a connected socket and its settings. @since 0.1.0 */
@@ -77,6 +78,19 @@ export class NodeTransport extends GuardedTransport {
   /** The server's IP address. */
   get remoteAddress(): string | undefined {
     return this.#remoteAddress;
+  }
+
+  /**
+   * What TLS negotiated (protocol, cipher, whether the certificate verified) and the
+   * server's certificate chain, once the connection is TLS (implicit TLS, or after
+   * `startTls`); `undefined` before, and once the socket is gone. For diagnostics such as
+   * `smtp probe`: sending mail never needs it.
+   *
+   * @since 0.2.0
+   */
+  tlsInfo(): NodeTlsInfo | undefined {
+    if (!this.secure || this.#socket.destroyed) return undefined;
+    return readTlsInfo(this.#socket as TLSSocket);
   }
 
   /** Bytes received but not yet read (at most about `maxReadBuffer`: the socket pauses beyond). */
