@@ -11,7 +11,8 @@ const readJson = (path: string): Record<string, unknown> =>
 
 // @smtp/queue is on npm only: BullMQ and ioredis are Node.js libraries. So is
 // @smtp/transport-cloudflare: it imports cloudflare:sockets, which only workerd resolves.
-const NPM_ONLY = new Set(["queue", "transport-cloudflare"]);
+// And @smtp/cli, a command with npm dependencies (Deno runs it as `deno run npm:@smtp/cli`).
+const NPM_ONLY = new Set(["cli", "queue", "transport-cloudflare"]);
 
 const published = readdirSync(join(root, "packages"), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
