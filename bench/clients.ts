@@ -7,6 +7,7 @@ import nodemailer from "nodemailer";
 import { createClient } from "../packages/client/src/index.ts";
 import type { ClientName } from "./config.ts";
 import type { BenchDkim } from "./protocol.ts";
+import { RawClient } from "./raw-client.ts";
 
 /** The signing domain and selector of the DKIM-signed cases. @since 0.1.0 */
 export const DKIM_DOMAIN = "bench.test";
@@ -37,9 +38,12 @@ export function connectionsOf(name: ClientName): number {
   return name.endsWith("5") ? 5 : 1;
 }
 
+/** The libraries compared: @smtp/client, nodemailer, and the raw client (the limit). @since 0.2.0 */
+export type Library = "smtp" | "nodemailer" | "raw";
+
 /** Which library a variant uses. @since 0.1.0 */
-export function libraryOf(name: ClientName): "smtp" | "nodemailer" {
-  return name.startsWith("smtp") ? "smtp" : "nodemailer";
+export function libraryOf(name: ClientName): Library {
+  return name.startsWith("smtp") ? "smtp" : name.startsWith("raw") ? "raw" : "nodemailer";
 }
 
 /**
@@ -53,11 +57,21 @@ export function libraryOf(name: ClientName): "smtp" | "nodemailer" {
 export function openClient(
   name: ClientName,
   port: number,
-  options: { auth?: { user: string; pass: string } | undefined; dkim?: BenchDkim | undefined } = {},
+  options: {
+    auth?: { user: string; pass: string } | undefined;
+    dkim?: BenchDkim | undefined;
+    /** Messages one connection keeps in flight (@smtp `pool.maxInFlight`, the raw client's window). */
+    maxInFlight?: number | undefined;
+  } = {},
 ): BenchClient {
   const { auth, dkim } = options;
   const maxConnections = connectionsOf(name);
   const signing = { domainName: DKIM_DOMAIN, keySelector: DKIM_SELECTOR };
+  if (libraryOf(name) === "raw") {
+    if (dkim) throw new Error("the raw client does not sign");
+    const raw = new RawClient({ host: "127.0.0.1", port, auth, window: options.maxInFlight });
+    return { send: (message) => raw.send(message), close: () => raw.close() };
+  }
   if (libraryOf(name) === "smtp") {
     const client = createClient({
       host: "127.0.0.1",

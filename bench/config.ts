@@ -3,11 +3,23 @@
  * environment variables.
  */
 
-/** The client variants compared. `smtp-*` is @smtp/client, `nm-*` nodemailer; the digit is maxConnections. @since 0.1.0 */
-export type ClientName = "smtp-pool1" | "smtp-pool5" | "nm-pool1" | "nm-pool5";
+/**
+ * The client variants compared. `smtp-*` is @smtp/client, `nm-*` nodemailer, `raw-pool1` the
+ * hand-written pipelined client (bench/raw-client.ts, one connection); the digit is
+ * maxConnections.
+ *
+ * @since 0.1.0
+ */
+export type ClientName = "smtp-pool1" | "smtp-pool5" | "nm-pool1" | "nm-pool5" | "raw-pool1";
 
 /** Every client variant, in the order of the first repetition. @since 0.1.0 */
-export const CLIENTS: readonly ClientName[] = ["smtp-pool1", "nm-pool1", "smtp-pool5", "nm-pool5"];
+export const CLIENTS: readonly ClientName[] = [
+  "smtp-pool1",
+  "nm-pool1",
+  "raw-pool1",
+  "smtp-pool5",
+  "nm-pool5",
+];
 
 /** Real servers the `--servers` mode measures (bench/real-servers.ts). @since 0.1.0 */
 export const REAL_SERVERS = ["postfix", "exim", "smtp-server"] as const;

@@ -5,7 +5,7 @@
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type TestKey, testKey, verifyWithMailauth } from "../tools/dkim-verify/src/index.ts";
-import { connectionsOf, DKIM_DOMAIN, DKIM_SELECTOR, libraryOf } from "./clients.ts";
+import { connectionsOf, DKIM_DOMAIN, DKIM_SELECTOR, type Library, libraryOf } from "./clients.ts";
 import type { BenchConfig, ClientName } from "./config.ts";
 import { runClientProcess, type ServerHandle } from "./processes.ts";
 import type { AttachmentOutcome, ServerSnapshot, ThroughputOutcome } from "./protocol.ts";
@@ -18,7 +18,7 @@ export interface ThroughputRun {
   delayMs: number;
   recipients: number;
   client: ClientName;
-  library: "smtp" | "nodemailer";
+  library: Library;
   connections: number;
   /** Messages asked for in the timed part. */
   n: number;
@@ -63,7 +63,7 @@ export interface AttachmentRun {
   /** Signed with DKIM. */
   dkim: boolean;
   client: ClientName;
-  library: "smtp" | "nodemailer";
+  library: Library;
   ok: boolean;
   error?: string;
   wallMs: number;

@@ -12,7 +12,7 @@
  */
 import { join } from "node:path";
 import { readEnvFile, required, requiredNumber } from "../interop/src/env-file.ts";
-import { libraryOf } from "./clients.ts";
+import { type Library, libraryOf } from "./clients.ts";
 import type { BenchConfig, ClientName, RealServerName } from "./config.ts";
 import { runClientProcess, type ServerHandle } from "./processes.ts";
 import type { ServerSnapshot, ThroughputOutcome } from "./protocol.ts";
@@ -35,7 +35,7 @@ export interface RealServerRun {
   rep: number;
   server: RealServerName;
   client: ClientName;
-  library: "smtp" | "nodemailer";
+  library: Library;
   delayMs: number;
   n: number;
   sent: number;

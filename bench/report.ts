@@ -9,7 +9,7 @@ import { fmt, fmtSpread, groupBy, type Spread, spread } from "./stats.ts";
 
 /** The nodemailer variant an @smtp variant is compared with. @since 0.1.0 */
 export function counterpart(client: ClientName): ClientName | undefined {
-  if (client === "smtp-pool1") return "nm-pool1";
+  if (client === "smtp-pool1" || client === "raw-pool1") return "nm-pool1";
   if (client === "smtp-pool5") return "nm-pool5";
   return undefined;
 }
@@ -135,6 +135,7 @@ const NAMES: Record<ClientName, string> = {
   "smtp-pool5": "@smtp pool 5",
   "nm-pool1": "nodemailer pool 1",
   "nm-pool5": "nodemailer pool 5",
+  "raw-pool1": "raw pipelined client",
 };
 
 /** Human name of a client variant. @since 0.1.0 */
