@@ -1,5 +1,4 @@
-import { concatBytes } from "./bytes.ts";
-import { type Command, commandName, describeCommand, encodeCommand } from "./command.ts";
+import { type Command, commandName, commandText, describeCommand } from "./command.ts";
 import { SmtpError, type TimeoutPhase } from "./errors.ts";
 import { ReplyParser } from "./reply-parser.ts";
 import type { Reply } from "./reply-types.ts";
@@ -46,6 +45,25 @@ function unexpected(message: string, reply: Reply, label: string | undefined): S
   });
 }
 
+const encoder = new TextEncoder();
+
+/** Joins queued output into one array: body bytes copied, command text encoded in place. */
+function joinOutput(parts: readonly (string | Uint8Array)[]): Uint8Array {
+  // A UTF-8 code unit takes at most 3 octets: room enough without measuring first.
+  let room = 0;
+  for (const part of parts) room += typeof part === "string" ? part.length * 3 : part.length;
+  const out = new Uint8Array(room);
+  let offset = 0;
+  for (const part of parts) {
+    if (typeof part === "string") offset += encoder.encodeInto(part, out.subarray(offset)).written;
+    else {
+      out.set(part, offset);
+      offset += part.length;
+    }
+  }
+  return out.subarray(0, offset);
+}
+
 /**
  * The wire layer (experimental): typed commands out, replies in, matched to what they
  * answer in strict FIFO order (R9). It decides nothing; {@link Session} does.
@@ -66,7 +84,8 @@ export class Connection<T> {
   readonly #parser: ReplyParser;
   readonly #transcript: ((entry: TranscriptEntry) => void) | undefined;
   #awaited: AwaitedReply<T>[] = [];
-  #out: Uint8Array[] = [];
+  /** Output not yet polled: command lines (CRLF included) as text, body bytes as they are. */
+  #out: (string | Uint8Array)[] = [];
 
   /** @param options - reply bounds (R12) and the transcript sink. */
   constructor(
@@ -110,9 +129,9 @@ export class Connection<T> {
    * @throws {@link SmtpError} of kind `invalid-input` before anything is queued.
    */
   send(command: Command, phase: TimeoutPhase, context: T): void {
-    const bytes = encodeCommand(command);
-    this.#out.push(bytes);
-    this.record("C", describeCommand(command));
+    const line = commandText(command);
+    this.#out.push(`${line}\r\n`);
+    if (this.#transcript !== undefined) this.record("C", describeCommand(command, line));
     const intermediate = intermediateOf(command);
     this.#awaited.push({
       label: commandName(command),
@@ -173,12 +192,18 @@ export class Connection<T> {
     return { reply, awaited };
   }
 
-  /** Everything queued for writing since the last call, in one chunk, or `null`. */
+  /**
+   * Everything queued for writing since the last call, in one chunk, or `null`. A lone
+   * body chunk is returned as it is (not copied); anything else is joined into one array,
+   * the command lines encoded on the way.
+   */
   pollTransmit(): Uint8Array | null {
-    if (this.#out.length === 0) return null;
-    const chunks = this.#out;
+    const parts = this.#out;
+    if (parts.length === 0) return null;
     this.#out = [];
-    return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
+    const first = parts[0]!;
+    if (parts.length === 1 && typeof first !== "string") return first;
+    return joinOutput(parts);
   }
 
   /** Forgets every awaited reply (the session gave up on them). */
