@@ -295,6 +295,7 @@ export class Connection {
         // keeps a 200 MiB attachment's extra memory to a few MB.
         return send.message.stream({ reuseBuffers: true });
       },
+      bodyBytes: (id: JobId) => this.#inFlight.get(id)?.message.singleChunk?.(),
       result: (id: JobId, result: SendResult) => {
         const send = this.#inFlight.get(id);
         if (!send) return;

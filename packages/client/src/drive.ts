@@ -10,6 +10,12 @@ export interface DriveHooks {
   ready(capabilities: Capabilities): void;
   /** The bytes of job `id`'s message, pulled chunk by chunk as the connection drains. */
   body(id: JobId): AsyncIterable<Uint8Array>;
+  /**
+   * Job `id`'s whole message when it is at hand in memory and short (under
+   * `BODY_COPY_LIMIT`), else `undefined`: it is then handed over at once, without pulling
+   * {@link DriveHooks.body}.
+   */
+  bodyBytes?(id: JobId): Uint8Array | undefined;
   /** Job `id` is finished; called exactly once per job. */
   result(id: JobId, result: SendResult): void;
   /** A fresh access token, when the server refused the last one (the session's `need-token`). */
@@ -221,6 +227,15 @@ export class Driver {
    * caller's own buffer, which the next pull may overwrite (`reuseBuffers`).
    */
   async #streamBody(id: JobId): Promise<void> {
+    const whole = this.#hooks.bodyBytes?.(id);
+    if (whole !== undefined && whole.length < BODY_COPY_LIMIT) {
+      // A short message in memory: no pull, no wait. The session copies it (it is short),
+      // and it goes out with the end of data in the run loop's next write.
+      const now = this.#now();
+      this.#session.bodyChunk(id, whole, now);
+      this.#session.bodyEnd(id, now);
+      return;
+    }
     let iterator: AsyncIterator<Uint8Array>;
     try {
       iterator = this.#hooks.body(id)[Symbol.asyncIterator]();

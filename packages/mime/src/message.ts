@@ -9,7 +9,7 @@ import { foldHeader } from "./header-fold.ts";
 import { addressListWords, unstructuredWords } from "./header-values.ts";
 import { listHeaders } from "./list-headers.ts";
 import { toMsgId, toMsgIdList } from "./msg-id.ts";
-import { segmentsReplayable, segmentsSinglePass, streamSegments } from "./output.ts";
+import { segmentsReplayable, segmentsSinglePass, singleSegment, streamSegments } from "./output.ts";
 import { layout, type StreamLeaf, segmentsSize, toSegments } from "./parts.ts";
 import { createRawMessage } from "./raw.ts";
 import { buildTree } from "./structure.ts";
@@ -193,5 +193,6 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
       return segmentsReplayable(segments);
     },
     singlePass: segmentsSinglePass(segments),
+    singleChunk: () => singleSegment(segments),
   };
 }

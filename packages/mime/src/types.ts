@@ -381,4 +381,14 @@ export interface Message {
    * the first.
    */
   readonly singlePass: boolean;
+  /**
+   * The whole message in one array when `stream()` would yield it as a single chunk (only
+   * in-memory content, under 64 KiB in all); otherwise `undefined`. The array is the
+   * message's own memory, as a chunk of `stream({ reuseBuffers: true })` is: read it and
+   * never change it. Lets a sender hand over a small message without an asynchronous pass.
+   * Optional: a `Message` made elsewhere may leave it out.
+   *
+   * @since 0.2.0
+   */
+  singleChunk?(): Uint8Array | undefined;
 }
