@@ -47,6 +47,19 @@ function unexpected(message: string, reply: Reply, label: string | undefined): S
 
 const encoder = new TextEncoder();
 
+/** Writes `text` as UTF-8 into `out` at `offset` (room assumed); returns the new offset. */
+function writeText(out: Uint8Array, offset: number, text: string): number {
+  // Command lines are short and almost always ASCII: a plain loop beats a native call.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) {
+      return offset + i + encoder.encodeInto(text.slice(i), out.subarray(offset + i)).written;
+    }
+    out[offset + i] = c;
+  }
+  return offset + text.length;
+}
+
 /** Joins queued output into one array: body bytes copied, command text encoded in place. */
 function joinOutput(parts: readonly (string | Uint8Array)[]): Uint8Array {
   // A UTF-8 code unit takes at most 3 octets: room enough without measuring first.
@@ -55,7 +68,7 @@ function joinOutput(parts: readonly (string | Uint8Array)[]): Uint8Array {
   const out = new Uint8Array(room);
   let offset = 0;
   for (const part of parts) {
-    if (typeof part === "string") offset += encoder.encodeInto(part, out.subarray(offset)).written;
+    if (typeof part === "string") offset = writeText(out, offset, part);
     else {
       out.set(part, offset);
       offset += part.length;

@@ -99,9 +99,11 @@ export class NodeTransport extends GuardedTransport {
       // TLS), so the caller may reuse the buffer (the engine's BODY_COPY_LIMIT rule). The
       // return value of socket.write() is not enough: it can be true while the tail of this
       // very buffer still waits in Node's queue after a partial kernel write.
-      socket.write(bytes, (error) => (error ? reject(error) : resolve()));
-    }).finally(() => {
-      this.#sending = undefined;
+      socket.write(bytes, (error) => {
+        if (this.#sending === reject) this.#sending = undefined;
+        if (error) reject(error);
+        else resolve();
+      });
     });
   }
 
