@@ -9,7 +9,6 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { dirname } from "node:path";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
-import { createMessage } from "../packages/mime/src/index.ts";
 import {
   type BenchClient,
   type BenchMessage,
@@ -26,6 +25,7 @@ import type {
   ThroughputJob,
   ThroughputOutcome,
 } from "./protocol.ts";
+import { loadMimeModule } from "./smtp-modules.ts";
 
 const send = process.send?.bind(process);
 if (!send) throw new Error("bench/client-process.ts runs as a child process of bench/run.ts");
@@ -116,7 +116,7 @@ function pump(
 }
 
 async function runThroughput(job: ThroughputJob): Promise<ThroughputOutcome> {
-  const client = openClient(job.client, job.port, { auth: job.auth });
+  const client = await openClient(job.client, job.port, { auth: job.auth });
   const rcpts = job.to ?? recipients(job.recipients);
   const window = IN_FLIGHT_PER_CONNECTION * connectionsOf(job.client);
   const warm = await pump(client, -job.warmup, job.warmup, window, rcpts, Infinity);
@@ -155,6 +155,7 @@ function attachmentMessage(content: BenchMessage["attachments"] & object): Bench
 async function encodeOnly(job: AttachmentJob, message: BenchMessage): Promise<number> {
   let bytes = 0;
   if (libraryOf(job.client) === "smtp") {
+    const { createMessage } = await loadMimeModule();
     const built = createMessage(message, { now: new Date(), randomBytes: (n) => randomBytes(n) });
     for await (const chunk of built.stream()) bytes += chunk.length;
   } else {
@@ -172,7 +173,9 @@ async function runAttachment(job: AttachmentJob): Promise<AttachmentOutcome> {
     attachmentMessage([
       { filename: ATTACHMENT_NAME, content: content(), contentType: "application/octet-stream" },
     ]);
-  const client = job.encodeOnly ? undefined : openClient(job.client, job.port, { dkim: job.dkim });
+  const client = job.encodeOnly
+    ? undefined
+    : await openClient(job.client, job.port, { dkim: job.dkim });
   // Warm-up: open the connection (or run the encoder) once with a small attachment.
   const small = attachmentMessage([
     {

@@ -4,10 +4,10 @@
  */
 
 import nodemailer from "nodemailer";
-import { createClient } from "../packages/client/src/index.ts";
 import type { ClientName } from "./config.ts";
 import type { BenchDkim } from "./protocol.ts";
 import { RawClient } from "./raw-client.ts";
+import { loadClientModule } from "./smtp-modules.ts";
 
 /** The signing domain and selector of the DKIM-signed cases. @since 0.1.0 */
 export const DKIM_DOMAIN = "bench.test";
@@ -54,7 +54,7 @@ export function libraryOf(name: ClientName): Library {
  *
  * @since 0.1.0
  */
-export function openClient(
+export async function openClient(
   name: ClientName,
   port: number,
   options: {
@@ -63,7 +63,7 @@ export function openClient(
     /** Messages one connection keeps in flight (@smtp `pool.maxInFlight`, the raw client's window). */
     maxInFlight?: number | undefined;
   } = {},
-): BenchClient {
+): Promise<BenchClient> {
   const { auth, dkim } = options;
   const maxConnections = connectionsOf(name);
   const signing = { domainName: DKIM_DOMAIN, keySelector: DKIM_SELECTOR };
@@ -73,6 +73,7 @@ export function openClient(
     return { send: (message) => raw.send(message), close: () => raw.close() };
   }
   if (libraryOf(name) === "smtp") {
+    const { createClient } = await loadClientModule();
     const client = createClient({
       host: "127.0.0.1",
       port,

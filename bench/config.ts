@@ -66,6 +66,8 @@ export interface BenchConfig {
    * usual run against the sink (`--servers`); empty: the usual run.
    */
   servers: RealServerName[];
+  /** Run @smtp from its TypeScript sources (tsx) instead of the built dist. */
+  source: boolean;
   /** Print progress lines to stderr. */
   verbose: boolean;
   /** `quick` or `full`: which preset the run started from. */
@@ -94,6 +96,7 @@ export function fullConfig(): BenchConfig {
     cpuProfDir: undefined,
     jsonPath: undefined,
     servers: [],
+    source: false,
     verbose: true,
     preset: "full",
     custom: false,
@@ -139,6 +142,7 @@ const HELP = `usage: pnpm bench [--quick] [options]
   --json PATH           JSON output (default bench/results/<date>.json)
   --servers a,b         instead: one connection at RTT 40 ms (or --delays) through the proxy to
                         real servers (${REAL_SERVERS.join(", ")}), set up by interop/peers/
+  --source              run @smtp from its TypeScript sources (tsx), not the built dist
   --quiet               no progress lines on stderr
 
 Every flag can also be given as an environment variable: BENCH_REPS, BENCH_N, BENCH_DELAYS, ...`;
@@ -181,7 +185,14 @@ const VALUE_FLAGS = [
   "--json",
   "--servers",
 ] as const;
-const BOOLEAN_FLAGS = ["--quick", "--no-encode", "--no-dkim", "--quiet", "--help"] as const;
+const BOOLEAN_FLAGS = [
+  "--quick",
+  "--no-encode",
+  "--no-dkim",
+  "--source",
+  "--quiet",
+  "--help",
+] as const;
 
 /**
  * Parses CLI flags (and `BENCH_*` environment variables, which flags override) into a
@@ -286,12 +297,18 @@ export function parseConfig(
   }
   // The real-server mode measures at RTT 40 ms unless told otherwise.
   if (values.has("--servers") && !values.has("--delays")) config.delays = [20];
-  if (values.size > 0 || switches.has("--no-encode") || switches.has("--no-dkim")) {
+  if (
+    values.size > 0 ||
+    switches.has("--no-encode") ||
+    switches.has("--no-dkim") ||
+    switches.has("--source")
+  ) {
     config.custom = true;
   }
   if (switches.has("--no-encode")) config.encodeOnly = false;
   if (switches.has("--no-dkim")) config.dkim = false;
   if (switches.has("--quiet")) config.verbose = false;
+  if (switches.has("--source")) config.source = true;
   return config;
 }
 

@@ -95,6 +95,8 @@ export interface ClientRunOptions {
   label: string;
   /** Kill the process after this many ms. */
   timeoutMs: number;
+  /** Load @smtp from its TypeScript sources (BENCH_SOURCE=1), not the built dist. */
+  source?: boolean | undefined;
 }
 
 /**
@@ -117,7 +119,7 @@ export function runClientProcess(
     {
       cwd: ROOT,
       execArgv,
-      env: { ...process.env, ...profile },
+      env: { ...process.env, ...profile, BENCH_SOURCE: options.source ? "1" : "0" },
       stdio: ["ignore", "inherit", "pipe", "ipc"],
     },
   );

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { readEnvFile, required, requiredNumber } from "../interop/src/env-file.ts";
 import { type Library, libraryOf } from "./clients.ts";
 import type { BenchConfig, ClientName, RealServerName } from "./config.ts";
+import { warmupFor } from "./measure.ts";
 import { runClientProcess, type ServerHandle } from "./processes.ts";
 import type { ServerSnapshot, ThroughputOutcome } from "./protocol.ts";
 import { clientLabel, counterpart } from "./report.ts";
@@ -119,7 +120,7 @@ export async function measureRealServer(
   cell: { rep: number; delayMs: number; client: ClientName },
 ): Promise<RealServerRun> {
   const n = config.nDelayed;
-  const warmup = Math.max(1, Math.min(50, Math.floor(n / 10)));
+  const warmup = warmupFor(n, cell.delayMs);
   const proxyPort = await server.openProxy(cell.delayMs, target.port);
   const base = { ...cell, server: target.name, library: libraryOf(cell.client), n };
   let before: ServerSnapshot | undefined;
@@ -141,6 +142,7 @@ export async function measureRealServer(
           before = await server.snapshot();
         },
         cpuProfDir: config.cpuProfDir,
+        source: config.source,
         label: `${cell.client}-${target.name}-D${cell.delayMs}-rep${cell.rep}`,
         timeoutMs: config.timeCapMs + 120_000,
       },
