@@ -33,7 +33,7 @@ if (!send) throw new Error("bench/client-process.ts runs as a child process of b
 // The runner gone (finished, crashed or interrupted): stop at once rather than linger.
 process.on("disconnect", () => process.exit(1));
 
-/** Sends in flight per connection, for both clients (@smtp pipelines up to 4 per connection). */
+/** `send()` calls outstanding per connection unless the job says otherwise, for every client. */
 const IN_FLIGHT_PER_CONNECTION = 4;
 
 /** Where to write a CPU profile of the timed part (set by the runner's `--cpu-prof`). */
@@ -116,9 +116,12 @@ function pump(
 }
 
 async function runThroughput(job: ThroughputJob): Promise<ThroughputOutcome> {
-  const client = await openClient(job.client, job.port, { auth: job.auth });
+  const client = await openClient(job.client, job.port, {
+    auth: job.auth,
+    maxInFlight: job.maxInFlight,
+  });
   const rcpts = job.to ?? recipients(job.recipients);
-  const window = IN_FLIGHT_PER_CONNECTION * connectionsOf(job.client);
+  const window = job.sendsInFlight ?? IN_FLIGHT_PER_CONNECTION * connectionsOf(job.client);
   const warm = await pump(client, -job.warmup, job.warmup, window, rcpts, Infinity);
   if (warm.failed > 0) throw new Error(`warm-up failed: ${warm.firstError}`);
   await waitForGo();

@@ -78,7 +78,10 @@ export async function openClient(
       host: "127.0.0.1",
       port,
       starttls: "never",
-      pool: { maxConnections },
+      pool: {
+        maxConnections,
+        ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+      },
       ...(dkim ? { dkim: { ...signing, privateKey: dkim.privateKey, spool: dkim.spool } } : {}),
       ...(auth === undefined ? {} : { auth }),
     });

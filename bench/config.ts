@@ -66,6 +66,10 @@ export interface BenchConfig {
    * usual run against the sink (`--servers`); empty: the usual run.
    */
   servers: RealServerName[];
+  /** With `servers`: the @smtp in-flight windows (`pool.maxInFlight`) measured. */
+  windows: number[];
+  /** With `servers`: `send()` calls kept outstanding, for every client. */
+  sendsInFlight: number;
   /** Run @smtp from its TypeScript sources (tsx) instead of the built dist. */
   source: boolean;
   /** Print progress lines to stderr. */
@@ -96,6 +100,8 @@ export function fullConfig(): BenchConfig {
     cpuProfDir: undefined,
     jsonPath: undefined,
     servers: [],
+    windows: [4, 32],
+    sendsInFlight: 64,
     source: false,
     verbose: true,
     preset: "full",
@@ -140,8 +146,10 @@ const HELP = `usage: pnpm bench [--quick] [options]
   --sample N            messages per measurement parsed with mailparser
   --cpu-prof DIR        write a --cpu-prof profile of every client process into DIR
   --json PATH           JSON output (default bench/results/<date>.json)
-  --servers a,b         instead: one connection at RTT 40 ms (or --delays) through the proxy to
-                        real servers (${REAL_SERVERS.join(", ")}), set up by interop/peers/
+  --servers a,b         instead: one connection at RTT 0, 10 and 40 ms (or --delays) to real
+                        servers (${REAL_SERVERS.join(", ")}), set up by interop/peers/
+  --windows 4,32        with --servers: @smtp's pool.maxInFlight values measured
+  --sends N             with --servers: send() calls kept outstanding (default 64)
   --source              run @smtp from its TypeScript sources (tsx), not the built dist
   --quiet               no progress lines on stderr
 
@@ -184,6 +192,8 @@ const VALUE_FLAGS = [
   "--cpu-prof",
   "--json",
   "--servers",
+  "--windows",
+  "--sends",
 ] as const;
 const BOOLEAN_FLAGS = [
   "--quick",
@@ -281,6 +291,12 @@ export function parseConfig(
       case "--json":
         config.jsonPath = value;
         break;
+      case "--windows":
+        config.windows = numbers(value, flag).map((n) => integer(String(n), flag));
+        break;
+      case "--sends":
+        config.sendsInFlight = integer(value, flag);
+        break;
       case "--servers": {
         const names = value.split(",").map((n) => n.trim());
         for (const name of names) {
@@ -295,8 +311,8 @@ export function parseConfig(
       }
     }
   }
-  // The real-server mode measures at RTT 40 ms unless told otherwise.
-  if (values.has("--servers") && !values.has("--delays")) config.delays = [20];
+  // The real-server mode measures at RTT 0, 10 and 40 ms unless told otherwise.
+  if (values.has("--servers") && !values.has("--delays")) config.delays = [0, 5, 20];
   if (
     values.size > 0 ||
     switches.has("--no-encode") ||

@@ -48,6 +48,10 @@ export interface ThroughputJob {
   to?: string[];
   /** AUTH, for a real server that takes the recipients only after it. */
   auth?: { user: string; pass: string };
+  /** `send()` calls kept outstanding (default 4 per connection). */
+  sendsInFlight?: number;
+  /** @smtp `pool.maxInFlight` / the raw client's window (default: each client's own). */
+  maxInFlight?: number;
 }
 
 /** What a large-attachment client process is asked to do. @since 0.1.0 */

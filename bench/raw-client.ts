@@ -36,6 +36,8 @@ interface Pending {
 }
 
 const CRLF = "\r\n";
+/** Messages per connection, then a new one (Exim's default smtp_accept_max_per_connection). */
+const PER_CONNECTION = 1000;
 /** Input bytes per base64 line, and lines per chunk (~64 KiB of input). */
 const LINE = 57;
 const CHUNK_LINES = 1150;
@@ -136,6 +138,10 @@ export class RawClient {
   #inFlight = 0;
   #writing = false;
   #failed: Error | undefined;
+  /** Messages started on the current connection. */
+  #started = 0;
+  /** The connection is being replaced: nothing new starts until the next one is ready. */
+  #recycling = false;
 
   constructor(options: RawClientOptions) {
     this.#options = options;
@@ -168,13 +174,32 @@ export class RawClient {
     socket.destroy();
   }
 
+  /** QUIT the spent connection, then open the next one and go on. */
+  async #recycle(): Promise<void> {
+    this.#recycling = true;
+    try {
+      await this.close();
+      this.#socket = undefined;
+      this.#received = "";
+      this.#started = 0;
+      await this.#open();
+    } catch (error) {
+      this.#failAll(error as Error);
+      return;
+    }
+    this.#recycling = false;
+    this.#pump();
+  }
+
   async #open(): Promise<void> {
     const socket = connect({ host: this.#options.host, port: this.#options.port });
     socket.setNoDelay(true);
     this.#socket = socket;
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
     socket.on("error", (error) => this.#failAll(error));
-    socket.on("close", () => this.#failAll(new Error("connection closed")));
+    socket.on("close", () => {
+      if (this.#socket === socket && !this.#recycling) this.#failAll(new Error("connection closed"));
+    });
     const reply = () =>
       new Promise<{ code: number; text: string }>((resolve) =>
         this.#expect((code, text) => resolve({ code, text })),
@@ -218,7 +243,11 @@ export class RawClient {
   }
 
   #pump(): void {
-    if (this.#writing || this.#failed) return;
+    if (this.#writing || this.#failed || this.#recycling) return;
+    if (this.#started >= PER_CONNECTION) {
+      if (this.#expected.length === 0 && this.#queue.length > 0) void this.#recycle();
+      return;
+    }
     if (this.#chunking) {
       if (this.#queue.length > 0 && this.#inFlight < this.#window) void this.#writeBdat();
     } else if (this.#awaiting354 === undefined && this.#queue.length > 0) {
@@ -228,6 +257,7 @@ export class RawClient {
 
   /** DATA: writes `prefix` (the previous body and its end) with `p`'s envelope and DATA. */
   #startData(p: Pending, prefix: string | Buffer[]): void {
+    this.#started++;
     const envelope = `${envelopeOf(p.message)}DATA${CRLF}`;
     const refuse = (what: string) => (code: number) => {
       if (code >= 400) p.reject(new Error(`${what} ${code}`));
@@ -251,11 +281,15 @@ export class RawClient {
   /** DATA: after 354, the body, its end and (in the same write) the next envelope. */
   async #writeBody(p: Pending): Promise<void> {
     const message = p.message;
-    this.#expect((code) => (code === 250 ? p.resolve() : p.reject(new Error(`end ${code}`))));
+    this.#expect((code) => {
+      if (code === 250) p.resolve();
+      else p.reject(new Error(`end ${code}`));
+      this.#pump();
+    });
     const tail = `.${CRLF}`;
     if (message.attachments === undefined) {
       const bytes = `${headerOf(message, "text/plain; charset=utf-8", "7bit")}${textLines(message.text, true)}${tail}`;
-      const next = this.#queue.shift();
+      const next = this.#started < PER_CONNECTION ? this.#queue.shift() : undefined;
       if (next) this.#startData(next, bytes);
       else this.#socket!.write(bytes);
       return;
@@ -268,7 +302,7 @@ export class RawClient {
       return;
     }
     this.#writing = false;
-    const next = this.#queue.shift();
+    const next = this.#started < PER_CONNECTION ? this.#queue.shift() : undefined;
     if (next) this.#startData(next, tail);
     else this.#socket!.write(tail);
   }
@@ -295,6 +329,7 @@ export class RawClient {
     const p = this.#queue.shift()!;
     const message = p.message;
     this.#inFlight++;
+    this.#started++;
     let failure: Error | undefined;
     const fail = (what: string) => (code: number) => {
       if (code >= 300) failure ??= new Error(`${what} ${code}`);

@@ -36,6 +36,8 @@ export interface RealServerRun {
   rep: number;
   server: RealServerName;
   client: ClientName;
+  /** The in-flight window asked of @smtp (`pool.maxInFlight`) or the raw client; none for nodemailer. */
+  maxInFlight: number | undefined;
   library: Library;
   delayMs: number;
   n: number;
@@ -117,11 +119,13 @@ export async function measureRealServer(
   server: ServerHandle,
   config: BenchConfig,
   target: RealTarget,
-  cell: { rep: number; delayMs: number; client: ClientName },
+  cell: { rep: number; delayMs: number; client: ClientName; maxInFlight: number | undefined },
 ): Promise<RealServerRun> {
-  const n = config.nDelayed;
-  const warmup = warmupFor(n, cell.delayMs);
-  const proxyPort = await server.openProxy(cell.delayMs, target.port);
+  // Without delay, straight to the server (no proxy): the figures are CPU-bound there.
+  const n = cell.delayMs > 0 ? config.nDelayed : config.n;
+  const warmup = cell.delayMs > 0 ? warmupFor(n, cell.delayMs) : Math.min(500, n);
+  const proxyPort =
+    cell.delayMs > 0 ? await server.openProxy(cell.delayMs, target.port) : undefined;
   const base = { ...cell, server: target.name, library: libraryOf(cell.client), n };
   let before: ServerSnapshot | undefined;
   try {
@@ -129,13 +133,15 @@ export async function measureRealServer(
       {
         kind: "throughput",
         client: cell.client,
-        port: proxyPort,
+        port: proxyPort ?? target.port,
         recipients: target.to.length,
         warmup,
         n,
         timeCapMs: config.timeCapMs,
         to: target.to,
         ...(target.auth === undefined ? {} : { auth: target.auth }),
+        sendsInFlight: config.sendsInFlight,
+        ...(cell.maxInFlight === undefined ? {} : { maxInFlight: cell.maxInFlight }),
       },
       {
         onWarm: async () => {
@@ -143,14 +149,14 @@ export async function measureRealServer(
         },
         cpuProfDir: config.cpuProfDir,
         source: config.source,
-        label: `${cell.client}-${target.name}-D${cell.delayMs}-rep${cell.rep}`,
+        label: `${cell.client}-w${cell.maxInFlight ?? "nm"}-${target.name}-D${cell.delayMs}-rep${cell.rep}`,
         timeoutMs: config.timeCapMs + 120_000,
       },
     )) as ThroughputOutcome;
     const after = await server.snapshot();
     if (!before) throw new Error("the client never reported warm");
-    const p0 = before.proxies[proxyPort];
-    const p1 = after.proxies[proxyPort];
+    const p0 = proxyPort === undefined ? undefined : before.proxies[proxyPort];
+    const p1 = proxyPort === undefined ? undefined : after.proxies[proxyPort];
     const sent = Math.max(outcome.sent, 1);
     const problems: string[] = [];
     if (outcome.failed > 0) problems.push(`${outcome.failed} sends failed: ${outcome.firstError}`);
@@ -164,7 +170,7 @@ export async function measureRealServer(
       failed: outcome.failed,
       wallMs: outcome.wallMs,
       msgsPerSec: (outcome.sent * 1000) / outcome.wallMs,
-      rttPerMsg: outcome.wallMs / sent / (2 * cell.delayMs),
+      rttPerMsg: cell.delayMs > 0 ? outcome.wallMs / sent / (2 * cell.delayMs) : Number.NaN,
       waitsPerMsg: p0 && p1 ? (p1.clientBursts - p0.clientBursts) / sent : Number.NaN,
       writesPerMsg: p0 && p1 ? (p1.clientReads - p0.clientReads) / sent : Number.NaN,
       cpuUsPerMsg: (outcome.cpuUserUs + outcome.cpuSystemUs) / sent,
@@ -187,7 +193,7 @@ export async function measureRealServer(
       problems: [`measurement failed: ${String(error)}`],
     };
   } finally {
-    await server.closeProxy(proxyPort);
+    if (proxyPort !== undefined) await server.closeProxy(proxyPort);
   }
 }
 
@@ -196,6 +202,7 @@ export interface RealServerRow {
   server: RealServerName;
   delayMs: number;
   client: ClientName;
+  maxInFlight: number | undefined;
   msgsPerSec: Spread;
   /** msgs/s ÷ nodemailer's, same server, delay and repetition (on @smtp rows). */
   speedRatio: Spread;
@@ -209,12 +216,13 @@ export interface RealServerRow {
 
 /** Medians over repetitions, per server, delay and client. @since 0.1.0 */
 export function summarizeRealServers(runs: readonly RealServerRun[]): RealServerRow[] {
-  return groupBy(runs, (r) => `${r.server}|${r.delayMs}|${r.client}`).map((group) => {
+  return groupBy(runs, (r) => `${r.server}|${r.delayMs}|${r.client}|${r.maxInFlight}`).map((group) => {
     const first = group[0]!;
     const ratios = group.flatMap((run) => {
       const peer = runs.find(
         (r) =>
           r.client === counterpart(run.client) &&
+          run.client !== r.client &&
           r.server === run.server &&
           r.delayMs === run.delayMs &&
           r.rep === run.rep,
@@ -225,6 +233,7 @@ export function summarizeRealServers(runs: readonly RealServerRun[]): RealServer
       server: first.server,
       delayMs: first.delayMs,
       client: first.client,
+      maxInFlight: first.maxInFlight,
       msgsPerSec: spread(group.map((r) => r.msgsPerSec)),
       speedRatio: spread(ratios),
       rttPerMsg: spread(group.map((r) => r.rttPerMsg)),
@@ -259,7 +268,7 @@ export function realServerTable(rows: readonly RealServerRow[]): string {
       line([
         r.server,
         String(2 * r.delayMs),
-        clientLabel(r.client),
+        clientLabel(r.client) + (r.maxInFlight === undefined ? "" : `, window ${r.maxInFlight}`),
         fmtSpread(r.msgsPerSec),
         fmtSpread(r.speedRatio, 2),
         fmtSpread(r.rttPerMsg, 2),

@@ -16,7 +16,7 @@ export function versionOf(pkg: string): string {
 }
 
 /** The client order of repetition `rep`: the list rotated by `rep`. @since 0.1.0 */
-export function rotated(clients: readonly ClientName[], rep: number): ClientName[] {
+export function rotated<T>(clients: readonly T[], rep: number): T[] {
   const k = rep % clients.length;
   return [...clients.slice(k), ...clients.slice(0, k)];
 }
