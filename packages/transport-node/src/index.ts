@@ -12,3 +12,4 @@ export {
   type NodeTlsOptions,
   type NodeTransportOptions,
 } from "./options.ts";
+export { TlsSessionCache, type TlsSessionSlot } from "./tls-sessions.ts";
