@@ -26,6 +26,7 @@ import type {
   ThroughputOutcome,
 } from "./protocol.ts";
 import { loadMimeModule } from "./smtp-modules.ts";
+import { runTlsSetup } from "./tls-setup-client.ts";
 
 const send = process.send?.bind(process);
 if (!send) throw new Error("bench/client-process.ts runs as a child process of bench/run.ts");
@@ -232,5 +233,9 @@ async function runAttachment(job: AttachmentJob): Promise<AttachmentOutcome> {
 
 const job = JSON.parse(process.argv[2] ?? "null") as ClientJob;
 const outcome: ClientOutcome =
-  job.kind === "throughput" ? await runThroughput(job) : await runAttachment(job);
+  job.kind === "throughput"
+    ? await runThroughput(job)
+    : job.kind === "tls-setup"
+      ? await runTlsSetup(job, waitForGo)
+      : await runAttachment(job);
 send(outcome, () => process.exit(0));

@@ -55,6 +55,10 @@ export interface BenchConfig {
   dkim: boolean;
   /** Interleaved rounds of the cold-start measurement; 0 skips it. */
   coldRuns: number;
+  /** Timed connection set-ups per TLS measurement (Postfix, STARTTLS + AUTH); 0 skips it. */
+  tlsRounds: number;
+  /** One-way delays of the TLS set-up measurement. */
+  tlsDelays: number[];
   /** Messages of each throughput measurement parsed and checked with mailparser. */
   sample: number;
   /** Write a V8 CPU profile per client process into this directory. */
@@ -96,6 +100,8 @@ export function fullConfig(): BenchConfig {
     encodeOnly: true,
     dkim: true,
     coldRuns: 30,
+    tlsRounds: 20,
+    tlsDelays: [0, 20],
     sample: 20,
     cpuProfDir: undefined,
     jsonPath: undefined,
@@ -122,6 +128,7 @@ export function quickConfig(): BenchConfig {
     throttleMiBps: 20,
     throttleSizeMiB: 8,
     coldRuns: 5,
+    tlsRounds: 6,
     sample: 10,
     preset: "quick",
   };
@@ -143,6 +150,8 @@ const HELP = `usage: pnpm bench [--quick] [options]
   --no-encode           skip the encode-only variants
   --no-dkim             skip the DKIM-signed attachment variants
   --cold N              interleaved cold-start rounds (0 skips; needs pnpm build for @smtp)
+  --tls N               timed TLS set-ups (STARTTLS + AUTH on Postfix) per cell (0 skips)
+  --tls-delays 0,20     one-way delays of the TLS set-up measurement
   --sample N            messages per measurement parsed with mailparser
   --cpu-prof DIR        write a --cpu-prof profile of every client process into DIR
   --json PATH           JSON output (default bench/results/<date>.json)
@@ -189,6 +198,8 @@ const VALUE_FLAGS = [
   "--throttle-size",
   "--sample",
   "--cold",
+  "--tls",
+  "--tls-delays",
   "--cpu-prof",
   "--json",
   "--servers",
@@ -284,6 +295,12 @@ export function parseConfig(
         break;
       case "--cold":
         config.coldRuns = integer(value, flag, 0);
+        break;
+      case "--tls":
+        config.tlsRounds = integer(value, flag, 0);
+        break;
+      case "--tls-delays":
+        config.tlsDelays = numbers(value, flag);
         break;
       case "--cpu-prof":
         config.cpuProfDir = value;

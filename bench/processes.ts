@@ -97,6 +97,8 @@ export interface ClientRunOptions {
   timeoutMs: number;
   /** Load @smtp from its TypeScript sources (BENCH_SOURCE=1), not the built dist. */
   source?: boolean | undefined;
+  /** Extra Node.js flags for the client process (e.g. `--tls-max-v1.2`). */
+  nodeFlags?: string[] | undefined;
 }
 
 /**
@@ -108,7 +110,7 @@ export function runClientProcess(
   job: ClientJob,
   options: ClientRunOptions,
 ): Promise<ClientOutcome> {
-  const execArgv = [...TSX_ARGS, "--expose-gc"];
+  const execArgv = [...TSX_ARGS, "--expose-gc", ...(options.nodeFlags ?? [])];
   // The client process profiles its timed part only (node:inspector), not start-up.
   const profile = options.cpuProfDir
     ? { BENCH_PROFILE: join(options.cpuProfDir, `${options.label}.cpuprofile`) }

@@ -75,8 +75,37 @@ export interface BenchDkim {
   spool: string;
 }
 
+/** The clients of the TLS set-up measurement. @since 0.2.0 */
+export type TlsSetupClient = "smtp-resume" | "smtp-full" | "nodemailer";
+
+/** Connection set-ups (STARTTLS and AUTH) one after another, each a new connection. @since 0.2.0 */
+export interface TlsSetupJob {
+  kind: "tls-setup";
+  client: TlsSetupClient;
+  host: string;
+  port: number;
+  /** The server's CA (PEM). */
+  ca: string;
+  auth: { user: string; pass: string };
+  /** Untimed set-ups first (the first one gets the session the later ones may resume). */
+  warmup: number;
+  rounds: number;
+}
+
+/** Outcome of a TLS set-up measurement. @since 0.2.0 */
+export interface TlsSetupOutcome {
+  type: "result";
+  kind: "tls-setup";
+  /** Wall ms of each timed set-up: connect, EHLO, STARTTLS, EHLO, AUTH, until QUIT is written. */
+  setupMs: number[];
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  failed: number;
+  firstError?: string;
+}
+
 /** A job for a client process. @since 0.1.0 */
-export type ClientJob = ThroughputJob | AttachmentJob;
+export type ClientJob = ThroughputJob | AttachmentJob | TlsSetupJob;
 
 /** Sent by a client process once warmed up; the runner answers with {@link GoMessage}. @since 0.1.0 */
 export interface WarmMessage {
@@ -120,4 +149,4 @@ export interface AttachmentOutcome {
 }
 
 /** A client process's final message. @since 0.1.0 */
-export type ClientOutcome = ThroughputOutcome | AttachmentOutcome;
+export type ClientOutcome = ThroughputOutcome | AttachmentOutcome | TlsSetupOutcome;

@@ -198,7 +198,8 @@ export class RawClient {
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
     socket.on("error", (error) => this.#failAll(error));
     socket.on("close", () => {
-      if (this.#socket === socket && !this.#recycling) this.#failAll(new Error("connection closed"));
+      if (this.#socket === socket && !this.#recycling)
+        this.#failAll(new Error("connection closed"));
     });
     const reply = () =>
       new Promise<{ code: number; text: string }>((resolve) =>

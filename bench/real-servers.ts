@@ -216,34 +216,36 @@ export interface RealServerRow {
 
 /** Medians over repetitions, per server, delay and client. @since 0.1.0 */
 export function summarizeRealServers(runs: readonly RealServerRun[]): RealServerRow[] {
-  return groupBy(runs, (r) => `${r.server}|${r.delayMs}|${r.client}|${r.maxInFlight}`).map((group) => {
-    const first = group[0]!;
-    const ratios = group.flatMap((run) => {
-      const peer = runs.find(
-        (r) =>
-          r.client === counterpart(run.client) &&
-          run.client !== r.client &&
-          r.server === run.server &&
-          r.delayMs === run.delayMs &&
-          r.rep === run.rep,
-      );
-      return peer ? [run.msgsPerSec / peer.msgsPerSec] : [];
-    });
-    return {
-      server: first.server,
-      delayMs: first.delayMs,
-      client: first.client,
-      maxInFlight: first.maxInFlight,
-      msgsPerSec: spread(group.map((r) => r.msgsPerSec)),
-      speedRatio: spread(ratios),
-      rttPerMsg: spread(group.map((r) => r.rttPerMsg)),
-      waitsPerMsg: spread(group.map((r) => r.waitsPerMsg)),
-      writesPerMsg: spread(group.map((r) => r.writesPerMsg)),
-      cpuUsPerMsg: spread(group.map((r) => r.cpuUsPerMsg)),
-      sent: group.reduce((a, r) => a + r.sent, 0),
-      failed: group.reduce((a, r) => a + r.failed, 0),
-    };
-  });
+  return groupBy(runs, (r) => `${r.server}|${r.delayMs}|${r.client}|${r.maxInFlight}`).map(
+    (group) => {
+      const first = group[0]!;
+      const ratios = group.flatMap((run) => {
+        const peer = runs.find(
+          (r) =>
+            r.client === counterpart(run.client) &&
+            run.client !== r.client &&
+            r.server === run.server &&
+            r.delayMs === run.delayMs &&
+            r.rep === run.rep,
+        );
+        return peer ? [run.msgsPerSec / peer.msgsPerSec] : [];
+      });
+      return {
+        server: first.server,
+        delayMs: first.delayMs,
+        client: first.client,
+        maxInFlight: first.maxInFlight,
+        msgsPerSec: spread(group.map((r) => r.msgsPerSec)),
+        speedRatio: spread(ratios),
+        rttPerMsg: spread(group.map((r) => r.rttPerMsg)),
+        waitsPerMsg: spread(group.map((r) => r.waitsPerMsg)),
+        writesPerMsg: spread(group.map((r) => r.writesPerMsg)),
+        cpuUsPerMsg: spread(group.map((r) => r.cpuUsPerMsg)),
+        sent: group.reduce((a, r) => a + r.sent, 0),
+        failed: group.reduce((a, r) => a + r.failed, 0),
+      };
+    },
+  );
 }
 
 /** The Markdown table of the real-server mode. @since 0.1.0 */

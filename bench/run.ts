@@ -33,6 +33,15 @@ import {
 } from "./report.ts";
 import { machineInfo, type RunRecord, rotated, versionOf, writeResultJson } from "./run-common.ts";
 import { fmtSpread } from "./stats.ts";
+import {
+  measureTlsSetup,
+  summarizeTlsSetup,
+  TLS_CLIENTS,
+  type TlsSetupRow,
+  type TlsSetupRun,
+  tlsSetupTable,
+  tlsTarget,
+} from "./tls-setup.ts";
 import { sha256File } from "./verify.ts";
 
 /** Everything one run produced. @since 0.1.0 */
@@ -43,6 +52,8 @@ export interface BenchResult extends RunRecord {
   dkim: DkimRow[];
   /** Cold start and install footprint, when measured. */
   coldStart: ColdStartResult | undefined;
+  /** TLS set-up with and without session resumption (Postfix), when measured. */
+  tls: { runs: TlsSetupRun[]; summary: TlsSetupRow[]; skipped: string | undefined };
 }
 
 /** Writes `mib` MiB of random bytes to `path`, 1 MiB at a time. */
@@ -73,6 +84,8 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   const server = await startServer();
   const throughputRuns: ThroughputRun[] = [];
   const attachmentRuns: AttachmentRun[] = [];
+  const tlsRuns: TlsSetupRun[] = [];
+  let tlsSkipped: string | undefined;
   try {
     for (let rep = 0; rep < config.reps; rep++) {
       for (const delayMs of config.delays) {
@@ -90,6 +103,32 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
                 `${run.msgsPerSec.toFixed(0)} msgs/s, ${run.cpuUsPerMsg.toFixed(0)} µs CPU/msg` +
                 (run.problems.length ? `, PROBLEMS: ${run.problems.join("; ")}` : ""),
             );
+          }
+        }
+      }
+    }
+
+    if (config.tlsRounds > 0) {
+      const target = await tlsTarget();
+      if (target === undefined)
+        tlsSkipped = "the Postfix peer is not set up (bash .ci/postfix-setup.sh)";
+      for (let rep = 0; rep < config.reps && target; rep++) {
+        for (const delayMs of config.tlsDelays) {
+          for (const tls of ["1.3", "1.2"] as const) {
+            for (const client of rotated(TLS_CLIENTS, rep)) {
+              const run = await measureTlsSetup(server, config, target, {
+                rep,
+                delayMs,
+                tls,
+                client,
+              });
+              tlsRuns.push(run);
+              log(
+                `rep ${rep + 1}/${config.reps} TLS ${tls} RTT ${2 * delayMs} ms ${client}: ` +
+                  `${run.setupMs.toFixed(1)} ms per set-up, ${run.cpuMs.toFixed(2)} ms CPU` +
+                  (run.problems.length ? `, PROBLEMS: ${run.problems.join("; ")}` : ""),
+              );
+            }
           }
         }
       }
@@ -188,7 +227,11 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     ...attachmentRuns.flatMap((r) =>
       r.problems.map((p) => `${r.case} ${r.client} rep ${r.rep + 1}: ${p}`),
     ),
+    ...tlsRuns.flatMap((r) =>
+      r.problems.map((p) => `TLS ${r.tls} D=${r.delayMs} ${r.client} rep ${r.rep + 1}: ${p}`),
+    ),
   ];
+  const tlsSummary = summarizeTlsSetup(tlsRuns);
   const machine = machineInfo();
   const versions = {
     nodemailer: versionOf("nodemailer"),
@@ -208,6 +251,14 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       `## Throughput (~2.4 KB text messages; N = ${config.n} at D = 0, ${config.nDelayed} with the proxy; RTT = 2·D)`,
       "",
       throughputTable(throughputSummary),
+    );
+  }
+  if (tlsRuns.length > 0 || tlsSkipped !== undefined) {
+    sections.push(
+      "",
+      "## Connection set-up with TLS session resumption (Postfix submission port: connect, EHLO, STARTTLS, EHLO, AUTH, timed to the QUIT; medians)",
+      "",
+      tlsSkipped === undefined ? tlsSetupTable(tlsSummary) : `Skipped: ${tlsSkipped}.`,
     );
   }
   if (attachmentRuns.length > 0) {
@@ -252,6 +303,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     attachments: { runs: attachmentRuns, summary: attachmentSummary },
     dkim: dkimSummary,
     coldStart,
+    tls: { runs: tlsRuns, summary: tlsSummary, skipped: tlsSkipped },
     problems,
     markdown,
     jsonPath: undefined,
