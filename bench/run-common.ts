@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
-import type { BenchConfig, ClientName } from "./config.ts";
+import type { BenchConfig } from "./config.ts";
 import { ROOT } from "./processes.ts";
 
 /** The version of an installed package (`node_modules/<pkg>`). @since 0.1.0 */
