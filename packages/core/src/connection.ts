@@ -1,3 +1,4 @@
+import { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
 import { type Command, commandName, commandText, describeCommand } from "./command.ts";
 import { SmtpError, type TimeoutPhase } from "./errors.ts";
 import { ReplyParser } from "./reply-parser.ts";
@@ -58,6 +59,11 @@ function writeText(out: Uint8Array, offset: number, text: string): number {
     out[offset + i] = c;
   }
   return offset + text.length;
+}
+
+/** Whether a queued part is a body chunk too large to copy (see `Session.bodyChunk`). */
+function isLarge(part: string | Uint8Array): boolean {
+  return typeof part !== "string" && part.length >= BODY_COPY_LIMIT;
 }
 
 /** Joins queued output into one array: body bytes copied, command text encoded in place. */
@@ -206,17 +212,28 @@ export class Connection<T> {
   }
 
   /**
-   * Everything queued for writing since the last call, in one chunk, or `null`. A lone
-   * body chunk is returned as it is (not copied); anything else is joined into one array,
-   * the command lines encoded on the way.
+   * What is queued for writing, or `null`: everything in one array (the command lines
+   * encoded on the way), except that a body chunk of `BODY_COPY_LIMIT` or more is never
+   * copied: it comes on its own, by a later call than the output queued before it. Call
+   * until `null`.
    */
   pollTransmit(): Uint8Array | null {
     const parts = this.#out;
     if (parts.length === 0) return null;
-    this.#out = [];
-    const first = parts[0]!;
-    if (parts.length === 1 && typeof first !== "string") return first;
-    return joinOutput(parts);
+    // A large body chunk is never copied into a joined array: it goes on its own, after
+    // whatever small output precedes it (which goes joined, in an earlier call).
+    let large = 0;
+    while (large < parts.length && !isLarge(parts[large]!)) large++;
+    if (large === 0 || large === parts.length) {
+      this.#out = large === 0 ? parts.slice(1) : [];
+      const first = parts[0]!;
+      if (large === 0 || (parts.length === 1 && typeof first !== "string")) {
+        return first as Uint8Array;
+      }
+      return joinOutput(parts);
+    }
+    this.#out = parts.slice(large);
+    return joinOutput(parts.slice(0, large));
   }
 
   /** Forgets every awaited reply (the session gave up on them). */

@@ -51,7 +51,11 @@ export type ContentEncoding = "base64" | "hex" | "binary" | "latin1" | "utf-8" |
 export interface ReopenableContent {
   /** The exact length in octets (for the message size and the server's SIZE limit). */
   size: number;
-  /** A fresh stream of the content. */
+  /**
+   * A fresh stream of the content. The builder is done with each chunk before it asks for
+   * the next one, so the stream may yield the same buffer, refilled, every time (no garbage
+   * per chunk: the memory of a large file stays flat).
+   */
   open(): AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
 }
 
