@@ -17,6 +17,7 @@ import {
   openClient,
 } from "./clients.ts";
 import { ATTACHMENT_NAME, FROM, recipients, textMessage } from "./fixtures.ts";
+import { runMemory } from "./memory-client.ts";
 import type {
   AttachmentJob,
   AttachmentOutcome,
@@ -237,5 +238,7 @@ const outcome: ClientOutcome =
     ? await runThroughput(job)
     : job.kind === "tls-setup"
       ? await runTlsSetup(job, waitForGo)
-      : await runAttachment(job);
+      : job.kind === "memory"
+        ? await runMemory(job, waitForGo)
+        : await runAttachment(job);
 send(outcome, () => process.exit(0));

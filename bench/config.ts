@@ -55,6 +55,10 @@ export interface BenchConfig {
   dkim: boolean;
   /** Interleaved rounds of the cold-start measurement; 0 skips it. */
   coldRuns: number;
+  /** `send()` calls made at once on a pool of 5 for the memory case; 0 skips it. */
+  concurrentSends: number;
+  /** Messages in a row for the heap-growth soak; 0 skips it. */
+  soakMessages: number;
   /** Timed connection set-ups per TLS measurement (Postfix, STARTTLS + AUTH); 0 skips it. */
   tlsRounds: number;
   /** One-way delays of the TLS set-up measurement. */
@@ -100,6 +104,8 @@ export function fullConfig(): BenchConfig {
     encodeOnly: true,
     dkim: true,
     coldRuns: 30,
+    concurrentSends: 1000,
+    soakMessages: 100_000,
     tlsRounds: 20,
     tlsDelays: [0, 20],
     sample: 20,
@@ -128,6 +134,7 @@ export function quickConfig(): BenchConfig {
     throttleMiBps: 20,
     throttleSizeMiB: 8,
     coldRuns: 5,
+    soakMessages: 10_000,
     tlsRounds: 6,
     sample: 10,
     preset: "quick",
@@ -150,6 +157,8 @@ const HELP = `usage: pnpm bench [--quick] [options]
   --no-encode           skip the encode-only variants
   --no-dkim             skip the DKIM-signed attachment variants
   --cold N              interleaved cold-start rounds (0 skips; needs pnpm build for @smtp)
+  --concurrent N        send() calls at once on a pool of 5, for memory (0 skips)
+  --soak N              messages in a row for the heap-growth soak (0 skips)
   --tls N               timed TLS set-ups (STARTTLS + AUTH on Postfix) per cell (0 skips)
   --tls-delays 0,20     one-way delays of the TLS set-up measurement
   --sample N            messages per measurement parsed with mailparser
@@ -198,6 +207,8 @@ const VALUE_FLAGS = [
   "--throttle-size",
   "--sample",
   "--cold",
+  "--concurrent",
+  "--soak",
   "--tls",
   "--tls-delays",
   "--cpu-prof",
@@ -295,6 +306,12 @@ export function parseConfig(
         break;
       case "--cold":
         config.coldRuns = integer(value, flag, 0);
+        break;
+      case "--concurrent":
+        config.concurrentSends = integer(value, flag, 0);
+        break;
+      case "--soak":
+        config.soakMessages = integer(value, flag, 0);
         break;
       case "--tls":
         config.tlsRounds = integer(value, flag, 0);

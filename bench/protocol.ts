@@ -104,8 +104,33 @@ export interface TlsSetupOutcome {
   firstError?: string;
 }
 
+/** A memory measurement: many sends at once, or many messages in a row. @since 0.2.0 */
+export interface MemoryJob {
+  kind: "memory";
+  mode: "concurrent" | "soak";
+  client: ClientName;
+  port: number;
+  /** Sends made at once (`concurrent`), or messages sent in all (`soak`). */
+  count: number;
+}
+
+/** Outcome of a memory measurement. @since 0.2.0 */
+export interface MemoryOutcome {
+  type: "result";
+  kind: "memory";
+  wallMs: number;
+  sent: number;
+  failed: number;
+  firstError?: string;
+  /** `concurrent`: RSS after a GC before the sends, and the highest seen until all settled. */
+  rssBefore?: number;
+  rssPeak?: number;
+  /** `soak`: heap used after a full GC, before the first message and after each tenth. */
+  heapBytes?: number[];
+}
+
 /** A job for a client process. @since 0.1.0 */
-export type ClientJob = ThroughputJob | AttachmentJob | TlsSetupJob;
+export type ClientJob = ThroughputJob | AttachmentJob | TlsSetupJob | MemoryJob;
 
 /** Sent by a client process once warmed up; the runner answers with {@link GoMessage}. @since 0.1.0 */
 export interface WarmMessage {
@@ -149,4 +174,4 @@ export interface AttachmentOutcome {
 }
 
 /** A client process's final message. @since 0.1.0 */
-export type ClientOutcome = ThroughputOutcome | AttachmentOutcome | TlsSetupOutcome;
+export type ClientOutcome = ThroughputOutcome | AttachmentOutcome | TlsSetupOutcome | MemoryOutcome;

@@ -20,6 +20,14 @@ import {
   measureThroughput,
   type ThroughputRun,
 } from "./measure.ts";
+import {
+  type MemoryRow,
+  type MemoryRun,
+  measureMemory,
+  memoryClients,
+  memoryTable,
+  summarizeMemory,
+} from "./memory.ts";
 import { startServer } from "./processes.ts";
 import { runRealServers } from "./real-servers-run.ts";
 import {
@@ -52,6 +60,8 @@ export interface BenchResult extends RunRecord {
   dkim: DkimRow[];
   /** Cold start and install footprint, when measured. */
   coldStart: ColdStartResult | undefined;
+  /** Memory with many sends at once and over a long run. */
+  memory: { runs: MemoryRun[]; summary: MemoryRow[] };
   /** TLS set-up with and without session resumption (Postfix), when measured. */
   tls: { runs: TlsSetupRun[]; summary: TlsSetupRow[]; skipped: string | undefined };
 }
@@ -85,6 +95,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   const throughputRuns: ThroughputRun[] = [];
   const attachmentRuns: AttachmentRun[] = [];
   const tlsRuns: TlsSetupRun[] = [];
+  const memoryRuns: MemoryRun[] = [];
   let tlsSkipped: string | undefined;
   try {
     for (let rep = 0; rep < config.reps; rep++) {
@@ -104,6 +115,25 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
                 (run.problems.length ? `, PROBLEMS: ${run.problems.join("; ")}` : ""),
             );
           }
+        }
+      }
+    }
+
+    for (const mode of ["concurrent", "soak"] as const) {
+      const count = mode === "concurrent" ? config.concurrentSends : config.soakMessages;
+      // The soak once (a leak needs no repetitions to show); the concurrent case each time.
+      const reps = mode === "soak" ? Math.min(1, config.reps) : config.reps;
+      for (let rep = 0; rep < reps && count > 0; rep++) {
+        for (const client of rotated(memoryClients(mode), rep)) {
+          const run = await measureMemory(server, config, { rep, mode, client });
+          memoryRuns.push(run);
+          log(
+            `rep ${rep + 1}/${reps} memory ${mode} ${client}: ` +
+              (mode === "concurrent"
+                ? `+${run.extraRssMB.toFixed(1)} MB RSS`
+                : `heap ${run.heapStartMB.toFixed(1)} MB, growth ${run.heapGrowthMB.toFixed(2)} MB`) +
+              (run.problems.length ? `, PROBLEMS: ${run.problems.join("; ")}` : ""),
+          );
         }
       }
     }
@@ -227,6 +257,9 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     ...attachmentRuns.flatMap((r) =>
       r.problems.map((p) => `${r.case} ${r.client} rep ${r.rep + 1}: ${p}`),
     ),
+    ...memoryRuns.flatMap((r) =>
+      r.problems.map((p) => `memory ${r.mode} ${r.client} rep ${r.rep + 1}: ${p}`),
+    ),
     ...tlsRuns.flatMap((r) =>
       r.problems.map((p) => `TLS ${r.tls} D=${r.delayMs} ${r.client} rep ${r.rep + 1}: ${p}`),
     ),
@@ -251,6 +284,15 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       `## Throughput (~2.4 KB text messages; N = ${config.n} at D = 0, ${config.nDelayed} with the proxy; RTT = 2·D)`,
       "",
       throughputTable(throughputSummary),
+    );
+  }
+  const memorySummary = summarizeMemory(memoryRuns);
+  if (memoryRuns.length > 0) {
+    sections.push(
+      "",
+      "## Memory: many sends at once (pool of 5), and the heap over a long run (after a full GC)",
+      "",
+      memoryTable(memorySummary),
     );
   }
   if (tlsRuns.length > 0 || tlsSkipped !== undefined) {
@@ -303,6 +345,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     attachments: { runs: attachmentRuns, summary: attachmentSummary },
     dkim: dkimSummary,
     coldStart,
+    memory: { runs: memoryRuns, summary: memorySummary },
     tls: { runs: tlsRuns, summary: tlsSummary, skipped: tlsSkipped },
     problems,
     markdown,
