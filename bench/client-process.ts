@@ -4,7 +4,7 @@
  * memory. Started by bench/run.ts with the job as JSON in argv[2].
  */
 import { randomBytes } from "node:crypto";
-import { createReadStream, readFileSync } from "node:fs";
+import { createReadStream, readFileSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { dirname } from "node:path";
@@ -26,6 +26,7 @@ import type {
   ThroughputJob,
   ThroughputOutcome,
 } from "./protocol.ts";
+import { base64Chunks, fileBlocks } from "./raw-client.ts";
 import { loadMimeModule } from "./smtp-modules.ts";
 import { runTlsSetup } from "./tls-setup-client.ts";
 
@@ -159,10 +160,20 @@ function attachmentMessage(content: BenchMessage["attachments"] & object): Bench
 /** Encodes the message with the library alone (no network); resolves to the byte count. */
 async function encodeOnly(job: AttachmentJob, message: BenchMessage): Promise<number> {
   let bytes = 0;
-  if (libraryOf(job.client) === "smtp") {
+  if (libraryOf(job.client) === "raw") {
+    // The limit: the attachment's chunked base64 alone.
+    const a = message.attachments![0]!;
+    for await (const chunk of base64Chunks(a.content ?? fileBlocks(a.path!))) bytes += chunk.length;
+  } else if (libraryOf(job.client) === "smtp") {
+    // As the client builds and reads it: files read into one refilled buffer (what
+    // @smtp/client's reader does), blocks encoded into one reused buffer.
     const { createMessage } = await loadMimeModule();
-    const built = createMessage(message, { now: new Date(), randomBytes: (n) => randomBytes(n) });
-    for await (const chunk of built.stream()) bytes += chunk.length;
+    const built = createMessage(message, {
+      now: new Date(),
+      randomBytes: (n) => randomBytes(n),
+      files: (path) => ({ size: statSync(path).size, open: () => fileBlocks(path) }),
+    });
+    for await (const chunk of built.stream({ reuseBuffers: true })) bytes += chunk.length;
   } else {
     const stream = new MailComposer(message as never).compile().createReadStream();
     for await (const chunk of stream as AsyncIterable<Buffer>) bytes += chunk.length;
@@ -172,11 +183,17 @@ async function encodeOnly(job: AttachmentJob, message: BenchMessage): Promise<nu
 
 async function runAttachment(job: AttachmentJob): Promise<AttachmentOutcome> {
   const bytes = job.source === "bytes" ? readFileSync(job.file) : undefined;
-  const content = () =>
-    bytes ?? (createReadStream(job.file) as AsyncIterable<Uint8Array> & NodeJS.ReadableStream);
+  const source = () =>
+    job.source === "path"
+      ? { path: job.file }
+      : {
+          content:
+            bytes ??
+            (createReadStream(job.file) as AsyncIterable<Uint8Array> & NodeJS.ReadableStream),
+        };
   const message = () =>
     attachmentMessage([
-      { filename: ATTACHMENT_NAME, content: content(), contentType: "application/octet-stream" },
+      { filename: ATTACHMENT_NAME, ...source(), contentType: "application/octet-stream" },
     ]);
   const client = job.encodeOnly
     ? undefined
@@ -195,6 +212,8 @@ async function runAttachment(job: AttachmentJob): Promise<AttachmentOutcome> {
 
   (globalThis as { gc?: () => void }).gc?.();
   const rssBefore = process.memoryUsage.rss();
+  // The process's maxRSS counts only if the timed part raised it (not an earlier peak).
+  const maxRssBefore = process.resourceUsage().maxRSS;
   let rssPeak = rssBefore;
   const sampler = setInterval(() => {
     rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
@@ -215,8 +234,10 @@ async function runAttachment(job: AttachmentJob): Promise<AttachmentOutcome> {
   const used = process.cpuUsage(cpu);
   clearInterval(sampler);
   await timedPartDone();
-  // maxRSS (KiB) also catches a peak between two samples, e.g. inside one synchronous call.
-  rssPeak = Math.max(rssPeak, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024);
+  // maxRSS (KiB) also catches a peak between two samples, e.g. inside one synchronous call,
+  // when the timed part set it.
+  const maxRss = process.resourceUsage().maxRSS;
+  rssPeak = Math.max(rssPeak, process.memoryUsage.rss(), maxRss > maxRssBefore ? maxRss * 1024 : 0);
   await client?.close();
   return {
     type: "result",

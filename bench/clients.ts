@@ -22,7 +22,9 @@ export interface BenchMessage {
   text: string;
   attachments?: {
     filename: string;
-    content: Uint8Array | (AsyncIterable<Uint8Array> & NodeJS.ReadableStream);
+    /** The bytes or a stream of them; or, instead, `path`: a file each client reads its way. */
+    content?: Uint8Array | (AsyncIterable<Uint8Array> & NodeJS.ReadableStream);
+    path?: string;
     contentType: string;
   }[];
 }

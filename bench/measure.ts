@@ -8,8 +8,13 @@ import { type TestKey, testKey, verifyWithMailauth } from "../tools/dkim-verify/
 import { connectionsOf, DKIM_DOMAIN, DKIM_SELECTOR, type Library, libraryOf } from "./clients.ts";
 import type { BenchConfig, ClientName } from "./config.ts";
 import { runClientProcess, type ServerHandle } from "./processes.ts";
-import type { AttachmentOutcome, ServerSnapshot, ThroughputOutcome } from "./protocol.ts";
-import type { ProxyCounters } from "./proxy.ts";
+import type {
+  AttachmentOutcome,
+  AttachmentSource,
+  ServerSnapshot,
+  ThroughputOutcome,
+} from "./protocol.ts";
+import { measuredRtt, type ProxyCounters } from "./proxy.ts";
 import { checkAttachment, checkTextSample } from "./verify.ts";
 
 /** One throughput measurement. @since 0.1.0 */
@@ -37,6 +42,10 @@ export interface ThroughputRun {
   serverCpuUsPerMsg: number;
   /** (ms per message) ÷ RTT; NaN at D = 0. */
   rttPerMsg: number;
+  /** The round trip the proxy really imposed (timers fire late), ms; NaN at D = 0. */
+  measuredRttMs: number;
+  /** (ms per message) ÷ the measured round trip; NaN at D = 0. */
+  measuredRttPerMsg: number;
   /** Client→server chunks per message, read at the proxy (D > 0) or at the sink (D = 0). */
   writesPerMsg: number;
   /** Client bursts (waits for the server) per message; proxy only. */
@@ -57,7 +66,7 @@ export interface AttachmentRun {
   /** e.g. "50 MiB bytes", "50 MiB stream, sink 20 MiB/s", "encode only 50 MiB bytes". */
   case: string;
   sizeMiB: number;
-  source: "bytes" | "stream";
+  source: AttachmentSource;
   encodeOnly: boolean;
   throttleMiBps: number;
   /** Signed with DKIM. */
@@ -197,6 +206,8 @@ export async function measureThroughput(
       cpuUsPerMsg: (outcome.cpuUserUs + outcome.cpuSystemUs) / sent,
       serverCpuUsPerMsg: (cpuOf(after) - cpuOf(before)) / sent,
       rttPerMsg: cell.delayMs > 0 ? msPerMsg / (2 * cell.delayMs) : Number.NaN,
+      measuredRttMs: pBefore && pAfter ? measuredRtt(pBefore, pAfter) : Number.NaN,
+      measuredRttPerMsg: pBefore && pAfter ? msPerMsg / measuredRtt(pBefore, pAfter) : Number.NaN,
       writesPerMsg:
         pBefore && pAfter
           ? (pAfter.clientReads - pBefore.clientReads) / sent
@@ -223,6 +234,8 @@ export async function measureThroughput(
       cpuUsPerMsg: nan,
       serverCpuUsPerMsg: nan,
       rttPerMsg: nan,
+      measuredRttMs: nan,
+      measuredRttPerMsg: nan,
       writesPerMsg: nan,
       waitsPerMsg: nan,
       commandsPerMsg: nan,
@@ -239,7 +252,7 @@ export async function measureThroughput(
 /** A large-attachment case. @since 0.1.0 */
 export interface AttachmentCase {
   sizeMiB: number;
-  source: "bytes" | "stream";
+  source: AttachmentSource;
   encodeOnly: boolean;
   throttleMiBps: number;
   /** Signed with DKIM (rsa-sha256, 2048-bit key), and the signature checked with mailauth. */
@@ -250,7 +263,7 @@ export interface AttachmentCase {
 
 /** The case's label in tables. @since 0.1.0 */
 export function caseLabel(c: Omit<AttachmentCase, "file" | "sha256">): string {
-  const base = `${c.sizeMiB} MiB ${c.source === "bytes" ? "Uint8Array" : "stream"}`;
+  const base = `${c.sizeMiB} MiB ${{ bytes: "Uint8Array", stream: "file stream", path: "file path" }[c.source]}`;
   if (c.encodeOnly) return `encode only, ${base}`;
   if (c.dkim) return `${base}, DKIM-signed`;
   return c.throttleMiBps > 0 ? `${base}, sink ${c.throttleMiBps} MiB/s` : base;

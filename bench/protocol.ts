@@ -54,6 +54,9 @@ export interface ThroughputJob {
   maxInFlight?: number;
 }
 
+/** Where a large attachment comes from. @since 0.2.0 */
+export type AttachmentSource = "bytes" | "stream" | "path";
+
 /** What a large-attachment client process is asked to do. @since 0.1.0 */
 export interface AttachmentJob {
   kind: "attachment";
@@ -61,7 +64,8 @@ export interface AttachmentJob {
   /** 0 with `encodeOnly`. */
   port: number;
   file: string;
-  source: "bytes" | "stream";
+  /** A `Uint8Array` read before, a file stream (`createReadStream`), or a `path` each client reads. */
+  source: AttachmentSource;
   encodeOnly: boolean;
   /** Sign with DKIM (rsa-sha256): the key, and a folder for a spool or cache file. */
   dkim?: BenchDkim;

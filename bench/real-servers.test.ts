@@ -54,6 +54,7 @@ describe("summarizeRealServers", () => {
     wallMs: 1000,
     msgsPerSec,
     rttPerMsg: 1,
+    measuredRttPerMsg: 0.95,
     waitsPerMsg: 1,
     writesPerMsg: 1,
     cpuUsPerMsg: 100,

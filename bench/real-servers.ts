@@ -17,6 +17,7 @@ import type { BenchConfig, ClientName, RealServerName } from "./config.ts";
 import { warmupFor } from "./measure.ts";
 import { runClientProcess, type ServerHandle } from "./processes.ts";
 import type { ServerSnapshot, ThroughputOutcome } from "./protocol.ts";
+import { measuredRtt } from "./proxy.ts";
 import { clientLabel, counterpart } from "./report.ts";
 import { fmt, fmtSpread, groupBy, type Spread, spread } from "./stats.ts";
 
@@ -47,6 +48,8 @@ export interface RealServerRun {
   msgsPerSec: number;
   /** (ms per message) ÷ RTT. */
   rttPerMsg: number;
+  /** (ms per message) ÷ the round trip the proxy really imposed (timers fire late). */
+  measuredRttPerMsg: number;
   /** The client's bursts per message at the proxy: how often it waited for the server. */
   waitsPerMsg: number;
   /** Client→server chunks per message at the proxy. */
@@ -171,6 +174,7 @@ export async function measureRealServer(
       wallMs: outcome.wallMs,
       msgsPerSec: (outcome.sent * 1000) / outcome.wallMs,
       rttPerMsg: cell.delayMs > 0 ? outcome.wallMs / sent / (2 * cell.delayMs) : Number.NaN,
+      measuredRttPerMsg: p0 && p1 ? outcome.wallMs / sent / measuredRtt(p0, p1) : Number.NaN,
       waitsPerMsg: p0 && p1 ? (p1.clientBursts - p0.clientBursts) / sent : Number.NaN,
       writesPerMsg: p0 && p1 ? (p1.clientReads - p0.clientReads) / sent : Number.NaN,
       cpuUsPerMsg: (outcome.cpuUserUs + outcome.cpuSystemUs) / sent,
@@ -186,6 +190,7 @@ export async function measureRealServer(
       wallMs: nan,
       msgsPerSec: nan,
       rttPerMsg: nan,
+      measuredRttPerMsg: nan,
       waitsPerMsg: nan,
       writesPerMsg: nan,
       cpuUsPerMsg: nan,
@@ -207,6 +212,7 @@ export interface RealServerRow {
   /** msgs/s ÷ nodemailer's, same server, delay and repetition (on @smtp rows). */
   speedRatio: Spread;
   rttPerMsg: Spread;
+  measuredRttPerMsg: Spread;
   waitsPerMsg: Spread;
   writesPerMsg: Spread;
   cpuUsPerMsg: Spread;
@@ -238,6 +244,7 @@ export function summarizeRealServers(runs: readonly RealServerRun[]): RealServer
         msgsPerSec: spread(group.map((r) => r.msgsPerSec)),
         speedRatio: spread(ratios),
         rttPerMsg: spread(group.map((r) => r.rttPerMsg)),
+        measuredRttPerMsg: spread(group.map((r) => r.measuredRttPerMsg)),
         waitsPerMsg: spread(group.map((r) => r.waitsPerMsg)),
         writesPerMsg: spread(group.map((r) => r.writesPerMsg)),
         cpuUsPerMsg: spread(group.map((r) => r.cpuUsPerMsg)),
@@ -257,6 +264,7 @@ export function realServerTable(rows: readonly RealServerRow[]): string {
     "msgs/s",
     "× nm msgs/s",
     "RTT/msg",
+    "RTT/msg (measured RTT)",
     "waits/msg",
     "c→s writes/msg",
     "CPU µs/msg",
@@ -274,6 +282,7 @@ export function realServerTable(rows: readonly RealServerRow[]): string {
         fmtSpread(r.msgsPerSec),
         fmtSpread(r.speedRatio, 2),
         fmtSpread(r.rttPerMsg, 2),
+        fmtSpread(r.measuredRttPerMsg, 2),
         fmt(r.waitsPerMsg.median, 2),
         fmt(r.writesPerMsg.median, 2),
         fmtSpread(r.cpuUsPerMsg, 0),

@@ -22,6 +22,7 @@ export interface ThroughputRow {
   msgsPerSec: Spread;
   cpuUsPerMsg: Spread;
   rttPerMsg: Spread;
+  measuredRttPerMsg: Spread;
   writesPerMsg: Spread;
   waitsPerMsg: Spread;
   commandsPerMsg: Spread;
@@ -66,6 +67,7 @@ export function summarizeThroughput(runs: readonly ThroughputRun[]): ThroughputR
       msgsPerSec: spread(group.map((r) => r.msgsPerSec)),
       cpuUsPerMsg: spread(group.map((r) => r.cpuUsPerMsg)),
       rttPerMsg: spread(group.map((r) => r.rttPerMsg)),
+      measuredRttPerMsg: spread(group.map((r) => r.measuredRttPerMsg)),
       writesPerMsg: spread(group.map((r) => r.writesPerMsg)),
       waitsPerMsg: spread(group.map((r) => r.waitsPerMsg)),
       commandsPerMsg: spread(group.map((r) => r.commandsPerMsg)),
@@ -161,6 +163,7 @@ export function throughputTable(rows: readonly ThroughputRow[]): string {
       "CPU µs/msg",
       "× nm CPU",
       "RTT/msg",
+      "RTT/msg (measured RTT)",
       "c→s writes/msg",
       "waits/msg",
       "cmds/msg",
@@ -176,6 +179,7 @@ export function throughputTable(rows: readonly ThroughputRow[]): string {
       fmtSpread(r.cpuUsPerMsg, 0),
       fmtSpread(r.cpuRatio, 2),
       fmtSpread(r.rttPerMsg, 2),
+      fmtSpread(r.measuredRttPerMsg, 2),
       fmt(r.writesPerMsg.median, 2),
       fmt(r.waitsPerMsg.median, 2),
       fmt(r.commandsPerMsg.median, 2),

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { libraryOf } from "./clients.ts";
 import { type ColdStartResult, measureColdStart } from "./cold-start.ts";
 import { type BenchConfig, parseConfig, USAGE } from "./config.ts";
 import { type DkimRow, dkimTable, summarizeDkim } from "./dkim-report.ts";
@@ -51,6 +52,9 @@ import {
   tlsTarget,
 } from "./tls-setup.ts";
 import { sha256File } from "./verify.ts";
+
+/** Where the large attachments come from: bytes in memory, a file stream, a file path. */
+const SOURCES = ["bytes", "stream", "path"] as const;
 
 /** Everything one run produced. @since 0.1.0 */
 export interface BenchResult extends RunRecord {
@@ -177,7 +181,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       return entry;
     };
     for (const sizeMiB of config.sizesMiB) {
-      for (const source of ["bytes", "stream"] as const) {
+      for (const source of SOURCES) {
         cases.push({
           sizeMiB,
           source,
@@ -186,7 +190,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
           dkim: false,
           ...(await fileFor(sizeMiB)),
         });
-        if (config.dkim) {
+        if (config.dkim && source !== "path") {
           cases.push({
             sizeMiB,
             source,
@@ -199,7 +203,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       }
     }
     if (config.throttleMiBps > 0 && config.throttleSizeMiB > 0) {
-      for (const source of ["bytes", "stream"] as const) {
+      for (const source of SOURCES) {
         cases.push({
           sizeMiB: config.throttleSizeMiB,
           source,
@@ -212,7 +216,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     }
     if (config.encodeOnly) {
       for (const sizeMiB of config.sizesMiB) {
-        for (const source of ["bytes", "stream"] as const) {
+        for (const source of SOURCES) {
           cases.push({
             sizeMiB,
             source,
@@ -228,7 +232,9 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     const single = config.clients.filter((c) => c.endsWith("1"));
     for (let rep = 0; rep < config.reps && cases.length > 0; rep++) {
       for (const c of cases) {
-        for (const client of rotated(single, rep)) {
+        // The raw client does not sign.
+        const clients = c.dkim ? single.filter((name) => libraryOf(name) !== "raw") : single;
+        for (const client of rotated(clients, rep)) {
           const run = await measureAttachment(server, config, c, rep, client, workDir);
           attachmentRuns.push(run);
           log(
