@@ -4,9 +4,10 @@
  */
 
 import nodemailer from "nodemailer";
-import { createClient } from "../packages/client/src/index.ts";
 import type { ClientName } from "./config.ts";
 import type { BenchDkim } from "./protocol.ts";
+import { RawClient } from "./raw-client.ts";
+import { loadClientModule } from "./smtp-modules.ts";
 
 /** The signing domain and selector of the DKIM-signed cases. @since 0.1.0 */
 export const DKIM_DOMAIN = "bench.test";
@@ -21,7 +22,9 @@ export interface BenchMessage {
   text: string;
   attachments?: {
     filename: string;
-    content: Uint8Array | (AsyncIterable<Uint8Array> & NodeJS.ReadableStream);
+    /** The bytes or a stream of them; or, instead, `path`: a file each client reads its way. */
+    content?: Uint8Array | (AsyncIterable<Uint8Array> & NodeJS.ReadableStream);
+    path?: string;
     contentType: string;
   }[];
 }
@@ -37,9 +40,12 @@ export function connectionsOf(name: ClientName): number {
   return name.endsWith("5") ? 5 : 1;
 }
 
+/** The libraries compared: @smtp/client, nodemailer, and the raw client (the limit). @since 0.2.0 */
+export type Library = "smtp" | "nodemailer" | "raw";
+
 /** Which library a variant uses. @since 0.1.0 */
-export function libraryOf(name: ClientName): "smtp" | "nodemailer" {
-  return name.startsWith("smtp") ? "smtp" : "nodemailer";
+export function libraryOf(name: ClientName): Library {
+  return name.startsWith("smtp") ? "smtp" : name.startsWith("raw") ? "raw" : "nodemailer";
 }
 
 /**
@@ -50,20 +56,34 @@ export function libraryOf(name: ClientName): "smtp" | "nodemailer" {
  *
  * @since 0.1.0
  */
-export function openClient(
+export async function openClient(
   name: ClientName,
   port: number,
-  options: { auth?: { user: string; pass: string } | undefined; dkim?: BenchDkim | undefined } = {},
-): BenchClient {
+  options: {
+    auth?: { user: string; pass: string } | undefined;
+    dkim?: BenchDkim | undefined;
+    /** Messages one connection keeps in flight (@smtp `pool.maxInFlight`, the raw client's window). */
+    maxInFlight?: number | undefined;
+  } = {},
+): Promise<BenchClient> {
   const { auth, dkim } = options;
   const maxConnections = connectionsOf(name);
   const signing = { domainName: DKIM_DOMAIN, keySelector: DKIM_SELECTOR };
+  if (libraryOf(name) === "raw") {
+    if (dkim) throw new Error("the raw client does not sign");
+    const raw = new RawClient({ host: "127.0.0.1", port, auth, window: options.maxInFlight });
+    return { send: (message) => raw.send(message), close: () => raw.close() };
+  }
   if (libraryOf(name) === "smtp") {
+    const { createClient } = await loadClientModule();
     const client = createClient({
       host: "127.0.0.1",
       port,
       starttls: "never",
-      pool: { maxConnections },
+      pool: {
+        maxConnections,
+        ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+      },
       ...(dkim ? { dkim: { ...signing, privateKey: dkim.privateKey, spool: dkim.spool } } : {}),
       ...(auth === undefined ? {} : { auth }),
     });

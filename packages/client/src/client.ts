@@ -121,7 +121,8 @@ export function createClient(
       const requireTls = checkRequireTls(sendOptions.requireTls, resolved);
       // Checked before any file is read: a bad key is refused at once.
       const dkim = messageDkim(resolved.dkim, sendOptions.dkim);
-      const loaded = await loadMessageInput(message);
+      const pending = loadMessageInput(message);
+      const loaded = pending instanceof Promise ? await pending : pending;
       let prepared = prepareMessage(loaded.input, {
         hostname: resolved.name?.startsWith("[") ? undefined : resolved.name,
         dsn: sendOptions.dsn,

@@ -23,6 +23,8 @@ const QUERY_KEYS: Readonly<Record<string, QueryType>> = {
   pool: "boolean",
   "pool.maxConnections": "number",
   "pool.maxMessages": "number",
+  "pool.maxInFlight": "number",
+  "pool.maxInFlightBytes": "number",
   "pool.idleTimeout": "number",
   "pool.noopAfterIdle": "number",
   "timeouts.connect": "number",

@@ -44,6 +44,10 @@ export class Connection {
   submitted = 0;
   /** Messages this connection delivered (final 2xx). */
   delivered = 0;
+  /** Sizes of the messages handed over and not yet finished, those of known size. */
+  #knownBytes = 0;
+  /** Messages handed over and not yet finished whose size is not known. */
+  #unknownSizes = 0;
   /** Whether the session ever got ready (failures before that are establishment failures). */
   everReady = false;
   /** Whether the transport ever opened: a failure after that (a reset, a silent greeting) may pass. */
@@ -76,6 +80,24 @@ export class Connection {
     this.closed = this.#run(connector, sessionFactory);
   }
 
+  /** What the messages handed over and not yet finished weigh: their sizes, or unbounded. */
+  get inFlightBytes(): number {
+    return this.#unknownSizes > 0 ? Infinity : this.#knownBytes;
+  }
+
+  /** Adds (`sign` 1) or removes (-1) a message's size. */
+  #weigh(send: QueuedSend, sign: 1 | -1): void {
+    const size = send.job.size;
+    if (size === undefined) this.#unknownSizes += sign;
+    else this.#knownBytes += sign * size;
+  }
+
+  /** A message's outcome, to the owner: it no longer weighs on this connection. */
+  #report(send: QueuedSend, result: SendResult): void {
+    this.#weigh(send, -1);
+    this.#events.result(this, send, result);
+  }
+
   /** Messages handed over and not yet finished. */
   get load(): number {
     return this.#inFlight.size + this.#waiting.length;
@@ -98,6 +120,7 @@ export class Connection {
   submit(send: QueuedSend): void {
     this.submitted++;
     send.attempts++;
+    this.#weigh(send, 1);
     if (!this.#session || !this.#driver) {
       this.#waiting.push(send);
       return;
@@ -133,7 +156,7 @@ export class Connection {
     try {
       id = session.send(send.job, monotonicNow());
     } catch (error) {
-      this.#events.result(this, send, failedResult(toSmtpError(error), false));
+      this.#report(send, failedResult(toSmtpError(error), false));
       return;
     }
     this.#inFlight.set(id, send);
@@ -204,7 +227,7 @@ export class Connection {
       const waiting = this.#waiting;
       this.#waiting = [];
       for (const send of waiting) {
-        this.#events.result(this, send, failedResult(e, false));
+        this.#report(send, failedResult(e, false));
       }
     }
     this.state = "closed";
@@ -212,7 +235,7 @@ export class Connection {
     for (const [id, send] of this.#inFlight) {
       this.#inFlight.delete(id);
       const error = info.error ?? toSmtpError(new Error("connection closed"));
-      this.#events.result(this, send, failedResult(error, true));
+      this.#report(send, failedResult(error, true));
     }
     this.#events.closed(this, info);
     return info;
@@ -296,13 +319,14 @@ export class Connection {
         // keeps a 200 MiB attachment's extra memory to a few MB.
         return send.message.stream({ reuseBuffers: true });
       },
+      bodyBytes: (id: JobId) => this.#inFlight.get(id)?.message.singleChunk?.(),
       result: (id: JobId, result: SendResult) => {
         const send = this.#inFlight.get(id);
         if (!send) return;
         this.#inFlight.delete(id);
         if (result.ok) this.delivered++;
         if (this.load === 0) this.#idleSince = monotonicNow();
-        this.#events.result(this, send, result);
+        this.#report(send, result);
       },
     };
   }

@@ -127,6 +127,8 @@ export async function signMessage(
     replayable: true,
     singlePass: false,
     stream: (options) => prependFields(fields, source(options?.reuseBuffers === true)),
+    // Not the unsigned message's own bytes (the spread above copied its accessor).
+    singleChunk: () => undefined,
   };
   return {
     prepared: { message: signed, job: { ...job, size } },

@@ -117,6 +117,8 @@ export const RATE_LIMIT_KEYS = {
 export const POOL_KEYS = {
   maxConnections: KNOWN,
   maxMessages: KNOWN,
+  maxInFlight: KNOWN,
+  maxInFlightBytes: KNOWN,
   idleTimeout: KNOWN,
   noopAfterIdle: KNOWN,
   rateLimit: nested(RATE_LIMIT_KEYS),

@@ -94,6 +94,29 @@ export interface ClientPoolOptions {
   maxConnections?: number;
   /** Messages per connection before it is replaced by a fresh one. Default 100. */
   maxMessages?: number;
+  /**
+   * Messages one connection keeps in flight at once: handed to the server (or queued on
+   * the connection behind those that are) and not yet answered. A server that offers
+   * CHUNKING and PIPELINING takes each message in one write (MAIL, RCPT, `BDAT n LAST` and
+   * its bytes) behind the previous ones without waiting for their replies, so over a long
+   * round trip a wider window carries more messages per round trip. Without CHUNKING only
+   * one message can be past its DATA at a time, and at most 4 are in flight whatever this
+   * says. Default 32.
+   *
+   * @since 0.2.0
+   */
+  maxInFlight?: number;
+  /**
+   * The byte bound of that window: a busy connection takes another message only while the
+   * messages it carries, this one included, add up to at most this many octets (a message
+   * whose size is not known ahead, such as one with stream content, only when the
+   * connection is idle). Large messages then go over several connections, or wait, rather
+   * than queue behind each other where pipelining gains them nothing. Default 1 048 576
+   * (1 MiB).
+   *
+   * @since 0.2.0
+   */
+  maxInFlightBytes?: number;
   /** Milliseconds an unused connection stays open before QUIT. Default 5 000. */
   idleTimeout?: number;
   /**
@@ -152,7 +175,8 @@ export interface ClientOptions {
    * A connection URL: `smtp://user:pass@host:port?key=value` (STARTTLS) or `smtps://…`
    * (implicit TLS). User and password are percent-decoded; query keys set options
    * (`starttls`, `secure`, `name`, `lmtp`, `allowInsecureAuth`, `debug`, `pool`,
-   * `pool.maxConnections`, `pool.maxMessages`, `pool.idleTimeout`, `pool.noopAfterIdle`,
+   * `pool.maxConnections`, `pool.maxMessages`, `pool.maxInFlight`, `pool.maxInFlightBytes`,
+   * `pool.idleTimeout`, `pool.noopAfterIdle`,
    * `timeouts.connect|greeting|command|data`, `tls.servername`, `tls.rejectUnauthorized`,
    * `tls.minVersion`, `auth.method`, `proxy`); unknown keys are refused. Options given next to it
    * win (`tls`, `auth`, `pool` and `timeouts` merge key by key).

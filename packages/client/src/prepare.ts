@@ -47,19 +47,31 @@ function build(
  * The I/O a message input needs before it can be built, done before any connection: the
  * files its `path` fields name are checked (a missing or unreadable one is
  * `invalid-input`), and a `raw` stream's header section is read ahead (its envelope and
- * SMTPUTF8 needs come from there).
+ * SMTPUTF8 needs come from there). Returns at once, without a promise, when there is
+ * nothing to read.
  *
  * @since 0.1.0
  */
-export async function loadMessageInput(
+export function loadMessageInput(
   input: MessageInput,
-): Promise<{ input: MessageInput; files: Files }> {
+): { input: MessageInput; files: Files } | Promise<{ input: MessageInput; files: Files }> {
   if (typeof input !== "object" || input === null) return { input, files: undefined };
-  const files = await openFiles(filePathsOf(input));
+  const paths = filePathsOf(input);
   const raw = input.raw as unknown;
-  if (typeof raw !== "object" || raw === null || raw instanceof Uint8Array) {
-    return { input, files };
-  }
+  const rawStream = typeof raw === "object" && raw !== null && !(raw instanceof Uint8Array);
+  // Nothing to read (the usual message): no await, so no turn of the event loop is spent.
+  if (paths.length === 0 && !rawStream) return { input, files: undefined };
+  return loadAsync(input, paths, rawStream);
+}
+
+async function loadAsync(
+  input: MessageInput & object,
+  paths: ReturnType<typeof filePathsOf>,
+  rawStream: boolean,
+): Promise<{ input: MessageInput; files: Files }> {
+  const files = await openFiles(paths);
+  const raw = input.raw as unknown;
+  if (!rawStream) return { input, files };
   try {
     return {
       input: { ...input, raw: await readRawHeaders(raw as ReadableStream<Uint8Array>) },

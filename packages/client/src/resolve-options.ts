@@ -20,6 +20,10 @@ export interface PoolSettings {
   pooled: boolean;
   maxConnections: number;
   maxMessages: number;
+  /** Messages in flight per connection at most (CHUNKING servers; at most 4 without). */
+  maxInFlight: number;
+  /** Octets in flight per connection at most (a first message always goes). */
+  maxInFlightBytes: number;
   idleTimeout: number;
   noopAfterIdle: number;
   rateLimit: { messages: number; interval: number } | undefined;
@@ -221,6 +225,8 @@ export function resolveOptions(given: ClientOptions | string): ResolvedOptions {
       pooled: false,
       maxConnections: Infinity,
       maxMessages: 1,
+      maxInFlight: 1,
+      maxInFlightBytes: Infinity,
       idleTimeout: 0,
       noopAfterIdle: Infinity,
       rateLimit: undefined,
@@ -231,6 +237,8 @@ export function resolveOptions(given: ClientOptions | string): ResolvedOptions {
       pooled: true,
       maxConnections: positiveInteger(o.maxConnections, "pool.maxConnections", 5),
       maxMessages: positiveInteger(o.maxMessages, "pool.maxMessages", 100),
+      maxInFlight: positiveInteger(o.maxInFlight, "pool.maxInFlight", 32),
+      maxInFlightBytes: positiveInteger(o.maxInFlightBytes, "pool.maxInFlightBytes", 1_048_576),
       idleTimeout: positive(o.idleTimeout, "pool.idleTimeout", 5_000, true),
       noopAfterIdle: positive(o.noopAfterIdle, "pool.noopAfterIdle", 10_000, true),
       rateLimit: resolveRateLimit(o.rateLimit),

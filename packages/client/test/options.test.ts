@@ -36,6 +36,8 @@ describe("resolveOptions", () => {
       pooled: true,
       maxConnections: 5,
       maxMessages: 100,
+      maxInFlight: 32,
+      maxInFlightBytes: 1_048_576,
       idleTimeout: 5000,
       noopAfterIdle: 10_000,
       rateLimit: undefined,

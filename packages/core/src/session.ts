@@ -264,7 +264,11 @@ export class Session implements SessionApi {
 
   // ------------------------------------------------------------------ outputs
 
-  /** The next bytes to write (everything produced so far, in one chunk), or `null`. */
+  /**
+   * The next bytes to write, or `null`: everything produced so far in one chunk, except that
+   * a body chunk of `BODY_COPY_LIMIT` or more comes on its own (never copied), after a call
+   * that returns what was produced before it. Call until `null`.
+   */
   pollTransmit(): Uint8Array | null {
     return this.#link.wire.pollTransmit();
   }

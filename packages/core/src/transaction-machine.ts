@@ -29,8 +29,16 @@ import {
   type Transaction,
   validateJob,
 } from "./transaction.ts";
-import { TX_ROWS, type TxCommand, type TxReply } from "./transaction-table.ts";
+import { TX_ROWS, type TxCommand, type TxReply, type TxRow } from "./transaction-table.ts";
 import { invalidInput } from "./validate.ts";
+
+/** The rows of `TX_ROWS` by the command they answer, in their order (each reply tries only its own). */
+const ROWS_BY_COMMAND = new Map<TxCommand, TxRow[]>();
+for (const row of TX_ROWS) {
+  const rows = ROWS_BY_COMMAND.get(row.on);
+  if (rows === undefined) ROWS_BY_COMMAND.set(row.on, [row]);
+  else rows.push(row);
+}
 
 /** A message, or the rest of one after "452 too many recipients", waiting to start. */
 interface Queued {
@@ -240,7 +248,7 @@ export class TransactionMachine implements OpenJobs {
   }
 
   #reply(on: TxCommand, r: TxReply): void {
-    const row = TX_ROWS.find((x) => x.on === on && (x.when?.(this, r) ?? true))!;
+    const row = ROWS_BY_COMMAND.get(on)!.find((x) => x.when?.(this, r) ?? true)!;
     row.run(this, r);
   }
 

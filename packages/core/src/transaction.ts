@@ -1,10 +1,10 @@
 import type { Command, MailParameters, RcptParameters } from "./command.ts";
-import { encodeCommand } from "./command.ts";
+import { commandText } from "./command.ts";
 import type { DataEncoder } from "./data-encoder.ts";
 import type { RecipientRejection, SmtpError } from "./errors.ts";
 import type { Capabilities, Reply } from "./reply-types.ts";
 import type { JobId, SendJob } from "./session-types.ts";
-import { assertValidAddress, invalidInput } from "./validate.ts";
+import { invalidInput } from "./validate.ts";
 
 // The pieces of a Session's transactions that need no session state. Internal: not
 // exported from the package.
@@ -84,10 +84,8 @@ export function validateJob(job: SendJob): void {
   if (!Array.isArray(job.to) || job.to.length === 0)
     throw invalidInput("a message needs at least one recipient", "no-recipient");
   const utf8 = job.smtpUtf8 === true;
-  assertValidAddress(job.from, "sender", utf8, true);
   for (const to of job.to) {
     if (typeof to !== "string") throw invalidInput("recipients must be strings");
-    assertValidAddress(to, "recipient", utf8, false);
   }
   if (job.size !== undefined && (!Number.isSafeInteger(job.size) || job.size < 0)) {
     throw invalidInput("size must be a non-negative integer");
@@ -95,19 +93,20 @@ export function validateJob(job: SendJob): void {
   if (job.requireTls !== undefined && typeof job.requireTls !== "boolean") {
     throw invalidInput("requireTls must be a boolean");
   }
-  // Encode the full envelope once with every parameter, so any bad value throws here.
+  // Write the full envelope once with every parameter, so any bad value throws here: the
+  // sender and each recipient are checked (R2, R3) as their command lines are made.
   const dsn = job.dsn;
   const mail: MailParameters = { size: job.size ?? 0 };
   if (dsn?.ret !== undefined) mail.ret = dsn.ret;
   if (dsn?.envid !== undefined) mail.envid = dsn.envid;
   if (utf8) mail.smtpUtf8 = true;
-  encodeCommand({ name: "MAIL", from: job.from, params: mail });
+  commandText({ name: "MAIL", from: job.from, params: mail });
   for (const to of job.to) {
     const params: RcptParameters = {};
     if (dsn?.notify !== undefined) params.notify = dsn.notify;
     if (dsn?.orcpt === true) params.orcpt = to;
     if (utf8) params.smtpUtf8 = true;
-    encodeCommand({ name: "RCPT", to, params });
+    commandText({ name: "RCPT", to, params });
   }
 }
 

@@ -79,6 +79,12 @@ export function assertValidAddress(
   utf8: boolean,
   nullAllowed: boolean,
 ): void {
+  if (isPlainAddress(address)) {
+    // Printable ASCII without quotes or angle brackets: only these two checks can fail.
+    if (address.startsWith("-")) throw invalidInput(`${what} starts with "-"`, "bad-address");
+    if (address.length > 998) throw invalidInput(`${what} is too long`, "bad-address");
+    return;
+  }
   assertNoLineBreak(address, what);
   if (address === "") {
     if (nullAllowed) return;
@@ -94,4 +100,14 @@ export function assertValidAddress(
   if (!utf8 && /[^\x00-\x7f]/.test(address)) {
     throw invalidInput(`${what} is not ASCII: set smtpUtf8`, "needs-smtputf8");
   }
+}
+
+/** Non-empty, printable ASCII (no space), no `"`, `<` or `>`: the usual address. */
+function isPlainAddress(address: string): boolean {
+  if (address.length === 0) return false;
+  for (let i = 0; i < address.length; i++) {
+    const c = address.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x22 || c === 0x3c || c === 0x3e) return false;
+  }
+  return true;
 }

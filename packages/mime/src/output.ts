@@ -27,6 +27,17 @@ export function streamSegments(
 }
 
 /**
+ * The segments as the one chunk `streamSegments` would yield, when they are a single
+ * in-memory segment of at most one yield; else `undefined`.
+ *
+ * @since 0.2.0
+ */
+export function singleSegment(segments: readonly Segment[]): Uint8Array | undefined {
+  const only = segments.length === 1 ? segments[0] : undefined;
+  return only instanceof Uint8Array && only.length <= YIELD_SIZE ? only : undefined;
+}
+
+/**
  * Whether another pass over `segments` is possible: no one-shot stream content was opened.
  *
  * @since 0.2.0

@@ -13,6 +13,7 @@ import { NODE_ERRORS } from "./node-errors.ts";
 import { NodeTransport } from "./node-transport.ts";
 import { NODE_TRANSPORT_DEFAULTS, type NodeTransportOptions } from "./options.ts";
 import { tlsConnectOptions } from "./tls-options.ts";
+import { keepSessions, TlsSessionCache } from "./tls-sessions.ts";
 
 const ignore = (): void => {};
 
@@ -31,7 +32,9 @@ const ignore = (): void => {};
  * @since 0.1.0
  */
 export function nodeConnector(options: NodeTransportOptions = {}): Connector {
-  return (target, signal) => connectNode(target, options, signal);
+  // One cache per connector: its connections resume each other's TLS sessions.
+  const sessions = options.resumeSessions === false ? undefined : new TlsSessionCache();
+  return (target, signal) => connectNode(target, options, signal, sessions);
 }
 
 /**
@@ -39,7 +42,9 @@ export function nodeConnector(options: NodeTransportOptions = {}): Connector {
  * The transport keeps no clock: `signal` is the deadline (the client aborts it when its
  * connect timeout passes) and rejects with its reason. Every failure destroys the socket
  * and rejects with an `SmtpError` (`connection`, `tls`, `aborted`, or `invalid-input` for
- * options Node refuses). `target.connectTimeout` is not read.
+ * options Node refuses). `target.connectTimeout` is not read. With `sessions`, an
+ * implicit-TLS handshake (and a later STARTTLS one) offers the session kept there for the
+ * same server and keeps the new one: {@link nodeConnector} passes its own cache.
  *
  * @since 0.1.0
  */
@@ -47,6 +52,7 @@ export function connectNode(
   target: ConnectTarget,
   options: NodeTransportOptions = {},
   signal?: AbortSignal,
+  sessions?: TlsSessionCache,
 ): Promise<NodeTransport> {
   const peer: TransportPeer = { host: target.host, port: target.port };
   if (signal?.aborted) return Promise.reject(abortedError(signal.reason, peer));
@@ -62,10 +68,13 @@ export function connectNode(
     ...(options.localAddress ? { localAddress: options.localAddress } : {}),
     ...(options.lookup ? { lookup: options.lookup } : {}),
   };
+  // An implicit-TLS handshake offers the session of an earlier one to the same server.
+  const name = tls.servername ?? target.host;
+  const slot = implicit ? sessions?.slot(target.host, target.port, name) : undefined;
   let socket: Socket;
   try {
     socket = implicit
-      ? tlsConnect({ ...tlsConnectOptions(tls, tls.servername ?? target.host), ...tcp })
+      ? keepSessions(tlsConnect({ ...tlsConnectOptions(tls, name, slot?.get()), ...tcp }), slot)
       : netConnect(tcp);
   } catch (error) {
     // Synchronous throws come from the options (an unreadable key, a bad CA, a bad address).
@@ -87,6 +96,7 @@ export function connectNode(
         secure: implicit,
         tls,
         maxReadBuffer: options.maxReadBuffer ?? NODE_TRANSPORT_DEFAULTS.maxReadBuffer,
+        ...(sessions === undefined ? {} : { sessions }),
       }),
   );
   return raceSignal(open, signal, {

@@ -13,3 +13,4 @@ export {
   type NodeTransportOptions,
 } from "./options.ts";
 export type { NodeTlsCertificate, NodeTlsInfo } from "./tls-info.ts";
+export { TlsSessionCache, type TlsSessionSlot } from "./tls-sessions.ts";

@@ -5,6 +5,7 @@ import { NODE_ERRORS } from "./node-errors.ts";
 import type { NodeTlsOptions } from "./options.ts";
 import { type NodeTlsInfo, readTlsInfo } from "./tls-info.ts";
 import { tlsConnectOptions } from "./tls-options.ts";
+import { keepSessions, type TlsSessionCache } from "./tls-sessions.ts";
 
 /** What a {@link NodeTransport} is built from: a connected socket and its settings. @since 0.1.0 */
 export interface NodeTransportInit {
@@ -20,6 +21,8 @@ export interface NodeTransportInit {
   tls: NodeTlsOptions;
   /** Bytes read ahead of the caller at most (back-pressure on the socket). */
   maxReadBuffer: number;
+  /** Sessions to resume and keep in a STARTTLS handshake (a connector's, by server). */
+  sessions?: TlsSessionCache;
 }
 
 const ignore = (): void => {};
@@ -40,6 +43,7 @@ const ignore = (): void => {};
  */
 export class NodeTransport extends GuardedTransport {
   readonly #tls: NodeTlsOptions;
+  readonly #sessions: TlsSessionCache | undefined;
   readonly #localAddress: string | undefined;
   readonly #remoteAddress: string | undefined;
   readonly #queue: ChunkQueue;
@@ -57,6 +61,7 @@ export class NodeTransport extends GuardedTransport {
   constructor(init: NodeTransportInit) {
     super({ peer: { host: init.host, port: init.port }, errors: NODE_ERRORS, secure: init.secure });
     this.#tls = init.tls;
+    this.#sessions = init.sessions;
     this.#socket = init.socket;
     this.#localAddress = init.socket.localAddress;
     this.#remoteAddress = init.socket.remoteAddress;
@@ -93,6 +98,17 @@ export class NodeTransport extends GuardedTransport {
     return readTlsInfo(this.#socket as TLSSocket);
   }
 
+  /**
+   * Whether the connection's TLS handshake resumed an earlier session instead of making a
+   * full one (`false` without TLS).
+   *
+   * @since 0.2.0
+   */
+  get tlsSessionReused(): boolean {
+    const socket = this.#socket as Partial<TLSSocket>;
+    return typeof socket.isSessionReused === "function" && socket.isSessionReused();
+  }
+
   /** Bytes received but not yet read (at most about `maxReadBuffer`: the socket pauses beyond). */
   get bufferedBytes(): number {
     return this.#queue.size;
@@ -113,9 +129,11 @@ export class NodeTransport extends GuardedTransport {
       // TLS), so the caller may reuse the buffer (the engine's BODY_COPY_LIMIT rule). The
       // return value of socket.write() is not enough: it can be true while the tail of this
       // very buffer still waits in Node's queue after a partial kernel write.
-      socket.write(bytes, (error) => (error ? reject(error) : resolve()));
-    }).finally(() => {
-      this.#sending = undefined;
+      socket.write(bytes, (error) => {
+        if (this.#sending === reject) this.#sending = undefined;
+        if (error) reject(error);
+        else resolve();
+      });
     });
   }
 
@@ -128,7 +146,11 @@ export class NodeTransport extends GuardedTransport {
     plain.once("close", () => plain.off("error", ignore));
     this.#plain = plain;
     const name = this.#tls.servername ?? servername;
-    const secure = tlsConnect({ ...tlsConnectOptions(this.#tls, name), socket: plain });
+    const slot = this.#sessions?.slot(this.peer.host, this.peer.port, name);
+    const secure = keepSessions(
+      tlsConnect({ ...tlsConnectOptions(this.#tls, name, slot?.get()), socket: plain }),
+      slot,
+    );
     this.#socket = secure;
     secure.on("error", ignore);
     await handshake(secure);

@@ -28,6 +28,16 @@ export interface NodeTransportOptions {
   lookup?: LookupFunction;
   /** Bytes buffered from the server before the socket is paused until `read()` catches up. Default 65536. */
   maxReadBuffer?: number;
+  /**
+   * Resume the TLS session of an earlier connection made by the same connector to the same
+   * server, port and certificate name (a TLS 1.3 ticket, or a TLS 1.2 session ticket or id):
+   * a recycled or extra connection of a pool then skips the full handshake. The server's
+   * certificate is still verified against the name. Only {@link nodeConnector} keeps
+   * sessions (one cache per connector); `connectNode` alone has none. Default `true`.
+   *
+   * @since 0.2.0
+   */
+  resumeSessions?: boolean;
 }
 
 /** Defaults of {@link NodeTransportOptions}. @since 0.1.0 */

@@ -52,6 +52,8 @@ export abstract class GuardedTransport implements Transport {
   #reader: Deferred<Uint8Array | null> | undefined;
   readonly #writers = new Set<Deferred<void>>();
   #writeTail: Promise<void> = Promise.resolve();
+  /** Writes handed to the runtime (or waiting for their turn) and not yet settled. */
+  #writesPending = 0;
   #upgrader: Deferred<void> | undefined;
   /** Operations of the runtime not yet settled: nothing is released before they are. */
   readonly #running = new Set<Promise<unknown>>();
@@ -137,20 +139,34 @@ export abstract class GuardedTransport implements Transport {
     if (this.#state !== "open") return Promise.reject(closedError(this.#peer, "write"));
     const writer = deferred<void>();
     this.#writers.add(writer);
-    // Skipped when close, abort or a failure settled this write before its turn.
-    const sending = this.#writeTail.then(() =>
-      this.#writers.has(writer) ? this.send(bytes) : undefined,
-    );
+    // With no write before it, the bytes go to the runtime at once; otherwise after those
+    // writes, and not at all when close, abort or a failure settled this one before its turn.
+    const sending =
+      this.#writesPending === 0
+        ? this.#sendNow(bytes)
+        : this.#writeTail.then(() => (this.#writers.has(writer) ? this.send(bytes) : undefined));
+    this.#writesPending++;
     this.#writeTail = sending.then(ignore, ignore);
     this.#run(sending).then(
       () => {
+        this.#writesPending--;
         if (this.#writers.delete(writer)) writer.resolve();
       },
       (error: unknown) => {
+        this.#writesPending--;
         if (this.#writers.has(writer)) this.#fail(error, "write");
       },
     );
     return writer.promise;
+  }
+
+  /** {@link GuardedTransport.send} now, a synchronous throw as a rejection. */
+  #sendNow(bytes: Uint8Array): Promise<void> {
+    try {
+      return this.send(bytes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Upgrades the connection to TLS in place (STARTTLS), verifying the server's certificate. */
