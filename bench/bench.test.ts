@@ -44,28 +44,36 @@ describe("pnpm bench --quick (tiny N)", () => {
         (r) => `${r.delayMs}/${r.recipients}/${r.client}`,
       );
       expect(cells.sort()).toEqual(CLIENTS.flatMap((c) => [`0/2/${c}`, `2/2/${c}`]).sort());
-      // Ratios exist on the @smtp rows only, and the proxy saw the client's waits.
+      // Ratios (to nodemailer) exist on the @smtp and raw rows only, and the proxy saw the client's waits.
       for (const row of result.throughput.summary) {
-        expect(Number.isNaN(row.speedRatio.median)).toBe(!row.client.startsWith("smtp"));
+        expect(Number.isNaN(row.speedRatio.median)).toBe(row.client.startsWith("nm-"));
         if (row.delayMs > 0) expect(row.waitsPerMsg.median).toBeGreaterThan(0);
       }
 
       const cases = result.attachments.summary.map((r) => `${r.case}/${r.client}`);
+      // Every source beside nodemailer; the raw client sends the unsigned cases only.
+      const sources = ["1 MiB Uint8Array", "1 MiB file path", "1 MiB file stream"];
+      const unsigned = sources.flatMap((c) => [c, `${c}, sink 64 MiB/s`]);
+      const signed = ["1 MiB Uint8Array, DKIM-signed", "1 MiB file stream, DKIM-signed"];
       expect(cases.sort()).toEqual(
         [
-          "1 MiB Uint8Array",
-          "1 MiB stream",
-          "1 MiB Uint8Array, sink 64 MiB/s",
-          "1 MiB stream, sink 64 MiB/s",
-        ]
-          .flatMap((c) => [`${c}/smtp-pool1`, `${c}/nm-pool1`])
-          .sort(),
+          ...unsigned.flatMap((c) => [`${c}/smtp-pool1`, `${c}/nm-pool1`, `${c}/raw-pool1`]),
+          ...signed.flatMap((c) => [`${c}/smtp-pool1`, `${c}/nm-pool1`]),
+        ].sort(),
       );
       for (const run of result.attachments.runs) {
         expect(run.ok).toBe(true);
         expect(run.checked).toBe(1);
+        expect(run.dkimChecked).toBe(run.dkim ? 1 : 0);
         expect(run.messageBytes).toBeGreaterThan(1024 * 1024);
       }
+      // Both clients' signatures verified; each signed run is paired with its unsigned twin.
+      expect(result.dkim.map((r) => `${r.case}/${r.client}`).sort()).toEqual(
+        ["1 MiB Uint8Array", "1 MiB file stream"]
+          .flatMap((c) => [`${c}/smtp-pool1`, `${c}/nm-pool1`])
+          .sort(),
+      );
+      for (const row of result.dkim) expect(row.wallRatio.n).toBe(1);
 
       // nodemailer is always there; @smtp needs a build (pnpm build) for its cold start.
       const cold = result.coldStart?.rows.map((r) => r.library) ?? [];
@@ -75,6 +83,7 @@ describe("pnpm bench --quick (tiny N)", () => {
       for (const client of CLIENTS) expect(result.markdown).toContain(clientLabel(client));
       expect(result.markdown).toContain("| D ms | R | client | msgs/s |");
       expect(result.markdown).toContain("| case | client | wall s |");
+      expect(result.markdown).toContain("| case | client | signed wall s | unsigned wall s |");
       expect(existsSync(jsonPath)).toBe(true);
     } finally {
       await rm(jsonPath, { force: true });

@@ -4,12 +4,11 @@
  * memory. Started by bench/run.ts with the job as JSON in argv[2].
  */
 import { randomBytes } from "node:crypto";
-import { createReadStream, readFileSync } from "node:fs";
+import { createReadStream, readFileSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { dirname } from "node:path";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
-import { createMessage } from "../packages/mime/src/index.ts";
 import {
   type BenchClient,
   type BenchMessage,
@@ -18,6 +17,7 @@ import {
   openClient,
 } from "./clients.ts";
 import { ATTACHMENT_NAME, FROM, recipients, textMessage } from "./fixtures.ts";
+import { runMemory } from "./memory-client.ts";
 import type {
   AttachmentJob,
   AttachmentOutcome,
@@ -26,6 +26,9 @@ import type {
   ThroughputJob,
   ThroughputOutcome,
 } from "./protocol.ts";
+import { base64Chunks, fileBlocks } from "./raw-client.ts";
+import { loadMimeModule } from "./smtp-modules.ts";
+import { runTlsSetup } from "./tls-setup-client.ts";
 
 const send = process.send?.bind(process);
 if (!send) throw new Error("bench/client-process.ts runs as a child process of bench/run.ts");
@@ -33,7 +36,7 @@ if (!send) throw new Error("bench/client-process.ts runs as a child process of b
 // The runner gone (finished, crashed or interrupted): stop at once rather than linger.
 process.on("disconnect", () => process.exit(1));
 
-/** Sends in flight per connection, for both clients (@smtp pipelines up to 4 per connection). */
+/** `send()` calls outstanding per connection unless the job says otherwise, for every client. */
 const IN_FLIGHT_PER_CONNECTION = 4;
 
 /** Where to write a CPU profile of the timed part (set by the runner's `--cpu-prof`). */
@@ -116,9 +119,12 @@ function pump(
 }
 
 async function runThroughput(job: ThroughputJob): Promise<ThroughputOutcome> {
-  const client = openClient(job.client, job.port, job.auth);
+  const client = await openClient(job.client, job.port, {
+    auth: job.auth,
+    maxInFlight: job.maxInFlight,
+  });
   const rcpts = job.to ?? recipients(job.recipients);
-  const window = IN_FLIGHT_PER_CONNECTION * connectionsOf(job.client);
+  const window = job.sendsInFlight ?? IN_FLIGHT_PER_CONNECTION * connectionsOf(job.client);
   const warm = await pump(client, -job.warmup, job.warmup, window, rcpts, Infinity);
   if (warm.failed > 0) throw new Error(`warm-up failed: ${warm.firstError}`);
   await waitForGo();
@@ -154,9 +160,20 @@ function attachmentMessage(content: BenchMessage["attachments"] & object): Bench
 /** Encodes the message with the library alone (no network); resolves to the byte count. */
 async function encodeOnly(job: AttachmentJob, message: BenchMessage): Promise<number> {
   let bytes = 0;
-  if (libraryOf(job.client) === "smtp") {
-    const built = createMessage(message, { now: new Date(), randomBytes: (n) => randomBytes(n) });
-    for await (const chunk of built.stream()) bytes += chunk.length;
+  if (libraryOf(job.client) === "raw") {
+    // The limit: the attachment's chunked base64 alone.
+    const a = message.attachments![0]!;
+    for await (const chunk of base64Chunks(a.content ?? fileBlocks(a.path!))) bytes += chunk.length;
+  } else if (libraryOf(job.client) === "smtp") {
+    // As the client builds and reads it: files read into one refilled buffer (what
+    // @smtp/client's reader does), blocks encoded into one reused buffer.
+    const { createMessage } = await loadMimeModule();
+    const built = createMessage(message, {
+      now: new Date(),
+      randomBytes: (n) => randomBytes(n),
+      files: (path) => ({ size: statSync(path).size, open: () => fileBlocks(path) }),
+    });
+    for await (const chunk of built.stream({ reuseBuffers: true })) bytes += chunk.length;
   } else {
     const stream = new MailComposer(message as never).compile().createReadStream();
     for await (const chunk of stream as AsyncIterable<Buffer>) bytes += chunk.length;
@@ -166,13 +183,21 @@ async function encodeOnly(job: AttachmentJob, message: BenchMessage): Promise<nu
 
 async function runAttachment(job: AttachmentJob): Promise<AttachmentOutcome> {
   const bytes = job.source === "bytes" ? readFileSync(job.file) : undefined;
-  const content = () =>
-    bytes ?? (createReadStream(job.file) as AsyncIterable<Uint8Array> & NodeJS.ReadableStream);
+  const source = () =>
+    job.source === "path"
+      ? { path: job.file }
+      : {
+          content:
+            bytes ??
+            (createReadStream(job.file) as AsyncIterable<Uint8Array> & NodeJS.ReadableStream),
+        };
   const message = () =>
     attachmentMessage([
-      { filename: ATTACHMENT_NAME, content: content(), contentType: "application/octet-stream" },
+      { filename: ATTACHMENT_NAME, ...source(), contentType: "application/octet-stream" },
     ]);
-  const client = job.encodeOnly ? undefined : openClient(job.client, job.port);
+  const client = job.encodeOnly
+    ? undefined
+    : await openClient(job.client, job.port, { dkim: job.dkim });
   // Warm-up: open the connection (or run the encoder) once with a small attachment.
   const small = attachmentMessage([
     {
@@ -187,6 +212,8 @@ async function runAttachment(job: AttachmentJob): Promise<AttachmentOutcome> {
 
   (globalThis as { gc?: () => void }).gc?.();
   const rssBefore = process.memoryUsage.rss();
+  // The process's maxRSS counts only if the timed part raised it (not an earlier peak).
+  const maxRssBefore = process.resourceUsage().maxRSS;
   let rssPeak = rssBefore;
   const sampler = setInterval(() => {
     rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
@@ -207,8 +234,10 @@ async function runAttachment(job: AttachmentJob): Promise<AttachmentOutcome> {
   const used = process.cpuUsage(cpu);
   clearInterval(sampler);
   await timedPartDone();
-  // maxRSS (KiB) also catches a peak between two samples, e.g. inside one synchronous call.
-  rssPeak = Math.max(rssPeak, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024);
+  // maxRSS (KiB) also catches a peak between two samples, e.g. inside one synchronous call,
+  // when the timed part set it.
+  const maxRss = process.resourceUsage().maxRSS;
+  rssPeak = Math.max(rssPeak, process.memoryUsage.rss(), maxRss > maxRssBefore ? maxRss * 1024 : 0);
   await client?.close();
   return {
     type: "result",
@@ -226,5 +255,11 @@ async function runAttachment(job: AttachmentJob): Promise<AttachmentOutcome> {
 
 const job = JSON.parse(process.argv[2] ?? "null") as ClientJob;
 const outcome: ClientOutcome =
-  job.kind === "throughput" ? await runThroughput(job) : await runAttachment(job);
+  job.kind === "throughput"
+    ? await runThroughput(job)
+    : job.kind === "tls-setup"
+      ? await runTlsSetup(job, waitForGo)
+      : job.kind === "memory"
+        ? await runMemory(job, waitForGo)
+        : await runAttachment(job);
 send(outcome, () => process.exit(0));

@@ -34,7 +34,7 @@ export interface ColdStartResult {
 }
 
 /** @smtp packages a user installs with @smtp/client. */
-const SMTP_PACKAGES = ["client", "core", "mime", "transport-node", "transport-deno"];
+const SMTP_PACKAGES = ["client", "core", "mime", "dkim", "transport-node", "transport-deno"];
 
 /** Sums the files a package publishes: dist (without maps), the manifest, README, LICENSE. */
 function publishedSize(dir: string): { bytes: number; files: number } {

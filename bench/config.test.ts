@@ -24,11 +24,17 @@ describe("parseConfig", () => {
     expect(quickConfig().custom).toBe(false);
   });
 
-  it("--servers selects the real-server mode, at RTT 40 ms unless --delays says otherwise", () => {
+  it("--servers selects the real-server mode, at RTT 0, 10 and 40 ms unless --delays says otherwise", () => {
     const config = parseConfig(["--servers", "postfix,exim,smtp-server"]);
     if (config === "help") throw new Error("unexpected help");
     expect(config.servers).toEqual(["postfix", "exim", "smtp-server"]);
-    expect(config.delays).toEqual([20]);
+    expect(config.delays).toEqual([0, 5, 20]);
+    expect(config.windows).toEqual([4, 32]);
+    expect(config.sendsInFlight).toBe(64);
+    const swept = parseConfig(["--servers=postfix", "--windows", "1,8", "--sends", "16"]);
+    if (swept === "help") throw new Error("unexpected help");
+    expect([swept.windows, swept.sendsInFlight]).toEqual([[1, 8], 16]);
+    expect(() => parseConfig(["--windows", "0"])).toThrow(/--windows/);
     const other = parseConfig(["--servers=exim", "--delays", "5"]);
     if (other === "help") throw new Error("unexpected help");
     expect(other.delays).toEqual([5]);
@@ -43,6 +49,15 @@ describe("parseConfig", () => {
     expect(() => parseConfig(["--delays", "5,x"])).toThrow(/--delays/);
     expect(() => parseConfig(["--reps"])).toThrow(/needs a value/);
     expect(parseConfig(["--help"])).toBe("help");
+  });
+
+  it("--no-dkim drops the DKIM-signed cases (they are on in both presets)", () => {
+    expect(fullConfig().dkim).toBe(true);
+    expect(quickConfig().dkim).toBe(true);
+    const config = parseConfig(["--quick", "--no-dkim"]);
+    if (config === "help") throw new Error("unexpected help");
+    expect(config.dkim).toBe(false);
+    expect(config.custom).toBe(true);
   });
 });
 

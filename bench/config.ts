@@ -3,11 +3,23 @@
  * environment variables.
  */
 
-/** The client variants compared. `smtp-*` is @smtp/client, `nm-*` nodemailer; the digit is maxConnections. @since 0.1.0 */
-export type ClientName = "smtp-pool1" | "smtp-pool5" | "nm-pool1" | "nm-pool5";
+/**
+ * The client variants compared. `smtp-*` is @smtp/client, `nm-*` nodemailer, `raw-pool1` the
+ * hand-written pipelined client (bench/raw-client.ts, one connection); the digit is
+ * maxConnections.
+ *
+ * @since 0.1.0
+ */
+export type ClientName = "smtp-pool1" | "smtp-pool5" | "nm-pool1" | "nm-pool5" | "raw-pool1";
 
 /** Every client variant, in the order of the first repetition. @since 0.1.0 */
-export const CLIENTS: readonly ClientName[] = ["smtp-pool1", "nm-pool1", "smtp-pool5", "nm-pool5"];
+export const CLIENTS: readonly ClientName[] = [
+  "smtp-pool1",
+  "nm-pool1",
+  "raw-pool1",
+  "smtp-pool5",
+  "nm-pool5",
+];
 
 /** Real servers the `--servers` mode measures (bench/real-servers.ts). @since 0.1.0 */
 export const REAL_SERVERS = ["postfix", "exim", "smtp-server"] as const;
@@ -39,8 +51,18 @@ export interface BenchConfig {
   throttleSizeMiB: number;
   /** Measure the encode-only variants (no network). */
   encodeOnly: boolean;
+  /** Measure the DKIM-signed variants of the large attachments (rsa-sha256, both clients). */
+  dkim: boolean;
   /** Interleaved rounds of the cold-start measurement; 0 skips it. */
   coldRuns: number;
+  /** `send()` calls made at once on a pool of 5 for the memory case; 0 skips it. */
+  concurrentSends: number;
+  /** Messages in a row for the heap-growth soak; 0 skips it. */
+  soakMessages: number;
+  /** Timed connection set-ups per TLS measurement (Postfix, STARTTLS + AUTH); 0 skips it. */
+  tlsRounds: number;
+  /** One-way delays of the TLS set-up measurement. */
+  tlsDelays: number[];
   /** Messages of each throughput measurement parsed and checked with mailparser. */
   sample: number;
   /** Write a V8 CPU profile per client process into this directory. */
@@ -52,6 +74,12 @@ export interface BenchConfig {
    * usual run against the sink (`--servers`); empty: the usual run.
    */
   servers: RealServerName[];
+  /** With `servers`: the @smtp in-flight windows (`pool.maxInFlight`) measured. */
+  windows: number[];
+  /** With `servers`: `send()` calls kept outstanding, for every client. */
+  sendsInFlight: number;
+  /** Run @smtp from its TypeScript sources (tsx) instead of the built dist. */
+  source: boolean;
   /** Print progress lines to stderr. */
   verbose: boolean;
   /** `quick` or `full`: which preset the run started from. */
@@ -74,11 +102,19 @@ export function fullConfig(): BenchConfig {
     throttleMiBps: 20,
     throttleSizeMiB: 50,
     encodeOnly: true,
+    dkim: true,
     coldRuns: 30,
+    concurrentSends: 1000,
+    soakMessages: 100_000,
+    tlsRounds: 20,
+    tlsDelays: [0, 20],
     sample: 20,
     cpuProfDir: undefined,
     jsonPath: undefined,
     servers: [],
+    windows: [4, 32],
+    sendsInFlight: 64,
+    source: false,
     verbose: true,
     preset: "full",
     custom: false,
@@ -98,6 +134,8 @@ export function quickConfig(): BenchConfig {
     throttleMiBps: 20,
     throttleSizeMiB: 8,
     coldRuns: 5,
+    soakMessages: 10_000,
+    tlsRounds: 6,
     sample: 10,
     preset: "quick",
   };
@@ -117,12 +155,20 @@ const HELP = `usage: pnpm bench [--quick] [options]
   --throttle MIBPS      sink read rate for the back-pressure case (0 skips it)
   --throttle-size MIB   attachment size for the throttled case
   --no-encode           skip the encode-only variants
+  --no-dkim             skip the DKIM-signed attachment variants
   --cold N              interleaved cold-start rounds (0 skips; needs pnpm build for @smtp)
+  --concurrent N        send() calls at once on a pool of 5, for memory (0 skips)
+  --soak N              messages in a row for the heap-growth soak (0 skips)
+  --tls N               timed TLS set-ups (STARTTLS + AUTH on Postfix) per cell (0 skips)
+  --tls-delays 0,20     one-way delays of the TLS set-up measurement
   --sample N            messages per measurement parsed with mailparser
   --cpu-prof DIR        write a --cpu-prof profile of every client process into DIR
   --json PATH           JSON output (default bench/results/<date>.json)
-  --servers a,b         instead: one connection at RTT 40 ms (or --delays) through the proxy to
-                        real servers (${REAL_SERVERS.join(", ")}), set up by interop/peers/
+  --servers a,b         instead: one connection at RTT 0, 10 and 40 ms (or --delays) to real
+                        servers (${REAL_SERVERS.join(", ")}), set up by interop/peers/
+  --windows 4,32        with --servers: @smtp's pool.maxInFlight values measured
+  --sends N             with --servers: send() calls kept outstanding (default 64)
+  --source              run @smtp from its TypeScript sources (tsx), not the built dist
   --quiet               no progress lines on stderr
 
 Every flag can also be given as an environment variable: BENCH_REPS, BENCH_N, BENCH_DELAYS, ...`;
@@ -161,11 +207,24 @@ const VALUE_FLAGS = [
   "--throttle-size",
   "--sample",
   "--cold",
+  "--concurrent",
+  "--soak",
+  "--tls",
+  "--tls-delays",
   "--cpu-prof",
   "--json",
   "--servers",
+  "--windows",
+  "--sends",
 ] as const;
-const BOOLEAN_FLAGS = ["--quick", "--no-encode", "--quiet", "--help"] as const;
+const BOOLEAN_FLAGS = [
+  "--quick",
+  "--no-encode",
+  "--no-dkim",
+  "--source",
+  "--quiet",
+  "--help",
+] as const;
 
 /**
  * Parses CLI flags (and `BENCH_*` environment variables, which flags override) into a
@@ -248,11 +307,29 @@ export function parseConfig(
       case "--cold":
         config.coldRuns = integer(value, flag, 0);
         break;
+      case "--concurrent":
+        config.concurrentSends = integer(value, flag, 0);
+        break;
+      case "--soak":
+        config.soakMessages = integer(value, flag, 0);
+        break;
+      case "--tls":
+        config.tlsRounds = integer(value, flag, 0);
+        break;
+      case "--tls-delays":
+        config.tlsDelays = numbers(value, flag);
+        break;
       case "--cpu-prof":
         config.cpuProfDir = value;
         break;
       case "--json":
         config.jsonPath = value;
+        break;
+      case "--windows":
+        config.windows = numbers(value, flag).map((n) => integer(String(n), flag));
+        break;
+      case "--sends":
+        config.sendsInFlight = integer(value, flag);
         break;
       case "--servers": {
         const names = value.split(",").map((n) => n.trim());
@@ -268,11 +345,20 @@ export function parseConfig(
       }
     }
   }
-  // The real-server mode measures at RTT 40 ms unless told otherwise.
-  if (values.has("--servers") && !values.has("--delays")) config.delays = [20];
-  if (values.size > 0 || switches.has("--no-encode")) config.custom = true;
+  // The real-server mode measures at RTT 0, 10 and 40 ms unless told otherwise.
+  if (values.has("--servers") && !values.has("--delays")) config.delays = [0, 5, 20];
+  if (
+    values.size > 0 ||
+    switches.has("--no-encode") ||
+    switches.has("--no-dkim") ||
+    switches.has("--source")
+  ) {
+    config.custom = true;
+  }
   if (switches.has("--no-encode")) config.encodeOnly = false;
+  if (switches.has("--no-dkim")) config.dkim = false;
   if (switches.has("--quiet")) config.verbose = false;
+  if (switches.has("--source")) config.source = true;
   return config;
 }
 

@@ -2,13 +2,19 @@
  * One measurement each: start a fresh client process, snapshot the server's counters when
  * the client is warm and again when it is done, check what the sink received.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { connectionsOf, libraryOf } from "./clients.ts";
+import { type TestKey, testKey, verifyWithMailauth } from "../tools/dkim-verify/src/index.ts";
+import { connectionsOf, DKIM_DOMAIN, DKIM_SELECTOR, type Library, libraryOf } from "./clients.ts";
 import type { BenchConfig, ClientName } from "./config.ts";
 import { runClientProcess, type ServerHandle } from "./processes.ts";
-import type { AttachmentOutcome, ServerSnapshot, ThroughputOutcome } from "./protocol.ts";
-import type { ProxyCounters } from "./proxy.ts";
+import type {
+  AttachmentOutcome,
+  AttachmentSource,
+  ServerSnapshot,
+  ThroughputOutcome,
+} from "./protocol.ts";
+import { measuredRtt, type ProxyCounters } from "./proxy.ts";
 import { checkAttachment, checkTextSample } from "./verify.ts";
 
 /** One throughput measurement. @since 0.1.0 */
@@ -17,7 +23,7 @@ export interface ThroughputRun {
   delayMs: number;
   recipients: number;
   client: ClientName;
-  library: "smtp" | "nodemailer";
+  library: Library;
   connections: number;
   /** Messages asked for in the timed part. */
   n: number;
@@ -36,6 +42,10 @@ export interface ThroughputRun {
   serverCpuUsPerMsg: number;
   /** (ms per message) ÷ RTT; NaN at D = 0. */
   rttPerMsg: number;
+  /** The round trip the proxy really imposed (timers fire late), ms; NaN at D = 0. */
+  measuredRttMs: number;
+  /** (ms per message) ÷ the measured round trip; NaN at D = 0. */
+  measuredRttPerMsg: number;
   /** Client→server chunks per message, read at the proxy (D > 0) or at the sink (D = 0). */
   writesPerMsg: number;
   /** Client bursts (waits for the server) per message; proxy only. */
@@ -56,11 +66,13 @@ export interface AttachmentRun {
   /** e.g. "50 MiB bytes", "50 MiB stream, sink 20 MiB/s", "encode only 50 MiB bytes". */
   case: string;
   sizeMiB: number;
-  source: "bytes" | "stream";
+  source: AttachmentSource;
   encodeOnly: boolean;
   throttleMiBps: number;
+  /** Signed with DKIM. */
+  dkim: boolean;
   client: ClientName;
-  library: "smtp" | "nodemailer";
+  library: Library;
   ok: boolean;
   error?: string;
   wallMs: number;
@@ -73,6 +85,8 @@ export interface AttachmentRun {
   /** Bytes on the wire (or produced, encode-only). */
   messageBytes: number;
   checked: number;
+  /** 1 when the DKIM signature of what the sink received verified (mailauth). */
+  dkimChecked: number;
   problems: string[];
 }
 
@@ -88,6 +102,25 @@ function delta(a: Record<string, number>, b: Record<string, number>): Record<str
 function cpuOf(s: ServerSnapshot): number {
   return s.cpu.user + s.cpu.system;
 }
+
+/**
+ * Untimed messages before the timed part. Without delay the clients are CPU-bound, and the
+ * timed part must find their code compiled (a JIT warm-up of a few hundred messages);
+ * through the proxy a few suffice, since round trips dominate there.
+ *
+ * @since 0.2.0
+ */
+export function warmupFor(n: number, delayMs: number): number {
+  return delayMs > 0 ? Math.max(1, Math.min(50, Math.floor(n / 10))) : STEADY_WARMUP;
+}
+
+/**
+ * Untimed messages at D = 0, whatever N: V8 keeps compiling the clients' code for the first
+ * few thousand messages (one process measured 330 µs of CPU per message right after 1,000
+ * messages, 200 after 3,000 and 150 after 6,000), and the figures are meant for a running
+ * sender, not for its first second.
+ */
+const STEADY_WARMUP = 3000;
 
 /** Keeps about `sample` of `total` messages: every k-th. */
 function sampleEvery(total: number, sample: number): number {
@@ -105,7 +138,7 @@ export async function measureThroughput(
   cell: { rep: number; delayMs: number; recipients: number; client: ClientName },
 ): Promise<ThroughputRun> {
   const n = cell.delayMs > 0 ? config.nDelayed : config.n;
-  const warmup = Math.max(1, Math.min(50, Math.floor(n / 10)));
+  const warmup = warmupFor(n, cell.delayMs);
   await server.reset({
     store: "memory",
     sampleEvery: sampleEvery(warmup + n, config.sample),
@@ -137,6 +170,7 @@ export async function measureThroughput(
           before = await server.snapshot();
         },
         cpuProfDir: config.cpuProfDir,
+        source: config.source,
         label: `${cell.client}-D${cell.delayMs}-R${cell.recipients}-rep${cell.rep}`,
         timeoutMs: config.timeCapMs + 120_000,
       },
@@ -172,6 +206,8 @@ export async function measureThroughput(
       cpuUsPerMsg: (outcome.cpuUserUs + outcome.cpuSystemUs) / sent,
       serverCpuUsPerMsg: (cpuOf(after) - cpuOf(before)) / sent,
       rttPerMsg: cell.delayMs > 0 ? msPerMsg / (2 * cell.delayMs) : Number.NaN,
+      measuredRttMs: pBefore && pAfter ? measuredRtt(pBefore, pAfter) : Number.NaN,
+      measuredRttPerMsg: pBefore && pAfter ? msPerMsg / measuredRtt(pBefore, pAfter) : Number.NaN,
       writesPerMsg:
         pBefore && pAfter
           ? (pAfter.clientReads - pBefore.clientReads) / sent
@@ -198,6 +234,8 @@ export async function measureThroughput(
       cpuUsPerMsg: nan,
       serverCpuUsPerMsg: nan,
       rttPerMsg: nan,
+      measuredRttMs: nan,
+      measuredRttPerMsg: nan,
       writesPerMsg: nan,
       waitsPerMsg: nan,
       commandsPerMsg: nan,
@@ -214,18 +252,38 @@ export async function measureThroughput(
 /** A large-attachment case. @since 0.1.0 */
 export interface AttachmentCase {
   sizeMiB: number;
-  source: "bytes" | "stream";
+  source: AttachmentSource;
   encodeOnly: boolean;
   throttleMiBps: number;
+  /** Signed with DKIM (rsa-sha256, 2048-bit key), and the signature checked with mailauth. */
+  dkim: boolean;
   file: string;
   sha256: string;
 }
 
 /** The case's label in tables. @since 0.1.0 */
 export function caseLabel(c: Omit<AttachmentCase, "file" | "sha256">): string {
-  const base = `${c.sizeMiB} MiB ${c.source === "bytes" ? "Uint8Array" : "stream"}`;
+  const base = `${c.sizeMiB} MiB ${{ bytes: "Uint8Array", stream: "file stream", path: "file path" }[c.source]}`;
   if (c.encodeOnly) return `encode only, ${base}`;
+  if (c.dkim) return `${base}, DKIM-signed`;
   return c.throttleMiBps > 0 ? `${base}, sink ${c.throttleMiBps} MiB/s` : base;
+}
+
+let dkimKey: TestKey | undefined;
+
+/** The key of the DKIM-signed cases: one 2048-bit RSA key per run, made at first use. */
+function benchDkimKey(): TestKey {
+  dkimKey ??= testKey("rsa", 2048);
+  return dkimKey;
+}
+
+/** Checks the DKIM signature of a stored message with mailauth (the key from a table, no DNS). */
+async function checkDkim(file: string): Promise<string[]> {
+  const results = await verifyWithMailauth(await readFile(file), {
+    [`${DKIM_SELECTOR}._domainkey.${DKIM_DOMAIN}`]: benchDkimKey().record,
+  });
+  if (results.length === 1 && results[0]!.pass) return [];
+  return [`DKIM: ${results.map((r) => r.detail).join("; ") || "no signature"}`];
 }
 
 /**
@@ -243,7 +301,9 @@ export async function measureAttachment(
   workDir: string,
 ): Promise<AttachmentRun> {
   const dir = join(workDir, `recv-${client}-${rep}`);
+  const spool = join(workDir, `spool-${client}-${rep}`);
   await mkdir(dir, { recursive: true });
+  if (c.dkim) await mkdir(spool, { recursive: true });
   await server.reset({
     store: "file",
     dir,
@@ -259,6 +319,7 @@ export async function measureAttachment(
     source: c.source,
     encodeOnly: c.encodeOnly,
     throttleMiBps: c.throttleMiBps,
+    dkim: c.dkim,
     client,
     library: libraryOf(client),
   };
@@ -271,12 +332,14 @@ export async function measureAttachment(
         file: c.file,
         source: c.source,
         encodeOnly: c.encodeOnly,
+        ...(c.dkim ? { dkim: { privateKey: benchDkimKey().pkcs8, spool } } : {}),
       },
       {
         onWarm: async () => {
           before = await server.snapshot();
         },
         cpuProfDir: config.cpuProfDir,
+        source: config.source,
         label: `${client}-${caseLabel(c).replace(/[^a-z0-9]+/gi, "-")}-rep${rep}`,
         // Generous: 200 MiB through a slow client, or a throttled sink.
         timeoutMs: 600_000,
@@ -285,6 +348,7 @@ export async function measureAttachment(
     const after = await server.snapshot();
     const problems: string[] = [];
     let checked = 0;
+    let dkimChecked = 0;
     if (!outcome.ok) problems.push(`send failed: ${outcome.error}`);
     let messageBytes = outcome.encodedBytes ?? 0;
     if (!c.encodeOnly && before) {
@@ -297,6 +361,11 @@ export async function measureAttachment(
         const check = await checkAttachment(file, c.sha256);
         checked = check.checked;
         problems.push(...check.problems);
+        if (c.dkim) {
+          const dkimProblems = await checkDkim(file);
+          problems.push(...dkimProblems);
+          if (dkimProblems.length === 0) dkimChecked = 1;
+        }
       } else {
         problems.push("the sink stored no timed message");
       }
@@ -312,6 +381,7 @@ export async function measureAttachment(
       mibPerSec: c.sizeMiB / (outcome.wallMs / 1000),
       messageBytes,
       checked,
+      dkimChecked,
       problems,
     };
   } catch (error) {
@@ -327,9 +397,11 @@ export async function measureAttachment(
       mibPerSec: nan,
       messageBytes: 0,
       checked: 0,
+      dkimChecked: 0,
       problems: [`measurement failed: ${String(error)}`],
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
+    await rm(spool, { recursive: true, force: true });
   }
 }

@@ -95,6 +95,10 @@ export interface ClientRunOptions {
   label: string;
   /** Kill the process after this many ms. */
   timeoutMs: number;
+  /** Load @smtp from its TypeScript sources (BENCH_SOURCE=1), not the built dist. */
+  source?: boolean | undefined;
+  /** Extra Node.js flags for the client process (e.g. `--tls-max-v1.2`). */
+  nodeFlags?: string[] | undefined;
 }
 
 /**
@@ -106,7 +110,7 @@ export function runClientProcess(
   job: ClientJob,
   options: ClientRunOptions,
 ): Promise<ClientOutcome> {
-  const execArgv = [...TSX_ARGS, "--expose-gc"];
+  const execArgv = [...TSX_ARGS, "--expose-gc", ...(options.nodeFlags ?? [])];
   // The client process profiles its timed part only (node:inspector), not start-up.
   const profile = options.cpuProfDir
     ? { BENCH_PROFILE: join(options.cpuProfDir, `${options.label}.cpuprofile`) }
@@ -117,7 +121,7 @@ export function runClientProcess(
     {
       cwd: ROOT,
       execArgv,
-      env: { ...process.env, ...profile },
+      env: { ...process.env, ...profile, BENCH_SOURCE: options.source ? "1" : "0" },
       stdio: ["ignore", "inherit", "pipe", "ipc"],
     },
   );

@@ -48,7 +48,14 @@ export interface ThroughputJob {
   to?: string[];
   /** AUTH, for a real server that takes the recipients only after it. */
   auth?: { user: string; pass: string };
+  /** `send()` calls kept outstanding (default 4 per connection). */
+  sendsInFlight?: number;
+  /** @smtp `pool.maxInFlight` / the raw client's window (default: each client's own). */
+  maxInFlight?: number;
 }
+
+/** Where a large attachment comes from. @since 0.2.0 */
+export type AttachmentSource = "bytes" | "stream" | "path";
 
 /** What a large-attachment client process is asked to do. @since 0.1.0 */
 export interface AttachmentJob {
@@ -57,12 +64,77 @@ export interface AttachmentJob {
   /** 0 with `encodeOnly`. */
   port: number;
   file: string;
-  source: "bytes" | "stream";
+  /** A `Uint8Array` read before, a file stream (`createReadStream`), or a `path` each client reads. */
+  source: AttachmentSource;
   encodeOnly: boolean;
+  /** Sign with DKIM (rsa-sha256): the key, and a folder for a spool or cache file. */
+  dkim?: BenchDkim;
+}
+
+/** DKIM settings of a signed attachment case. @since 0.1.0 */
+export interface BenchDkim {
+  /** PKCS#8 PEM of the RSA key. */
+  privateKey: string;
+  /** Where a client may keep a temporary copy (@smtp `spool`, nodemailer `cacheDir`). */
+  spool: string;
+}
+
+/** The clients of the TLS set-up measurement. @since 0.2.0 */
+export type TlsSetupClient = "smtp-resume" | "smtp-full" | "nodemailer";
+
+/** Connection set-ups (STARTTLS and AUTH) one after another, each a new connection. @since 0.2.0 */
+export interface TlsSetupJob {
+  kind: "tls-setup";
+  client: TlsSetupClient;
+  host: string;
+  port: number;
+  /** The server's CA (PEM). */
+  ca: string;
+  auth: { user: string; pass: string };
+  /** Untimed set-ups first (the first one gets the session the later ones may resume). */
+  warmup: number;
+  rounds: number;
+}
+
+/** Outcome of a TLS set-up measurement. @since 0.2.0 */
+export interface TlsSetupOutcome {
+  type: "result";
+  kind: "tls-setup";
+  /** Wall ms of each timed set-up: connect, EHLO, STARTTLS, EHLO, AUTH, until QUIT is written. */
+  setupMs: number[];
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  failed: number;
+  firstError?: string;
+}
+
+/** A memory measurement: many sends at once, or many messages in a row. @since 0.2.0 */
+export interface MemoryJob {
+  kind: "memory";
+  mode: "concurrent" | "soak";
+  client: ClientName;
+  port: number;
+  /** Sends made at once (`concurrent`), or messages sent in all (`soak`). */
+  count: number;
+}
+
+/** Outcome of a memory measurement. @since 0.2.0 */
+export interface MemoryOutcome {
+  type: "result";
+  kind: "memory";
+  wallMs: number;
+  sent: number;
+  failed: number;
+  firstError?: string;
+  /** `concurrent`: RSS after a GC before the sends, and the highest seen until all settled. */
+  rssBefore?: number;
+  rssPeak?: number;
+  /** `soak`: heap used after a full GC, before the first message and after each tenth. */
+  heapBytes?: number[];
 }
 
 /** A job for a client process. @since 0.1.0 */
-export type ClientJob = ThroughputJob | AttachmentJob;
+export type ClientJob = ThroughputJob | AttachmentJob | TlsSetupJob | MemoryJob;
 
 /** Sent by a client process once warmed up; the runner answers with {@link GoMessage}. @since 0.1.0 */
 export interface WarmMessage {
@@ -106,4 +178,4 @@ export interface AttachmentOutcome {
 }
 
 /** A client process's final message. @since 0.1.0 */
-export type ClientOutcome = ThroughputOutcome | AttachmentOutcome;
+export type ClientOutcome = ThroughputOutcome | AttachmentOutcome | TlsSetupOutcome | MemoryOutcome;

@@ -3,6 +3,7 @@
  * one fresh client process through the proxy; then the table, the JSON, and any problem.
  * See real-servers.ts and bench/README.md.
  */
+import { libraryOf } from "./clients.ts";
 import type { BenchConfig } from "./config.ts";
 import { startServer } from "./processes.ts";
 import {
@@ -31,10 +32,18 @@ export async function runRealServers(config: BenchConfig): Promise<RealServersRe
     if (config.verbose) process.stderr.write(`${line}\n`);
   };
   const started = new Date();
-  const delays = config.delays.filter((d) => d > 0);
-  if (delays.length === 0) throw new Error("--servers needs a delay above 0 (--delays)");
-  // One connection each: the single-connection variants only.
-  const clients = config.clients.filter((c) => c.endsWith("1"));
+  const delays = config.delays;
+  if (delays.length === 0) throw new Error("--servers needs at least one delay (--delays)");
+  // One connection each: the single-connection variants only; @smtp once per window, the
+  // raw client with the widest.
+  const widest = Math.max(...config.windows);
+  const variants = config.clients
+    .filter((c) => c.endsWith("1"))
+    .flatMap((client) =>
+      libraryOf(client) === "smtp"
+        ? config.windows.map((maxInFlight) => ({ client, maxInFlight }))
+        : [{ client, maxInFlight: libraryOf(client) === "raw" ? widest : undefined }],
+    );
   const server = await startServer();
   const runs: RealServerRun[] = [];
   try {
@@ -42,11 +51,17 @@ export async function runRealServers(config: BenchConfig): Promise<RealServersRe
     for (let rep = 0; rep < config.reps; rep++) {
       for (const target of targets) {
         for (const delayMs of delays) {
-          for (const client of rotated(clients, rep)) {
-            const run = await measureRealServer(server, config, target, { rep, delayMs, client });
+          for (const { client, maxInFlight } of rotated(variants, rep)) {
+            const run = await measureRealServer(server, config, target, {
+              rep,
+              delayMs,
+              client,
+              maxInFlight,
+            });
             runs.push(run);
             log(
-              `rep ${rep + 1}/${config.reps} ${target.name} RTT ${2 * delayMs} ms ${client}: ` +
+              `rep ${rep + 1}/${config.reps} ${target.name} RTT ${2 * delayMs} ms ${client}` +
+                `${maxInFlight === undefined ? "" : ` window ${maxInFlight}`}: ` +
                 `${run.msgsPerSec.toFixed(1)} msgs/s, ${run.rttPerMsg.toFixed(2)} RTT/msg` +
                 (run.problems.length ? `, PROBLEMS: ${run.problems.join("; ")}` : ""),
             );
@@ -67,7 +82,7 @@ export async function runRealServers(config: BenchConfig): Promise<RealServersRe
     `# @smtp vs nodemailer on real servers — ${started.toISOString()}`,
     "",
     `${config.reps} repetition(s) of ${config.nDelayed} messages (time cap ${config.timeCapMs / 1000} s) after a warm-up, ` +
-      `one connection, 4 sends in flight; node ${machine.node}, ${machine.cpus} CPUs; nodemailer ${versions.nodemailer}; ` +
+      `one connection, ${config.sendsInFlight} sends outstanding, @smtp windows ${config.windows.join(", ")}; node ${machine.node}, ${machine.cpus} CPUs; nodemailer ${versions.nodemailer}; ` +
       `servers: ${config.servers.join(", ")} (smtp-server is the bench's sink, greeting delay patched to 0).`,
     "RTT/msg = (ms per message) ÷ RTT; waits/msg = times the client waited for the server. Medians with (min–max).",
     "",

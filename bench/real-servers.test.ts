@@ -45,6 +45,7 @@ describe("summarizeRealServers", () => {
     rep,
     server: "exim",
     client,
+    maxInFlight: client.startsWith("smtp") ? 32 : undefined,
     library: client.startsWith("smtp") ? "smtp" : "nodemailer",
     delayMs: 20,
     n: 10,
@@ -53,6 +54,7 @@ describe("summarizeRealServers", () => {
     wallMs: 1000,
     msgsPerSec,
     rttPerMsg: 1,
+    measuredRttPerMsg: 0.95,
     waitsPerMsg: 1,
     writesPerMsg: 1,
     cpuUsPerMsg: 100,
@@ -71,7 +73,7 @@ describe("summarizeRealServers", () => {
     expect(ours?.speedRatio).toMatchObject({ median: 5.5, min: 5, max: 6 });
     expect(theirs?.speedRatio.n).toBe(0);
     expect(realServerTable([ours!, theirs!])).toContain(
-      "| exim | 40 | @smtp pool 1 | 55.0 (50.0–60.0) | 5.50 (5.00–6.00) |",
+      "| exim | 40 | @smtp pool 1, window 32 | 55.0 (50.0–60.0) | 5.50 (5.00–6.00) |",
     );
   });
 });

@@ -12,10 +12,12 @@
  */
 import { join } from "node:path";
 import { readEnvFile, required, requiredNumber } from "../interop/src/env-file.ts";
-import { libraryOf } from "./clients.ts";
+import { type Library, libraryOf } from "./clients.ts";
 import type { BenchConfig, ClientName, RealServerName } from "./config.ts";
+import { warmupFor } from "./measure.ts";
 import { runClientProcess, type ServerHandle } from "./processes.ts";
 import type { ServerSnapshot, ThroughputOutcome } from "./protocol.ts";
+import { measuredRtt } from "./proxy.ts";
 import { clientLabel, counterpart } from "./report.ts";
 import { fmt, fmtSpread, groupBy, type Spread, spread } from "./stats.ts";
 
@@ -35,7 +37,9 @@ export interface RealServerRun {
   rep: number;
   server: RealServerName;
   client: ClientName;
-  library: "smtp" | "nodemailer";
+  /** The in-flight window asked of @smtp (`pool.maxInFlight`) or the raw client; none for nodemailer. */
+  maxInFlight: number | undefined;
+  library: Library;
   delayMs: number;
   n: number;
   sent: number;
@@ -44,6 +48,8 @@ export interface RealServerRun {
   msgsPerSec: number;
   /** (ms per message) ÷ RTT. */
   rttPerMsg: number;
+  /** (ms per message) ÷ the round trip the proxy really imposed (timers fire late). */
+  measuredRttPerMsg: number;
   /** The client's bursts per message at the proxy: how often it waited for the server. */
   waitsPerMsg: number;
   /** Client→server chunks per message at the proxy. */
@@ -116,11 +122,13 @@ export async function measureRealServer(
   server: ServerHandle,
   config: BenchConfig,
   target: RealTarget,
-  cell: { rep: number; delayMs: number; client: ClientName },
+  cell: { rep: number; delayMs: number; client: ClientName; maxInFlight: number | undefined },
 ): Promise<RealServerRun> {
-  const n = config.nDelayed;
-  const warmup = Math.max(1, Math.min(50, Math.floor(n / 10)));
-  const proxyPort = await server.openProxy(cell.delayMs, target.port);
+  // Without delay, straight to the server (no proxy): the figures are CPU-bound there.
+  const n = cell.delayMs > 0 ? config.nDelayed : config.n;
+  const warmup = cell.delayMs > 0 ? warmupFor(n, cell.delayMs) : Math.min(500, n);
+  const proxyPort =
+    cell.delayMs > 0 ? await server.openProxy(cell.delayMs, target.port) : undefined;
   const base = { ...cell, server: target.name, library: libraryOf(cell.client), n };
   let before: ServerSnapshot | undefined;
   try {
@@ -128,27 +136,30 @@ export async function measureRealServer(
       {
         kind: "throughput",
         client: cell.client,
-        port: proxyPort,
+        port: proxyPort ?? target.port,
         recipients: target.to.length,
         warmup,
         n,
         timeCapMs: config.timeCapMs,
         to: target.to,
         ...(target.auth === undefined ? {} : { auth: target.auth }),
+        sendsInFlight: config.sendsInFlight,
+        ...(cell.maxInFlight === undefined ? {} : { maxInFlight: cell.maxInFlight }),
       },
       {
         onWarm: async () => {
           before = await server.snapshot();
         },
         cpuProfDir: config.cpuProfDir,
-        label: `${cell.client}-${target.name}-D${cell.delayMs}-rep${cell.rep}`,
+        source: config.source,
+        label: `${cell.client}-w${cell.maxInFlight ?? "nm"}-${target.name}-D${cell.delayMs}-rep${cell.rep}`,
         timeoutMs: config.timeCapMs + 120_000,
       },
     )) as ThroughputOutcome;
     const after = await server.snapshot();
     if (!before) throw new Error("the client never reported warm");
-    const p0 = before.proxies[proxyPort];
-    const p1 = after.proxies[proxyPort];
+    const p0 = proxyPort === undefined ? undefined : before.proxies[proxyPort];
+    const p1 = proxyPort === undefined ? undefined : after.proxies[proxyPort];
     const sent = Math.max(outcome.sent, 1);
     const problems: string[] = [];
     if (outcome.failed > 0) problems.push(`${outcome.failed} sends failed: ${outcome.firstError}`);
@@ -162,7 +173,8 @@ export async function measureRealServer(
       failed: outcome.failed,
       wallMs: outcome.wallMs,
       msgsPerSec: (outcome.sent * 1000) / outcome.wallMs,
-      rttPerMsg: outcome.wallMs / sent / (2 * cell.delayMs),
+      rttPerMsg: cell.delayMs > 0 ? outcome.wallMs / sent / (2 * cell.delayMs) : Number.NaN,
+      measuredRttPerMsg: p0 && p1 ? outcome.wallMs / sent / measuredRtt(p0, p1) : Number.NaN,
       waitsPerMsg: p0 && p1 ? (p1.clientBursts - p0.clientBursts) / sent : Number.NaN,
       writesPerMsg: p0 && p1 ? (p1.clientReads - p0.clientReads) / sent : Number.NaN,
       cpuUsPerMsg: (outcome.cpuUserUs + outcome.cpuSystemUs) / sent,
@@ -178,6 +190,7 @@ export async function measureRealServer(
       wallMs: nan,
       msgsPerSec: nan,
       rttPerMsg: nan,
+      measuredRttPerMsg: nan,
       waitsPerMsg: nan,
       writesPerMsg: nan,
       cpuUsPerMsg: nan,
@@ -185,7 +198,7 @@ export async function measureRealServer(
       problems: [`measurement failed: ${String(error)}`],
     };
   } finally {
-    await server.closeProxy(proxyPort);
+    if (proxyPort !== undefined) await server.closeProxy(proxyPort);
   }
 }
 
@@ -194,10 +207,12 @@ export interface RealServerRow {
   server: RealServerName;
   delayMs: number;
   client: ClientName;
+  maxInFlight: number | undefined;
   msgsPerSec: Spread;
   /** msgs/s ÷ nodemailer's, same server, delay and repetition (on @smtp rows). */
   speedRatio: Spread;
   rttPerMsg: Spread;
+  measuredRttPerMsg: Spread;
   waitsPerMsg: Spread;
   writesPerMsg: Spread;
   cpuUsPerMsg: Spread;
@@ -207,32 +222,37 @@ export interface RealServerRow {
 
 /** Medians over repetitions, per server, delay and client. @since 0.1.0 */
 export function summarizeRealServers(runs: readonly RealServerRun[]): RealServerRow[] {
-  return groupBy(runs, (r) => `${r.server}|${r.delayMs}|${r.client}`).map((group) => {
-    const first = group[0]!;
-    const ratios = group.flatMap((run) => {
-      const peer = runs.find(
-        (r) =>
-          r.client === counterpart(run.client) &&
-          r.server === run.server &&
-          r.delayMs === run.delayMs &&
-          r.rep === run.rep,
-      );
-      return peer ? [run.msgsPerSec / peer.msgsPerSec] : [];
-    });
-    return {
-      server: first.server,
-      delayMs: first.delayMs,
-      client: first.client,
-      msgsPerSec: spread(group.map((r) => r.msgsPerSec)),
-      speedRatio: spread(ratios),
-      rttPerMsg: spread(group.map((r) => r.rttPerMsg)),
-      waitsPerMsg: spread(group.map((r) => r.waitsPerMsg)),
-      writesPerMsg: spread(group.map((r) => r.writesPerMsg)),
-      cpuUsPerMsg: spread(group.map((r) => r.cpuUsPerMsg)),
-      sent: group.reduce((a, r) => a + r.sent, 0),
-      failed: group.reduce((a, r) => a + r.failed, 0),
-    };
-  });
+  return groupBy(runs, (r) => `${r.server}|${r.delayMs}|${r.client}|${r.maxInFlight}`).map(
+    (group) => {
+      const first = group[0]!;
+      const ratios = group.flatMap((run) => {
+        const peer = runs.find(
+          (r) =>
+            r.client === counterpart(run.client) &&
+            run.client !== r.client &&
+            r.server === run.server &&
+            r.delayMs === run.delayMs &&
+            r.rep === run.rep,
+        );
+        return peer ? [run.msgsPerSec / peer.msgsPerSec] : [];
+      });
+      return {
+        server: first.server,
+        delayMs: first.delayMs,
+        client: first.client,
+        maxInFlight: first.maxInFlight,
+        msgsPerSec: spread(group.map((r) => r.msgsPerSec)),
+        speedRatio: spread(ratios),
+        rttPerMsg: spread(group.map((r) => r.rttPerMsg)),
+        measuredRttPerMsg: spread(group.map((r) => r.measuredRttPerMsg)),
+        waitsPerMsg: spread(group.map((r) => r.waitsPerMsg)),
+        writesPerMsg: spread(group.map((r) => r.writesPerMsg)),
+        cpuUsPerMsg: spread(group.map((r) => r.cpuUsPerMsg)),
+        sent: group.reduce((a, r) => a + r.sent, 0),
+        failed: group.reduce((a, r) => a + r.failed, 0),
+      };
+    },
+  );
 }
 
 /** The Markdown table of the real-server mode. @since 0.1.0 */
@@ -244,6 +264,7 @@ export function realServerTable(rows: readonly RealServerRow[]): string {
     "msgs/s",
     "× nm msgs/s",
     "RTT/msg",
+    "RTT/msg (measured RTT)",
     "waits/msg",
     "c→s writes/msg",
     "CPU µs/msg",
@@ -257,10 +278,11 @@ export function realServerTable(rows: readonly RealServerRow[]): string {
       line([
         r.server,
         String(2 * r.delayMs),
-        clientLabel(r.client),
+        clientLabel(r.client) + (r.maxInFlight === undefined ? "" : `, window ${r.maxInFlight}`),
         fmtSpread(r.msgsPerSec),
         fmtSpread(r.speedRatio, 2),
         fmtSpread(r.rttPerMsg, 2),
+        fmtSpread(r.measuredRttPerMsg, 2),
         fmt(r.waitsPerMsg.median, 2),
         fmt(r.writesPerMsg.median, 2),
         fmtSpread(r.cpuUsPerMsg, 0),

@@ -9,7 +9,7 @@ import { fmt, fmtSpread, groupBy, type Spread, spread } from "./stats.ts";
 
 /** The nodemailer variant an @smtp variant is compared with. @since 0.1.0 */
 export function counterpart(client: ClientName): ClientName | undefined {
-  if (client === "smtp-pool1") return "nm-pool1";
+  if (client === "smtp-pool1" || client === "raw-pool1") return "nm-pool1";
   if (client === "smtp-pool5") return "nm-pool5";
   return undefined;
 }
@@ -22,6 +22,7 @@ export interface ThroughputRow {
   msgsPerSec: Spread;
   cpuUsPerMsg: Spread;
   rttPerMsg: Spread;
+  measuredRttPerMsg: Spread;
   writesPerMsg: Spread;
   waitsPerMsg: Spread;
   commandsPerMsg: Spread;
@@ -66,6 +67,7 @@ export function summarizeThroughput(runs: readonly ThroughputRun[]): ThroughputR
       msgsPerSec: spread(group.map((r) => r.msgsPerSec)),
       cpuUsPerMsg: spread(group.map((r) => r.cpuUsPerMsg)),
       rttPerMsg: spread(group.map((r) => r.rttPerMsg)),
+      measuredRttPerMsg: spread(group.map((r) => r.measuredRttPerMsg)),
       writesPerMsg: spread(group.map((r) => r.writesPerMsg)),
       waitsPerMsg: spread(group.map((r) => r.waitsPerMsg)),
       commandsPerMsg: spread(group.map((r) => r.commandsPerMsg)),
@@ -76,7 +78,7 @@ export function summarizeThroughput(runs: readonly ThroughputRun[]): ThroughputR
       problems: group.reduce((a, r) => a + r.problems.length, 0),
     });
   }
-  const order = ["smtp-pool1", "nm-pool1", "smtp-pool5", "nm-pool5"];
+  const order = ["smtp-pool1", "nm-pool1", "raw-pool1", "smtp-pool5", "nm-pool5"];
   return rows.sort(
     (a, b) =>
       a.delayMs - b.delayMs ||
@@ -97,6 +99,8 @@ export interface AttachmentRow {
   wallRatio: Spread;
   ok: boolean;
   checked: number;
+  /** Messages whose DKIM signature verified. */
+  dkimChecked: number;
   problems: number;
 }
 
@@ -121,6 +125,7 @@ export function summarizeAttachments(runs: readonly AttachmentRun[]): Attachment
       wallRatio: spread(ratios),
       ok: group.every((r) => r.ok),
       checked: group.reduce((a, r) => a + r.checked, 0),
+      dkimChecked: group.reduce((a, r) => a + r.dkimChecked, 0),
       problems: group.reduce((a, r) => a + r.problems.length, 0),
     });
   }
@@ -132,6 +137,7 @@ const NAMES: Record<ClientName, string> = {
   "smtp-pool5": "@smtp pool 5",
   "nm-pool1": "nodemailer pool 1",
   "nm-pool5": "nodemailer pool 5",
+  "raw-pool1": "raw pipelined client",
 };
 
 /** Human name of a client variant. @since 0.1.0 */
@@ -139,7 +145,8 @@ export function clientLabel(client: ClientName): string {
   return NAMES[client];
 }
 
-function table(header: string[], rows: string[][]): string {
+/** A Markdown table. @since 0.1.0 */
+export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
@@ -156,6 +163,7 @@ export function throughputTable(rows: readonly ThroughputRow[]): string {
       "CPU µs/msg",
       "× nm CPU",
       "RTT/msg",
+      "RTT/msg (measured RTT)",
       "c→s writes/msg",
       "waits/msg",
       "cmds/msg",
@@ -171,6 +179,7 @@ export function throughputTable(rows: readonly ThroughputRow[]): string {
       fmtSpread(r.cpuUsPerMsg, 0),
       fmtSpread(r.cpuRatio, 2),
       fmtSpread(r.rttPerMsg, 2),
+      fmtSpread(r.measuredRttPerMsg, 2),
       fmt(r.writesPerMsg.median, 2),
       fmt(r.waitsPerMsg.median, 2),
       fmt(r.commandsPerMsg.median, 2),
@@ -200,7 +209,8 @@ export function attachmentTable(rows: readonly AttachmentRow[]): string {
       fmtSpread(r.mibPerSec, 0),
       fmtSpread(r.extraRssMB, 0),
       fmt(r.cpuMs.median / 1000, 2),
-      r.problems > 0 ? `✗ (${r.problems} problems)` : r.checked > 0 ? `✓ (${r.checked})` : "n/a",
+      (r.problems > 0 ? `✗ (${r.problems} problems)` : r.checked > 0 ? `✓ (${r.checked})` : "n/a") +
+        (r.dkimChecked > 0 ? `, DKIM ✓ (${r.dkimChecked})` : ""),
     ]),
   );
 }

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
-import type { BenchConfig, ClientName } from "./config.ts";
+import type { BenchConfig } from "./config.ts";
 import { ROOT } from "./processes.ts";
 
 /** The version of an installed package (`node_modules/<pkg>`). @since 0.1.0 */
@@ -16,7 +16,7 @@ export function versionOf(pkg: string): string {
 }
 
 /** The client order of repetition `rep`: the list rotated by `rep`. @since 0.1.0 */
-export function rotated(clients: readonly ClientName[], rep: number): ClientName[] {
+export function rotated<T>(clients: readonly T[], rep: number): T[] {
   const k = rep % clients.length;
   return [...clients.slice(k), ...clients.slice(0, k)];
 }

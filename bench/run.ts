@@ -10,8 +10,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { libraryOf } from "./clients.ts";
 import { type ColdStartResult, measureColdStart } from "./cold-start.ts";
 import { type BenchConfig, parseConfig, USAGE } from "./config.ts";
+import { type DkimRow, dkimTable, summarizeDkim } from "./dkim-report.ts";
 import {
   type AttachmentCase,
   type AttachmentRun,
@@ -19,6 +21,14 @@ import {
   measureThroughput,
   type ThroughputRun,
 } from "./measure.ts";
+import {
+  type MemoryRow,
+  type MemoryRun,
+  measureMemory,
+  memoryClients,
+  memoryTable,
+  summarizeMemory,
+} from "./memory.ts";
 import { startServer } from "./processes.ts";
 import { runRealServers } from "./real-servers-run.ts";
 import {
@@ -32,14 +42,32 @@ import {
 } from "./report.ts";
 import { machineInfo, type RunRecord, rotated, versionOf, writeResultJson } from "./run-common.ts";
 import { fmtSpread } from "./stats.ts";
+import {
+  measureTlsSetup,
+  summarizeTlsSetup,
+  TLS_CLIENTS,
+  type TlsSetupRow,
+  type TlsSetupRun,
+  tlsSetupTable,
+  tlsTarget,
+} from "./tls-setup.ts";
 import { sha256File } from "./verify.ts";
+
+/** Where the large attachments come from: bytes in memory, a file stream, a file path. */
+const SOURCES = ["bytes", "stream", "path"] as const;
 
 /** Everything one run produced. @since 0.1.0 */
 export interface BenchResult extends RunRecord {
   throughput: { runs: ThroughputRun[]; summary: ThroughputRow[] };
   attachments: { runs: AttachmentRun[]; summary: AttachmentRow[] };
+  /** Signed against unsigned large-attachment runs. */
+  dkim: DkimRow[];
   /** Cold start and install footprint, when measured. */
   coldStart: ColdStartResult | undefined;
+  /** Memory with many sends at once and over a long run. */
+  memory: { runs: MemoryRun[]; summary: MemoryRow[] };
+  /** TLS set-up with and without session resumption (Postfix), when measured. */
+  tls: { runs: TlsSetupRun[]; summary: TlsSetupRow[]; skipped: string | undefined };
 }
 
 /** Writes `mib` MiB of random bytes to `path`, 1 MiB at a time. */
@@ -70,6 +98,9 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   const server = await startServer();
   const throughputRuns: ThroughputRun[] = [];
   const attachmentRuns: AttachmentRun[] = [];
+  const tlsRuns: TlsSetupRun[] = [];
+  const memoryRuns: MemoryRun[] = [];
+  let tlsSkipped: string | undefined;
   try {
     for (let rep = 0; rep < config.reps; rep++) {
       for (const delayMs of config.delays) {
@@ -92,6 +123,51 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       }
     }
 
+    for (const mode of ["concurrent", "soak"] as const) {
+      const count = mode === "concurrent" ? config.concurrentSends : config.soakMessages;
+      // The soak once (a leak needs no repetitions to show); the concurrent case each time.
+      const reps = mode === "soak" ? Math.min(1, config.reps) : config.reps;
+      for (let rep = 0; rep < reps && count > 0; rep++) {
+        for (const client of rotated(memoryClients(mode), rep)) {
+          const run = await measureMemory(server, config, { rep, mode, client });
+          memoryRuns.push(run);
+          log(
+            `rep ${rep + 1}/${reps} memory ${mode} ${client}: ` +
+              (mode === "concurrent"
+                ? `+${run.extraRssMB.toFixed(1)} MB RSS`
+                : `heap ${run.heapStartMB.toFixed(1)} MB, growth ${run.heapGrowthMB.toFixed(2)} MB`) +
+              (run.problems.length ? `, PROBLEMS: ${run.problems.join("; ")}` : ""),
+          );
+        }
+      }
+    }
+
+    if (config.tlsRounds > 0) {
+      const target = await tlsTarget();
+      if (target === undefined)
+        tlsSkipped = "the Postfix peer is not set up (bash .ci/postfix-setup.sh)";
+      for (let rep = 0; rep < config.reps && target; rep++) {
+        for (const delayMs of config.tlsDelays) {
+          for (const tls of ["1.3", "1.2"] as const) {
+            for (const client of rotated(TLS_CLIENTS, rep)) {
+              const run = await measureTlsSetup(server, config, target, {
+                rep,
+                delayMs,
+                tls,
+                client,
+              });
+              tlsRuns.push(run);
+              log(
+                `rep ${rep + 1}/${config.reps} TLS ${tls} RTT ${2 * delayMs} ms ${client}: ` +
+                  `${run.setupMs.toFixed(1)} ms per set-up, ${run.cpuMs.toFixed(2)} ms CPU` +
+                  (run.problems.length ? `, PROBLEMS: ${run.problems.join("; ")}` : ""),
+              );
+            }
+          }
+        }
+      }
+    }
+
     const cases: AttachmentCase[] = [];
     const files = new Map<number, { file: string; sha256: string }>();
     const fileFor = async (mib: number) => {
@@ -105,35 +181,48 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       return entry;
     };
     for (const sizeMiB of config.sizesMiB) {
-      for (const source of ["bytes", "stream"] as const) {
+      for (const source of SOURCES) {
         cases.push({
           sizeMiB,
           source,
           encodeOnly: false,
           throttleMiBps: 0,
+          dkim: false,
           ...(await fileFor(sizeMiB)),
         });
+        if (config.dkim && source !== "path") {
+          cases.push({
+            sizeMiB,
+            source,
+            encodeOnly: false,
+            throttleMiBps: 0,
+            dkim: true,
+            ...(await fileFor(sizeMiB)),
+          });
+        }
       }
     }
     if (config.throttleMiBps > 0 && config.throttleSizeMiB > 0) {
-      for (const source of ["bytes", "stream"] as const) {
+      for (const source of SOURCES) {
         cases.push({
           sizeMiB: config.throttleSizeMiB,
           source,
           encodeOnly: false,
           throttleMiBps: config.throttleMiBps,
+          dkim: false,
           ...(await fileFor(config.throttleSizeMiB)),
         });
       }
     }
     if (config.encodeOnly) {
       for (const sizeMiB of config.sizesMiB) {
-        for (const source of ["bytes", "stream"] as const) {
+        for (const source of SOURCES) {
           cases.push({
             sizeMiB,
             source,
             encodeOnly: true,
             throttleMiBps: 0,
+            dkim: false,
             ...(await fileFor(sizeMiB)),
           });
         }
@@ -143,7 +232,9 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     const single = config.clients.filter((c) => c.endsWith("1"));
     for (let rep = 0; rep < config.reps && cases.length > 0; rep++) {
       for (const c of cases) {
-        for (const client of rotated(single, rep)) {
+        // The raw client does not sign.
+        const clients = c.dkim ? single.filter((name) => libraryOf(name) !== "raw") : single;
+        for (const client of rotated(clients, rep)) {
           const run = await measureAttachment(server, config, c, rep, client, workDir);
           attachmentRuns.push(run);
           log(
@@ -164,6 +255,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
 
   const throughputSummary = summarizeThroughput(throughputRuns);
   const attachmentSummary = summarizeAttachments(attachmentRuns);
+  const dkimSummary = summarizeDkim(attachmentRuns);
   const problems = [
     ...throughputRuns.flatMap((r) =>
       r.problems.map((p) => `D=${r.delayMs} R=${r.recipients} ${r.client} rep ${r.rep + 1}: ${p}`),
@@ -171,7 +263,14 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     ...attachmentRuns.flatMap((r) =>
       r.problems.map((p) => `${r.case} ${r.client} rep ${r.rep + 1}: ${p}`),
     ),
+    ...memoryRuns.flatMap((r) =>
+      r.problems.map((p) => `memory ${r.mode} ${r.client} rep ${r.rep + 1}: ${p}`),
+    ),
+    ...tlsRuns.flatMap((r) =>
+      r.problems.map((p) => `TLS ${r.tls} D=${r.delayMs} ${r.client} rep ${r.rep + 1}: ${p}`),
+    ),
   ];
+  const tlsSummary = summarizeTlsSetup(tlsRuns);
   const machine = machineInfo();
   const versions = {
     nodemailer: versionOf("nodemailer"),
@@ -193,12 +292,37 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       throughputTable(throughputSummary),
     );
   }
+  const memorySummary = summarizeMemory(memoryRuns);
+  if (memoryRuns.length > 0) {
+    sections.push(
+      "",
+      "## Memory: many sends at once (pool of 5), and the heap over a long run (after a full GC)",
+      "",
+      memoryTable(memorySummary),
+    );
+  }
+  if (tlsRuns.length > 0 || tlsSkipped !== undefined) {
+    sections.push(
+      "",
+      "## Connection set-up with TLS session resumption (Postfix submission port: connect, EHLO, STARTTLS, EHLO, AUTH, timed to the QUIT; medians)",
+      "",
+      tlsSkipped === undefined ? tlsSetupTable(tlsSummary) : `Skipped: ${tlsSkipped}.`,
+    );
+  }
   if (attachmentRuns.length > 0) {
     sections.push(
       "",
       "## Large attachment (one message, one connection; extra RSS = peak − RSS before the timed part)",
       "",
       attachmentTable(attachmentSummary),
+    );
+  }
+  if (dkimSummary.length > 0) {
+    sections.push(
+      "",
+      "## DKIM signing (rsa-sha256, 2048-bit key): each signed run against the unsigned run of the same case, client and repetition",
+      "",
+      dkimTable(dkimSummary),
     );
   }
   if (coldStart) {
@@ -213,7 +337,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   sections.push(
     "",
     problems.length === 0
-      ? "Correctness: every message delivered; sampled messages parsed with mailparser and attachments' SHA-256 matched."
+      ? "Correctness: every message delivered; sampled messages parsed with mailparser and attachments' SHA-256 matched; every DKIM signature verified (mailauth)."
       : `Correctness PROBLEMS (${problems.length}):\n${problems.map((p) => `- ${p}`).join("\n")}`,
   );
   const markdown = sections.join("\n");
@@ -225,7 +349,10 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     config,
     throughput: { runs: throughputRuns, summary: throughputSummary },
     attachments: { runs: attachmentRuns, summary: attachmentSummary },
+    dkim: dkimSummary,
     coldStart,
+    memory: { runs: memoryRuns, summary: memorySummary },
+    tls: { runs: tlsRuns, summary: tlsSummary, skipped: tlsSkipped },
     problems,
     markdown,
     jsonPath: undefined,

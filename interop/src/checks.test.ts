@@ -71,9 +71,9 @@ describe("replyErrorProblems", () => {
     const error = new SmtpError({
       kind: "rejected",
       message: "m",
-      detail: "d",
+      detail: "smtputf8-unsupported",
       reply: { code: 550, lines: ["no"] },
     });
-    expect(describeError(error)).toBe("SmtpError rejected (d): 550 no");
+    expect(describeError(error)).toBe("SmtpError rejected (smtputf8-unsupported): 550 no");
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
-// @smtp/core and @smtp/mime must run anywhere: their compiler settings leave out Node and
+// @smtp/core, @smtp/mime and @smtp/dkim must run anywhere: their compiler settings leave out Node and
 // DOM types, so any use of a runtime global is a compile error. This test proves it by
 // compiling small fixtures with each package's own tsconfig.
 const root = resolve(import.meta.dirname, "../..");
@@ -42,7 +42,7 @@ function compile(pkg: string, fixture: string): { ok: boolean; output: string } 
   }
 }
 
-describe.each(["core", "mime"])("@smtp/%s compiles without any runtime", (pkg) => {
+describe.each(["core", "mime", "dkim"])("@smtp/%s compiles without any runtime", (pkg) => {
   it("accepts platform-free code (the control)", () => {
     const result = compile(pkg, "platform-free");
     expect(result.output).toBe("");

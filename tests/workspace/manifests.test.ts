@@ -27,10 +27,22 @@ const read = (dir: string): Manifest =>
 const allowed: Record<string, string[]> = {
   "@smtp/core": [],
   "@smtp/mime": [],
+  "@smtp/dkim": ["@smtp/core"],
   "@smtp/transport-node": ["@smtp/core"],
   "@smtp/transport-deno": ["@smtp/core"],
-  "@smtp/client": ["@smtp/core", "@smtp/mime", "@smtp/transport-node", "@smtp/transport-deno"],
-  "@smtp/queue": ["@smtp/client", "@smtp/mime"],
+  "@smtp/transport-cloudflare": ["@smtp/core"],
+  "@smtp/proxy": ["@smtp/core"],
+  "@smtp/client": [
+    "@smtp/core",
+    "@smtp/mime",
+    "@smtp/dkim",
+    "@smtp/transport-node",
+    "@smtp/transport-deno",
+    "@smtp/proxy",
+    "@smtp/transport-cloudflare",
+  ],
+  "@smtp/queue": ["@smtp/client", "@smtp/core", "@smtp/mime"],
+  "@smtp/cli": ["@smtp/client", "@smtp/core", "@smtp/mime", "@smtp/transport-node"],
 };
 
 /**
@@ -39,6 +51,14 @@ const allowed: Record<string, string[]> = {
  */
 const external: Record<string, Record<string, string>> = {
   "@smtp/queue": { bullmq: "6.7.6", ioredis: "6.1.0" },
+  // The command line: argument parsing and completion, prompts and progress, CSV.
+  "@smtp/cli": {
+    commander: "14.0.3",
+    "@bomb.sh/tab": "0.0.22",
+    "@clack/prompts": "1.9.0",
+    "csv-parse": "7.0.3",
+    "csv-stringify": "6.9.0",
+  },
 };
 
 describe("workspace packages", () => {

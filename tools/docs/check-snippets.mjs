@@ -135,6 +135,12 @@ writeFileSync(
           "jsr:@smtp/core/replay": [`${packages}/core/src/replay/index.ts`],
           "jsr:@smtp/*": [`${packages}/*/src/index.ts`],
           "npm:@smtp/*": [`${packages}/*/src/index.ts`],
+          // The private test tools a transport's README shows (the conformance suite).
+          "@smtp-internal/transport-conformance": ["../../transport-conformance/src/index.ts"],
+          "@smtp-internal/transport-conformance/node-net": [
+            "../../transport-conformance/src/node-net-harness.ts",
+          ],
+          "@smtp-internal/test-peer": ["../../test-peer/src/index.ts"],
         },
       },
       include: ["*.ts"],

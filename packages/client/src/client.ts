@@ -1,17 +1,20 @@
-import type { Capabilities, Connector, DsnOptions, SendResult } from "@smtp/core";
+import type { Capabilities, DsnOptions, SendResult } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
+import { invalidInput } from "@smtp/core/internal";
+import type { Connector } from "@smtp/core/transport-kit";
 import type { MessageInput } from "@smtp/mime";
+import { defaultConnector, EHLO_NAME_REQUIRED } from "#platform";
 import { checkKeys } from "./check-keys.ts";
 import { Connection, type SessionFactory } from "./connection.ts";
+import { type ResolvedDkim, resolveDkim, signMessage } from "./dkim.ts";
 import { explainError } from "./explain-error.ts";
 import type { QueuedSend } from "./job.ts";
 import { SEND_OPTION_KEYS, VERIFY_OPTION_KEYS } from "./known-keys.ts";
-import type { ClientOptions } from "./options.ts";
+import type { ClientDkimOptions, ClientOptions } from "./options.ts";
 import { Pool } from "./pool.ts";
 import { loadMessageInput, prepareMessage } from "./prepare.ts";
 import { type ResolvedOptions, resolveOptions } from "./resolve-options.ts";
 import { type SendInfo, toSendInfo } from "./result.ts";
-import { defaultConnector } from "./runtime.ts";
 import { abortError } from "./to-smtp-error.ts";
 
 /**
@@ -26,6 +29,8 @@ export interface SendOptions {
   dsn?: DsnOptions | undefined;
   /** Fail the message when any recipient is refused, instead of delivering to the others. */
   requireAllRecipients?: boolean | undefined;
+  /** DKIM for this message instead of the client's `dkim` option; `false` sends it unsigned. */
+  dkim?: ClientDkimOptions | false | undefined;
   /**
    * REQUIRETLS (RFC 8689): the message must travel over TLS all the way. MAIL FROM carries
    * `REQUIRETLS`; on a connection without TLS, to a server that does not offer REQUIRETLS,
@@ -87,15 +92,26 @@ export function createClient(
   internals: ClientInternals = {},
 ): SmtpClient {
   const resolved = resolveOptions(options);
+  if (resolved.name === undefined && EHLO_NAME_REQUIRED !== undefined) {
+    throw invalidInput(EHLO_NAME_REQUIRED, "bad-ehlo-name");
+  }
   let connector: Promise<Connector> | undefined;
   const getConnector = () => {
-    connector ??= resolved.transport
-      ? Promise.resolve(resolved.transport)
-      : defaultConnector(resolved.tls);
+    connector ??= (
+      resolved.transport ? Promise.resolve(resolved.transport) : defaultConnector(resolved.tls)
+    ).then((base) => (resolved.proxy ? resolved.proxy(base) : base));
     return connector;
   };
   const pool = new Pool(resolved, getConnector, internals.sessionFactory);
   let closed = false;
+  // Messages being signed are not queued yet: close() waits for them to be.
+  const signing = new Set<Promise<unknown>>();
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    signing.add(promise);
+    const forget = () => signing.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  };
 
   return {
     async send(message, sendOptions = {}) {
@@ -103,8 +119,11 @@ export function createClient(
       const signal = sendOptions.signal;
       if (closed) throw closedError();
       const requireTls = checkRequireTls(sendOptions.requireTls, resolved);
-      const loaded = await loadMessageInput(message);
-      const { message: built, job } = prepareMessage(loaded.input, {
+      // Checked before any file is read: a bad key is refused at once.
+      const dkim = messageDkim(resolved.dkim, sendOptions.dkim);
+      const pending = loadMessageInput(message);
+      const loaded = pending instanceof Promise ? await pending : pending;
+      let prepared = prepareMessage(loaded.input, {
         hostname: resolved.name?.startsWith("[") ? undefined : resolved.name,
         dsn: sendOptions.dsn,
         requireAllRecipients: sendOptions.requireAllRecipients,
@@ -112,19 +131,28 @@ export function createClient(
         files: loaded.files,
       });
       if (signal?.aborted) throw abortError(signal.reason);
-      const result = await new Promise<Extract<SendResult, { ok: true }>>((resolve, reject) => {
-        const queued: QueuedSend = {
-          message: built,
-          job,
-          signal,
-          attempts: 0,
-          settled: false,
-          resolve,
-          reject: (error) => reject(explainError(error, resolved)),
-        };
-        pool.enqueue(queued);
-      });
-      return toSendInfo(built.messageId, { from: job.from, to: job.to }, result);
+      const signed =
+        dkim === undefined ? undefined : await track(signMessage(prepared, dkim, signal));
+      if (signed !== undefined) prepared = signed.prepared;
+      try {
+        if (signal?.aborted) throw abortError(signal.reason);
+        const { message: built, job } = prepared;
+        const result = await new Promise<Extract<SendResult, { ok: true }>>((resolve, reject) => {
+          const queued: QueuedSend = {
+            message: built,
+            job,
+            signal,
+            attempts: 0,
+            settled: false,
+            resolve,
+            reject: (error) => reject(explainError(error, resolved)),
+          };
+          pool.enqueue(queued);
+        });
+        return toSendInfo(built.messageId, { from: job.from, to: job.to }, result);
+      } finally {
+        await signed?.release();
+      }
     },
 
     async verify(verifyOptions = {}) {
@@ -141,9 +169,19 @@ export function createClient(
 
     async close() {
       closed = true;
+      await Promise.allSettled(signing);
       await pool.close();
     },
   };
+}
+
+/** The DKIM settings of one send: its own `dkim` (checked now), none for `false`, else the client's. */
+function messageDkim(
+  client: ResolvedDkim | undefined,
+  own: ClientDkimOptions | false | undefined,
+): ResolvedDkim | undefined {
+  if (own === undefined) return client;
+  return own === false ? undefined : resolveDkim(own);
 }
 
 /** `requireTls` is a boolean, and needs certificates to be verified (RFC 8689 §4.2.1). */

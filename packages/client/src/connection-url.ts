@@ -1,10 +1,7 @@
 import { SmtpError } from "@smtp/core";
+import { invalidInput } from "@smtp/core/internal";
 import type { ClientOptions } from "./options.ts";
 import { serviceSettings } from "./services.ts";
-
-function invalid(message: string): SmtpError {
-  return new SmtpError({ kind: "invalid-input", message, retryable: false });
-}
 
 /** The longest connection URL accepted, in characters. */
 const MAX_URL = 4096;
@@ -26,6 +23,8 @@ const QUERY_KEYS: Readonly<Record<string, QueryType>> = {
   pool: "boolean",
   "pool.maxConnections": "number",
   "pool.maxMessages": "number",
+  "pool.maxInFlight": "number",
+  "pool.maxInFlightBytes": "number",
   "pool.idleTimeout": "number",
   "pool.noopAfterIdle": "number",
   "timeouts.connect": "number",
@@ -36,6 +35,7 @@ const QUERY_KEYS: Readonly<Record<string, QueryType>> = {
   "tls.rejectUnauthorized": "boolean",
   "tls.minVersion": "string",
   "auth.method": "string",
+  proxy: "string",
 };
 
 /**
@@ -51,7 +51,8 @@ export function percentDecode(text: string, what: string, plusIsSpace = false): 
     const c = text.charCodeAt(i);
     if (c === 0x25) {
       const hex = text.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw invalid(`url: the ${what} has a bad "%" escape`);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex))
+        throw invalidInput(`url: the ${what} has a bad "%" escape`);
       octets.push(Number.parseInt(hex, 16));
       i += 2;
     } else if (c === 0x2b && plusIsSpace) octets.push(0x20);
@@ -66,7 +67,7 @@ export function percentDecode(text: string, what: string, plusIsSpace = false): 
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(octets));
   } catch {
-    throw invalid(`url: the ${what} is not valid UTF-8 once percent-decoded`);
+    throw invalidInput(`url: the ${what} is not valid UTF-8 once percent-decoded`);
   }
 }
 
@@ -76,9 +77,9 @@ function queryValue(key: string, raw: string, type: QueryType): boolean | number
   if (type === "boolean") {
     if (value === "true") return true;
     if (value === "false") return false;
-    throw invalid(`url: ${key} must be true or false`);
+    throw invalidInput(`url: ${key} must be true or false`);
   }
-  if (!/^\d{1,15}$/.test(value)) throw invalid(`url: ${key} must be a whole number`);
+  if (!/^\d{1,15}$/.test(value)) throw invalidInput(`url: ${key} must be a whole number`);
   return Number(value);
 }
 
@@ -112,22 +113,23 @@ function setOption(target: Record<string, unknown>, path: string, value: unknown
  * @since 0.1.0
  */
 export function parseConnectionUrl(url: string): ClientOptions {
-  if (typeof url !== "string") throw invalid("url must be a string");
-  if (url.length > MAX_URL) throw invalid(`url is longer than ${MAX_URL} characters`);
-  if (/[\0-\x20\x7f]/.test(url)) throw invalid("url must not contain spaces or control characters");
+  if (typeof url !== "string") throw invalidInput("url must be a string");
+  if (url.length > MAX_URL) throw invalidInput(`url is longer than ${MAX_URL} characters`);
+  if (/[\0-\x20\x7f]/.test(url))
+    throw invalidInput("url must not contain spaces or control characters");
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url);
   const protocol = scheme?.[1]?.toLowerCase();
   if (protocol !== "smtp" && protocol !== "smtps") {
-    throw invalid("url must start with smtp:// or smtps://");
+    throw invalidInput("url must start with smtp:// or smtps://");
   }
   let rest = url.slice(scheme![0].length);
-  if (rest.includes("#")) throw invalid("url must not have a fragment");
+  if (rest.includes("#")) throw invalidInput("url must not have a fragment");
   const queryAt = rest.indexOf("?");
   const query = queryAt < 0 ? "" : rest.slice(queryAt + 1);
   if (queryAt >= 0) rest = rest.slice(0, queryAt);
   const slash = rest.indexOf("/");
   if (slash >= 0) {
-    if (slash !== rest.length - 1) throw invalid("url must not have a path");
+    if (slash !== rest.length - 1) throw invalidInput("url must not have a path");
     rest = rest.slice(0, slash);
   }
   const options: Record<string, unknown> = {};
@@ -140,18 +142,18 @@ export function parseConnectionUrl(url: string): ClientOptions {
     rest = rest.slice(at + 1);
     const colon = userinfo.indexOf(":");
     const user = percentDecode(colon < 0 ? userinfo : userinfo.slice(0, colon), "user name");
-    if (user === "") throw invalid("url: the user name is empty");
+    if (user === "") throw invalidInput("url: the user name is empty");
     const auth: Record<string, unknown> = { user };
     if (colon >= 0) auth.pass = percentDecode(userinfo.slice(colon + 1), "password");
     options.auth = auth;
   }
 
   const hostPort = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(rest);
-  if (hostPort === null) throw invalid("url: the host (and port) are not valid");
+  if (hostPort === null) throw invalidInput("url: the host (and port) are not valid");
   options.host = percentDecode(hostPort[1]!, "host");
   if (hostPort[2] !== undefined) {
     const port = Number(hostPort[2]);
-    if (port < 1 || port > 65535) throw invalid("url: the port must be 1 to 65535");
+    if (port < 1 || port > 65535) throw invalidInput("url: the port must be 1 to 65535");
     options.port = port;
   }
 
@@ -160,15 +162,15 @@ export function parseConnectionUrl(url: string): ClientOptions {
     for (const pair of query.split("&")) {
       if (pair === "") continue;
       const eq = pair.indexOf("=");
-      if (eq < 0) throw invalid("url: each query parameter must be key=value");
+      if (eq < 0) throw invalidInput("url: each query parameter must be key=value");
       const key = percentDecode(pair.slice(0, eq), "query key", true);
       const type = QUERY_KEYS[key];
       if (type === undefined || !Object.hasOwn(QUERY_KEYS, key)) {
-        throw invalid(
+        throw invalidInput(
           `url: unknown query key ${JSON.stringify(key.slice(0, 64))}; known: ${Object.keys(QUERY_KEYS).join(", ")}`,
         );
       }
-      if (seen.has(key)) throw invalid(`url: query key ${key} given twice`);
+      if (seen.has(key)) throw invalidInput(`url: query key ${key} given twice`);
       seen.add(key);
       setOption(options, key, queryValue(key, pair.slice(eq + 1), type));
     }

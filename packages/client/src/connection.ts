@@ -1,23 +1,23 @@
 import type {
   Capabilities,
-  Connector,
   Credentials,
   JobId,
   SendResult,
   SessionApi,
   SessionOptions,
-  Transport,
 } from "@smtp/core";
 import { Session, SmtpError } from "@smtp/core";
+import type { Connector, Transport } from "@smtp/core/transport-kit";
+import { machineHostname } from "#platform";
 import { accessTokenFrom, credentialsFor } from "./credentials.ts";
 import { type CloseInfo, Driver } from "./drive.ts";
 import { chooseEhloName } from "./ehlo-name.ts";
 import type { QueuedSend } from "./job.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
 import { failedResult } from "./result.ts";
-import { machineHostname, monotonicNow, randomBytes } from "./runtime.ts";
 import { abortError, toSmtpError } from "./to-smtp-error.ts";
 import { Waiter } from "./waiter.ts";
+import { monotonicNow, randomBytes } from "./web-runtime.ts";
 
 /** What a {@link Connection} tells its owner. @since 0.1.0 */
 export interface ConnectionEvents {
@@ -44,6 +44,10 @@ export class Connection {
   submitted = 0;
   /** Messages this connection delivered (final 2xx). */
   delivered = 0;
+  /** Sizes of the messages handed over and not yet finished, those of known size. */
+  #knownBytes = 0;
+  /** Messages handed over and not yet finished whose size is not known. */
+  #unknownSizes = 0;
   /** Whether the session ever got ready (failures before that are establishment failures). */
   everReady = false;
   /** Whether the transport ever opened: a failure after that (a reset, a silent greeting) may pass. */
@@ -76,6 +80,24 @@ export class Connection {
     this.closed = this.#run(connector, sessionFactory);
   }
 
+  /** What the messages handed over and not yet finished weigh: their sizes, or unbounded. */
+  get inFlightBytes(): number {
+    return this.#unknownSizes > 0 ? Infinity : this.#knownBytes;
+  }
+
+  /** Adds (`sign` 1) or removes (-1) a message's size. */
+  #weigh(send: QueuedSend, sign: 1 | -1): void {
+    const size = send.job.size;
+    if (size === undefined) this.#unknownSizes += sign;
+    else this.#knownBytes += sign * size;
+  }
+
+  /** A message's outcome, to the owner: it no longer weighs on this connection. */
+  #report(send: QueuedSend, result: SendResult): void {
+    this.#weigh(send, -1);
+    this.#events.result(this, send, result);
+  }
+
   /** Messages handed over and not yet finished. */
   get load(): number {
     return this.#inFlight.size + this.#waiting.length;
@@ -83,13 +105,22 @@ export class Connection {
 
   /** Whether the connection can take another message now. */
   get open(): boolean {
-    return this.state !== "closed" && !this.#quitRequested && !this.#driver?.closing;
+    // The session may have ended (end of stream, a fatal reply) before the driver has
+    // handled its close action: such a connection takes no more messages either.
+    return (
+      this.state !== "closed" &&
+      !this.#quitRequested &&
+      !this.#driver?.closing &&
+      this.#session?.state !== "closed" &&
+      this.#session?.state !== "quitting"
+    );
   }
 
   /** Hands a message to this connection. */
   submit(send: QueuedSend): void {
     this.submitted++;
     send.attempts++;
+    this.#weigh(send, 1);
     if (!this.#session || !this.#driver) {
       this.#waiting.push(send);
       return;
@@ -125,7 +156,7 @@ export class Connection {
     try {
       id = session.send(send.job, monotonicNow());
     } catch (error) {
-      this.#events.result(this, send, failedResult(toSmtpError(error), false));
+      this.#report(send, failedResult(toSmtpError(error), false));
       return;
     }
     this.#inFlight.set(id, send);
@@ -143,6 +174,11 @@ export class Connection {
       // Fetched before connecting: a failing token provider leaves no socket to clean up.
       const auth = await this.#bounded(credentialsFor(o.auth), "the access token provider");
       const connector = await connectorPromise;
+      // Transports keep no clock: the connect deadline (and the connection's abort) reach
+      // the connector through this signal, which ends a TCP connect or TLS handshake.
+      const connecting = new AbortController();
+      const forward = (): void => connecting.abort(this.#controller.signal.reason);
+      this.#controller.signal.addEventListener("abort", forward, { once: true });
       const opening = connector(
         {
           host: o.host,
@@ -150,18 +186,21 @@ export class Connection {
           tls: o.secure ? "implicit" : o.starttls === "never" ? "none" : "starttls",
           connectTimeout: o.timeouts.connect,
         },
-        this.#controller.signal,
+        connecting.signal,
       );
       try {
         transport = await this.#bounded(opening, "connecting");
       } catch (error) {
-        // A connector that ignores its deadline or signal must not hang the send; a transport
-        // it delivers too late is destroyed.
+        connecting.abort(error);
+        // A connector that ignores its signal must not hang the send; a transport it
+        // delivers too late is destroyed.
         opening.then(
           (late) => late.abort(error),
           () => {},
         );
         throw error;
+      } finally {
+        this.#controller.signal.removeEventListener("abort", forward);
       }
       if (this.#controller.signal.aborted) throw abortError(this.#controller.signal.reason);
       this.everConnected = true;
@@ -188,7 +227,7 @@ export class Connection {
       const waiting = this.#waiting;
       this.#waiting = [];
       for (const send of waiting) {
-        this.#events.result(this, send, failedResult(e, false));
+        this.#report(send, failedResult(e, false));
       }
     }
     this.state = "closed";
@@ -196,7 +235,7 @@ export class Connection {
     for (const [id, send] of this.#inFlight) {
       this.#inFlight.delete(id);
       const error = info.error ?? toSmtpError(new Error("connection closed"));
-      this.#events.result(this, send, failedResult(error, true));
+      this.#report(send, failedResult(error, true));
     }
     this.#events.closed(this, info);
     return info;
@@ -280,13 +319,14 @@ export class Connection {
         // keeps a 200 MiB attachment's extra memory to a few MB.
         return send.message.stream({ reuseBuffers: true });
       },
+      bodyBytes: (id: JobId) => this.#inFlight.get(id)?.message.singleChunk?.(),
       result: (id: JobId, result: SendResult) => {
         const send = this.#inFlight.get(id);
         if (!send) return;
         this.#inFlight.delete(id);
         if (result.ok) this.delivered++;
         if (this.load === 0) this.#idleSince = monotonicNow();
-        this.#events.result(this, send, result);
+        this.#report(send, result);
       },
     };
   }

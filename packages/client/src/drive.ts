@@ -1,5 +1,6 @@
-import type { Capabilities, JobId, SendResult, SessionApi, Transport } from "@smtp/core";
+import type { Capabilities, JobId, SendResult, SessionApi } from "@smtp/core";
 import { BODY_COPY_LIMIT, SmtpError } from "@smtp/core";
+import type { Transport } from "@smtp/core/transport-kit";
 import { abortError, toSmtpError } from "./to-smtp-error.ts";
 import { Waiter, type WaitOutcome } from "./waiter.ts";
 
@@ -9,6 +10,12 @@ export interface DriveHooks {
   ready(capabilities: Capabilities): void;
   /** The bytes of job `id`'s message, pulled chunk by chunk as the connection drains. */
   body(id: JobId): AsyncIterable<Uint8Array>;
+  /**
+   * Job `id`'s whole message when it is at hand in memory and short (under
+   * `BODY_COPY_LIMIT`), else `undefined`: it is then handed over at once, without pulling
+   * {@link DriveHooks.body}.
+   */
+  bodyBytes?(id: JobId): Uint8Array | undefined;
   /** Job `id` is finished; called exactly once per job. */
   result(id: JobId, result: SendResult): void;
   /** A fresh access token, when the server refused the last one (the session's `need-token`). */
@@ -58,7 +65,6 @@ export class Driver {
   readonly #now: () => number;
   readonly #closeTimeout: number;
   #woken = false;
-  #wakeUp: (() => void) | undefined;
   #closing = false;
   /** Every wait of the run loop: one timer and one abort listener, not one per wait. */
   readonly #waiter: Waiter;
@@ -89,7 +95,7 @@ export class Driver {
   /** Tell the loop that the session has new input (a job, QUIT, NOOP) to act on. */
   wake(): void {
     this.#woken = true;
-    this.#wakeUp?.();
+    this.#waiter.interrupt();
   }
 
   /** Runs until the connection is closed. Never rejects: failures become the session's results. */
@@ -98,16 +104,18 @@ export class Driver {
     let pendingRead: Promise<Uint8Array | null> | undefined;
     let close: CloseInfo | undefined;
     try {
-      loop: for (;;) {
-        if ((await this.#flush()) === INTERRUPTED) continue;
-        let acted = false;
-        for (let action = session.pollAction(); action; action = session.pollAction()) {
-          acted = true;
+      // The polling contract (SessionApi): write everything, then handle one action,
+      // until both are empty; only then wait for the server, up to pollTimeout().
+      for (;;) {
+        const flushing = this.#flush();
+        if (flushing !== undefined && (await flushing) === INTERRUPTED) continue;
+        const action = session.pollAction();
+        if (action !== null) {
           if (action.type === "upgrade-tls") {
             const outcome = await this.#wait(
               this.#transport.startTls({ servername: action.servername }),
             );
-            if (outcome === INTERRUPTED) continue loop;
+            if (outcome === INTERRUPTED) continue;
             session.tlsEstablished(this.#now());
           } else if (action.type === "ready") {
             this.#hooks.ready(action.capabilities);
@@ -120,19 +128,17 @@ export class Driver {
           } else {
             this.#closing = true;
             close = { reason: action.reason, error: action.error };
-            break loop;
+            break;
           }
+          continue;
         }
-        if (acted || this.#woken) {
+        if (this.#woken) {
           this.#woken = false;
           continue;
         }
         pendingRead ??= this.#transport.read();
-        const wake = new Promise<void>((resolve) => {
-          this.#wakeUp = resolve;
-        });
-        const outcome = await this.#waiter.wait(pendingRead, session.pollTimeout(), wake);
-        this.#wakeUp = undefined;
+        // Only this wait, for the server, is cut short by wake(): new work to write.
+        const outcome = await this.#waiter.waitInterruptible(pendingRead, session.pollTimeout());
         if (outcome.type === "wake") continue;
         if (outcome.type === "timeout") {
           session.handleTimeout(this.#now());
@@ -201,10 +207,18 @@ export class Driver {
     if (outcome.type !== "value") this.#transport.abort(close.error);
   }
 
-  /** Writes everything the session has to send, one awaited write per chunk. */
-  async #flush(): Promise<typeof INTERRUPTED | undefined> {
+  /**
+   * Writes everything the session has to send, one awaited write per chunk. Returns
+   * without a promise when there is nothing to write (most turns of the run loop).
+   */
+  #flush(): Promise<typeof INTERRUPTED | undefined> | undefined {
     this.#unflushed = 0;
-    for (let bytes = this.#session.pollTransmit(); bytes; bytes = this.#session.pollTransmit()) {
+    const bytes = this.#session.pollTransmit();
+    return bytes === null ? undefined : this.#writeAll(bytes);
+  }
+
+  async #writeAll(first: Uint8Array): Promise<typeof INTERRUPTED | undefined> {
+    for (let bytes: Uint8Array | null = first; bytes; bytes = this.#session.pollTransmit()) {
       if ((await this.#wait(this.#transport.write(bytes))) === INTERRUPTED) return INTERRUPTED;
     }
     return undefined;
@@ -218,6 +232,15 @@ export class Driver {
    * caller's own buffer, which the next pull may overwrite (`reuseBuffers`).
    */
   async #streamBody(id: JobId): Promise<void> {
+    const whole = this.#hooks.bodyBytes?.(id);
+    if (whole !== undefined && whole.length < BODY_COPY_LIMIT) {
+      // A short message in memory: no pull, no wait. The session copies it (it is short),
+      // and it goes out with the end of data in the run loop's next write.
+      const now = this.#now();
+      this.#session.bodyChunk(id, whole, now);
+      this.#session.bodyEnd(id, now);
+      return;
+    }
     let iterator: AsyncIterator<Uint8Array>;
     try {
       iterator = this.#hooks.body(id)[Symbol.asyncIterator]();

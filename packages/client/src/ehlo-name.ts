@@ -1,32 +1,11 @@
-const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+import { isValidEhloName } from "@smtp/core/internal";
 
 /**
- * Whether `name` is a syntactically valid EHLO argument: a fully qualified domain
- * (at least two labels, letters, digits and hyphens) or an address literal
- * (`[192.0.2.1]`, `[IPv6:2001:db8::1]`), as RFC 5321 §4.1.3 allows.
- *
- * @since 0.1.0
+ * A host name good enough to introduce ourselves with: a valid EHLO domain by core's rule
+ * (fully qualified; a bare "localhost" or "mybox" is not). @since 0.1.0
  */
-export function isValidEhloName(name: string): boolean {
-  if (name.startsWith("[")) return isAddressLiteral(name);
-  return isFullyQualifiedDomain(name);
-}
-
-/** A domain of at least two valid labels, 253 octets at most. @since 0.1.0 */
 export function isFullyQualifiedDomain(name: string): boolean {
-  if (name.length === 0 || name.length > 253) return false;
-  const labels = name.replace(/\.$/, "").split(".");
-  return labels.length >= 2 && labels.every((label) => LABEL.test(label));
-}
-
-function isAddressLiteral(name: string): boolean {
-  const m = /^\[(.*)\]$/.exec(name);
-  if (!m?.[1]) return false;
-  const inner = m[1];
-  if (/^IPv6:/i.test(inner))
-    return /^[0-9A-Fa-f:.]+$/.test(inner.slice(5)) && inner.includes(":", 5);
-  const parts = inner.split(".");
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+  return !name.startsWith("[") && isValidEhloName(name);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { SmtpError } from "@smtp/core";
 import type { ReopenableContent } from "@smtp/mime";
+import { nodeFs } from "#platform";
 
 /** Octets per read: the builder encodes in blocks of about this size. */
 const READ_SIZE = 64 * 1024;
@@ -38,7 +39,7 @@ async function openForRead(path: string): Promise<ReadHandle> {
       close: async () => file.close(),
     };
   }
-  const fs = await import("node:fs/promises");
+  const fs = (await nodeFs()).promises;
   const handle = await fs.open(path, "r");
   return {
     read: async (buffer) => (await handle.read(buffer, 0, buffer.length, null)).bytesRead,
@@ -50,12 +51,16 @@ async function openForRead(path: string): Promise<ReadHandle> {
   };
 }
 
-/** The file's bytes, 64 KiB at a time, each chunk a fresh array; the file is closed at the end or when the reader stops. */
+/**
+ * The file's bytes, 64 KiB at a time, every chunk in the same buffer refilled (the builder
+ * is done with a chunk before it asks for the next: `ReopenableContent`), so a large file
+ * leaves no garbage behind; the file is closed at the end or when the reader stops.
+ */
 async function* readFile(path: string): AsyncGenerator<Uint8Array> {
   const handle = await openForRead(path);
+  const buffer = new Uint8Array(READ_SIZE);
   try {
     for (;;) {
-      const buffer = new Uint8Array(READ_SIZE);
       const length = await handle.read(buffer);
       if (length === 0) return;
       yield length === READ_SIZE ? buffer : buffer.subarray(0, length);

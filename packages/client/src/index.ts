@@ -10,16 +10,16 @@
 export type {
   AuthMethod,
   Capabilities,
-  Connector,
-  ConnectTarget,
   DsnOptions,
   RecipientRejection,
+  SmtpErrorDetail,
   SmtpErrorKind,
   StartTlsPolicy,
   TimeoutPhase,
-  Transport,
 } from "@smtp/core";
 export { SmtpError } from "@smtp/core";
+export type { Connector, ConnectTarget, Transport } from "@smtp/core/transport-kit";
+export type { DkimAlgorithm, DkimCanonicalization } from "@smtp/dkim";
 export type {
   AddressInput,
   AlternativeInput,
@@ -38,6 +38,8 @@ export { type OAuth2RefreshTokenOptions, oauth2RefreshToken } from "./oauth2.ts"
 export type {
   AccessTokenProvider,
   ClientAuth,
+  ClientDkimOptions,
+  ClientDkimSignature,
   ClientOptions,
   ClientPoolOptions,
   ClientTimeouts,
@@ -45,6 +47,6 @@ export type {
   ClientTranscriptEntry,
 } from "./options.ts";
 export type { RejectedRecipient, SendInfo } from "./result.ts";
-export { serverOf } from "./server-of.ts";
+export { type ServerAddress, serverOf } from "./server-of.ts";
 export { SERVICE_NAMES } from "./services.ts";
 export { type ValidatedMessage, validateMessage } from "./validate-message.ts";

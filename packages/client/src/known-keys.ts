@@ -117,6 +117,8 @@ export const RATE_LIMIT_KEYS = {
 export const POOL_KEYS = {
   maxConnections: KNOWN,
   maxMessages: KNOWN,
+  maxInFlight: KNOWN,
+  maxInFlightBytes: KNOWN,
   idleTimeout: KNOWN,
   noopAfterIdle: KNOWN,
   rateLimit: nested(RATE_LIMIT_KEYS),
@@ -175,10 +177,8 @@ export const CLIENT_OPTION_KEYS = {
     "a message is retried on a new connection (at most 3 tries) only when none of its data was sent",
   ),
   idleTimeout: use("`pool: { idleTimeout }`"),
-  dkim: notYet("sign the message before sending (DKIM signing is planned)"),
-  proxy: notYet(
-    "connecting through a proxy is planned; a `transport` connector can tunnel meanwhile",
-  ),
+  dkim: KNOWN,
+  proxy: KNOWN,
   disableFileAccess: notYet(CHECK_PATHS),
   disableUrlAccess: never("no message content is ever fetched from URLs"),
   normalizeHeaderKey: never("header names are written as given in `headers`"),
@@ -299,7 +299,7 @@ export const MESSAGE_KEYS = {
   newline: never("messages always use CRLF line ends"),
   normalizeHeaderKey: never("header names are written as given in `headers`"),
   xMailer: use('`headers: { "X-Mailer": "…" }` (none is written by default)'),
-  dkim: notYet("sign the message before sending (DKIM signing is planned)"),
+  dkim: use("send's options: `client.send(message, { dkim })`"),
   maxRecipients: never("check the recipient count before `send`"),
   auth: never("one client per account: `createClient({ …, auth })`"),
   ses: never("use SES's SMTP endpoint with SMTP credentials"),
@@ -324,7 +324,7 @@ export const SEND_OPTION_KEYS = {
   signal: KNOWN,
   dsn: nested(DSN_KEYS),
   requireAllRecipients: KNOWN,
-  dkim: notYet("sign the message before sending (DKIM signing is planned)"),
+  dkim: KNOWN,
   requireTls: KNOWN,
 } satisfies KeyTable;
 

@@ -1,7 +1,8 @@
 import { SmtpError } from "@smtp/core";
+import { invalidInput } from "@smtp/core/internal";
 import { isLoopbackHost } from "./loopback.ts";
 import type { AccessTokenProvider } from "./options.ts";
-import { monotonicNow } from "./runtime.ts";
+import { monotonicNow } from "./web-runtime.ts";
 
 /**
  * Settings of {@link oauth2RefreshToken}.
@@ -30,13 +31,11 @@ const EXPIRY_MARGIN_MS = 60_000;
 /** The token endpoint's answer is read up to this many octets. */
 const MAX_RESPONSE = 64 * 1024;
 
-function invalid(message: string): SmtpError {
-  return new SmtpError({ kind: "invalid-input", message, retryable: false });
-}
-
 function requireString(value: unknown, field: string, allowEmpty = false): string {
   if (typeof value !== "string" || (!allowEmpty && value === "") || /[\r\n\0]/.test(value)) {
-    throw invalid(`oauth2RefreshToken: ${field} must be a non-empty string without CR, LF or NUL`);
+    throw invalidInput(
+      `oauth2RefreshToken: ${field} must be a non-empty string without CR, LF or NUL`,
+    );
   }
   return value;
 }
@@ -47,16 +46,18 @@ function checkTokenUrl(value: unknown): URL {
   try {
     url = new URL(text);
   } catch {
-    throw invalid("oauth2RefreshToken: tokenUrl is not a URL");
+    throw invalidInput("oauth2RefreshToken: tokenUrl is not a URL");
   }
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   // The client secret and refresh token never travel in cleartext, except to this machine.
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(host))) {
-    throw invalid("oauth2RefreshToken: tokenUrl must be https: (http: only to a loopback host)");
+    throw invalidInput(
+      "oauth2RefreshToken: tokenUrl must be https: (http: only to a loopback host)",
+    );
   }
   // A user name or password in the authority ("https://u:p@host/"): secrets belong in the body.
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*@/.test(text)) {
-    throw invalid("oauth2RefreshToken: tokenUrl must not carry credentials");
+    throw invalidInput("oauth2RefreshToken: tokenUrl must not carry credentials");
   }
   return url;
 }
@@ -153,7 +154,7 @@ function parseAnswer(status: number, text: string): TokenAnswer {
  */
 export function oauth2RefreshToken(options: OAuth2RefreshTokenOptions): AccessTokenProvider {
   if (typeof options !== "object" || options === null) {
-    throw invalid("oauth2RefreshToken: options must be an object");
+    throw invalidInput("oauth2RefreshToken: options must be an object");
   }
   const url = checkTokenUrl(options.tokenUrl);
   const clientId = requireString(options.clientId, "clientId");
@@ -165,11 +166,11 @@ export function oauth2RefreshToken(options: OAuth2RefreshTokenOptions): AccessTo
   const scope = options.scope === undefined ? undefined : requireString(options.scope, "scope");
   const timeout = options.timeout ?? 30_000;
   if (!(Number.isFinite(timeout) && timeout > 0 && timeout <= 2 ** 31 - 1)) {
-    throw invalid("oauth2RefreshToken: timeout must be a positive number of milliseconds");
+    throw invalidInput("oauth2RefreshToken: timeout must be a positive number of milliseconds");
   }
   const fetcher = options.fetch ?? globalThis.fetch;
   if (typeof fetcher !== "function") {
-    throw invalid("oauth2RefreshToken: no fetch in this runtime: pass options.fetch");
+    throw invalidInput("oauth2RefreshToken: no fetch in this runtime: pass options.fetch");
   }
 
   let cached: { token: string; renewAt: number } | undefined;

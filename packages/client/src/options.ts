@@ -1,4 +1,7 @@
-import type { AuthMethod, Connector, StartTlsPolicy, TranscriptEntry } from "@smtp/core";
+import type { AuthMethod, StartTlsPolicy, TranscriptEntry } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
+import type { DkimOptions } from "@smtp/dkim";
+import type { ProxyWrapper } from "@smtp/proxy";
 
 /**
  * TLS settings passed to the transport: trust anchors, a client certificate, and the
@@ -91,6 +94,29 @@ export interface ClientPoolOptions {
   maxConnections?: number;
   /** Messages per connection before it is replaced by a fresh one. Default 100. */
   maxMessages?: number;
+  /**
+   * Messages one connection keeps in flight at once: handed to the server (or queued on
+   * the connection behind those that are) and not yet answered. A server that offers
+   * CHUNKING and PIPELINING takes each message in one write (MAIL, RCPT, `BDAT n LAST` and
+   * its bytes) behind the previous ones without waiting for their replies, so over a long
+   * round trip a wider window carries more messages per round trip. Without CHUNKING only
+   * one message can be past its DATA at a time, and at most 4 are in flight whatever this
+   * says. Default 32.
+   *
+   * @since 0.2.0
+   */
+  maxInFlight?: number;
+  /**
+   * The byte bound of that window: a busy connection takes another message only while the
+   * messages it carries, this one included, add up to at most this many octets (a message
+   * whose size is not known ahead, such as one with stream content, only when the
+   * connection is idle). Large messages then go over several connections, or wait, rather
+   * than queue behind each other where pipelining gains them nothing. Default 1 048 576
+   * (1 MiB).
+   *
+   * @since 0.2.0
+   */
+  maxInFlightBytes?: number;
   /** Milliseconds an unused connection stays open before QUIT. Default 5 000. */
   idleTimeout?: number;
   /**
@@ -114,6 +140,32 @@ export interface ClientTranscriptEntry extends TranscriptEntry {
 }
 
 /**
+ * One DKIM signature: `@smtp/dkim`'s options (nodemailer's names: `domainName`,
+ * `keySelector`, `privateKey`, plus `algorithm`, `headerFieldNames`, `skipFields`,
+ * `canonicalization`, `expiresIn`), and `spool`.
+ *
+ * @since 0.1.0
+ */
+export interface ClientDkimSignature extends DkimOptions {
+  /**
+   * A folder for a temporary copy of a message whose content can be read only once (an
+   * attachment given as a stream). Signing reads the message twice (the body hash, then the
+   * send), so without `spool` such a message is refused with `invalid-input`; with it, the
+   * first pass also writes the message to a file there (mode 0600), the send reads it back,
+   * and the file is deleted when the send is over. In an array, give it once (or the same
+   * folder everywhere).
+   */
+  spool?: string;
+}
+
+/**
+ * DKIM signing: one signature, or several side by side (e.g. RSA and Ed25519).
+ *
+ * @since 0.1.0
+ */
+export type ClientDkimOptions = ClientDkimSignature | readonly ClientDkimSignature[];
+
+/**
  * Options of {@link createClient}.
  *
  * @since 0.1.0
@@ -123,9 +175,10 @@ export interface ClientOptions {
    * A connection URL: `smtp://user:pass@host:port?key=value` (STARTTLS) or `smtps://…`
    * (implicit TLS). User and password are percent-decoded; query keys set options
    * (`starttls`, `secure`, `name`, `lmtp`, `allowInsecureAuth`, `debug`, `pool`,
-   * `pool.maxConnections`, `pool.maxMessages`, `pool.idleTimeout`, `pool.noopAfterIdle`,
+   * `pool.maxConnections`, `pool.maxMessages`, `pool.maxInFlight`, `pool.maxInFlightBytes`,
+   * `pool.idleTimeout`, `pool.noopAfterIdle`,
    * `timeouts.connect|greeting|command|data`, `tls.servername`, `tls.rejectUnauthorized`,
-   * `tls.minVersion`, `auth.method`); unknown keys are refused. Options given next to it
+   * `tls.minVersion`, `auth.method`, `proxy`); unknown keys are refused. Options given next to it
    * win (`tls`, `auth`, `pool` and `timeouts` merge key by key).
    *
    * @since 0.1.0
@@ -182,4 +235,22 @@ export interface ClientOptions {
   transcript?: (entry: ClientTranscriptEntry) => void;
   /** Print the conversation (redacted) to stderr. */
   debug?: boolean;
+  /**
+   * Sign every message with DKIM (RFC 6376; Ed25519 per RFC 8463). Checked here: a bad key,
+   * domain or selector throws `invalid-input` before any connection. `send(message, { dkim })`
+   * replaces it for one message.
+   */
+  dkim?: ClientDkimOptions;
+  /**
+   * Connect through a proxy: a URL, `"socks5://user:pass@host:1080"` (SOCKS5, the proxy
+   * resolving the mail server's name) or `"http://user:pass@host:3128"` (HTTP CONNECT), user
+   * and password percent-encoded; or a proxy from `@smtp/proxy` (`socksProxy`,
+   * `httpProxy`). It wraps the default transport, or `transport` when given. TLS with the
+   * mail server runs inside the tunnel and is verified against the mail server's name.
+   * Failures are kind `connection` with detail `proxy-unreachable`, `proxy-auth` or
+   * `proxy-refused`; the proxy's password never appears in an error or a transcript.
+   * A loopback `host` counts as loopback (for the STARTTLS and AUTH defaults) only when the
+   * proxy is on loopback too.
+   */
+  proxy?: string | ProxyWrapper;
 }

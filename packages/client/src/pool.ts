@@ -1,14 +1,19 @@
-import type { Connector, SendResult, SmtpError } from "@smtp/core";
+import type { SendResult, SmtpError } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
 import { Connection, type ConnectionEvents, type SessionFactory } from "./connection.ts";
 import type { CloseInfo } from "./drive.ts";
 import type { QueuedSend } from "./job.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
 import { failedResult } from "./result.ts";
-import { monotonicNow } from "./runtime.ts";
 import { abortError } from "./to-smtp-error.ts";
+import { monotonicNow } from "./web-runtime.ts";
 
-/** Messages queued on one connection at once when the server pipelines. */
-const PIPELINE_DEPTH = 4;
+/**
+ * Messages in flight on one connection at most when the server pipelines without CHUNKING:
+ * one message can be past its DATA at a time there, and the next one's envelope rides with
+ * its end of data, so a longer queue gains nothing and only ties messages to one connection.
+ */
+const DATA_WINDOW = 4;
 /** How many connections one message may be handed to (a first try and retries). */
 const MAX_ATTEMPTS = 3;
 
@@ -144,7 +149,7 @@ export class Pool {
   #dispatch(): void {
     while (this.#queue.length > 0) {
       if (!this.#rateAllows()) break;
-      const connection = this.#pick();
+      const connection = this.#pick(this.#queue[0]!);
       if (!connection) break;
       // Rate-limited messages are handed only to ready connections, so that a message counts
       // as started when it really starts, not when a connection it waits for was opened.
@@ -190,7 +195,7 @@ export class Pool {
     });
   }
 
-  #pick(): Connection | undefined {
+  #pick(next: QueuedSend): Connection | undefined {
     const { maxMessages } = this.#options.pool;
     const maxConnections =
       monotonicNow() < this.#reducedUntil
@@ -201,10 +206,24 @@ export class Pool {
     for (const c of this.#connections) {
       if (!c.open || c.submitted >= maxMessages || c.state !== "ready") continue;
       if (c.load === 0) return c;
-      if (c.capabilities?.pipelining === true && c.load < PIPELINE_DEPTH) pipelining ??= c;
+      if (this.#mayPipeline(c, next)) pipelining ??= c;
     }
     if (this.#connections.size < maxConnections) return this.#open();
     return pipelining;
+  }
+
+  /**
+   * Whether a busy connection may take `send` too: the server pipelines, and the window
+   * (`maxInFlight` messages with CHUNKING, at most {@link DATA_WINDOW} without) and the
+   * byte bound (`maxInFlightBytes`; a message of unknown size only on an idle connection)
+   * both have room.
+   */
+  #mayPipeline(c: Connection, send: QueuedSend): boolean {
+    const caps = c.capabilities;
+    if (caps?.pipelining !== true) return false;
+    const { maxInFlight, maxInFlightBytes } = this.#options.pool;
+    const window = caps.chunking ? maxInFlight : Math.min(maxInFlight, DATA_WINDOW);
+    return c.load < window && c.inFlightBytes + (send.job.size ?? Infinity) <= maxInFlightBytes;
   }
 
   #open(): Connection {

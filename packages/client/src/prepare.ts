@@ -1,5 +1,6 @@
 import type { SendJob } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
+import { validateJob } from "@smtp/core/internal";
 import {
   type BuildOptions,
   createMessage,
@@ -12,26 +13,13 @@ import {
 import { checkKeys } from "./check-keys.ts";
 import { openFiles } from "./files.ts";
 import { MESSAGE_KEYS } from "./known-keys.ts";
-import { randomBytes } from "./runtime.ts";
+import { randomBytes } from "./web-runtime.ts";
 
 /** A message built and checked, ready to be queued. @since 0.1.0 */
 export interface PreparedMessage {
   message: Message;
   /** The envelope and body facts for the engine. */
   job: SendJob;
-}
-
-// Characters that can never appear in an envelope address on the wire (R2, R3).
-const FORBIDDEN = /[\r\n\0\s<>]/;
-
-function checkEnvelopeAddress(address: string, field: string): void {
-  if (FORBIDDEN.test(address) || address.startsWith("-")) {
-    throw new SmtpError({
-      kind: "invalid-input",
-      message: `${field}: not a valid envelope address`,
-      retryable: false,
-    });
-  }
 }
 
 /** What building needs beyond the input: the file resolver for `path` fields. */
@@ -59,19 +47,31 @@ function build(
  * The I/O a message input needs before it can be built, done before any connection: the
  * files its `path` fields name are checked (a missing or unreadable one is
  * `invalid-input`), and a `raw` stream's header section is read ahead (its envelope and
- * SMTPUTF8 needs come from there).
+ * SMTPUTF8 needs come from there). Returns at once, without a promise, when there is
+ * nothing to read.
  *
  * @since 0.1.0
  */
-export async function loadMessageInput(
+export function loadMessageInput(
   input: MessageInput,
-): Promise<{ input: MessageInput; files: Files }> {
+): { input: MessageInput; files: Files } | Promise<{ input: MessageInput; files: Files }> {
   if (typeof input !== "object" || input === null) return { input, files: undefined };
-  const files = await openFiles(filePathsOf(input));
+  const paths = filePathsOf(input);
   const raw = input.raw as unknown;
-  if (typeof raw !== "object" || raw === null || raw instanceof Uint8Array) {
-    return { input, files };
-  }
+  const rawStream = typeof raw === "object" && raw !== null && !(raw instanceof Uint8Array);
+  // Nothing to read (the usual message): no await, so no turn of the event loop is spent.
+  if (paths.length === 0 && !rawStream) return { input, files: undefined };
+  return loadAsync(input, paths, rawStream);
+}
+
+async function loadAsync(
+  input: MessageInput & object,
+  paths: ReturnType<typeof filePathsOf>,
+  rawStream: boolean,
+): Promise<{ input: MessageInput; files: Files }> {
+  const files = await openFiles(paths);
+  const raw = input.raw as unknown;
+  if (!rawStream) return { input, files };
   try {
     return {
       input: { ...input, raw: await readRawHeaders(raw as ReadableStream<Uint8Array>) },
@@ -134,10 +134,6 @@ export function prepareMessage(
       retryable: false,
     });
   }
-  if (from !== "") checkEnvelopeAddress(from, "envelope.from");
-  to.forEach((address, i) => {
-    checkEnvelopeAddress(address, `envelope.to[${i}]`);
-  });
   const job: SendJob = {
     from,
     to,
@@ -150,6 +146,9 @@ export function prepareMessage(
       : { requireAllRecipients: options.requireAllRecipients }),
     ...(options.requireTls === undefined ? {} : { requireTls: options.requireTls }),
   };
+  // The engine's own check (R2, R3: no CR/LF/NUL, no leading "-", every parameter encodable),
+  // before any connection rather than when the message reaches the engine.
+  validateJob(job);
   return { message, job };
 }
 

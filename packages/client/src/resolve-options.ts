@@ -1,8 +1,11 @@
-import type { AuthMethod, Connector, Credentials, StartTlsPolicy } from "@smtp/core";
-import { AUTH_METHODS, SmtpError } from "@smtp/core";
+import type { AuthMethod, Credentials, StartTlsPolicy } from "@smtp/core";
+import { AUTH_METHODS } from "@smtp/core";
+import { credentialsKindOf, invalidInput, isValidEhloName } from "@smtp/core/internal";
+import type { Connector } from "@smtp/core/transport-kit";
+import { type ProxyWrapper, proxyFromUrl } from "@smtp/proxy";
 import { checkKeys } from "./check-keys.ts";
 import { expandConnectionOptions } from "./connection-url.ts";
-import { isValidEhloName } from "./ehlo-name.ts";
+import { type ResolvedDkim, resolveDkim } from "./dkim.ts";
 import { CLIENT_OPTION_KEYS } from "./known-keys.ts";
 import { isIpAddress, isLoopbackHost } from "./loopback.ts";
 import type {
@@ -17,6 +20,10 @@ export interface PoolSettings {
   pooled: boolean;
   maxConnections: number;
   maxMessages: number;
+  /** Messages in flight per connection at most (CHUNKING servers; at most 4 without). */
+  maxInFlight: number;
+  /** Octets in flight per connection at most (a first message always goes). */
+  maxInFlightBytes: number;
   idleTimeout: number;
   noopAfterIdle: number;
   rateLimit: { messages: number; interval: number } | undefined;
@@ -43,18 +50,20 @@ export interface ResolvedOptions {
   timeouts: { connect: number; greeting: number; command: number; data: number };
   pool: PoolSettings;
   transport: Connector | undefined;
+  /** Wraps the connector: every connection goes through this proxy. */
+  proxy: ProxyWrapper | undefined;
   transcript: ((entry: ClientTranscriptEntry) => void) | undefined;
+  /** DKIM signing of every message, unless a send says otherwise. */
+  dkim: ResolvedDkim | undefined;
   /** Numbers the client's connections for transcripts. */
   connectionCounter: { count: number };
 }
 
-/** The mechanisms that carry an OAuth 2 access token rather than a password. */
-const TOKEN_METHODS: readonly AuthMethod[] = ["XOAUTH2", "OAUTHBEARER"];
+/** The mechanisms that carry an OAuth 2 access token rather than a password (from core's registry). */
+const TOKEN_METHODS: readonly AuthMethod[] = AUTH_METHODS.filter(
+  (m) => credentialsKindOf(m) === "token",
+);
 const STARTTLS: readonly StartTlsPolicy[] = ["required", "opportunistic", "never"];
-
-function invalid(message: string): SmtpError {
-  return new SmtpError({ kind: "invalid-input", message, retryable: false });
-}
 
 /**
  * The longest delay a timer can hold: Node, Deno and Bun fire a longer one after 1 ms, which
@@ -71,7 +80,7 @@ function positive(value: unknown, field: string, fallback: number, allowZero = f
     value > MAX_TIMER_MS ||
     (!allowZero && value === 0)
   ) {
-    throw invalid(
+    throw invalidInput(
       `${field} must be a ${allowZero ? "non-negative" : "positive"} number of milliseconds, at most ${MAX_TIMER_MS} (about 24.8 days)`,
     );
   }
@@ -81,7 +90,7 @@ function positive(value: unknown, field: string, fallback: number, allowZero = f
 function positiveInteger(value: unknown, field: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !(Number.isInteger(value) || value === Infinity) || value < 1) {
-    throw invalid(`${field} must be a positive integer`);
+    throw invalidInput(`${field} must be a positive integer`);
   }
   return value;
 }
@@ -89,7 +98,7 @@ function positiveInteger(value: unknown, field: string, fallback: number): numbe
 function resolveRateLimit(value: unknown): PoolSettings["rateLimit"] {
   if (value === undefined) return undefined;
   if (typeof value !== "object" || value === null) {
-    throw invalid("pool.rateLimit must be { messages, interval }");
+    throw invalidInput("pool.rateLimit must be { messages, interval }");
   }
   const r = value as Record<string, unknown>;
   return {
@@ -101,24 +110,24 @@ function resolveRateLimit(value: unknown): PoolSettings["rateLimit"] {
 function cleanString(value: unknown, field: string): string {
   // CR, LF and NUL could end a command line early: refuse them everywhere (R2).
   if (typeof value !== "string" || value.length === 0 || /[\r\n\0]/.test(value)) {
-    throw invalid(`${field} must be a non-empty string without CR, LF or NUL`);
+    throw invalidInput(`${field} must be a non-empty string without CR, LF or NUL`);
   }
   return value;
 }
 
 function resolveAuth(auth: unknown): ResolvedAuth | undefined {
   if (auth === undefined) return undefined;
-  if (typeof auth !== "object" || auth === null) throw invalid("auth must be an object");
+  if (typeof auth !== "object" || auth === null) throw invalidInput("auth must be an object");
   const a = auth as Record<string, unknown>;
   const user = cleanString(a.user, "auth.user");
   const method = a.method;
   if (method !== undefined && !(AUTH_METHODS as readonly unknown[]).includes(method)) {
-    throw invalid(`auth.method must be one of ${AUTH_METHODS.join(", ")}`);
+    throw invalidInput(`auth.method must be one of ${AUTH_METHODS.join(", ")}`);
   }
   const m = method === undefined ? {} : { method: method as AuthMethod };
   const hasToken = a.accessToken !== undefined;
-  if (m.method !== undefined && TOKEN_METHODS.includes(m.method) !== hasToken) {
-    throw invalid(
+  if (m.method !== undefined && (credentialsKindOf(m.method) === "token") !== hasToken) {
+    throw invalidInput(
       hasToken
         ? `auth.method ${m.method} takes a password (auth.pass), not auth.accessToken: use ${TOKEN_METHODS.join(" or ")}, or leave auth.method unset`
         : `auth.method ${m.method} takes an OAuth 2 access token (auth.accessToken), not auth.pass`,
@@ -132,10 +141,22 @@ function resolveAuth(auth: unknown): ResolvedAuth | undefined {
   }
   if (typeof a.pass === "string") {
     // The password can hold any character but the line breaks and NUL that SASL cannot carry.
-    if (/[\r\n\0]/.test(a.pass)) throw invalid("auth.pass must not contain CR, LF or NUL");
+    if (/[\r\n\0]/.test(a.pass)) throw invalidInput("auth.pass must not contain CR, LF or NUL");
     return { user, pass: a.pass, ...m };
   }
-  throw invalid("auth needs either pass or accessToken");
+  throw invalidInput("auth needs either pass or accessToken");
+}
+
+function resolveProxy(proxy: unknown): ProxyWrapper | undefined {
+  if (proxy === undefined) return undefined;
+  if (typeof proxy === "string") return proxyFromUrl(proxy);
+  const wrapper = proxy as Partial<ProxyWrapper>;
+  if (typeof proxy !== "function" || typeof wrapper.host !== "string") {
+    throw invalidInput(
+      'proxy must be a URL ("socks5://host:1080", "http://host:3128") or a proxy from @smtp/proxy',
+    );
+  }
+  return proxy as ProxyWrapper;
 }
 
 /**
@@ -146,49 +167,50 @@ function resolveAuth(auth: unknown): ResolvedAuth | undefined {
  */
 export function resolveOptions(given: ClientOptions | string): ResolvedOptions {
   const options = expandConnectionOptions(given);
-  if (typeof options !== "object" || options === null) throw invalid("options must be an object");
+  if (typeof options !== "object" || options === null)
+    throw invalidInput("options must be an object");
   checkKeys(options, CLIENT_OPTION_KEYS, "option");
   const host = cleanString(options.host, "host");
-  if (/\s/.test(host)) throw invalid("host must not contain white space");
+  if (/\s/.test(host)) throw invalidInput("host must not contain white space");
   const bareHost = host.replace(/^\[(.*)\]$/, "$1");
 
   if (options.secure !== undefined && typeof options.secure !== "boolean") {
-    throw invalid("secure must be a boolean");
+    throw invalidInput("secure must be a boolean");
   }
   const port = options.port ?? (options.secure ? 465 : 587);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw invalid("port must be an integer from 1 to 65535");
+    throw invalidInput("port must be an integer from 1 to 65535");
   }
   const secure = options.secure ?? port === 465;
-  const loopback = isLoopbackHost(bareHost);
+  const proxy = resolveProxy(options.proxy);
+  // Through a proxy the bytes cross the network to it first: loopback only if it is too.
+  const loopback = isLoopbackHost(bareHost) && (proxy === undefined || isLoopbackHost(proxy.host));
 
   if (options.starttls !== undefined && !STARTTLS.includes(options.starttls)) {
-    throw invalid(`starttls must be one of ${STARTTLS.join(", ")}`);
+    throw invalidInput(`starttls must be one of ${STARTTLS.join(", ")}`);
   }
   const starttls = options.starttls ?? (loopback ? "opportunistic" : "required");
 
   const tls = options.tls;
   if (tls !== undefined && (typeof tls !== "object" || tls === null)) {
-    throw invalid("tls must be an object");
+    throw invalidInput("tls must be an object");
   }
   const servername =
     tls?.servername !== undefined ? cleanString(tls.servername, "tls.servername") : bareHost;
   if (isIpAddress(servername) && tls?.servername !== undefined) {
-    throw invalid("tls.servername must be a host name, not an IP address");
+    throw invalidInput("tls.servername must be a host name, not an IP address");
   }
 
   let name: string | undefined;
   if (options.name !== undefined) {
     name = cleanString(options.name, "name");
     if (!isValidEhloName(name)) {
-      throw invalid(
-        "name must be a fully qualified domain or an address literal such as [192.0.2.1]",
-      );
+      throw invalidInput("name must be a domain name or an address literal such as [192.0.2.1]");
     }
   }
 
   const t = options.timeouts ?? {};
-  if (typeof t !== "object" || t === null) throw invalid("timeouts must be an object");
+  if (typeof t !== "object" || t === null) throw invalidInput("timeouts must be an object");
   const timeouts = {
     connect: positive(t.connect, "timeouts.connect", 30_000),
     greeting: positive(t.greeting, "timeouts.greeting", 30_000),
@@ -203,6 +225,8 @@ export function resolveOptions(given: ClientOptions | string): ResolvedOptions {
       pooled: false,
       maxConnections: Infinity,
       maxMessages: 1,
+      maxInFlight: 1,
+      maxInFlightBytes: Infinity,
       idleTimeout: 0,
       noopAfterIdle: Infinity,
       rateLimit: undefined,
@@ -213,25 +237,27 @@ export function resolveOptions(given: ClientOptions | string): ResolvedOptions {
       pooled: true,
       maxConnections: positiveInteger(o.maxConnections, "pool.maxConnections", 5),
       maxMessages: positiveInteger(o.maxMessages, "pool.maxMessages", 100),
+      maxInFlight: positiveInteger(o.maxInFlight, "pool.maxInFlight", 32),
+      maxInFlightBytes: positiveInteger(o.maxInFlightBytes, "pool.maxInFlightBytes", 1_048_576),
       idleTimeout: positive(o.idleTimeout, "pool.idleTimeout", 5_000, true),
       noopAfterIdle: positive(o.noopAfterIdle, "pool.noopAfterIdle", 10_000, true),
       rateLimit: resolveRateLimit(o.rateLimit),
     };
   } else {
-    throw invalid("pool must be an object or false");
+    throw invalidInput("pool must be an object or false");
   }
 
   if (options.transport !== undefined && typeof options.transport !== "function") {
-    throw invalid("transport must be a connector function");
+    throw invalidInput("transport must be a connector function");
   }
   if (options.transcript !== undefined && typeof options.transcript !== "function") {
-    throw invalid("transcript must be a function");
+    throw invalidInput("transcript must be a function");
   }
   if (options.lmtp !== undefined && typeof options.lmtp !== "boolean") {
-    throw invalid("lmtp must be a boolean");
+    throw invalidInput("lmtp must be a boolean");
   }
   if (options.allowInsecureAuth !== undefined && typeof options.allowInsecureAuth !== "boolean") {
-    throw invalid("allowInsecureAuth must be a boolean");
+    throw invalidInput("allowInsecureAuth must be a boolean");
   }
 
   const debug = options.debug === true;
@@ -259,7 +285,9 @@ export function resolveOptions(given: ClientOptions | string): ResolvedOptions {
     timeouts,
     pool,
     transport: options.transport,
+    proxy,
     transcript,
+    dkim: options.dkim === undefined ? undefined : resolveDkim(options.dkim),
     connectionCounter: { count: 0 },
   };
 }

@@ -29,6 +29,8 @@ export class Waiter {
   #deadline: number | null = null;
   /** Ends the current wait; `undefined` between waits. */
   #finish: ((outcome: WaitOutcome<never>) => void) | undefined;
+  /** Whether {@link Waiter.interrupt} may end the current wait. */
+  #interruptible = false;
   #listening = false;
   readonly #onAbort = (): void => {
     this.#finish?.({ type: "aborted", reason: this.#signal?.reason });
@@ -59,6 +61,29 @@ export class Waiter {
     deadline: number | null,
     wake?: Promise<void>,
   ): Promise<WaitOutcome<T>> {
+    this.#interruptible = false;
+    return this.#wait(promise, deadline, wake);
+  }
+
+  /**
+   * {@link Waiter.wait} that {@link Waiter.interrupt} may end with a `wake` outcome: a
+   * loop's wait for input that new work should cut short, without a promise per wait.
+   */
+  waitInterruptible<T>(promise: Promise<T>, deadline: number | null): Promise<WaitOutcome<T>> {
+    this.#interruptible = true;
+    return this.#wait(promise, deadline, undefined);
+  }
+
+  /** Ends the current wait with `wake` if it is interruptible; otherwise does nothing. */
+  interrupt(): void {
+    if (this.#interruptible) this.#finish?.({ type: "wake" });
+  }
+
+  #wait<T>(
+    promise: Promise<T>,
+    deadline: number | null,
+    wake: Promise<void> | undefined,
+  ): Promise<WaitOutcome<T>> {
     promise.catch(() => {});
     const signal = this.#signal;
     if (signal?.aborted) return Promise.resolve({ type: "aborted", reason: signal.reason });
@@ -71,7 +96,10 @@ export class Waiter {
       const finish = (outcome: WaitOutcome<T>) => {
         if (done) return;
         done = true;
-        if (this.#finish === finish) this.#finish = undefined;
+        if (this.#finish === finish) {
+          this.#finish = undefined;
+          this.#interruptible = false;
+        }
         resolve(outcome);
       };
       this.#finish = finish;

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { type ClientOptions, createClient } from "@smtp/client";
-import { BODY_COPY_LIMIT, type Connector, Session, type Transport } from "@smtp/core";
+import { BODY_COPY_LIMIT, Session } from "@smtp/core";
+import type { Connector, Transport } from "@smtp/core/transport-kit";
 import { nodeConnector } from "@smtp/transport-node";
 import { type SmtpServerPeer, startSmtpServerPeer } from "@smtp-internal/test-peer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,5 +1,6 @@
 import { createClient, type SmtpClient } from "@smtp/client";
-import type { Connector } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
+
 import { nodeConnector } from "@smtp/transport-node";
 import {
   createTestCa,

@@ -1,13 +1,6 @@
-import type {
-  Action,
-  Capabilities,
-  JobId,
-  SendJob,
-  SendResult,
-  SessionApi,
-  Transport,
-} from "@smtp/core";
+import type { Action, Capabilities, JobId, SendJob, SendResult, SessionApi } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
+import type { Transport } from "@smtp/core/transport-kit";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

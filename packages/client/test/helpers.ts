@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { type Connector, SmtpError, type Transport } from "@smtp/core";
+import { SmtpError } from "@smtp/core";
+import type { Connector, Transport } from "@smtp/core/transport-kit";
 import { nodeConnector } from "@smtp/transport-node";
 import { simpleParser } from "mailparser";
 import { expect } from "vitest";

@@ -45,10 +45,26 @@ describe("the client's static module graph", () => {
     const text = readFileSync(join(src, file), "utf8");
     const specifiers = staticSpecifiers(text);
     if (/^import\s/m.test(text)) expect(specifiers.length).toBeGreaterThan(0);
-    // The transports and node:os are loaded with import() only.
+    // The transports and node:os are loaded with import() only. runtime-workerd.ts is
+    // "#platform" inside Cloudflare Workers only (the `workerd` condition): it may import
+    // the Cloudflare transport, and still nothing of node:*.
+    const forbidden =
+      file === "runtime-workerd.ts"
+        ? /^node:|^@smtp\/transport-(node|deno)/
+        : /^node:|^@smtp\/transport-/;
     for (const specifier of specifiers) {
-      expect(specifier).not.toMatch(/^node:|^@smtp\/transport-/);
+      expect(specifier).not.toMatch(forbidden);
     }
+  });
+
+  it("#platform is runtime.ts, and runtime-workerd.ts under the workerd condition", () => {
+    const pkg = JSON.parse(readFileSync(join(src, "../package.json"), "utf8"));
+    const platform = pkg.imports["#platform"];
+    expect(Object.keys(platform)[0]).toBe("workerd");
+    expect(platform.workerd.default).toBe("./dist/runtime-workerd.js");
+    expect(platform.default).toBe("./dist/runtime.js");
+    const deno = JSON.parse(readFileSync(join(src, "../deno.json"), "utf8"));
+    expect(deno.imports["#platform"]).toBe("./src/runtime.ts");
   });
 
   it("loads the runtime-specific pieces with dynamic import()", () => {

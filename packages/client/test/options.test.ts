@@ -1,9 +1,9 @@
 import { createClient } from "@smtp/client";
+import { isValidEhloName } from "@smtp/core/internal";
 import { describe, expect, it } from "vitest";
-import { addressLiteral, chooseEhloName, isValidEhloName } from "../src/ehlo-name.ts";
+import { addressLiteral, chooseEhloName } from "../src/ehlo-name.ts";
 import { isLoopbackHost } from "../src/loopback.ts";
 import { resolveOptions } from "../src/resolve-options.ts";
-import { denoTlsOptions } from "../src/runtime.ts";
 import { expectInvalidInput } from "./helpers.ts";
 
 describe("resolveOptions", () => {
@@ -36,6 +36,8 @@ describe("resolveOptions", () => {
       pooled: true,
       maxConnections: 5,
       maxMessages: 100,
+      maxInFlight: 32,
+      maxInFlightBytes: 1_048_576,
       idleTimeout: 5000,
       noopAfterIdle: 10_000,
       rateLimit: undefined,
@@ -117,27 +119,6 @@ describe("EHLO name", () => {
     expect(isLoopbackHost("::ffff:127.0.0.1")).toBe(true);
     expect(isLoopbackHost("128.0.0.1")).toBe(false);
     expect(isLoopbackHost("localhost.example.com")).toBe(false);
-  });
-});
-
-describe("Deno TLS options", () => {
-  it("maps ca, cert and key, and refuses what Deno cannot do", () => {
-    expect(
-      denoTlsOptions({ ca: ["A", new TextEncoder().encode("B")], cert: "C", key: "K" }),
-    ).toEqual({
-      caCerts: ["A", "B"],
-      cert: "C",
-      key: "K",
-    });
-    expectInvalidInput(() => denoTlsOptions({ pfx: "x" }));
-    expectInvalidInput(() => denoTlsOptions({ rejectUnauthorized: false }));
-  });
-
-  it("refuses a minVersion Deno cannot enforce, keeps TLSv1.2 (its floor)", () => {
-    for (const minVersion of ["TLSv1", "TLSv1.1", "TLSv1.3"] as const) {
-      expectInvalidInput(() => denoTlsOptions({ minVersion }));
-    }
-    expect(denoTlsOptions({ minVersion: "TLSv1.2", ca: "A" })).toEqual({ caCerts: ["A"] });
   });
 });
 

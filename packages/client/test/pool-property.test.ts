@@ -1,5 +1,6 @@
 import { createClient } from "@smtp/client";
-import type { Connector } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
+
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FakeSession, FakeTransport } from "./fakes.ts";

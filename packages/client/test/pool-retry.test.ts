@@ -1,5 +1,6 @@
 import { createClient, SmtpError } from "@smtp/client";
-import type { Connector } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
+
 import { describe, expect, it } from "vitest";
 import { FakeSession, FakeTransport, type Faults, toyServer } from "./fakes.ts";
 
@@ -198,6 +199,49 @@ describe("connectors and token providers that never answer", () => {
     deliver?.(late);
     await new Promise((resolve) => setImmediate(resolve));
     expect(late.aborts).toBe(1);
+  });
+
+  it("the connect timeout reaches the connector through its signal, with the timeout error", async () => {
+    // Transports keep no clock: the signal is what ends their TCP connect or handshake.
+    const signals: AbortSignal[] = [];
+    const client = createClient({
+      host: "mx.example.test",
+      timeouts: { connect: 50 },
+      transport: (_target, signal) => {
+        if (signal) signals.push(signal);
+        return new Promise(() => {});
+      },
+    });
+    const error = await client.send(message).then(
+      () => undefined,
+      (e: unknown) => e as SmtpError,
+    );
+    expect(error?.kind).toBe("timeout");
+    expect(signals.length).toBeGreaterThan(0);
+    for (const signal of signals) {
+      expect(signal.aborted).toBe(true);
+      expect(signal.reason).toMatchObject({ kind: "timeout", phase: "connect" });
+    }
+  });
+
+  it("aborting a send while connecting aborts the connector's signal too", async () => {
+    const signals: AbortSignal[] = [];
+    const client = createClient({
+      host: "mx.example.test",
+      transport: (_target, signal) => {
+        if (signal) signals.push(signal);
+        return new Promise(() => {});
+      },
+    });
+    const controller = new AbortController();
+    const sending = client.send(message, { signal: controller.signal }).then(
+      () => undefined,
+      (e: unknown) => e as SmtpError,
+    );
+    while (signals.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new Error("user gave up"));
+    expect((await sending)?.kind).toBe("aborted");
+    expect(signals[0]?.aborted).toBe(true);
   });
 
   it("a hanging token provider gives a connect timeout without connecting", async () => {

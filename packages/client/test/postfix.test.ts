@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createClient, SmtpError } from "@smtp/client";
-import type { Connector } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
+
 import { nodeConnector } from "@smtp/transport-node";
+import { describeVerdicts, testKey, verifyDkim } from "@smtp-internal/dkim-verify";
 import {
   hasPostfix,
   maildirOf,
@@ -248,5 +250,55 @@ describe.skipIf(!hasPostfix())("against Postfix", () => {
     expect(JSON.stringify(error) + error.message + error.stack).not.toContain(
       "not-the-password-42",
     );
+  });
+
+  it("DKIM: both signatures (RSA relaxed, Ed25519 simple) verify on the copy Postfix delivered, with its own fields on top and LF line ends", async () => {
+    const rsa = testKey("rsa");
+    const ed = testKey("ed25519");
+    const client = createClient({
+      host: env.host,
+      port: env.submissionPort,
+      starttls: "required",
+      tls: { ca: env.caPem, servername: "localhost" },
+      auth: { user: env.user, pass: env.pass },
+      dkim: [
+        { domainName: env.domain, keySelector: "rsa", privateKey: rsa.pkcs8 },
+        {
+          domainName: env.domain,
+          keySelector: "ed",
+          privateKey: ed.pkcs8,
+          canonicalization: "simple/simple",
+        },
+      ],
+    });
+    const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const info = await client.send({
+      from: env.user,
+      to: env.user,
+      subject: `Signed über Postfix ${id}`,
+      text: `Hello ${id}\n.\nwith a lone dot line\n`,
+      attachments: [
+        { filename: "data.bin", content: new Uint8Array(50_000).map((_, i) => i * 13) },
+      ],
+    });
+    await client.close();
+    const found = await waitForMaildirMessage(maildirOf(env, env.user), (_raw, text) =>
+      text.includes(info.messageId),
+    );
+    // Maildir keeps LF line ends; on the wire (and to a verifier) they are CRLF.
+    const text = Buffer.from(found.raw).toString("latin1").replace(/\r?\n/g, "\r\n");
+    expect(text.indexOf("DKIM-Signature:")).toBeGreaterThan(0); // Postfix's fields come first
+    const verdicts = await verifyDkim(Buffer.from(text, "latin1"), {
+      [`rsa._domainkey.${env.domain}`]: rsa.record,
+      [`ed._domainkey.${env.domain}`]: ed.record,
+    });
+    const pass = (verifier: string) => [
+      `${verifier} rsa-sha256 d=${env.domain} s=rsa: pass`,
+      `${verifier} ed25519-sha256 d=${env.domain} s=ed: pass`,
+    ];
+    expect(describeVerdicts(verdicts)).toEqual([
+      ...pass("mailauth"),
+      ...(verdicts.dkimpy ? pass("dkimpy") : []),
+    ]);
   });
 });

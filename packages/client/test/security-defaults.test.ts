@@ -1,5 +1,6 @@
 import { createClient } from "@smtp/client";
-import type { Connector } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
+
 import { nodeConnector } from "@smtp/transport-node";
 import { type SmtpServerPeer, startSmtpServerPeer } from "@smtp-internal/test-peer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

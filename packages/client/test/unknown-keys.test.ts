@@ -1,4 +1,5 @@
-import { AUTH_METHODS, type AuthMethod, type Connector } from "@smtp/core";
+import { AUTH_METHODS, type AuthMethod } from "@smtp/core";
+import type { Connector } from "@smtp/core/transport-kit";
 import { describe, expect, it } from "vitest";
 import { createClient } from "../src/index.ts";
 import {
@@ -55,7 +56,7 @@ describe("unknown option keys are refused by createClient, naming the key and it
       { ...base, pool: { rateLimit: { messages: 1, intreval: 5 } } },
       'did you mean "pool.rateLimit.interval"?',
     ],
-    [{ ...base, proxy: "http://proxy.example:3128" }, 'option "proxy" is not supported yet'],
+    [{ ...base, disableFileAccess: true }, 'option "disableFileAccess" is not supported yet'],
     [{ ...base, tls: { ciphers: "HIGH" } }, 'option "tls.ciphers" is not supported yet'],
     [{ ...base, tls: { rejectUnauthorised: false } }, 'did you mean "tls.rejectUnauthorized"?'],
     [{ ...base, auth: { user: "u", pass: "p", clientId: "c" } }, '"auth.clientId"'],
@@ -73,7 +74,7 @@ describe("unknown option keys are refused by createClient, naming the key and it
   });
 
   it("lets a key whose value is undefined through: it sets nothing", () => {
-    expect(() => createClient({ ...base, proxy: undefined } as never)).not.toThrow();
+    expect(() => createClient({ ...base, disableFileAccess: undefined } as never)).not.toThrow();
   });
 
   it("accepts every option we document at once", () => {
@@ -98,6 +99,7 @@ describe("unknown option keys are refused by createClient, naming the key and it
         lmtp: false,
         transcript: () => {},
         debug: false,
+        proxy: "socks5://proxy-user:proxy-pass@127.0.0.1:1080",
       }),
     ).not.toThrow();
   });
@@ -151,7 +153,7 @@ describe("unknown message and send-option keys are refused before any connection
   it.each([
     [{ requireTLS: true }, 'unknown send option "requireTLS"'],
     [{ dsn: { return: "HDRS" } }, 'unknown send option "dsn.return": use `dsn.ret`'],
-    [{ dkim: {} }, 'send option "dkim" is not supported yet'],
+    [{ dkim: {} }, "dkim.domainName: must be a string"],
     [{ requireTls: "yes" }, "requireTls must be a boolean"],
   ])("send options %j", async (options, text) => {
     const { connector, calls } = countingConnector();

@@ -200,12 +200,23 @@ export function encodeCommand(command: Command): Uint8Array {
 }
 
 /**
+ * The command's line without CRLF, every argument checked as by {@link encodeCommand}.
+ * The wire queues lines as text and encodes them together when it writes.
+ *
+ * @throws {@link SmtpError} of kind `invalid-input`; the message never quotes the argument.
+ * @since 0.2.0
+ */
+export function commandText(command: Command): string {
+  return commandLine(command);
+}
+
+/**
  * The command as it may appear in a transcript or an error: SASL payloads are replaced by
  * {@link REDACTED}, by construction, since this function never reads them.
  *
  * @since 0.1.0
  */
-export function describeCommand(command: Command): string {
+export function describeCommand(command: Command, line?: string): string {
   switch (command.name) {
     case "AUTH":
       return command.initialResponse === undefined
@@ -214,7 +225,8 @@ export function describeCommand(command: Command): string {
     case "AUTH-RESPONSE":
       return REDACTED;
     default:
-      return commandLine(command);
+      // `line`: the command's text from {@link commandText}, when the caller has it already.
+      return line ?? commandLine(command);
   }
 }
 

@@ -1,5 +1,5 @@
-import { concatBytes } from "./bytes.ts";
-import { type Command, commandName, describeCommand, encodeCommand } from "./command.ts";
+import { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
+import { type Command, commandName, commandText, describeCommand } from "./command.ts";
 import { SmtpError, type TimeoutPhase } from "./errors.ts";
 import { ReplyParser } from "./reply-parser.ts";
 import type { Reply } from "./reply-types.ts";
@@ -46,6 +46,43 @@ function unexpected(message: string, reply: Reply, label: string | undefined): S
   });
 }
 
+const encoder = new TextEncoder();
+
+/** Writes `text` as UTF-8 into `out` at `offset` (room assumed); returns the new offset. */
+function writeText(out: Uint8Array, offset: number, text: string): number {
+  // Command lines are short and almost always ASCII: a plain loop beats a native call.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) {
+      return offset + i + encoder.encodeInto(text.slice(i), out.subarray(offset + i)).written;
+    }
+    out[offset + i] = c;
+  }
+  return offset + text.length;
+}
+
+/** Whether a queued part is a body chunk too large to copy (see `Session.bodyChunk`). */
+function isLarge(part: string | Uint8Array): boolean {
+  return typeof part !== "string" && part.length >= BODY_COPY_LIMIT;
+}
+
+/** Joins queued output into one array: body bytes copied, command text encoded in place. */
+function joinOutput(parts: readonly (string | Uint8Array)[]): Uint8Array {
+  // A UTF-8 code unit takes at most 3 octets: room enough without measuring first.
+  let room = 0;
+  for (const part of parts) room += typeof part === "string" ? part.length * 3 : part.length;
+  const out = new Uint8Array(room);
+  let offset = 0;
+  for (const part of parts) {
+    if (typeof part === "string") offset = writeText(out, offset, part);
+    else {
+      out.set(part, offset);
+      offset += part.length;
+    }
+  }
+  return out.subarray(0, offset);
+}
+
 /**
  * The wire layer (experimental): typed commands out, replies in, matched to what they
  * answer in strict FIFO order (R9). It decides nothing; {@link Session} does.
@@ -66,7 +103,8 @@ export class Connection<T> {
   readonly #parser: ReplyParser;
   readonly #transcript: ((entry: TranscriptEntry) => void) | undefined;
   #awaited: AwaitedReply<T>[] = [];
-  #out: Uint8Array[] = [];
+  /** Output not yet polled: command lines (CRLF included) as text, body bytes as they are. */
+  #out: (string | Uint8Array)[] = [];
 
   /** @param options - reply bounds (R12) and the transcript sink. */
   constructor(
@@ -110,9 +148,9 @@ export class Connection<T> {
    * @throws {@link SmtpError} of kind `invalid-input` before anything is queued.
    */
   send(command: Command, phase: TimeoutPhase, context: T): void {
-    const bytes = encodeCommand(command);
-    this.#out.push(bytes);
-    this.record("C", describeCommand(command));
+    const line = commandText(command);
+    this.#out.push(`${line}\r\n`);
+    if (this.#transcript !== undefined) this.record("C", describeCommand(command, line));
     const intermediate = intermediateOf(command);
     this.#awaited.push({
       label: commandName(command),
@@ -173,12 +211,29 @@ export class Connection<T> {
     return { reply, awaited };
   }
 
-  /** Everything queued for writing since the last call, in one chunk, or `null`. */
+  /**
+   * What is queued for writing, or `null`: everything in one array (the command lines
+   * encoded on the way), except that a body chunk of `BODY_COPY_LIMIT` or more is never
+   * copied: it comes on its own, by a later call than the output queued before it. Call
+   * until `null`.
+   */
   pollTransmit(): Uint8Array | null {
-    if (this.#out.length === 0) return null;
-    const chunks = this.#out;
-    this.#out = [];
-    return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
+    const parts = this.#out;
+    if (parts.length === 0) return null;
+    // A large body chunk is never copied into a joined array: it goes on its own, after
+    // whatever small output precedes it (which goes joined, in an earlier call).
+    let large = 0;
+    while (large < parts.length && !isLarge(parts[large]!)) large++;
+    if (large === 0 || large === parts.length) {
+      this.#out = large === 0 ? parts.slice(1) : [];
+      const first = parts[0]!;
+      if (large === 0 || (parts.length === 1 && typeof first !== "string")) {
+        return first as Uint8Array;
+      }
+      return joinOutput(parts);
+    }
+    this.#out = parts.slice(large);
+    return joinOutput(parts.slice(0, large));
   }
 
   /** Forgets every awaited reply (the session gave up on them). */

@@ -133,10 +133,44 @@ describe("DataEncoder", () => {
     const dotted = enc.encode("\n.x\r\n");
     const out = e.push(dotted);
     expect(dec.decode(out)).toBe("\r\n..x\r\n");
-    expect(out.buffer.byteLength).toBe(out.length); // a new array of the exact size
+    expect(out.buffer).not.toBe(dotted.buffer); // a new array
     // The state after a line end carries over: a chunk starting with a dot changes.
     expect(dec.decode(e.push(enc.encode(".y")))).toBe("..y");
     expect(dec.decode(e.end())).toBe("\r\n.\r\n");
+  });
+
+  it("a chunk of 16 KiB or more: itself when clean, else a new array of the exact size", () => {
+    const line = "base64-like line of seventy-six characters, without any dot at its start.\r\n";
+    const clean = enc.encode(line.repeat(Math.ceil((16 * 1024) / line.length)));
+    expect(clean.length).toBeGreaterThanOrEqual(16 * 1024);
+    const e = new DataEncoder();
+    expect(e.push(clean)).toBe(clean);
+    const dotted = enc.encode(`.${line}`.repeat(Math.ceil((16 * 1024) / line.length)));
+    const out = e.push(dotted);
+    expect(out.buffer.byteLength).toBe(out.length);
+    expect(out.length).toBe(dotted.length + Math.ceil((16 * 1024) / line.length));
+    // A short chunk whose output outgrows the room kept for it (many bare LFs) is redone.
+    const bare = enc.encode(".a\n".repeat(100));
+    expect(dec.decode(new DataEncoder().push(bare))).toBe("..a\r\n".repeat(100));
+    // One byte under the threshold takes the short path, with the same output.
+    const short = dotted.subarray(0, 16 * 1024 - 1);
+    const reference = new ReferenceEncoder(true);
+    expect([...new DataEncoder().push(short)]).toEqual([...reference.push(short)]);
+  });
+
+  it("property: the same as the reference for long chunks (the native-search path)", () => {
+    fc.assert(
+      fc.property(bodyArb, fc.nat({ max: 300 }), fc.boolean(), (bytes, repeat, dotStuff) => {
+        // Repeated past 16 KiB, cut at the threshold and around it.
+        const copies = Math.ceil((16 * 1024 + 1) / Math.max(bytes.length, 1)) + (repeat % 3);
+        const long = concatBytes(Array.from({ length: copies }, () => bytes));
+        const cuts = [16 * 1024, 16 * 1024 + 1 + repeat, 2 * 16 * 1024 + repeat];
+        const reference = encodeParts(new ReferenceEncoder(dotStuff), long, cuts);
+        const parts = encodeParts(new DataEncoder({ dotStuff }), long, cuts);
+        expect(parts.map((p) => [...p])).toEqual(reference.map((p) => [...p]));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it("refuses use after end", () => {

@@ -3,6 +3,11 @@ import { utf8 } from "./bytes.ts";
 const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
+/**
+ * Chunks shorter than this are walked in JavaScript; longer ones are searched line by line
+ * with the native `indexOf`, faster on long runs such as base64 lines.
+ */
+const SMALL_CHUNK = 16 * 1024;
 
 /**
  * The streaming DATA body encoder (RFC 5321 §4.5.2). Every bare CR and every bare LF becomes
@@ -35,13 +40,85 @@ export class DataEncoder {
   /**
    * Encodes one chunk of raw message bytes (any line endings). Returns `chunk` itself (or,
    * when it ends on a CR, `chunk` without that CR) when it needs no change, else a new
-   * array of exactly the encoded length.
+   * array (for a chunk under 16 KiB, maybe a view of a slightly larger one; for a longer one,
+   * of exactly the encoded length).
    */
   push(chunk: Uint8Array): Uint8Array {
     if (this.#ended) throw new Error("DataEncoder: push after end");
+    if (chunk.length < SMALL_CHUNK) return this.#pushSmall(chunk);
     const unchanged = this.#unchangedLength(chunk);
     if (unchanged === chunk.length) return chunk;
     if (unchanged >= 0) return chunk.subarray(0, unchanged);
+    return this.#pushExact(chunk);
+  }
+
+  /**
+   * A short chunk in one walk of plain JavaScript (cheaper than native searches on short
+   * lines): up to the first byte that changes nothing is written; from there the output
+   * goes into an array with a little room to spare, or, when the room runs out (many bare
+   * LFs), through {@link DataEncoder.#pushExact}.
+   */
+  #pushSmall(chunk: Uint8Array): Uint8Array {
+    const length = chunk.length;
+    const dotStuff = this.#dotStuff;
+    let lineStart = this.#lineStart;
+    let i = 0;
+    if (!this.#pendingCr) {
+      for (; i < length; i++) {
+        const byte = chunk[i]!;
+        if (byte === CR) {
+          if (i + 1 === length) {
+            this.#pendingCr = true;
+            this.#lineStart = lineStart;
+            return chunk.subarray(0, i);
+          }
+          if (chunk[i + 1] !== LF) break; // a bare CR
+          i++;
+          lineStart = true;
+        } else if (byte === LF || (lineStart && byte === DOT && dotStuff)) {
+          break; // a bare LF, or a dot to double
+        } else lineStart = false;
+      }
+      if (i === length) {
+        this.#lineStart = lineStart;
+        return chunk;
+      }
+    }
+    // From `i` on, bytes change: the unchanged start is copied at once.
+    const room = length + 64;
+    const out = new Uint8Array(room);
+    out.set(chunk.subarray(0, i));
+    let n = i;
+    let pendingCr = this.#pendingCr;
+    for (; i < length; i++) {
+      if (n + 4 > room) return this.#pushExact(chunk);
+      const byte = chunk[i]!;
+      if (pendingCr) {
+        pendingCr = false;
+        out[n++] = CR;
+        out[n++] = LF;
+        lineStart = true;
+        if (byte === LF) continue;
+      }
+      if (byte === CR) {
+        pendingCr = true;
+      } else if (byte === LF) {
+        out[n++] = CR;
+        out[n++] = LF;
+        lineStart = true;
+      } else {
+        if (lineStart && byte === DOT && dotStuff) out[n++] = DOT;
+        out[n++] = byte;
+        lineStart = false;
+      }
+    }
+    this.#pendingCr = pendingCr;
+    this.#lineStart = lineStart;
+    return out.subarray(0, n);
+  }
+
+  /** The whole chunk byte by byte into an array of exactly the encoded size (two walks). */
+  #pushExact(chunk: Uint8Array): Uint8Array {
     const dotStuff = this.#dotStuff;
     const length = chunk.length;
     // First pass: the exact output size. The second pass makes the same walk, writing.

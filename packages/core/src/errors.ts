@@ -43,6 +43,67 @@ export type TimeoutPhase =
   | "data-end"
   | "quit";
 
+/**
+ * A finer reason than {@link SmtpErrorKind}, for code that must tell cases apart. Every value
+ * the `@smtp` packages set is listed here; a transport may also pass its runtime's own
+ * upper-case error code (`ECONNRESET`, `ETIMEDOUT`, `CERT_HAS_EXPIRED`…).
+ *
+ * @since 0.2.0
+ */
+export type SmtpErrorDetail =
+  // The server broke the protocol (kind `protocol`, or `auth` for a SASL exchange).
+  | "bad-reply"
+  | "inconsistent-code"
+  | "line-too-long"
+  | "too-many-lines"
+  | "unexpected-reply"
+  | "starttls-injection"
+  | "bad-base64"
+  | "sasl-bad-challenge"
+  | "sasl-unexpected-challenge"
+  | "scram-bad-nonce"
+  | "scram-iterations"
+  | "scram-malformed"
+  | "scram-server-error"
+  | "scram-server-signature"
+  // How a connection or a pipelined transaction ended.
+  | "eof"
+  | "maybe-delivered"
+  | "pipelining-refused"
+  | "rset-refused"
+  // The message needs an extension the server lacks (kind `rejected` or `tls-required`).
+  | "smtputf8-unsupported"
+  | "8bitmime-unsupported"
+  | "binarymime-unsupported"
+  | "requiretls-unsupported"
+  | "requiretls-not-tls"
+  // The caller's input (kind `invalid-input`).
+  | "invalid-input"
+  | "bad-ehlo-name"
+  | "bad-address"
+  | "line-break"
+  | "no-recipient"
+  | "needs-smtputf8"
+  | "bad-credentials"
+  | "bad-random-bytes"
+  | "out-of-sequence"
+  | "unknown-key"
+  | "transcript-syntax"
+  // The transport (kind `tls` or `connection`).
+  | "not-tls"
+  | "tls-on-plaintext"
+  | "certificate"
+  // A runtime that does not say why (Cloudflare Workers): the connection could not be
+  // opened (refused, unreachable, DNS or a blocked port alike), or the TLS handshake failed.
+  | "connect-failed"
+  | "tls-handshake"
+  // A proxy (kind `connection`): it refused the credentials, would not open the tunnel (or
+  // answered what no proxy should), or could not be reached itself.
+  | "proxy-auth"
+  | "proxy-refused"
+  | "proxy-unreachable"
+  | Uppercase<string>;
+
 /** One refused recipient. @since 0.1.0 */
 export interface RecipientRejection {
   /** The recipient as given in RCPT TO. */
@@ -71,8 +132,8 @@ export interface SmtpErrorOptions {
   retryable?: boolean;
   /** For `rejected`: every refused recipient. */
   rejected?: RecipientRejection[];
-  /** A finer-grained reason for `protocol` errors, e.g. `starttls-injection`, `line-too-long`. */
-  detail?: string;
+  /** A finer reason, e.g. `starttls-injection`, `maybe-delivered`: see {@link SmtpErrorDetail}. */
+  detail?: SmtpErrorDetail;
   /** The underlying error (a socket or TLS error, a callback's throw). */
   cause?: unknown;
 }
@@ -108,8 +169,8 @@ export class SmtpError extends Error {
   readonly retryable: boolean;
   /** For `rejected`: every refused recipient. */
   readonly rejected: RecipientRejection[] | undefined;
-  /** A finer-grained, stable reason within the kind, e.g. `starttls-injection`, `line-too-long`, `not-tls`, `unknown-key`, or a TLS error code such as `CERT_HAS_EXPIRED`. */
-  readonly detail: string | undefined;
+  /** A finer, stable reason within the kind (`starttls-injection`, `maybe-delivered`, `unknown-key`, a runtime code such as `CERT_HAS_EXPIRED`…): see {@link SmtpErrorDetail}. */
+  readonly detail: SmtpErrorDetail | undefined;
 
   constructor(options: SmtpErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -133,4 +194,24 @@ export class SmtpError extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === "object" && value !== null && BRAND in value;
   }
+}
+
+/**
+ * The `invalid-input` error: the caller's data, refused before any byte went out. The one
+ * way every `@smtp` package builds it.
+ *
+ * @since 0.2.0
+ */
+export function invalidInput(
+  message: string,
+  detail: SmtpErrorDetail = "invalid-input",
+  cause?: unknown,
+): SmtpError {
+  return new SmtpError({
+    kind: "invalid-input",
+    message,
+    detail,
+    retryable: false,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }

@@ -6,32 +6,24 @@
  * it asks for. It uses nothing of Node, Deno, timers, the clock or randomness.
  *
  * The replay tooling (transcript parser and runner) is public API under the subpath
- * `@smtp/core/replay`, not here: an application that sends mail never loads it.
+ * `@smtp/core/replay`, not here: an application that sends mail never loads it. The
+ * engine's building blocks (the reply parser, the command encoder, the DATA encoder, the
+ * SASL clients, the machines' tables) are under `@smtp/core/internal`, outside semver.
  *
  * @module
  */
 
-export { decodeBase64, encodeBase64 } from "./base64.ts";
 export { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
-export { parseCapabilities } from "./capabilities.ts";
-export type { Command, MailParameters, RcptParameters } from "./command.ts";
-export { commandName, describeCommand, encodeCommand, REDACTED } from "./command.ts";
-export type { AwaitedReply, MatchedReply } from "./connection.ts";
-export { Connection } from "./connection.ts";
-export { DataEncoder } from "./data-encoder.ts";
 export type {
   RecipientRejection,
+  SmtpErrorDetail,
   SmtpErrorKind,
   SmtpErrorOptions,
   TimeoutPhase,
 } from "./errors.ts";
 export { SmtpError } from "./errors.ts";
-export { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from "./limits.ts";
-export type { ParsedReply } from "./reply-parser.ts";
-export { parseReply, ReplyParser, splitEnhancedCode } from "./reply-parser.ts";
 export type { Capabilities, Reply } from "./reply-types.ts";
-export type { ChooseMechanismOptions, CreateSaslClientOptions, SaslClient } from "./sasl/index.ts";
-export { AUTH_METHODS, chooseMechanism, createSaslClient } from "./sasl/index.ts";
+export { AUTH_METHODS } from "./sasl/index.ts";
 export { Session } from "./session.ts";
 export type {
   Action,
@@ -49,7 +41,3 @@ export type {
   TranscriptEntry,
 } from "./session-types.ts";
 export type { SessionState } from "./state.ts";
-export { canTransition, TRANSITIONS } from "./state.ts";
-export type { Connector, ConnectTarget, Transport } from "./transport.ts";
-export { isValidEhloName } from "./validate.ts";
-export { encodeXtext } from "./xtext.ts";

@@ -1,5 +1,5 @@
 import { utf8 } from "./bytes.ts";
-import { SmtpError } from "./errors.ts";
+import { SmtpError, type SmtpErrorDetail } from "./errors.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import type { Reply } from "./reply-types.ts";
 import type { Limits } from "./session-types.ts";
@@ -21,7 +21,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?=$| )/;
 
-function protocolError(detail: string, message: string): SmtpError {
+function protocolError(detail: SmtpErrorDetail, message: string): SmtpError {
   return new SmtpError({ kind: "protocol", message, detail, retryable: false });
 }
 
@@ -43,11 +43,17 @@ export function splitEnhancedCode(
   /** The text after it. */
   text: string;
 } {
+  // Most texts do not start with "<class>." at all: no regex then.
+  if (text.charCodeAt(1) !== 0x2e) return { enhancedCode: undefined, text };
   const match = ENHANCED.exec(text);
   if (match === null || Number(match[1]) !== Math.floor(code / 100)) {
     return { enhancedCode: undefined, text };
   }
   return { enhancedCode: match[0], text: text.slice(match[0].length).replace(/^ /, "") };
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
 }
 
 /**
@@ -129,9 +135,9 @@ export class ReplyParser {
    */
   next(): ParsedReply | null {
     for (;;) {
-      const end = this.#buffer
-        .subarray(0, this.#end)
-        .indexOf(LF, Math.max(this.#scanned, this.#start));
+      // Bytes past #end are stale: an LF found there does not count.
+      let end = this.#buffer.indexOf(LF, Math.max(this.#scanned, this.#start));
+      if (end >= this.#end) end = -1;
       const max = this.#limits.maxLineLength;
       if (end < 0) {
         this.#scanned = this.#end;
@@ -154,17 +160,24 @@ export class ReplyParser {
   }
 
   #line(line: string): ParsedReply | null {
-    const head = /^([2-5][0-9][0-9])([ -]|$)/.exec(line);
-    if (head === null) {
+    // What /^([2-5][0-9][0-9])([ -]|$)/ says, without a match object per line.
+    const c0 = line.charCodeAt(0);
+    const c1 = line.charCodeAt(1);
+    const c2 = line.charCodeAt(2);
+    const separator = line.length === 3 ? "" : line[3];
+    if (
+      !(c0 >= 0x32 && c0 <= 0x35 && isDigit(c1) && isDigit(c2)) ||
+      (separator !== "" && separator !== " " && separator !== "-")
+    ) {
       throw protocolError("bad-reply", "malformed reply line from the server");
     }
-    const code = Number(head[1]);
+    const code = (c0 - 0x30) * 100 + (c1 - 0x30) * 10 + (c2 - 0x30);
     if (this.#lines.length > 0 && code !== this.#code) {
       throw protocolError("inconsistent-code", "reply lines carry different codes");
     }
     this.#code = code;
     this.#lines.push(line);
-    if (head[2] === "-") {
+    if (separator === "-") {
       if (this.#lines.length >= this.#limits.maxReplyLines) {
         throw protocolError(
           "too-many-lines",

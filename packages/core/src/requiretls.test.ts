@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parseCapabilities } from "./capabilities.ts";
 import { encodeCommand } from "./command.ts";
-import { mailParameters, requireTlsRefusal, validateJob } from "./transaction.ts";
+import { firstRefusal } from "./extensions.ts";
+import type { SendJob } from "./session-types.ts";
+import { mailParameters, validateJob } from "./transaction.ts";
+
+const requireTlsRefusal = (j: SendJob, c: ReturnType<typeof caps>, secure: boolean) =>
+  firstRefusal({ job: j, caps: c, secure, bdat: false });
 
 const job = { from: "a@example.org", to: ["b@example.net"], requireTls: true };
 const caps = (keyword: string) => parseCapabilities({ code: 250, lines: ["mx.example", keyword] });

@@ -229,9 +229,24 @@ export type Action =
 
 /**
  * The driving contract of {@link Session}: the inputs a driver feeds it and the outputs it
- * drains after every input (`pollTransmit`, then `pollAction`, then `pollTimeout`). Code that
- * drives an engine (the client's loop, the replay runner) depends on this interface, so it
- * can be tested against a scripted fake.
+ * drains. The polling contract, the one rule every driver follows (the client's loop, the
+ * replay runner, the fault injector):
+ *
+ * 1. After every input (`connected`, `receiveData`, `receiveEof`, `tlsEstablished`,
+ *    `tokenRefreshed`, `handleTimeout`, `transportFailed`, `send`, `bodyChunk`, `bodyEnd`,
+ *    `noop`, `quit`), drain: write every chunk `pollTransmit()` returns until it returns
+ *    `null`, then take one `pollAction()` and handle it (handling it is itself an input:
+ *    `need-body` → `bodyChunk`/`bodyEnd`, `upgrade-tls` → the handshake then
+ *    `tlsEstablished`, `need-token` → `tokenRefreshed`); repeat until `pollAction()` returns
+ *    `null` with nothing left to write. Writing before taking the next action matters: an
+ *    action's handling may queue more bytes, and a reply may be awaited for bytes still
+ *    unwritten.
+ * 2. Only then wait for the server, no later than `pollTimeout()` (`null`: nothing is
+ *    awaited); when it passes, call `handleTimeout(now)`.
+ * 3. After a `close` action nothing more comes out: close (or destroy) the transport.
+ *
+ * Code that drives an engine depends on this interface, so it can be tested against a
+ * scripted fake. `drainSession` in `@smtp/core/internal` is step 1 for synchronous drivers.
  *
  * @since 0.1.0
  */

@@ -123,6 +123,30 @@ describe("Session body memory (bodyChunk aliasing rule)", () => {
     expect(drain(session).map((b) => dec.decode(b))).toEqual([".\r\n"]);
   });
 
+  it("a large chunk behind small output is never copied into it: it comes on its own, after", () => {
+    for (const chunking of [false, true]) {
+      const { session, id } = atBody(chunking);
+      session.bodyChunk(id, enc.encode("Subject: a\r\n\r\n"), 0);
+      const small = cleanLines(78);
+      session.bodyChunk(id, small, 0);
+      const big = cleanLines(BODY_COPY_LIMIT);
+      session.bodyChunk(id, big, 0);
+      const out = drain(session);
+      // The small output first (joined), then the caller's own bytes, exactly at the limit.
+      expect(out).toHaveLength(2);
+      expect(out[1]).toBe(big);
+      const head = chunking ? `BDAT ${14 + 78}\r\nSubject: a\r\n\r\n` : "Subject: a\r\n\r\n";
+      const frame = chunking ? `BDAT ${big.length}\r\n` : "";
+      expect(dec.decode(out[0])).toBe(head + dec.decode(small) + frame);
+      // One byte under the limit, the chunk is a copy and joins the rest.
+      const under = atBody(chunking);
+      under.session.bodyChunk(under.id, enc.encode("x\r\n"), 0);
+      under.session.bodyChunk(under.id, cleanLines(BODY_COPY_LIMIT - 1), 0);
+      under.session.bodyEnd(under.id, 0);
+      expect(drain(under.session)).toHaveLength(1);
+    }
+  });
+
   it("DATA: a large chunk that needs dot-stuffing goes out encoded", () => {
     const { session, id } = atBody(false);
     const chunk = cleanLines(BODY_COPY_LIMIT);

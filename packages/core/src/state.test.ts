@@ -43,3 +43,12 @@ describe("state table", () => {
     expect(canTransition("closed", "closed")).toBe(false);
   });
 });
+
+describe("generated docs", () => {
+  it("the README's AUTH table is the SASL registry's (run scripts/render-states.ts)", async () => {
+    const { withAuthTable } = await import("../scripts/render-states.ts");
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(readme).toBe(withAuthTable(readme));
+    expect(readme).toContain("| SCRAM-SHA-256 | password");
+  });
+});

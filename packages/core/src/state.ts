@@ -1,3 +1,5 @@
+import { SETUP_ROWS } from "./setup-table.ts";
+
 /**
  * The states of a {@link Session}.
  *
@@ -17,67 +19,80 @@ export type SessionState =
   | "quitting"
   | "closed";
 
+/** Every state, in the order the diagram lists them. */
+const STATES: readonly SessionState[] = [
+  "connecting",
+  "greeting",
+  "ehlo",
+  "helo",
+  "starttls",
+  "tls-pending",
+  "auth",
+  "ready",
+  "mail",
+  "data",
+  "quitting",
+  "closed",
+];
+
+/** One transition of the session's state: what the diagram draws. @since 0.2.0 */
+export interface Transition {
+  from: SessionState;
+  to: SessionState;
+  /** The event that moves it. */
+  on: string;
+}
+
+/**
+ * The session's state while transactions run, derived from their stages: a body being
+ * written or an end of data awaited is `data`, an envelope in flight `mail`, nothing
+ * `ready`. These are the moves that derivation makes, and QUIT's.
+ *
+ * @since 0.2.0
+ */
+export const TRANSACTION_TRANSITIONS: readonly Transition[] = [
+  { from: "ready", to: "mail", on: "send" },
+  { from: "mail", to: "data", on: "354 / BDAT" },
+  { from: "mail", to: "ready", on: "transaction done" },
+  { from: "data", to: "mail", on: "end of data, next envelope" },
+  { from: "data", to: "ready", on: "end of data" },
+  { from: "ready", to: "quitting", on: "quit" },
+  { from: "quitting", to: "closed", on: "221 / end of stream / deadline" },
+];
+
 /**
  * The engine's transition table: for each state, the states it may move to and the event
- * that moves it. The session refuses any other move, and `docs/states.md` is rendered from
- * this table (`scripts/render-states.ts`).
+ * that moves it. It is drawn from the set-up machine's rows (`SETUP_ROWS`) and the
+ * transaction states above; the session refuses any other move, and `docs/states.md` is
+ * rendered from it (`scripts/render-states.ts`).
  *
  * @since 0.1.0
  */
-export const TRANSITIONS: Readonly<
-  Record<
+export const TRANSITIONS: Readonly<Record<SessionState, readonly StateEdge[]>> = tableOf([
+  ...SETUP_ROWS.map(({ from, to, label }) => ({ from, to, on: label })),
+  ...TRANSACTION_TRANSITIONS,
+]);
+
+/** An arrow of the diagram, from the state it belongs to. @since 0.2.0 */
+export interface StateEdge {
+  /** The state it leads to. */
+  to: SessionState;
+  /** The event that moves the session. */
+  on: string;
+}
+
+function tableOf(transitions: readonly Transition[]): Record<SessionState, StateEdge[]> {
+  const table = Object.fromEntries(STATES.map((state) => [state, []])) as unknown as Record<
     SessionState,
-    readonly {
-      /** The state reached. */
-      to: SessionState;
-      /** What causes the move. */
-      on: string;
-    }[]
-  >
-> = {
-  connecting: [{ to: "greeting", on: "connected" }],
-  greeting: [
-    { to: "ehlo", on: "220" },
-    { to: "quitting", on: "refused (554)" },
-  ],
-  ehlo: [
-    { to: "helo", on: "500/502, HELO fallback" },
-    { to: "starttls", on: "250, STARTTLS wanted" },
-    { to: "auth", on: "250, credentials" },
-    { to: "ready", on: "250" },
-    { to: "quitting", on: "refused / TLS required" },
-  ],
-  helo: [
-    { to: "auth", on: "250, credentials" },
-    { to: "ready", on: "250" },
-    { to: "quitting", on: "refused" },
-  ],
-  starttls: [
-    { to: "tls-pending", on: "220" },
-    { to: "auth", on: "refused, opportunistic, credentials" },
-    { to: "ready", on: "refused, opportunistic" },
-    { to: "quitting", on: "refused, TLS required" },
-  ],
-  "tls-pending": [{ to: "ehlo", on: "tlsEstablished" }],
-  auth: [
-    { to: "ready", on: "235" },
-    { to: "quitting", on: "refused" },
-  ],
-  ready: [
-    { to: "mail", on: "send" },
-    { to: "quitting", on: "quit" },
-  ],
-  mail: [
-    { to: "data", on: "354 / BDAT" },
-    { to: "ready", on: "transaction done" },
-  ],
-  data: [
-    { to: "mail", on: "end of data, next envelope" },
-    { to: "ready", on: "end of data" },
-  ],
-  quitting: [{ to: "closed", on: "221 / end of stream / deadline" }],
-  closed: [],
-};
+    StateEdge[]
+  >;
+  for (const { from, to, on } of transitions) {
+    const edges = table[from];
+    // Rows that differ only in their guard draw one arrow.
+    if (!edges.some((e) => e.to === to && e.on === on)) edges.push({ to, on });
+  }
+  return table;
+}
 
 /**
  * Whether the table allows `from` → `to`. Besides the table, every state but `closed` may

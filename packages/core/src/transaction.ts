@@ -1,10 +1,10 @@
 import type { Command, MailParameters, RcptParameters } from "./command.ts";
-import { encodeCommand } from "./command.ts";
+import { commandText } from "./command.ts";
 import type { DataEncoder } from "./data-encoder.ts";
-import { type RecipientRejection, SmtpError } from "./errors.ts";
+import type { RecipientRejection, SmtpError } from "./errors.ts";
 import type { Capabilities, Reply } from "./reply-types.ts";
 import type { JobId, SendJob } from "./session-types.ts";
-import { assertValidAddress, invalidInput } from "./validate.ts";
+import { invalidInput } from "./validate.ts";
 
 // The pieces of a Session's transactions that need no session state. Internal: not
 // exported from the package.
@@ -53,10 +53,6 @@ export interface Transaction {
   heldSize: number;
 }
 
-/** The error of a job sent to a closed session. @since 0.1.0 */
-export const CLOSED_ERROR = (): SmtpError =>
-  new SmtpError({ kind: "connection", message: "the session is closed", retryable: true });
-
 /** A refused recipient from its reply. @since 0.1.0 */
 export function rejectionOf(address: string, reply: Reply): RecipientRejection {
   const rejection: RecipientRejection = {
@@ -81,11 +77,6 @@ export function positive(reply: Reply): boolean {
   return reply.code >= 200 && reply.code < 300;
 }
 
-/** A `rejected` error for an extension the message needs and the server lacks. @since 0.1.0 */
-export function unsupported(message: string, detail: string): SmtpError {
-  return new SmtpError({ kind: "rejected", message, detail, retryable: false });
-}
-
 /** Refuses a job whose envelope could not be encoded, before any byte exists (R2, R3). @since 0.1.0 */
 export function validateJob(job: SendJob): void {
   if (typeof job !== "object" || job === null) throw invalidInput("the job must be an object");
@@ -93,10 +84,8 @@ export function validateJob(job: SendJob): void {
   if (!Array.isArray(job.to) || job.to.length === 0)
     throw invalidInput("a message needs at least one recipient", "no-recipient");
   const utf8 = job.smtpUtf8 === true;
-  assertValidAddress(job.from, "sender", utf8, true);
   for (const to of job.to) {
     if (typeof to !== "string") throw invalidInput("recipients must be strings");
-    assertValidAddress(to, "recipient", utf8, false);
   }
   if (job.size !== undefined && (!Number.isSafeInteger(job.size) || job.size < 0)) {
     throw invalidInput("size must be a non-negative integer");
@@ -104,19 +93,20 @@ export function validateJob(job: SendJob): void {
   if (job.requireTls !== undefined && typeof job.requireTls !== "boolean") {
     throw invalidInput("requireTls must be a boolean");
   }
-  // Encode the full envelope once with every parameter, so any bad value throws here.
+  // Write the full envelope once with every parameter, so any bad value throws here: the
+  // sender and each recipient are checked (R2, R3) as their command lines are made.
   const dsn = job.dsn;
   const mail: MailParameters = { size: job.size ?? 0 };
   if (dsn?.ret !== undefined) mail.ret = dsn.ret;
   if (dsn?.envid !== undefined) mail.envid = dsn.envid;
   if (utf8) mail.smtpUtf8 = true;
-  encodeCommand({ name: "MAIL", from: job.from, params: mail });
+  commandText({ name: "MAIL", from: job.from, params: mail });
   for (const to of job.to) {
     const params: RcptParameters = {};
     if (dsn?.notify !== undefined) params.notify = dsn.notify;
     if (dsn?.orcpt === true) params.orcpt = to;
     if (utf8) params.smtpUtf8 = true;
-    encodeCommand({ name: "RCPT", to, params });
+    commandText({ name: "RCPT", to, params });
   }
 }
 
@@ -133,37 +123,6 @@ export function mailParameters(job: SendJob, caps: Capabilities): MailParameters
   if (dsn?.envid !== undefined) mail.envid = dsn.envid;
   if (job.requireTls === true) mail.requireTls = true;
   return mail;
-}
-
-/**
- * Why a REQUIRETLS job (RFC 8689) cannot go out on this connection, if it cannot: the
- * connection is not TLS, or the server does not offer REQUIRETLS. It never falls back.
- *
- * @since 0.1.0
- */
-export function requireTlsRefusal(
-  job: SendJob,
-  caps: Capabilities,
-  secure: boolean,
-): SmtpError | undefined {
-  if (job.requireTls !== true) return undefined;
-  if (!secure) {
-    return new SmtpError({
-      kind: "tls-required",
-      message: "requireTls: the connection is not TLS",
-      detail: "requiretls-not-tls",
-      retryable: false,
-    });
-  }
-  if (!caps.requireTls) {
-    return new SmtpError({
-      kind: "tls-required",
-      message: "requireTls: the server does not offer REQUIRETLS",
-      detail: "requiretls-unsupported",
-      retryable: false,
-    });
-  }
-  return undefined;
 }
 
 /** The RCPT TO command for `address` of `job` on a server with `caps`. @since 0.1.0 */

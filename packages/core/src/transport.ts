@@ -1,7 +1,10 @@
 /**
  * A byte stream to an SMTP server, as the client's driver loop needs it.
  * Runtime packages (`@smtp/transport-node`, `@smtp/transport-deno`) implement it;
- * a proxy or an edge runtime is just another implementation.
+ * a proxy or an edge runtime is just another implementation. A transport only moves
+ * bytes, upgrades TLS and reports what its runtime said: it keeps no clock (the session's
+ * deadlines are enforced by its driver, which calls `abort()`) and checks no protocol.
+ * `@smtp/core/transport-kit` holds the bookkeeping every implementation shares.
  *
  * @since 0.1.0
  */
@@ -16,7 +19,7 @@ export interface Transport {
   write(bytes: Uint8Array): Promise<void>;
   /** Upgrades this connection to TLS in place (STARTTLS), verifying the server's certificate. */
   startTls(options: { servername: string }): Promise<void>;
-  /** Graceful close; idempotent. */
+  /** Graceful close; idempotent. It may wait for the server: bound it, and `abort()` past that. */
   close(): Promise<void>;
   /** Immediate destroy, used on every error path; idempotent. */
   abort(reason?: unknown): void;
@@ -36,9 +39,17 @@ export interface ConnectTarget {
   port: number;
   /** `implicit`: TLS from the first byte (port 465); otherwise plaintext, maybe upgraded later. */
   tls: "implicit" | "starttls" | "none";
-  /** Give up connecting (including the implicit TLS handshake) after this many milliseconds. */
+  /**
+   * The caller's connect deadline in milliseconds, for information: `@smtp`'s transports
+   * keep no clock and stop connecting when the connector's signal fires, which
+   * `@smtp/client` aborts at this deadline.
+   */
   connectTimeout?: number;
 }
 
-/** Opens a {@link Transport}. @since 0.1.0 */
+/**
+ * Opens a {@link Transport}: the TCP connect and, for implicit TLS, the handshake. The
+ * signal is its deadline: when it fires, the connector gives up, releases what it opened,
+ * and rejects with the signal's reason. @since 0.1.0
+ */
 export type Connector = (target: ConnectTarget, signal?: AbortSignal) => Promise<Transport>;

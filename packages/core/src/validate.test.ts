@@ -6,8 +6,9 @@ describe("isValidEhloName", () => {
   it("accepts domains and address literals", () => {
     for (const ok of [
       "client.example",
-      "localhost",
       "a-b.example.",
+      // 253 octets: the longest domain.
+      `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(61)}`,
       "[192.0.2.1]",
       "[IPv6:2001:db8::1]",
       "[IPv6:::1]",
@@ -21,6 +22,10 @@ describe("isValidEhloName", () => {
   it("refuses everything else", () => {
     for (const bad of [
       "",
+      // One label is not a host's primary name (RFC 5321 §4.1.1.1).
+      "localhost",
+      // 254 octets.
+      `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(62)}`,
       "bad name",
       "-a.example",
       "a-.example",

@@ -1,9 +1,7 @@
-import { SmtpError } from "./errors.ts";
+import { invalidInput } from "./errors.ts";
 
-/** An `invalid-input` error; the message never quotes the offending value (it may be a secret). @since 0.1.0 */
-export function invalidInput(message: string, detail = "invalid-input"): SmtpError {
-  return new SmtpError({ kind: "invalid-input", message, detail, retryable: false });
-}
+// Messages never quote the offending value: it may be a secret.
+export { invalidInput };
 
 /**
  * Throws when `value` contains CR, LF or NUL: one command must stay one line (R2).
@@ -46,9 +44,11 @@ function isIpv6(text: string): boolean {
 }
 
 /**
- * Whether `name` may follow EHLO/HELO/LHLO: a domain (letters, digits and hyphens in dot
- * separated labels, at most 255 octets) or an address literal (`[192.0.2.1]`,
- * `[IPv6:2001:db8::1]`), RFC 5321 §4.1.3.
+ * Whether `name` may follow EHLO/HELO/LHLO: a fully qualified domain (at least two dot
+ * separated labels of letters, digits and hyphens, at most 253 octets without a final dot;
+ * RFC 5321 §4.1.1.1 asks for the primary host name) or an address literal (`[192.0.2.1]`,
+ * `[IPv6:2001:db8::1]`, §4.1.3). The one rule of the project: the client checks its `name`
+ * option and picks the machine's host name with it.
  *
  * @since 0.1.0
  */
@@ -58,9 +58,10 @@ export function isValidEhloName(name: string): boolean {
     if (/^IPv6:/i.test(inner)) return isIpv6(inner.slice(5));
     return IPV4.test(inner);
   }
-  if (name.length === 0 || name.length > 255) return false;
-  const labels = name.endsWith(".") ? name.slice(0, -1).split(".") : name.split(".");
-  return labels.every((label) => LABEL.test(label));
+  const domain = name.endsWith(".") ? name.slice(0, -1) : name;
+  if (domain.length === 0 || domain.length > 253) return false;
+  const labels = domain.split(".");
+  return labels.length >= 2 && labels.every((label) => LABEL.test(label));
 }
 
 /**
@@ -78,6 +79,12 @@ export function assertValidAddress(
   utf8: boolean,
   nullAllowed: boolean,
 ): void {
+  if (isPlainAddress(address)) {
+    // Printable ASCII without quotes or angle brackets: only these two checks can fail.
+    if (address.startsWith("-")) throw invalidInput(`${what} starts with "-"`, "bad-address");
+    if (address.length > 998) throw invalidInput(`${what} is too long`, "bad-address");
+    return;
+  }
   assertNoLineBreak(address, what);
   if (address === "") {
     if (nullAllowed) return;
@@ -93,4 +100,14 @@ export function assertValidAddress(
   if (!utf8 && /[^\x00-\x7f]/.test(address)) {
     throw invalidInput(`${what} is not ASCII: set smtpUtf8`, "needs-smtputf8");
   }
+}
+
+/** Non-empty, printable ASCII (no space), no `"`, `<` or `>`: the usual address. */
+function isPlainAddress(address: string): boolean {
+  if (address.length === 0) return false;
+  for (let i = 0; i < address.length; i++) {
+    const c = address.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x22 || c === 0x3c || c === 0x3e) return false;
+  }
+  return true;
 }

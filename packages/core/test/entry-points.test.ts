@@ -67,3 +67,22 @@ describe("entry points", () => {
     expect(core).toHaveProperty("Session");
   });
 });
+
+describe("the main entry stays small", () => {
+  it("exports at most 25 names (values and types): the engine, its errors and their types", async () => {
+    const { readFileSync } = await import("node:fs");
+    const source = readFileSync(new URL("../src/index.ts", import.meta.url), "utf8").replace(
+      /\/\*\*[\s\S]*?\*\//g,
+      "",
+    );
+    const names = new Set<string>();
+    for (const match of source.matchAll(/export (?:type )?\{([^}]*)\}/g)) {
+      for (const name of match[1]!.split(",")) {
+        if (name.trim()) names.add(name.trim().replace(/^type /, ""));
+      }
+    }
+    expect(names.size).toBeGreaterThan(0);
+    expect(names.size).toBeLessThanOrEqual(25);
+    expect(source).not.toMatch(/export \*/);
+  });
+});

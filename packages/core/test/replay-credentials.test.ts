@@ -153,18 +153,18 @@ function base64Forms(secret: string): string[] {
 
 describe("R10 the engine's transcript never holds a password or token", () => {
   const cases = [
-    "postfix-auth-plain-starttls-ok.smtp",
-    "postfix-auth-plain-badpass.smtp",
-    "smtp-server-auth-login-smtps-ok.smtp",
-    "haraka-auth-login-badpass.smtp",
-    "postfix-auth-cram-md5-starttls.smtp",
-    "haraka-auth-cram-md5-starttls.smtp",
-    "smtp-server-auth-xoauth2-ok.smtp",
+    "auth-plain-initial-response-bdat-last.smtp",
+    "auth-plain-refused-535-not-retryable.smtp",
+    "auth-login-implicit-tls-pipelined.smtp",
+    "auth-login-refused-535-quit.smtp",
+    "auth-cram-md5-strongest-offered.smtp",
+    "auth-cram-md5-after-starttls.smtp",
+    "auth-xoauth2-initial-response.smtp",
     "auth-xoauth2-error-json.smtp",
     "auth-xoauth2-long-token-two-step.smtp",
-    "postfix-utf8-password-ok.smtp",
+    "auth-plain-utf8-password.smtp",
     "auth-scram-sha-256.smtp",
-    "seed-4-yahoo-login-wrong-password.smtp",
+    "auth-login-wrong-password-535.smtp",
   ];
   for (const file of cases) {
     it(`R10 ${file}: neither the secret nor its base64 (alone or at any of three offsets) is recorded`, () => {

@@ -17,7 +17,13 @@ const decoder = new TextDecoder();
 
 describe("replayed transcripts (whole, byte by byte, split at every offset, seeded random splits)", () => {
   it("has the four seed conversations and at least 50 more", () => {
-    expect(files.filter((name) => name.startsWith("seed-")).length).toBeGreaterThanOrEqual(4);
+    // Files are named by behaviour; the @source line says where each came from.
+    const seeds = new Set(
+      files
+        .map((name) => /^@source seed example (\d)/m.exec(readFileSync(dir + name, "utf8"))?.[1])
+        .filter((n) => n !== undefined),
+    );
+    expect([...seeds].sort()).toEqual(["1", "2", "3", "4"]);
     expect(files.length).toBeGreaterThanOrEqual(55);
   });
 
@@ -34,6 +40,8 @@ describe("replayed transcripts (whole, byte by byte, split at every offset, seed
     for (const name of files) {
       expect(readFileSync(dir + name, "utf8"), name).toMatch(/^#/);
       expect(name).toMatch(/^[a-z0-9-]+\.smtp$/);
+      // Named by behaviour, not by the server it was recorded from (that is @source's job).
+      expect(name).not.toMatch(/^(postfix|exim|haraka|smtp-server|opensmtpd|dovecot|seed)-/);
     }
   });
 

@@ -22,9 +22,9 @@ function record(name: string): { entries: TranscriptEntry[]; job: Record<string,
 
 describe("formatTranscript", () => {
   for (const name of [
-    "postfix-ehlo-starttls.smtp",
-    "smtp-server-ehlo-starttls.smtp",
-    "haraka-ehlo-starttls.smtp",
+    "starttls-then-ehlo-again-auth-appears.smtp",
+    "requiretls-advertised-after-tls.smtp",
+    "starttls-220-go-ahead.smtp",
     "greeting-multiline.smtp",
     "helo-fallback-500.smtp",
     "ehlo-address-literal.smtp",
@@ -41,7 +41,7 @@ describe("formatTranscript", () => {
   }
 
   it("marks what the recorder never sees: AUTH payloads and message bodies", () => {
-    const { entries, job } = record("postfix-auth-plain-starttls-ok.smtp");
+    const { entries, job } = record("auth-plain-initial-response-bdat-last.smtp");
     const draft = formatTranscript(entries, { job });
     expect(draft).toContain("-- starttls --\nC: EHLO client.example.test\n");
     expect(draft).toContain(
@@ -51,7 +51,7 @@ describe("formatTranscript", () => {
       "# The chunk's bytes follow this BDAT line; they are not recorded.\nC: BDAT 25 LAST\n",
     );
     expect(draft).not.toContain("AHVzZXJAZXhhbXBsZS50ZXN0AHBhc3N3b3Jk");
-    const data = formatTranscript(record("smtp-server-pipelining-ok.smtp").entries);
+    const data = formatTranscript(record("pipelined-envelope-one-write.smtp").entries);
     expect(data).toContain(
       "S: 354 End data with <CR><LF>.<CR><LF>\n# The body is not recorded: put it here as the client sends it, dot-stuffed.\nC: .\n",
     );

@@ -54,7 +54,18 @@ export function encodeBase64Lines(
     out[1] = 10;
     return out;
   }
-  let o = 0;
+  writeLines(input, start, end, out, 0);
+  return out;
+}
+
+/** Writes the base64 lines of `input[start, end)` into `out` at `o`; returns the end offset. */
+function writeLines(
+  input: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  o: number,
+): number {
   let i = start;
   while (i < end) {
     const lineEnd = Math.min(i + LINE_INPUT, end);
@@ -78,7 +89,7 @@ export function encodeBase64Lines(
     out[o++] = 13;
     out[o++] = 10;
   }
-  return out;
+  return o;
 }
 
 /**
@@ -97,6 +108,8 @@ export async function* base64Stream(
   const target = reuse ? new Uint8Array(BLOCK_LINES * 78) : undefined;
   let carried = 0;
   let total = 0;
+  // Each chunk is used up (encoded, its tail copied to `carry`) before the next is asked
+  // for: a source may refill one buffer (ReopenableContent says so).
   for await (const chunk of source) {
     total += chunk.length;
     let offset = 0;
@@ -106,8 +119,16 @@ export async function* base64Stream(
       carried += take;
       offset = take;
       if (carried < LINE_INPUT) continue;
-      yield encodeBase64Lines(carry, 0, LINE_INPUT, target);
+      // The completed line leads the block of the lines after it rather than going out
+      // alone (a consumer that writes each block then makes one write, not two).
+      const lines = Math.min(Math.floor((chunk.length - offset) / LINE_INPUT), BLOCK_LINES - 1);
+      const size = (1 + lines) * 78;
+      const out = target ?? new Uint8Array(size);
+      writeLines(carry, 0, LINE_INPUT, out, 0);
+      writeLines(chunk, offset, offset + lines * LINE_INPUT, out, 78);
+      offset += lines * LINE_INPUT;
       carried = 0;
+      yield out.subarray(0, size);
     }
     while (chunk.length - offset >= LINE_INPUT) {
       const lines = Math.min(Math.floor((chunk.length - offset) / LINE_INPUT), BLOCK_LINES);

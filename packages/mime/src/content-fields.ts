@@ -65,6 +65,14 @@ export interface FilePath {
  */
 export function filePathsOf(input: MessageInput): FilePath[] {
   if (typeof input !== "object" || input === null) return [];
+  // The usual message has no content fields at all.
+  if (
+    input.attachments === undefined &&
+    input.alternatives === undefined &&
+    input.icalEvent === undefined
+  ) {
+    return [];
+  }
   const parts: [string, unknown][] = [];
   const list = (name: "attachments" | "alternatives") => {
     const value = input[name];

@@ -16,6 +16,8 @@ export type ContentSource =
       size: number | undefined;
       /** Whether `open` was already called and cannot be called again (a stream can be read once). */
       consumed: () => boolean;
+      /** A one-shot stream (true), or a file opened afresh for every pass (false). */
+      once: boolean;
     };
 
 /**
@@ -39,7 +41,7 @@ export function reopenableSource(field: string, content: ReopenableContent): Con
     }
     return checked(field, stream, size);
   };
-  return { kind: "stream", size, consumed: () => false, open };
+  return { kind: "stream", size, consumed: () => false, once: false, open };
 }
 
 /** @since 0.1.0 */
@@ -110,10 +112,10 @@ export function toContentSource(
     if (isReadableStream(content)) {
       if (content.locked)
         throw new MimeError(field, "ReadableStream is locked (already being read)");
-      return { kind: "stream", size, consumed, open: once(() => readStream(content)) };
+      return { kind: "stream", size, consumed, once: true, open: once(() => readStream(content)) };
     }
     if (isAsyncIterable(content)) {
-      return { kind: "stream", size, consumed, open: once(() => content) };
+      return { kind: "stream", size, consumed, once: true, open: once(() => content) };
     }
   }
   throw new MimeError(field, "must be a string, Uint8Array, ReadableStream or AsyncIterable");

@@ -9,8 +9,8 @@ import { foldHeader } from "./header-fold.ts";
 import { addressListWords, unstructuredWords } from "./header-values.ts";
 import { listHeaders } from "./list-headers.ts";
 import { toMsgId, toMsgIdList } from "./msg-id.ts";
-import { segmentsReplayable, streamSegments } from "./output.ts";
-import { layout, type StreamLeaf, segmentsSize, toSegments } from "./parts.ts";
+import { segmentsReplayable, segmentsSinglePass, singleSegment, streamSegments } from "./output.ts";
+import { layout, type Part, type StreamLeaf, segmentsSize, toSegments } from "./parts.ts";
 import { createRawMessage } from "./raw.ts";
 import { buildTree } from "./structure.ts";
 import { assertHeaderSafe, assertString, hex, isAscii } from "./text.ts";
@@ -179,7 +179,7 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
   const envelopeAscii =
     (envelope.from === null || isAscii(envelope.from.address)) &&
     envelope.to.every((a) => isAscii(a.address));
-  const bodies8bit = raws.some((r) => !isAscii(r));
+  const bodies8bit = tree8bit(tree);
 
   return {
     messageId,
@@ -192,5 +192,13 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
     get replayable() {
       return segmentsReplayable(segments);
     },
+    singlePass: segmentsSinglePass(segments),
+    singleChunk: () => singleSegment(segments),
   };
+}
+
+/** Whether a text part of the tree went out as 8bit. */
+function tree8bit(part: Part): boolean {
+  if (part.kind === "text") return part.eightBit;
+  return part.kind === "multipart" && part.parts.some(tree8bit);
 }

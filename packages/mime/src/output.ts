@@ -27,6 +27,17 @@ export function streamSegments(
 }
 
 /**
+ * The segments as the one chunk `streamSegments` would yield, when they are a single
+ * in-memory segment of at most one yield; else `undefined`.
+ *
+ * @since 0.2.0
+ */
+export function singleSegment(segments: readonly Segment[]): Uint8Array | undefined {
+  const only = segments.length === 1 ? segments[0] : undefined;
+  return only instanceof Uint8Array && only.length <= YIELD_SIZE ? only : undefined;
+}
+
+/**
  * Whether another pass over `segments` is possible: no one-shot stream content was opened.
  *
  * @since 0.2.0
@@ -34,6 +45,18 @@ export function streamSegments(
 export function segmentsReplayable(segments: readonly Segment[]): boolean {
   return segments.every(
     (s) => s instanceof Uint8Array || s.source.kind !== "stream" || !s.source.consumed(),
+  );
+}
+
+/**
+ * Whether some segment is one-shot stream content: then only one pass can ever be made,
+ * whatever {@link segmentsReplayable} says before it.
+ *
+ * @since 0.2.0
+ */
+export function segmentsSinglePass(segments: readonly Segment[]): boolean {
+  return segments.some(
+    (s) => !(s instanceof Uint8Array) && s.source.kind === "stream" && s.source.once,
   );
 }
 

@@ -1,7 +1,9 @@
 import { base64BodySize } from "./base64.ts";
 import type { ContentSource } from "./content.ts";
 import { foldHeader } from "./header-fold.ts";
-import { utf8 } from "./text.ts";
+import { utf8, utf8Length } from "./text.ts";
+
+const encoder = new TextEncoder();
 
 /**
  * A leaf whose body is already encoded in memory (text and HTML).
@@ -12,6 +14,8 @@ export interface TextLeaf {
   kind: "text";
   headers: string;
   body: Uint8Array;
+  /** The body went out as 8bit (non-ASCII octets). */
+  eightBit: boolean;
 }
 
 /**
@@ -104,29 +108,52 @@ export function layout(
  */
 export function toSegments(pieces: readonly (string | Uint8Array | StreamLeaf)[]): Segment[] {
   const segments: Segment[] = [];
-  let pending: Uint8Array[] = [];
-  const flush = () => {
-    if (pending.length === 0) return;
-    const length = pending.reduce((n, p) => n + p.length, 0);
+  let from = 0;
+  // Each run of fixed pieces becomes one array: its size first, then one allocation into
+  // which strings are encoded in place.
+  const flush = (to: number) => {
+    if (to === from) return;
+    let length = 0;
+    for (let i = from; i < to; i++) {
+      const p = pieces[i] as string | Uint8Array;
+      length += typeof p === "string" ? utf8Length(p) : p.length;
+    }
     const joined = new Uint8Array(length);
     let o = 0;
-    for (const p of pending) {
-      joined.set(p, o);
-      o += p.length;
+    for (let i = from; i < to; i++) {
+      const p = pieces[i] as string | Uint8Array;
+      if (typeof p === "string") o += encoder.encodeInto(p, joined.subarray(o)).written;
+      else {
+        joined.set(p, o);
+        o += p.length;
+      }
     }
-    segments.push(joined);
-    pending = [];
+    // Strings are checked well-formed before they get here, so the measure holds; were it
+    // off, the pieces are encoded one by one instead.
+    segments.push(o === length ? joined : joinEncoded(pieces.slice(from, to)));
   };
-  for (const piece of pieces) {
-    if (typeof piece === "string") pending.push(utf8(piece));
-    else if (piece instanceof Uint8Array) pending.push(piece);
-    else {
-      flush();
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    if (typeof piece !== "string" && !(piece instanceof Uint8Array)) {
+      flush(i);
       segments.push(piece);
+      from = i + 1;
     }
   }
-  flush();
+  flush(pieces.length);
   return segments;
+}
+
+/** The pieces encoded one by one and joined (the measured join's fallback). */
+function joinEncoded(pieces: readonly (string | Uint8Array | StreamLeaf)[]): Uint8Array {
+  const parts = pieces.map((p) => (typeof p === "string" ? utf8(p) : (p as Uint8Array)));
+  const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    joined.set(p, o);
+    o += p.length;
+  }
+  return joined;
 }
 
 /**

@@ -3,7 +3,7 @@ import { isAsyncIterable, isReadableStream, readStream } from "./content.ts";
 import { buildEnvelope } from "./envelope.ts";
 import { MimeError } from "./errors.ts";
 import { LineEndNormalizer, normalizeLineEnds } from "./line-ends.ts";
-import { streamSegments } from "./output.ts";
+import { singleSegment, streamSegments } from "./output.ts";
 import { assertWellFormed, isAscii, utf8 } from "./text.ts";
 import type { BuildOptions, Message, MessageInput, StreamOptions } from "./types.ts";
 
@@ -250,6 +250,8 @@ export function createRawMessage(input: MessageInput, options: BuildOptions): Me
     get replayable() {
       return bytes !== undefined || !consumedStreams.has(stream!);
     },
+    singlePass: bytes === undefined,
+    singleChunk: () => (bytes === undefined ? undefined : singleSegment([bytes])),
   };
 }
 

@@ -2,7 +2,7 @@ import type { Alternative, CalendarEvent } from "./alternatives.ts";
 import { type Attachment, attachmentLeaf } from "./attachment.ts";
 import { foldHeader } from "./header-fold.ts";
 import type { Part } from "./parts.ts";
-import { assertWellFormed } from "./text.ts";
+import { assertWellFormed, isAscii } from "./text.ts";
 import { encodeText } from "./text-body.ts";
 import type { MessageInput, TextEncoding } from "./types.ts";
 
@@ -14,7 +14,8 @@ interface TextContext {
 }
 
 function textPart(field: string, contentType: string, text: string, context: TextContext): Part {
-  assertWellFormed(field, text);
+  // Only non-ASCII text can hold a lone surrogate.
+  if (!isAscii(text)) assertWellFormed(field, text);
   const encoded = encodeText(text, context.allow8bit, context.forced);
   if (encoded.raw !== undefined) context.raws.push(encoded.raw);
   return {
@@ -23,6 +24,7 @@ function textPart(field: string, contentType: string, text: string, context: Tex
       foldHeader("Content-Type", contentType.split(" ")) +
       `Content-Transfer-Encoding: ${encoded.encoding}\r\n`,
     body: encoded.bytes,
+    eightBit: encoded.encoding === "8bit",
   };
 }
 

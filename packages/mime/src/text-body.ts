@@ -54,6 +54,11 @@ export function encodeText(text: string, allow8bit: boolean, forced?: TextEncodi
       raw: undefined,
     };
   }
+  // The usual body, printable ASCII in lines that fit: native searches instead of a walk
+  // over every character.
+  if (!NOT_PLAIN.test(normalized) && longestLine(normalized) <= 998) {
+    return { encoding: "7bit", bytes: utf8(normalized), raw: normalized };
+  }
   let ascii = true;
   let controls = false;
   let lineStart = 0;
@@ -81,6 +86,21 @@ export function encodeText(text: string, allow8bit: boolean, forced?: TextEncodi
     bytes: encodeQuotedPrintable(utf8(normalized)),
     raw: undefined,
   };
+}
+
+/** Anything but printable ASCII, TAB, CR and LF (which come only as CRLF after normalizing). */
+const NOT_PLAIN = /[^\x09\x0a\x0d\x20-\x7e]/;
+
+/** The longest line of CRLF-separated text, in code units. */
+function longestLine(text: string): number {
+  let longest = 0;
+  let start = 0;
+  for (;;) {
+    const end = text.indexOf("\r\n", start);
+    if (end < 0) return Math.max(longest, text.length - start);
+    if (end - start > longest) longest = end - start;
+    start = end + 2;
+  }
 }
 
 function maxLineOctets(bytes: Uint8Array): number {

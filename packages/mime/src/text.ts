@@ -121,6 +121,8 @@ export function escapeOctet(marker: "=" | "%", b: number): string {
 }
 
 const HEX = "0123456789abcdef";
+/** Every octet's two hex digits. */
+const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => HEX[b >> 4]! + HEX[b & 15]!);
 
 /**
  * Lower-case hexadecimal of bytes.
@@ -129,6 +131,6 @@ const HEX = "0123456789abcdef";
  */
 export function hex(bytes: Uint8Array): string {
   let out = "";
-  for (const b of bytes) out += HEX[b >> 4]! + HEX[b & 15]!;
+  for (let i = 0; i < bytes.length; i++) out += HEX_PAIRS[bytes[i]!]!;
   return out;
 }

@@ -51,7 +51,11 @@ export type ContentEncoding = "base64" | "hex" | "binary" | "latin1" | "utf-8" |
 export interface ReopenableContent {
   /** The exact length in octets (for the message size and the server's SIZE limit). */
   size: number;
-  /** A fresh stream of the content. */
+  /**
+   * A fresh stream of the content. The builder is done with each chunk before it asks for
+   * the next one, so the stream may yield the same buffer, refilled, every time (no garbage
+   * per chunk: the memory of a large file stays flat).
+   */
   open(): AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
 }
 
@@ -373,4 +377,22 @@ export interface Message {
    * message on another connection only while this holds.
    */
   readonly replayable: boolean;
+  /**
+   * Whether some content can be read only once (an attachment, alternative or raw message
+   * given as a `ReadableStream` or async iterable): then the message can be streamed once,
+   * ever. Bytes, text and files (`path`) can be read again. Known up front, so a consumer
+   * that needs two passes (a DKIM signer: the body hash, then the send) can decide before
+   * the first.
+   */
+  readonly singlePass: boolean;
+  /**
+   * The whole message in one array when `stream()` would yield it as a single chunk (only
+   * in-memory content, under 64 KiB in all); otherwise `undefined`. The array is the
+   * message's own memory, as a chunk of `stream({ reuseBuffers: true })` is: read it and
+   * never change it. Lets a sender hand over a small message without an asynchronous pass.
+   * Optional: a `Message` made elsewhere may leave it out.
+   *
+   * @since 0.2.0
+   */
+  singleChunk?(): Uint8Array | undefined;
 }

@@ -125,6 +125,48 @@ describe("Message", () => {
     expect(() => streamMessage.stream()).toThrow(MimeError);
   });
 
+  it("singlePass: known before the first pass, true only with one-shot stream content", () => {
+    const once = () => ({
+      content: (async function* () {
+        yield new Uint8Array(3);
+      })(),
+    });
+    const file = {
+      size: 3,
+      open: () => [new Uint8Array(3)] as unknown as AsyncIterable<Uint8Array>,
+    };
+    const files = {
+      ...fixedOptions(),
+      files: (path: string) => (path === "a.bin" ? file : undefined),
+    };
+    expect(createMessage(base, fixedOptions()).singlePass).toBe(false);
+    expect(
+      createMessage(
+        { ...base, attachments: [{ content: "text" }, { content: new Uint8Array(3) }] },
+        fixedOptions(),
+      ).singlePass,
+    ).toBe(false);
+    expect(createMessage({ ...base, attachments: [{ path: "a.bin" }] }, files).singlePass).toBe(
+      false,
+    );
+    expect(
+      createMessage({ ...base, attachments: [{ path: "a.bin" }, once()] }, files).singlePass,
+    ).toBe(true);
+    const streamed = createMessage({ ...base, attachments: [once()] }, fixedOptions());
+    expect([streamed.singlePass, streamed.replayable]).toEqual([true, true]);
+    expect(
+      createMessage(
+        { raw: "From: a@example.test\r\nTo: b@example.test\r\n\r\nhi\r\n" },
+        fixedOptions(),
+      ).singlePass,
+    ).toBe(false);
+    const rawStream = createMessage(
+      { raw: once().content, envelope: { from: "a@example.test", to: "b@example.test" } },
+      fixedOptions(),
+    );
+    expect(rawStream.singlePass).toBe(true);
+  });
+
   it("pulls attachment content only as the consumer reads (back-pressure)", async () => {
     let produced = 0;
     const message = createMessage(

@@ -1,5 +1,5 @@
 import type { AttachmentInput, MessageInput } from "@smtp/client";
-import { invalidInput } from "./errors.ts";
+import { invalidInput } from "@smtp/core/internal";
 
 /** Attachment fields that describe the part, whatever holds its bytes. @since 0.1.0 */
 export type AttachmentFields = Omit<AttachmentInput, "content" | "size">;

@@ -1,7 +1,7 @@
 import { SmtpError } from "@smtp/client";
+import { invalidInput } from "@smtp/core/internal";
 import { type JobsOptions, type KeepJobs, Queue } from "bullmq";
 import { bullConnection, type RedisConnection } from "./connection.ts";
-import { invalidInput } from "./errors.ts";
 import { DEFAULT_PREFIX, JOB_NAME } from "./keys.ts";
 import { type MailJobData, type QueueMessageInput, toStoredMessage } from "./message-data.ts";
 import type { DeliveryResult } from "./result.ts";
@@ -123,7 +123,7 @@ function within<T>(field: string, fn: () => T): T {
     if (field === "message" || !(error instanceof SmtpError) || error.kind !== "invalid-input") {
       throw error;
     }
-    throw invalidInput(`${field}: ${error.message}`, error);
+    throw invalidInput(`${field}: ${error.message}`, "invalid-input", error);
   }
 }
 

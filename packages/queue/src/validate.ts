@@ -1,6 +1,6 @@
 import { isAbsolute } from "node:path";
 import { type AttachmentInput, type MessageInput, validateMessage } from "@smtp/client";
-import { invalidInput } from "./errors.ts";
+import { invalidInput } from "@smtp/core/internal";
 import type { QueueMessageInput } from "./message-data.ts";
 
 /** What enqueueing learns from building the message once. @since 0.1.0 */

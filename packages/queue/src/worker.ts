@@ -1,12 +1,12 @@
 import { EventEmitter } from "node:events";
 import type { ClientOptions } from "@smtp/client";
+import { invalidInput } from "@smtp/core/internal";
 import { Worker, type WorkerOptions } from "bullmq";
 import { DEFAULT_RETRY, type RetryOptions, retryDelay } from "./backoff.ts";
 import { ClientCache, type ClientFactory } from "./clients.ts";
 import { bullConnection, openRedis, type RedisConnection } from "./connection.ts";
 import { DeliveredSet } from "./delivered.ts";
 import { Destinations, type RateLimit, type SlowDownOptions } from "./destination.ts";
-import { invalidInput } from "./errors.ts";
 import type { MailWorkerEvents } from "./events.ts";
 import { DEFAULT_PREFIX, mailKeys } from "./keys.ts";
 import { LocalLimiter } from "./local-limiter.ts";

@@ -83,7 +83,7 @@ describeWithRedis("createMailQueue", () => {
     [{ from, subject: "no one" }, /no recipient/],
     [{ ...ok, priority: "urgent" }, /priority/],
     [{ ...ok, attachment: [{ content: "x" }] }, /attachment/],
-    [{ ...ok, attachments: [{ content: "x", encoding: "base64" }] }, /encoding/],
+    [{ ...ok, attachments: [{ content: "x", encoding: "base64" }] }, /not base64/],
   ])("refuses a bad message in the producer, queueing nothing (%#)", async (message, pattern) => {
     const queue = open();
     await refused(queue.enqueue(message as never), pattern);

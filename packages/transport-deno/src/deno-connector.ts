@@ -1,11 +1,17 @@
-import { type Connector, type ConnectTarget, SmtpError, type Transport } from "@smtp/core";
-import { checkConnectorOptions } from "./check-options.ts";
+import { SmtpError } from "@smtp/core";
+import type { Connector, ConnectTarget, Transport } from "@smtp/core/transport-kit";
+import {
+  type AbortSignalLike,
+  abortedError,
+  raceSignal,
+  type TransportPeer,
+  toTransportError,
+} from "@smtp/core/transport-kit";
 import { type DenoApi, type DenoConn, type DenoTlsConn, findDeno } from "./deno-api.ts";
-import { toSmtpError } from "./deno-error.ts";
+import { DENO_ERRORS } from "./deno-errors.ts";
 import { closeQuietly, DenoTransport } from "./deno-transport.ts";
-import { abortedError, guard } from "./guard.ts";
 import { DENO_CONNECTOR_DEFAULTS, type DenoConnectorOptions } from "./options.ts";
-import { type AbortSignalLike, newAbortController } from "./runtime-globals.ts";
+import { checkTarget, type DenoTlsSettings, denoTlsSettings } from "./tls-options.ts";
 
 function requireDeno(options: DenoConnectorOptions): DenoApi {
   const deno = options.deno ?? findDeno();
@@ -23,27 +29,30 @@ function requireDeno(options: DenoConnectorOptions): DenoApi {
  *
  * - `tls: "none"` and `"starttls"`: `Deno.connect` (TCP, no delay); STARTTLS later upgrades
  *   the same connection with `Deno.startTls`, verifying the certificate against the
- *   session's server name (or `servername`) with `caCerts` added to Deno's roots;
+ *   session's server name (or `tls.servername`) with `tls.ca` added to Deno's roots;
  * - `tls: "implicit"`: `Deno.connectTls` (or `Deno.connect` + `Deno.startTls` when
- *   `servername` differs from the host), and the handshake completes before it resolves.
+ *   `tls.servername` differs from the host), and the handshake completes before it resolves.
  *
- * Options Deno cannot honour (a client certificate without implicit TLS or with another
- * `servername`, `cert` without `key`, a `caCerts` entry that is not PEM) are refused with
- * an `invalid-input` error before anything is opened.
+ * TLS options Deno cannot honour (see {@link denoTlsSettings}) and a client certificate
+ * without implicit TLS or with another `servername` are refused with an `invalid-input`
+ * error before anything is opened.
  *
- * Connecting, including the implicit TLS handshake, gives up after the target's
- * `connectTimeout` (default 30 s) with a `timeout` error, or when `signal` aborts with an
- * `aborted` error; a connection that opens after that is closed at once. Every runtime
- * error becomes an {@link SmtpError} with the original as `cause`.
+ * The connector keeps no clock: `signal` is the deadline (the client aborts it when its
+ * connect timeout passes) and rejects with its reason; a connection that opens after that
+ * is closed at once. `target.connectTimeout` is not read. Every runtime error becomes an
+ * {@link SmtpError} with the original as `cause`.
  *
  * @example
  * ```ts
  * import { denoConnector } from "@smtp/transport-deno";
- * const connect = denoConnector({ caCerts: [await Deno.readTextFile("ca.pem")] });
- * const transport = await connect({ host: "localhost", port: 587, tls: "starttls" });
+ * const connect = denoConnector({ tls: { ca: await Deno.readTextFile("ca.pem") } });
+ * const transport = await connect(
+ *   { host: "localhost", port: 587, tls: "starttls" },
+ *   AbortSignal.timeout(30_000),
+ * );
  * ```
  *
- * @param options certificates, server name, timeouts
+ * @param options TLS settings, read size
  * @returns a function opening one connection per call
  * @since 0.1.0
  */
@@ -57,77 +66,17 @@ async function connect(
   target: ConnectTarget,
   signal: AbortSignalLike | undefined,
 ): Promise<Transport> {
-  checkConnectorOptions(options, target);
+  const tls = denoTlsSettings(options.tls);
+  checkTarget(tls, target);
   const deno = requireDeno(options);
-  const where = `${target.host}:${target.port}`;
-  if (signal?.aborted) throw abortedError(signal.reason, `connecting to ${where}`);
-  const timeoutMs =
-    target.connectTimeout ?? options.connectTimeout ?? DENO_CONNECTOR_DEFAULTS.connectTimeout;
-  const hostname = target.host;
-  const port = target.port;
-  const caCerts = options.caCerts;
-  const servername = options.servername ?? target.host;
-  const cancelConnect = newAbortController();
-  let stage: "connect" | "tls" = "connect";
-  let opened: DenoConn | undefined;
-  let gaveUp = false;
-  // After a time-out or abort, a step that still completes must not start the next one
-  // (a handshake with a silent server would otherwise hold the connection open).
-  const track = <T extends DenoConn>(conn: T): T => {
-    opened = conn;
-    if (gaveUp) throw new Error("connecting was given up");
-    return conn;
-  };
-
-  const open = async (): Promise<DenoConn> => {
-    try {
-      // checkConnectorOptions allows a client certificate only here (servername === hostname).
-      if (target.tls === "implicit" && servername === hostname) {
-        const tls: DenoTlsConn = track(
-          await deno.connectTls({
-            hostname,
-            port,
-            ...(caCerts ? { caCerts } : {}),
-            ...(options.cert !== undefined && options.key !== undefined
-              ? { cert: options.cert, key: options.key }
-              : {}),
-          }),
-        );
-        stage = "tls";
-        await tls.handshake();
-        return tls;
-      }
-      const tcp = track(
-        await deno.connect({ hostname, port, transport: "tcp", signal: cancelConnect.signal }),
-      );
-      // One write per pipelined batch only saves round trips if Nagle does not hold it back.
-      tcp.setNoDelay(true);
-      if (target.tls !== "implicit") return tcp;
-      stage = "tls";
-      const tls = track(
-        await deno.startTls(tcp, { hostname: servername, ...(caCerts ? { caCerts } : {}) }),
-      );
-      await tls.handshake();
-      return tls;
-    } catch (error) {
-      closeQuietly(opened);
-      throw toSmtpError(error, stage, where);
-    }
-  };
-
-  const conn = await guard(open(), {
-    timeoutMs,
-    signal,
-    timeoutError: () =>
-      new SmtpError({
-        kind: "timeout",
-        phase: stage,
-        message: `${stage === "tls" ? "the TLS handshake with" : "connecting to"} ${where} timed out after ${timeoutMs} ms`,
-      }),
+  const peer: TransportPeer = { host: target.host, port: target.port };
+  if (signal?.aborted) throw abortedError(signal.reason, peer);
+  const attempt: Attempt = { opened: undefined, gaveUp: false };
+  const conn = await raceSignal<DenoConn>(open(deno, tls, target, signal, attempt), signal, {
+    peer,
     cancel: () => {
-      gaveUp = true;
-      cancelConnect.abort();
-      closeQuietly(opened);
+      attempt.gaveUp = true;
+      closeQuietly(attempt.opened);
     },
     discard: closeQuietly,
   });
@@ -137,9 +86,66 @@ async function connect(
     host: target.host,
     port: target.port,
     secure: target.tls === "implicit",
-    caCerts,
-    servername: options.servername,
-    tlsHandshakeTimeout: options.tlsHandshakeTimeout ?? timeoutMs,
+    caCerts: tls.caCerts,
+    servername: tls.servername,
     readSize: options.readSize ?? DENO_CONNECTOR_DEFAULTS.readSize,
   });
+}
+
+/** One connection attempt: what it has opened so far, and whether the caller gave up. */
+interface Attempt {
+  opened: DenoConn | undefined;
+  gaveUp: boolean;
+}
+
+/** Opens the TCP connection, and for implicit TLS completes the handshake. */
+async function open(
+  deno: DenoApi,
+  tls: DenoTlsSettings,
+  target: ConnectTarget,
+  signal: AbortSignalLike | undefined,
+  attempt: Attempt,
+): Promise<DenoConn> {
+  const { host: hostname, port } = target;
+  const servername = tls.servername ?? hostname;
+  const caCerts = tls.caCerts ? { caCerts: tls.caCerts } : {};
+  let stage: "connect" | "tls" = "connect";
+  // After an abort, a step that still completes must not start the next one (a handshake
+  // with a silent server would otherwise hold the connection open).
+  const track = <T extends DenoConn>(conn: T): T => {
+    attempt.opened = conn;
+    if (attempt.gaveUp) throw new Error("connecting was given up");
+    return conn;
+  };
+  try {
+    // checkTarget allows a client certificate only here (servername === hostname).
+    if (target.tls === "implicit" && servername === hostname) {
+      const conn: DenoTlsConn = track(
+        await deno.connectTls({
+          hostname,
+          port,
+          ...caCerts,
+          ...(tls.cert !== undefined && tls.key !== undefined
+            ? { cert: tls.cert, key: tls.key }
+            : {}),
+        }),
+      );
+      stage = "tls";
+      await conn.handshake();
+      return conn;
+    }
+    const tcp = track(
+      await deno.connect({ hostname, port, transport: "tcp", ...(signal ? { signal } : {}) }),
+    );
+    // One write per pipelined batch only saves round trips if Nagle does not hold it back.
+    tcp.setNoDelay(true);
+    if (target.tls !== "implicit") return tcp;
+    stage = "tls";
+    const conn = track(await deno.startTls(tcp, { hostname: servername, ...caCerts }));
+    await conn.handshake();
+    return conn;
+  } catch (error) {
+    closeQuietly(attempt.opened);
+    throw toTransportError(error, DENO_ERRORS, { host: hostname, port }, stage);
+  }
 }

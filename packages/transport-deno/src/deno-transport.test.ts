@@ -1,9 +1,10 @@
-import { type ConnectTarget, SmtpError } from "@smtp/core";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { SmtpError } from "@smtp/core";
+import type { ConnectTarget, TlsOptions } from "@smtp/core/transport-kit";
+import { describe, expect, it, vi } from "vitest";
 import { FakeConn, FakeDeno } from "../test/fake-deno.ts";
 import { denoConnector } from "./deno-connector.ts";
 import { DenoTransport } from "./deno-transport.ts";
-import type { DenoConnectorOptions } from "./options.ts";
+import { denoTlsSettings } from "./tls-options.ts";
 
 const CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -18,14 +19,9 @@ function transportOver(conn: FakeConn, deno = new FakeDeno(), extra: { servernam
     secure: false,
     caCerts: ["CA PEM"],
     servername: extra.servername,
-    tlsHandshakeTimeout: 1000,
     readSize: 8,
   });
 }
-
-afterEach(() => {
-  vi.useRealTimers();
-});
 
 describe("DenoTransport", () => {
   it("loops on partial writes until every byte went out, in order", async () => {
@@ -76,14 +72,13 @@ describe("DenoTransport", () => {
     await expect(t.write(encode("x"))).rejects.toBe(error);
   });
 
-  it("TLS bytes first on a plaintext connection: a tls error with a hint, connection closed", async () => {
+  it("TLS bytes first on a plaintext connection are handed over as they came (the driver tells)", async () => {
     const conn = new FakeConn();
     const t = transportOver(conn);
-    conn.feed(new Uint8Array([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46]));
-    const error = await t.read().catch((e: unknown) => e);
-    expect(error).toMatchObject({ kind: "tls", detail: "tls-on-plaintext", retryable: false });
-    expect(String((error as Error).message)).toContain("secure: true");
-    expect(conn.closed).toBe(true);
+    const alert = new Uint8Array([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46]);
+    conn.feed(alert);
+    expect(await t.read()).toEqual(alert.subarray(0, 7));
+    await t.close();
   });
 
   it("close() resolves a pending read with null, is idempotent, and later writes reject", async () => {
@@ -151,22 +146,22 @@ describe("DenoTransport", () => {
     await expect(t.write(encode("x"))).rejects.toMatchObject({ kind: "tls" });
   });
 
-  it("a handshake that never ends times out in phase tls", async () => {
-    vi.useFakeTimers();
+  it("a handshake that never ends waits for abort(), which closes the TLS connection", async () => {
     const tls = new FakeConn();
     tls.handshakeResult = new Promise(() => {});
     const deno = new FakeDeno();
     deno.startTlsResult = async () => tls;
     const t = transportOver(new FakeConn(), deno);
     const upgrading = t.startTls({ servername: "mail.test" }).catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(1000);
-    expect(await upgrading).toMatchObject({ kind: "timeout", phase: "tls" });
+    await vi.waitFor(() => expect(deno.calls.length).toBe(1));
+    await Promise.resolve();
+    const deadline = new SmtpError({ kind: "timeout", phase: "tls", message: "too slow" });
+    t.abort(deadline);
+    expect(await upgrading).toBe(deadline);
     expect(tls.closed).toBe(true);
-    expect(vi.getTimerCount()).toBe(0);
   });
 
-  it("a Deno.startTls that resolves after the time-out is closed, its handshake never run", async () => {
-    vi.useFakeTimers();
+  it("a Deno.startTls that resolves after abort() is closed, its handshake never run", async () => {
     const late = new FakeConn();
     let handshakes = 0;
     late.handshake = async () => {
@@ -181,10 +176,12 @@ describe("DenoTransport", () => {
       });
     const t = transportOver(new FakeConn(), deno);
     const upgrading = t.startTls({ servername: "mail.test" }).catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(1000);
-    expect(await upgrading).toMatchObject({ kind: "timeout", phase: "tls" });
+    await vi.waitFor(() => expect(deno.calls.length).toBe(1));
+    t.abort(new Error("stop"));
+    expect(await upgrading).toMatchObject({ kind: "aborted" });
     resolveStart(late);
-    await vi.waitFor(() => expect(late.closed).toBe(true));
+    await t.close();
+    expect(late.closed).toBe(true);
     expect(handshakes).toBe(0);
   });
 
@@ -208,17 +205,21 @@ describe("DenoTransport", () => {
 });
 
 describe("denoConnector", () => {
-  it("plain and STARTTLS targets: Deno.connect with no-delay and a cancel signal", async () => {
+  it("plain and STARTTLS targets: Deno.connect with no-delay and the caller's signal", async () => {
     const deno = new FakeDeno();
     const conn = new FakeConn();
     deno.connectResult = async () => conn;
-    const t = await denoConnector({ deno })({ host: "mail.test", port: 587, tls: "starttls" });
+    const controller = new AbortController();
+    const t = await denoConnector({ deno })(
+      { host: "mail.test", port: 587, tls: "starttls" },
+      controller.signal,
+    );
     expect(deno.calls).toHaveLength(1);
     expect(deno.calls[0]).toMatchObject({
       fn: "connect",
       options: { hostname: "mail.test", port: 587, transport: "tcp" },
     });
-    expect((deno.calls[0]!.options as { signal?: unknown }).signal).toBeDefined();
+    expect((deno.calls[0]!.options as { signal?: unknown }).signal).toBe(controller.signal);
     expect(conn.noDelay).toBe(true);
     expect(t.secure).toBe(false);
     await t.close();
@@ -233,7 +234,7 @@ describe("denoConnector", () => {
       return {};
     };
     deno.connectTlsResult = async () => tls;
-    const t = await denoConnector({ deno, caCerts: [CA_PEM], cert: "CERT", key: "KEY" })({
+    const t = await denoConnector({ deno, tls: { ca: CA_PEM, cert: "CERT", key: "KEY" } })({
       host: "mail.test",
       port: 465,
       tls: "implicit",
@@ -251,7 +252,7 @@ describe("denoConnector", () => {
 
   it("implicit TLS with another servername: Deno.connect, then Deno.startTls with that name", async () => {
     const deno = new FakeDeno();
-    const t = await denoConnector({ deno, servername: "mx.test" })({
+    const t = await denoConnector({ deno, tls: { servername: "mx.test" } })({
       host: "192.0.2.1",
       port: 465,
       tls: "implicit",
@@ -261,8 +262,7 @@ describe("denoConnector", () => {
     await t.close();
   });
 
-  it("a connect that takes too long times out in phase connect; the late connection is closed", async () => {
-    vi.useFakeTimers();
+  it("a connect the caller's signal gives up on rejects with its reason; the late connection is closed", async () => {
     const deno = new FakeDeno();
     const late = new FakeConn();
     let open!: (conn: FakeConn) => void;
@@ -270,22 +270,19 @@ describe("denoConnector", () => {
       new Promise((resolve) => {
         open = resolve;
       });
-    const connecting = denoConnector({ deno })({
-      host: "mail.test",
-      port: 25,
-      tls: "none",
-      connectTimeout: 100,
-    }).catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(100);
-    expect(await connecting).toMatchObject({ kind: "timeout", phase: "connect", retryable: true });
-    const signal = (deno.calls[0]!.options as { signal: AbortSignal }).signal;
-    expect(signal.aborted).toBe(true);
+    const controller = new AbortController();
+    const connecting = denoConnector({ deno })(
+      { host: "mail.test", port: 25, tls: "none" },
+      controller.signal,
+    ).catch((e: unknown) => e);
+    const deadline = new SmtpError({ kind: "timeout", phase: "connect", message: "too slow" });
+    controller.abort(deadline);
+    expect(await connecting).toBe(deadline);
     open(late);
     await vi.waitFor(() => expect(late.closed).toBe(true));
   });
 
-  it("an implicit TLS connect that completes after the time-out never starts the handshake", async () => {
-    vi.useFakeTimers();
+  it("an implicit TLS connect that completes after an abort never starts the handshake", async () => {
     const deno = new FakeDeno();
     const late = new FakeConn();
     let handshakes = 0;
@@ -298,14 +295,13 @@ describe("denoConnector", () => {
       new Promise((resolve) => {
         open = resolve;
       });
-    const connecting = denoConnector({ deno })({
-      host: "mail.test",
-      port: 465,
-      tls: "implicit",
-      connectTimeout: 100,
-    }).catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(100);
-    expect(await connecting).toMatchObject({ kind: "timeout", phase: "connect" });
+    const controller = new AbortController();
+    const connecting = denoConnector({ deno })(
+      { host: "mail.test", port: 465, tls: "implicit" },
+      controller.signal,
+    ).catch((e: unknown) => e);
+    controller.abort(new Error("user cancelled"));
+    expect(await connecting).toMatchObject({ kind: "aborted" });
     open(late);
     await vi.waitFor(() => expect(late.closed).toBe(true));
     expect(handshakes).toBe(0);
@@ -331,9 +327,9 @@ describe("denoConnector", () => {
   it("refuses TLS options Deno would ignore, before connecting, with invalid-input", async () => {
     const deno = new FakeDeno();
     const implicit: ConnectTarget = { host: "mail.test", port: 465, tls: "implicit" };
-    const refused: [DenoConnectorOptions, ConnectTarget][] = [
-      [{ caCerts: ["not a pem"] }, implicit],
-      [{ caCerts: [CA_PEM, "MIIB"] }, implicit],
+    const refused: [TlsOptions, ConnectTarget][] = [
+      [{ ca: "not a pem" }, implicit],
+      [{ ca: [CA_PEM, "MIIB"] }, implicit],
       [{ cert: "CERT" }, implicit],
       [{ key: "KEY" }, implicit],
       [
@@ -345,9 +341,15 @@ describe("denoConnector", () => {
         { ...implicit, port: 25, tls: "none" },
       ],
       [{ cert: "CERT", key: "KEY", servername: "mx.test" }, implicit],
+      [{ pfx: "x" }, implicit],
+      [{ passphrase: "x" }, implicit],
+      [{ rejectUnauthorized: false }, implicit],
+      [{ minVersion: "TLSv1" }, implicit],
+      [{ minVersion: "TLSv1.1" }, implicit],
+      [{ minVersion: "TLSv1.3" }, implicit],
     ];
     for (const [options, target] of refused) {
-      const error = await denoConnector({ deno, ...options })(target).catch((e: unknown) => e);
+      const error = await denoConnector({ deno, tls: options })(target).catch((e: unknown) => e);
       expect(error, JSON.stringify(options)).toBeInstanceOf(SmtpError);
       expect(error, JSON.stringify(options)).toMatchObject({
         kind: "invalid-input",
@@ -356,9 +358,10 @@ describe("denoConnector", () => {
     }
     expect(deno.calls).toEqual([]);
     // The same name as the host is fine.
-    const t = await denoConnector({ deno, cert: "CERT", key: "KEY", servername: "mail.test" })(
-      implicit,
-    );
+    const t = await denoConnector({
+      deno,
+      tls: { cert: "CERT", key: "KEY", servername: "mail.test", minVersion: "TLSv1.2" },
+    })(implicit);
     expect(deno.calls.map((c) => c.fn)).toEqual(["connectTls"]);
     await t.close();
   });
@@ -370,5 +373,20 @@ describe("denoConnector", () => {
     expect(error).toBeInstanceOf(SmtpError);
     expect(error).toMatchObject({ kind: "connection", retryable: false });
     expect(String((error as Error).message)).toContain("transport-node");
+  });
+});
+
+describe("denoTlsSettings", () => {
+  it("maps ca (strings or bytes), cert and key to PEM strings, and keeps servername", () => {
+    expect(
+      denoTlsSettings({
+        ca: [CA_PEM, new TextEncoder().encode(CA_PEM)],
+        cert: "C",
+        key: ["K1", new TextEncoder().encode("K2")],
+        servername: "mx.test",
+      }),
+    ).toEqual({ caCerts: [CA_PEM, CA_PEM], cert: "C", key: "K1\nK2", servername: "mx.test" });
+    expect(denoTlsSettings(undefined)).toEqual({});
+    expect(denoTlsSettings({ minVersion: "TLSv1.2", ca: CA_PEM })).toEqual({ caCerts: [CA_PEM] });
   });
 });

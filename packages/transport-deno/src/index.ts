@@ -3,7 +3,7 @@
  *
  * @module
  */
-export type { Connector, ConnectTarget, Transport } from "@smtp/core";
+export type { Connector, ConnectTarget, Transport } from "@smtp/core/transport-kit";
 export type {
   DenoApi,
   DenoConn,
@@ -16,9 +16,9 @@ export type {
 } from "./deno-api.ts";
 export { findDeno } from "./deno-api.ts";
 export { denoConnector } from "./deno-connector.ts";
-export type { DenoErrorStage } from "./deno-error.ts";
-export { toSmtpError } from "./deno-error.ts";
+export { DENO_ERRORS } from "./deno-errors.ts";
 export type { DenoTransportInit } from "./deno-transport.ts";
 export { DenoTransport } from "./deno-transport.ts";
 export type { DenoConnectorOptions } from "./options.ts";
 export { DENO_CONNECTOR_DEFAULTS } from "./options.ts";
+export { type DenoTlsSettings, denoTlsSettings } from "./tls-options.ts";

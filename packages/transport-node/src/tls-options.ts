@@ -6,7 +6,11 @@ import { NODE_TRANSPORT_DEFAULTS, type NodeTlsOptions } from "./options.ts";
  * The `tls.connect` options for a server name: SNI with the name unless it is an IP address
  * (SNI forbids those), and the certificate always checked against the name.
  */
-export function tlsConnectOptions(tls: NodeTlsOptions, name: string): ConnectionOptions {
+export function tlsConnectOptions(
+  tls: NodeTlsOptions,
+  name: string,
+  session?: Uint8Array,
+): ConnectionOptions {
   const options: ConnectionOptions = {
     rejectUnauthorized: tls.rejectUnauthorized ?? true,
     minVersion: tls.minVersion ?? NODE_TRANSPORT_DEFAULTS.minVersion,
@@ -19,5 +23,7 @@ export function tlsConnectOptions(tls: NodeTlsOptions, name: string): Connection
   if (tls.key !== undefined) options.key = tls.key as ConnectionOptions["key"];
   if (tls.pfx !== undefined) options.pfx = tls.pfx as ConnectionOptions["pfx"];
   if (tls.passphrase !== undefined) options.passphrase = tls.passphrase;
+  // An earlier connection's session to resume (see tls-sessions.ts).
+  if (session !== undefined) options.session = session as Buffer;
   return options;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Transport } from "@smtp/core";
+import type { Transport } from "@smtp/core/transport-kit";
+
 import {
   hasPostfix,
   maildirOf,

@@ -14,6 +14,7 @@ export {
   postfixEnv,
   waitForMaildirMessage,
 } from "./postfix-env.ts";
+export { type ProxyEnv, proxyEnv } from "./proxy-env.ts";
 export {
   type ReceivedMessage,
   type SmtpServerPeer,

@@ -1,6 +1,7 @@
 // Helpers of the Bun suite (run by `bun test`, never by vitest).
+
 import { createServer, type Socket } from "node:net";
-import type { Connector, Transport } from "@smtp/core";
+import type { Connector, Transport } from "@smtp/core/transport-kit";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,8 +1,10 @@
 // The Node transport under Bun: raw SMTP conversations with smtp-server run in this process,
 // STARTTLS included (other clients have hung on Bun right after the TLS handshake).
+
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Server, type Socket } from "node:net";
-import type { Transport } from "@smtp/core";
+import type { Transport } from "@smtp/core/transport-kit";
+
 import { nodeConnector } from "@smtp/transport-node";
 import {
   createTestCa,

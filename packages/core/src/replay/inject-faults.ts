@@ -1,4 +1,5 @@
 import { utf8 } from "../bytes.ts";
+import { drainSession, waitsWithoutDeadline } from "../drain-session.ts";
 import { SmtpError } from "../errors.ts";
 import { Session } from "../session.ts";
 import type { Action, JobId, SendResult, SessionOptions } from "../session-types.ts";
@@ -33,7 +34,7 @@ function resetError(): SmtpError {
   return new SmtpError({
     kind: "connection",
     message: "connection reset by the fault injector",
-    detail: "econnreset",
+    detail: "ECONNRESET",
     retryable: true,
   });
 }
@@ -101,22 +102,16 @@ function run(
     } else out.closed = true;
   };
   function drain(): void {
-    for (;;) {
-      for (let bytes = session.pollTransmit(); bytes !== null; bytes = session.pollTransmit()) {
+    drainSession(
+      session,
+      () => {
         if (out.closed) broken("the engine wrote bytes after asking to close");
         out.writes++;
         if (!faulted && fault?.type === "reset" && out.writes === fault.afterWrite) strike();
-      }
-      const action = session.pollAction();
-      if (action === null) break;
-      handle(action);
-    }
-    if (
-      !out.closed &&
-      session.state !== "closed" &&
-      !session.idle &&
-      session.pollTimeout() === null
-    )
+      },
+      handle,
+    );
+    if (!out.closed && waitsWithoutDeadline(session))
       broken(`the engine waits in state "${session.state}" without a deadline`);
   }
   function feedBody(id: JobId, at: number): void {

@@ -1,4 +1,5 @@
 import { concatBytes, utf8 } from "../bytes.ts";
+import { drainSession, waitsWithoutDeadline } from "../drain-session.ts";
 import type { SmtpError } from "../errors.ts";
 import { Session } from "../session.ts";
 import type {
@@ -211,21 +212,18 @@ export function replayTranscript(
 
   function drain(): void {
     const active = session as ReplaySession;
-    for (;;) {
-      let bytes = active.pollTransmit();
-      while (bytes !== null) {
+    drainSession(
+      active,
+      (bytes) => {
         if (close) fail(currentLine, "the engine wrote bytes after asking to close");
         // Copy: the engine may reuse its buffer.
         const copy = bytes.slice();
         written.push(copy);
         segment.push(copy);
-        bytes = active.pollTransmit();
-      }
-      const action = active.pollAction();
-      if (action === null) break;
-      handle(action);
-    }
-    if (!close && active.state !== "closed" && !active.idle && active.pollTimeout() === null) {
+      },
+      handle,
+    );
+    if (!close && waitsWithoutDeadline(active)) {
       fail(currentLine, `the engine waits in state "${active.state}" without a deadline`);
     }
   }

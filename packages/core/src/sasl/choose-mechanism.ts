@@ -1,13 +1,9 @@
-import type { AuthMethod, Credentials } from "../session-types.ts";
+import type { Credentials } from "../session-types.ts";
+import { type AuthMethod, SASL_MECHANISMS } from "./auth-methods.ts";
 
-/** Password mechanisms, strongest first. */
-const PASSWORD_PREFERENCE: readonly AuthMethod[] = ["SCRAM-SHA-256", "CRAM-MD5", "PLAIN", "LOGIN"];
-
-/**
- * Token mechanisms, preferred first: XOAUTH2 is what Gmail and Microsoft 365 both take (and
- * Microsoft 365 offers nothing else); OAUTHBEARER, the standard, for servers without it.
- */
-const TOKEN_PREFERENCE: readonly AuthMethod[] = ["XOAUTH2", "OAUTHBEARER"];
+// The preference is the registry's order: password mechanisms strongest first; XOAUTH2
+// before OAUTHBEARER, since it is what Gmail and Microsoft 365 both take (and Microsoft
+// 365 offers nothing else).
 
 /**
  * What {@link chooseMechanism} needs to know about the session beyond the offer.
@@ -46,13 +42,13 @@ export function chooseMechanism(
   options: ChooseMechanismOptions = {},
 ): AuthMethod | undefined {
   const offeredSet = new Set(offered.map((name) => name.toUpperCase()));
-  const candidates = "accessToken" in credentials ? TOKEN_PREFERENCE : PASSWORD_PREFERENCE;
+  const kind = "accessToken" in credentials ? "token" : "password";
+  const candidates = SASL_MECHANISMS.filter((m) => m.credentials === kind);
   if (credentials.method !== undefined) {
     const method = credentials.method;
-    return candidates.includes(method) && offeredSet.has(method) ? method : undefined;
+    return candidates.some((m) => m.name === method) && offeredSet.has(method) ? method : undefined;
   }
   return candidates.find(
-    (method) =>
-      offeredSet.has(method) && (method !== "SCRAM-SHA-256" || options.randomBytes !== undefined),
-  );
+    (m) => offeredSet.has(m.name) && (!m.needsRandomBytes || options.randomBytes !== undefined),
+  )?.name;
 }

@@ -1,5 +1,6 @@
 import { SmtpError } from "../errors.ts";
-import type { AuthMethod, Credentials } from "../session-types.ts";
+import type { Credentials } from "../session-types.ts";
+import { type AuthMethod, mechanismOf } from "./auth-methods.ts";
 import { createCramMd5Client } from "./cram-md5.ts";
 import { createLoginClient } from "./login.ts";
 import { createOauthBearerClient } from "./oauthbearer.ts";
@@ -49,30 +50,27 @@ export function createSaslClient(
   credentials: Credentials,
   options: CreateSaslClientOptions = {},
 ): SaslClient {
-  if (method === "XOAUTH2" || method === "OAUTHBEARER") {
-    if (!("accessToken" in credentials)) throw mismatch(method, "an access token");
-    return method === "XOAUTH2"
-      ? createXoauth2Client(credentials.user, credentials.accessToken)
-      : createOauthBearerClient(credentials.user, credentials.accessToken, {
-          host: options.host,
-          port: options.port,
-        });
-  }
-  if (!("pass" in credentials)) throw mismatch(method, "a password");
-  switch (method) {
-    case "PLAIN":
-      return createPlainClient(credentials.user, credentials.pass);
-    case "LOGIN":
-      return createLoginClient(credentials.user, credentials.pass);
-    case "CRAM-MD5":
-      return createCramMd5Client(credentials.user, credentials.pass);
-    case "SCRAM-SHA-256": {
-      if (options.randomBytes === undefined) throw mismatch(method, "randomBytes for its nonce");
-      return createScramSha256Client(
-        credentials.user,
-        credentials.pass,
-        generateScramNonce(options.randomBytes),
-      );
-    }
-  }
+  const mechanism = mechanismOf(method);
+  if (mechanism.credentials === "token" && !("accessToken" in credentials))
+    throw mismatch(method, "an access token");
+  if (mechanism.credentials === "password" && !("pass" in credentials))
+    throw mismatch(method, "a password");
+  if (mechanism.needsRandomBytes && options.randomBytes === undefined)
+    throw mismatch(method, "randomBytes for its nonce");
+  return FACTORIES[method](credentials, options);
 }
+
+type Factory = (credentials: Credentials, options: CreateSaslClientOptions) => SaslClient;
+const password = (c: Credentials): string => (c as { pass: string }).pass;
+const token = (c: Credentials): string => (c as { accessToken: string }).accessToken;
+
+/** One client per registered mechanism (the mapped type makes a missing one a compile error). */
+const FACTORIES: { readonly [M in AuthMethod]: Factory } = {
+  "SCRAM-SHA-256": (c, o) =>
+    createScramSha256Client(c.user, password(c), generateScramNonce(o.randomBytes!)),
+  "CRAM-MD5": (c) => createCramMd5Client(c.user, password(c)),
+  PLAIN: (c) => createPlainClient(c.user, password(c)),
+  LOGIN: (c) => createLoginClient(c.user, password(c)),
+  XOAUTH2: (c) => createXoauth2Client(c.user, token(c)),
+  OAUTHBEARER: (c, o) => createOauthBearerClient(c.user, token(c), { host: o.host, port: o.port }),
+};

@@ -3,7 +3,7 @@ import { utf8 } from "../bytes.ts";
 import { hmac } from "../crypto/hmac.ts";
 import { pbkdf2 } from "../crypto/pbkdf2.ts";
 import { SHA256, sha256 } from "../crypto/sha256.ts";
-import { SmtpError } from "../errors.ts";
+import { SmtpError, type SmtpErrorDetail } from "../errors.ts";
 import { bytesEqual } from "./bytes.ts";
 import { authFailure, invalidCredentials } from "./failures.ts";
 import type { SaslClient } from "./sasl-client.ts";
@@ -98,7 +98,7 @@ function xor(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-function fail(message: string, detail: string): SmtpError {
+function fail(message: string, detail: SmtpErrorDetail): SmtpError {
   return authFailure("SCRAM-SHA-256", message, detail);
 }
 

@@ -1,7 +1,9 @@
 // A raw SMTP conversation through the Deno transport with a real server (smtp-server run by
 // tests/with-smtp-peers.ts): STARTTLS then AUTH PLAIN, implicit TLS, a refused recipient.
+
 import assert from "node:assert/strict";
-import type { Transport } from "@smtp/core";
+import type { Transport } from "@smtp/core/transport-kit";
+
 import { denoConnector } from "../../src/index.ts";
 import { bytes, peerEnv, ReplyReader } from "./helpers.ts";
 
@@ -46,7 +48,7 @@ async function deliver(transport: Transport, replies: ReplyReader, subject: stri
 }
 
 Deno.test("STARTTLS, then AUTH PLAIN inside TLS, a refused and an accepted recipient", async () => {
-  const transport = await denoConnector({ caCerts: [peer.caPem] })({
+  const transport = await denoConnector({ tls: { ca: peer.caPem } })({
     host: peer.host,
     port: peer.starttlsPort,
     tls: "starttls",
@@ -70,7 +72,7 @@ Deno.test("STARTTLS, then AUTH PLAIN inside TLS, a refused and an accepted recip
 });
 
 Deno.test("implicit TLS from the first byte", async () => {
-  const transport = await denoConnector({ caCerts: [peer.caPem] })({
+  const transport = await denoConnector({ tls: { ca: peer.caPem } })({
     host: "localhost",
     port: peer.smtpsPort,
     tls: "implicit",

@@ -44,7 +44,7 @@ const cases = [
   { label: "implicit TLS, transport from npm:@smtp/transport-deno", secure: true, explicit: true },
 ];
 for (const { label, secure, explicit } of cases) {
-  const connect = denoConnector({ caCerts: [ca] });
+  const connect = denoConnector({ tls: { ca } });
   const client = createClient({
     host: env("SMTP_PEER_HOST"),
     port: Number(env(secure ? "SMTP_PEER_SMTPS_PORT" : "SMTP_PEER_STARTTLS_PORT")),

@@ -1,0 +1,245 @@
+import { describe, expect, it } from "vitest";
+import { SmtpError } from "../errors.ts";
+import { type Deferred, deferred } from "./deferred.ts";
+import { GuardedTransport } from "./guarded-transport.ts";
+import { MEMORY_ERRORS } from "./memory-transport.ts";
+
+/** A transport whose every primitive waits until the test settles it. */
+class Scripted extends GuardedTransport {
+  readonly log: string[] = [];
+  readonly pending: { op: string; done: Deferred<unknown> }[] = [];
+  destroyed = 0;
+  /** What `upgrade` sees of `ending` once its step is settled. */
+  endingAfterUpgrade: boolean | undefined;
+
+  constructor(secure = false) {
+    super({ peer: { host: "mx.test", port: 25 }, errors: MEMORY_ERRORS, secure });
+  }
+
+  #step<T>(op: string): Promise<T> {
+    this.log.push(op);
+    const done = deferred<unknown>();
+    this.pending.push({ op, done });
+    return done.promise as Promise<T>;
+  }
+
+  /** Settles the oldest pending primitive named `op`. */
+  settle(op: string, outcome: { value?: unknown; error?: unknown } = {}): void {
+    const index = this.pending.findIndex((p) => p.op.startsWith(op));
+    if (index < 0) throw new Error(`no pending ${op}: ${this.log.join(", ")}`);
+    const [step] = this.pending.splice(index, 1);
+    if ("error" in outcome) step?.done.reject(outcome.error);
+    else step?.done.resolve(outcome.value);
+  }
+
+  protected receive(): Promise<Uint8Array | null> {
+    return this.#step("receive");
+  }
+  protected send(bytes: Uint8Array): Promise<void> {
+    return this.#step(`send ${new TextDecoder().decode(bytes)}`);
+  }
+  protected async upgrade(servername: string): Promise<void> {
+    await this.#step(`upgrade ${servername}`);
+    this.endingAfterUpgrade = this.ending;
+  }
+  protected shutdown(): Promise<void> {
+    return this.#step("shutdown");
+  }
+  protected destroy(): void {
+    this.destroyed++;
+    // A destroyed runtime settles whatever it still had running.
+    for (const step of this.pending.splice(0)) step.done.reject(new Error("destroyed"));
+  }
+}
+
+const text = (value: string): Uint8Array => new TextEncoder().encode(value);
+const tick = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+const reset = Object.assign(new Error("reset"), { code: "ECONNRESET" });
+
+describe("GuardedTransport", () => {
+  it("one read at a time; a chunk, then null at end-of-stream and after", async () => {
+    const t = new Scripted();
+    const first = t.read();
+    await expect(t.read()).rejects.toThrow("already pending");
+    t.settle("receive", { value: text("220") });
+    expect(await first).toEqual(text("220"));
+    const second = t.read();
+    t.settle("receive", { value: null });
+    expect(await second).toBeNull();
+    expect(await t.read()).toBeNull();
+    expect(t.log).toEqual(["receive", "receive"]);
+  });
+
+  it("writes go to the runtime one after another, in order", async () => {
+    const t = new Scripted();
+    const a = t.write(text("a"));
+    const b = t.write(text("b"));
+    await tick();
+    expect(t.log).toEqual(["send a"]);
+    t.settle("send a");
+    await a;
+    await tick();
+    expect(t.log).toEqual(["send a", "send b"]);
+    t.settle("send b");
+    await b;
+  });
+
+  it("the first failure is kept: the connection is released and every operation repeats it", async () => {
+    const t = new Scripted();
+    const reading = t.read();
+    const writing = t.write(text("a"));
+    const queued = t.write(text("b"));
+    await tick();
+    t.settle("receive", { error: reset });
+    const error = await reading.catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "connection", detail: "ECONNRESET", cause: reset });
+    await expect(writing).rejects.toBe(error);
+    await expect(queued).rejects.toBe(error);
+    await expect(t.read()).rejects.toBe(error);
+    await expect(t.write(text("c"))).rejects.toBe(error);
+    await expect(t.startTls({ servername: "mx.test" })).rejects.toBe(error);
+    await t.close();
+    expect(t.destroyed).toBeGreaterThan(0);
+    expect(t.log).not.toContain("send b");
+  });
+
+  it("close(): the pending read gets null, writes reject, the runtime shuts down; repeatable", async () => {
+    const t = new Scripted();
+    const reading = t.read();
+    const writing = t.write(text("a"));
+    await tick();
+    const closing = t.close();
+    expect(t.close()).toBe(closing);
+    expect(await reading).toBeNull();
+    await expect(writing).rejects.toMatchObject({ kind: "connection" });
+    expect(t.log).toContain("shutdown");
+    let closed = false;
+    void closing.then(() => {
+      closed = true;
+    });
+    t.settle("shutdown");
+    await tick();
+    // The read and the write the runtime still runs must settle before close() resolves.
+    expect(closed).toBe(false);
+    t.settle("receive", { value: text("late") });
+    t.settle("send a");
+    await closing;
+    expect(await t.read()).toBeNull();
+    await expect(t.write(text("x"))).rejects.toMatchObject({ kind: "connection" });
+    await expect(t.startTls({ servername: "x" })).rejects.toMatchObject({ kind: "connection" });
+  });
+
+  it("a shutdown that fails destroys the connection instead", async () => {
+    const t = new Scripted();
+    const closing = t.close();
+    t.settle("shutdown", { error: new Error("EBADF") });
+    await closing;
+    expect(t.destroyed).toBe(2);
+  });
+
+  it("abort(): idempotent, an SmtpError reason is what pending writes reject with", async () => {
+    const t = new Scripted();
+    const reading = t.read();
+    const writing = t.write(text("a"));
+    const reason = new SmtpError({ kind: "timeout", phase: "data-end", message: "late" });
+    t.abort(reason);
+    t.abort(new Error("again"));
+    expect(await reading).toBeNull();
+    await expect(writing).rejects.toBe(reason);
+    await t.close();
+    expect(t.destroyed).toBe(2);
+    t.abort();
+    expect(t.destroyed).toBe(2);
+  });
+
+  it("abort() cuts a graceful close short", async () => {
+    const t = new Scripted();
+    const closing = t.close();
+    t.abort();
+    await closing;
+  });
+
+  it("startTls waits for the writes before it, then upgrades and reports secure", async () => {
+    const t = new Scripted();
+    const writing = t.write(text("STARTTLS"));
+    const upgrading = t.startTls({ servername: "mx.test" });
+    await expect(t.read()).rejects.toThrow("during the STARTTLS handshake");
+    await expect(t.startTls({ servername: "mx.test" })).rejects.toThrow("already");
+    await expect(t.write(text("x"))).rejects.toMatchObject({ kind: "connection" });
+    await tick();
+    expect(t.log).toEqual(["send STARTTLS"]);
+    t.settle("send");
+    await writing;
+    await tick();
+    expect(t.log).toEqual(["send STARTTLS", "upgrade mx.test"]);
+    t.settle("upgrade");
+    await upgrading;
+    expect(t.secure).toBe(true);
+    expect(t.endingAfterUpgrade).toBe(false);
+    await expect(t.startTls({ servername: "mx.test" })).rejects.toThrow("already secure");
+  });
+
+  it("startTls refuses while a read is pending", async () => {
+    const t = new Scripted();
+    const reading = t.read();
+    await expect(t.startTls({ servername: "mx.test" })).rejects.toThrow("read() is pending");
+    t.settle("receive", { value: null });
+    await reading;
+  });
+
+  it("a failed upgrade is mapped with the STARTTLS stage and ends the connection", async () => {
+    const t = new Scripted();
+    const upgrading = t.startTls({ servername: "mx.test" });
+    await tick();
+    const cause = Object.assign(new Error("bad name"), { code: "ERR_TLS_CERT_ALTNAME_INVALID" });
+    t.settle("upgrade", { error: cause });
+    const error = await upgrading.catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "tls", detail: "ERR_TLS_CERT_ALTNAME_INVALID" });
+    expect(t.secure).toBe(false);
+    await expect(t.write(text("x"))).rejects.toBe(error);
+  });
+
+  it("close() during STARTTLS aborts it; a write failing meanwhile skips the upgrade", async () => {
+    const t = new Scripted();
+    const upgrading = t.startTls({ servername: "mx.test" });
+    const closing = t.close();
+    await expect(upgrading).rejects.toMatchObject({ kind: "aborted" });
+    await closing;
+    const u = new Scripted();
+    const writing = u.write(text("STARTTLS"));
+    const upgrade = u.startTls({ servername: "mx.test" });
+    await tick();
+    u.settle("send", { error: reset });
+    await expect(writing).rejects.toMatchObject({ detail: "ECONNRESET" });
+    await expect(upgrade).rejects.toMatchObject({ detail: "ECONNRESET" });
+    await tick();
+    expect(u.log).toEqual(["send STARTTLS"]);
+  });
+
+  it("an upgrade that completes after abort() sees `ending`, and close() waits for it", async () => {
+    const t = new Scripted();
+    const upgrading = t.startTls({ servername: "mx.test" }).catch((e: unknown) => e);
+    await tick();
+    const pendingUpgrade = t.pending.find((p) => p.op.startsWith("upgrade"));
+    // This runtime's destroy() would settle it; hold it back to see what upgrade() sees.
+    t.pending.length = 0;
+    t.abort(new Error("stop"));
+    expect(await upgrading).toMatchObject({ kind: "aborted" });
+    let closed = false;
+    const closing = t.close().then(() => {
+      closed = true;
+    });
+    await tick();
+    expect(closed).toBe(false);
+    pendingUpgrade?.done.resolve(undefined);
+    await closing;
+    expect(t.endingAfterUpgrade).toBe(true);
+    expect(t.secure).toBe(false);
+  });
+
+  it("starts secure with implicit TLS", () => {
+    expect(new Scripted(true).secure).toBe(true);
+  });
+});
