@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  type Action,
-  DEFAULT_TIMEOUTS,
-  Session,
-  type SessionOptions,
-  SmtpError,
-} from "../src/index.ts";
+import { type Action, Session, type SessionOptions, SmtpError } from "../src/index.ts";
+import { DEFAULT_TIMEOUTS } from "../src/limits.ts";
 
 // Boundaries of the engine's inputs, driven through the public Session API only (no private
 // state), so they hold whatever shape the session's insides take.
