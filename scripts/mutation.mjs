@@ -49,10 +49,12 @@ const TARGETS = {
     testFiles: () => testsUnder("packages/mime"),
     floor: 80,
   },
-  // The client's pool and the driving loop; the rest of the client is option plumbing.
+  // The client's pool, its connections and the driving loop; the rest of the client is
+  // option plumbing.
   client: {
     mutate: [
       "packages/client/src/pool.ts",
+      "packages/client/src/connection.ts",
       "packages/client/src/drive.ts",
       "packages/client/src/waiter.ts",
     ],
