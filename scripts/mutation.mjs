@@ -1,9 +1,10 @@
-// `pnpm test:mutation [core|mime|client]… [--mutate GLOB]… [--concurrency N] [--fresh]`
+// `pnpm test:mutation [core|mime|client]… [--part NAME]… [--mutate FILE[:LINES]]…
+//    [--concurrency N] [--fresh]`
 //
 // Mutation testing with StrykerJS and its vitest runner, one target at a time (the machine
 // is small: a whole-repository run takes hours). Each target mutates its sources and runs
-// only its own package's tests; a target may be run in parts (one Stryker run each, core's
-// hashes apart). In reports/mutation/:
+// only its own package's tests, in parts (one Stryker run each; --part runs only those
+// named, --mutate only the given files of the parts that own them). In reports/mutation/:
 //   <part>.incremental.json    every mutant's last verdict; the next run re-tests only what
 //                              changed since (--fresh starts over). A --mutate run merges
 //                              its files into it.
@@ -38,53 +39,76 @@ function testsUnder(dir, skip = () => false) {
     .sort();
 }
 
+/** The source files under `dir` (relative to the root) that `part` owns. */
+function sourcesOf(dir, part) {
+  return readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && /(?<!\.test|\.test-util|\.d)\.ts$/.test(entry.name))
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+    .filter((file) => part.owns(file))
+    .sort();
+}
+
+const coreTests = () => testsUnder("packages/core");
+
 /**
- * What each target mutates, in one or more parts, the tests that may kill each part's
- * mutants, and the target's floor (%). A part is one Stryker run with its own incremental
- * file; the target's score counts the mutants of all its parts.
+ * What each target mutates, in parts, the tests that may kill each part's mutants, and the
+ * target's floor (%). A part is one Stryker run with its own incremental file (its verdicts
+ * are kept as soon as it ends: a whole target takes hours here); the target's score counts
+ * the mutants of all its parts. A file belongs to the first part that owns it.
  */
 const TARGETS = {
   core: {
+    dir: "packages/core/src",
     parts: [
-      {
-        name: "core",
-        mutate: ["packages/core/src/**/*.ts", "!packages/core/src/crypto/**", ...NOT_CODE],
-        testFiles: () => testsUnder("packages/core"),
-      },
-      // The hashes under crypto/ run thousands of rounds per SCRAM exchange: instrumented,
-      // one replay of the SCRAM transcript at every offset takes minutes. Their mutants are
-      // judged by their own known-answer tests and the SASL mechanisms' tests only.
+      // The hashes run thousands of rounds per SCRAM exchange: instrumented, one replay of
+      // the SCRAM transcript at every offset takes minutes. Their mutants are judged by
+      // their own known-answer tests and the SASL mechanisms' tests only.
       {
         name: "core-crypto",
-        mutate: ["packages/core/src/crypto/**/*.ts", ...NOT_CODE],
-        testFiles: () => testsUnder("packages/core/src", (file) => !/\/(crypto|sasl)\//.test(file)),
         owns: (file) => file.includes("/crypto/"),
+        testFiles: () => testsUnder("packages/core/src", (file) => !/\/(crypto|sasl)\//.test(file)),
       },
+      { name: "core-sasl", owns: (file) => /\/(sasl|internal)\//.test(file), testFiles: coreTests },
+      { name: "core-replay", owns: (file) => file.includes("/replay/"), testFiles: coreTests },
+      {
+        name: "core-transport-kit",
+        owns: (file) => file.includes("/transport-kit/"),
+        testFiles: coreTests,
+      },
+      {
+        name: "core-setup",
+        owns: (file) =>
+          /\/src\/(session|session-link|setup-machine|setup-table|state|drain-session)\.ts$/.test(
+            file,
+          ),
+        testFiles: coreTests,
+      },
+      {
+        name: "core-transaction",
+        owns: (file) =>
+          /\/src\/(transaction|transaction-machine|transaction-table|job-results|body-writer|body-copy-limit|extensions)\.ts$/.test(
+            file,
+          ),
+        testFiles: coreTests,
+      },
+      // The rest: replies, commands, DATA encoding, capabilities, validation, errors.
+      { name: "core-wire", owns: () => true, testFiles: coreTests },
     ],
     floor: 85,
   },
   mime: {
-    parts: [
-      {
-        name: "mime",
-        mutate: ["packages/mime/src/**/*.ts", ...NOT_CODE],
-        testFiles: () => testsUnder("packages/mime"),
-      },
-    ],
+    dir: "packages/mime/src",
+    parts: [{ name: "mime", owns: () => true, testFiles: () => testsUnder("packages/mime") }],
     floor: 80,
   },
   // The client's pool, its connections and the driving loop; the rest of the client is
   // option plumbing.
   client: {
+    dir: "packages/client/src",
     parts: [
       {
         name: "client",
-        mutate: [
-          "packages/client/src/pool.ts",
-          "packages/client/src/connection.ts",
-          "packages/client/src/drive.ts",
-          "packages/client/src/waiter.ts",
-        ],
+        owns: (file) => /\/src\/(pool|connection|drive|waiter)\.ts$/.test(file),
         // Not the Postfix suites (they skip without the peer) nor the one that runs Deno.
         testFiles: () =>
           testsUnder("packages/client", (file) => /\/(postfix|deno-)[^/]*$/.test(file)),
@@ -94,21 +118,25 @@ const TARGETS = {
   },
 };
 
-/** The part of `target` that mutates `file` (a path or glob given to --mutate). */
+/** The part of `target` that mutates `file` (a path given to --mutate, maybe with a range). */
 function ownerOf(target, file) {
-  return target.parts.find((part) => part.owns?.(file)) ?? target.parts.find((p) => !p.owns);
+  return target.parts.find((part) => part.owns(file.replace(/:[\d-]+(:[\d-]+)?$/, "")));
 }
 
-/** The parts of `target` a run covers: all, or those owning a file of `--mutate`. */
-function partsToRun(target, mutate) {
-  if (!mutate) return target.parts;
-  return target.parts.filter((part) => mutate.some((file) => ownerOf(target, file) === part));
+/** The parts of `target` a run covers: all, those named by --part, or those owning a --mutate file. */
+function partsToRun(target, mutate, names) {
+  return target.parts.filter(
+    (part) =>
+      (!names || names.includes(part.name)) &&
+      (!mutate || mutate.some((file) => ownerOf(target, file) === part)),
+  );
 }
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     mutate: { type: "string", multiple: true },
+    part: { type: "string", multiple: true },
     concurrency: { type: "string", default: "2" },
     fresh: { type: "boolean", default: false },
   },
@@ -133,7 +161,7 @@ process.chdir(root);
 let failed = false;
 for (const name of names) {
   const target = TARGETS[name];
-  for (const part of partsToRun(target, values.mutate)) await runPart(target, part);
+  for (const part of partsToRun(target, values.mutate, values.part)) await runPart(target, part);
   const summary = summarise(
     target.parts
       .map((part) => join(reports, `${part.name}.incremental.json`))
@@ -167,7 +195,7 @@ async function runPart(target, part) {
     inPlace: true,
     mutate: values.mutate
       ? [...values.mutate.filter((file) => ownerOf(target, file) === part), ...NOT_CODE]
-      : part.mutate,
+      : sourcesOf(target.dir, part),
     testFiles: part.testFiles(),
     coverageAnalysis: "perTest",
     concurrency: Number(values.concurrency),
