@@ -60,14 +60,6 @@ const TARGETS = {
   core: {
     dir: "packages/core/src",
     parts: [
-      // The hashes run thousands of rounds per SCRAM exchange: instrumented, one replay of
-      // the SCRAM transcript at every offset takes minutes. Their mutants are judged by
-      // their own known-answer tests and the SASL mechanisms' tests only.
-      {
-        name: "core-crypto",
-        owns: (file) => file.includes("/crypto/"),
-        testFiles: () => testsUnder("packages/core/src", (file) => !/\/(crypto|sasl)\//.test(file)),
-      },
       { name: "core-sasl", owns: (file) => /\/(sasl|internal)\//.test(file), testFiles: coreTests },
       { name: "core-replay", owns: (file) => file.includes("/replay/"), testFiles: coreTests },
       {
@@ -91,8 +83,17 @@ const TARGETS = {
           ),
         testFiles: coreTests,
       },
-      // The rest: replies, commands, DATA encoding, capabilities, validation, errors.
-      { name: "core-wire", owns: () => true, testFiles: coreTests },
+      // The rest but the hashes: replies, commands, DATA encoding, capabilities, errors.
+      { name: "core-wire", owns: (file) => !file.includes("/crypto/"), testFiles: coreTests },
+      // The hashes run thousands of rounds per SCRAM exchange: instrumented, one replay of
+      // the SCRAM transcript at every offset takes minutes, one PBKDF2 vector too. Their
+      // mutants are judged by their own known-answer tests only, with room to run.
+      {
+        name: "core-crypto",
+        owns: () => true,
+        testFiles: () => testsUnder("packages/core/src/crypto"),
+        vitestConfig: "scripts/mutation-crypto.vitest.config.ts",
+      },
     ],
     floor: 85,
   },
@@ -161,23 +162,33 @@ process.chdir(root);
 let failed = false;
 for (const name of names) {
   const target = TARGETS[name];
-  for (const part of partsToRun(target, values.mutate, values.part)) await runPart(target, part);
-  const summary = summarise(
-    target.parts
-      .map((part) => join(reports, `${part.name}.incremental.json`))
-      .filter((file) => existsSync(file))
-      .map(readJson),
-  );
-  writeFileSync(join(reports, `${name}.md`), summary.markdown);
-  console.log(`\n${name}: ${summary.score.toFixed(2)} % (floor ${target.floor} %)`);
+  for (const part of partsToRun(target, values.mutate, values.part)) {
+    try {
+      await runPart(target, part);
+    } catch (error) {
+      // The other parts still run; this one keeps its last verdicts, if any.
+      console.error(`part ${part.name} failed: ${error?.message ?? error}`);
+      failed = true;
+    }
+  }
+  const measured = target.parts.filter((part) => existsSync(incrementalFile(part)));
+  const summary = summarise(measured.map((part) => readJson(incrementalFile(part))));
+  const missing = target.parts.filter((part) => !measured.includes(part)).map((p) => p.name);
+  const note = missing.length > 0 ? `\nNot measured yet: ${missing.join(", ")}.\n` : "";
+  writeFileSync(join(reports, `${name}.md`), summary.markdown + note);
+  console.log(`\n${name}: ${summary.score.toFixed(2)} % (floor ${target.floor} %)${note}`);
   console.log(`per file and survivors: ${relative(root, join(reports, `${name}.md`))}`);
-  if (summary.score < target.floor) failed = true;
+  if (summary.score < target.floor || missing.length > 0) failed = true;
 }
 process.exit(failed ? 1 : 0);
 
 /** One Stryker run over `part`, its verdicts kept in reports/mutation/<part>.incremental.json. */
+function incrementalFile(part) {
+  return join(reports, `${part.name}.incremental.json`);
+}
+
 async function runPart(target, part) {
-  const whole = join(reports, `${part.name}.incremental.json`);
+  const whole = incrementalFile(part);
   const partial = values.mutate ? join(reports, `${part.name}.partial.json`) : undefined;
   if (values.fresh) rmSync(whole, { force: true });
   if (partial) {
@@ -187,7 +198,7 @@ async function runPart(target, part) {
   await new Stryker({
     plugins: ["@stryker-mutator/vitest-runner"],
     testRunner: "vitest",
-    vitest: { configFile: "vitest.config.ts", related: false },
+    vitest: { configFile: part.vitestConfig ?? "vitest.config.ts", related: false },
     // TypeScript 7 has no compiler API for Stryker to read a tsconfig with: name none.
     tsconfigFile: "stryker-has-no-tsconfig.json",
     // In place: workspace packages resolve through pnpm's symlinks to the real sources,
