@@ -92,7 +92,7 @@ const TARGETS = {
         name: "core-crypto",
         owns: () => true,
         testFiles: () => testsUnder("packages/core/src/crypto"),
-        vitestConfig: "scripts/mutation-crypto.vitest.config.ts",
+        testTimeout: 600_000,
       },
     ],
     floor: 85,
@@ -195,10 +195,14 @@ async function runPart(target, part) {
     rmSync(partial, { force: true });
     if (existsSync(whole)) copyFileSync(whole, partial);
   }
+  process.env.MUTATION_TEST_FILES = JSON.stringify(part.testFiles());
+  if (part.testTimeout) process.env.MUTATION_TEST_TIMEOUT = String(part.testTimeout);
+  else delete process.env.MUTATION_TEST_TIMEOUT;
   await new Stryker({
     plugins: ["@stryker-mutator/vitest-runner"],
     testRunner: "vitest",
-    vitest: { configFile: part.vitestConfig ?? "vitest.config.ts", related: false },
+    // The part's tests go to scripts/mutation.vitest.config.ts, not to Stryker (see there).
+    vitest: { configFile: "scripts/mutation.vitest.config.ts", related: false },
     // TypeScript 7 has no compiler API for Stryker to read a tsconfig with: name none.
     tsconfigFile: "stryker-has-no-tsconfig.json",
     // In place: workspace packages resolve through pnpm's symlinks to the real sources,
@@ -207,7 +211,6 @@ async function runPart(target, part) {
     mutate: values.mutate
       ? [...values.mutate.filter((file) => ownerOf(target, file) === part), ...NOT_CODE]
       : sourcesOf(target.dir, part),
-    testFiles: part.testFiles(),
     coverageAnalysis: "perTest",
     concurrency: Number(values.concurrency),
     incremental: true,
