@@ -214,6 +214,9 @@ async function runPart(target, part) {
     coverageAnalysis: "perTest",
     concurrency: Number(values.concurrency),
     incremental: true,
+    // A --mutate run is a close look: every mutant of its files again (Stryker reuses the
+    // verdict of a module-level mutant even when a test that could kill it was added).
+    force: Boolean(values.mutate),
     incrementalFile: partial ?? whole,
     reporters: ["clear-text", "html", "progress"],
     htmlReporter: { fileName: join(reports, `${part.name}.html`) },
