@@ -39,6 +39,8 @@ describe("saslPrep", () => {
       "\u034F",
       "\u1806",
       "\u180B",
+      "\u180C",
+      "\u180D",
       "\u200B",
       "\u200C",
       "\u200D",
@@ -49,6 +51,12 @@ describe("saslPrep", () => {
     ]) {
       expect(saslPrep(`a${nothing}b`)).toBe("ab");
     }
+    // Just past the ends of B.1's ranges: U+180E and U+200E are prohibited (C.2.2, C.8),
+    // U+180A and U+FE10 are kept.
+    expect(saslPrep("a\u180Eb")).toBeNull();
+    expect(saslPrep("a\u200Eb")).toBeNull();
+    expect(saslPrep("a\u180Ab")).toBe("a\u180Ab");
+    expect(saslPrep("a\uFE10b")).toBe("a\uFE10b".normalize("NFKC"));
   });
 
   it("normalises to NFKC", () => {

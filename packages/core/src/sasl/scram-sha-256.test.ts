@@ -161,9 +161,15 @@ describe("SCRAM-SHA-256", () => {
   });
 
   describe("refuses a bad server-first-message", () => {
+    const MESSAGES: Record<string, string> = {
+      "scram-bad-nonce": "SCRAM-SHA-256: server nonce does not extend the client nonce",
+      "scram-malformed": "SCRAM-SHA-256: malformed server-first-message",
+      "scram-iterations": "SCRAM-SHA-256: iteration count too high",
+      "scram-server-error": "SCRAM-SHA-256: server error: unknown-user",
+    };
     const salt = "s=W22ZaJ0SNY7soEsUEjb6gQ==";
     const serverNonce = `r=${RFC_NONCE}%hvY`;
-    it.each([
+    it.each<[string, string, string, string?]>([
       [
         "a nonce that does not start with ours",
         `r=other${RFC_NONCE},${salt},i=4096`,
@@ -175,7 +181,12 @@ describe("SCRAM-SHA-256", () => {
         `r=${RFC_NONCE}\u00e9,${salt},i=4096`,
         "scram-malformed",
       ],
-      ["a mandatory extension", `m=ext,${serverNonce},${salt},i=4096`, "scram-malformed"],
+      [
+        "a mandatory extension",
+        `m=ext,${serverNonce},${salt},i=4096`,
+        "scram-malformed",
+        "SCRAM-SHA-256: unsupported mandatory extension",
+      ],
       ["attributes out of order", `${salt},${serverNonce},i=4096`, "scram-malformed"],
       ["a missing iteration count", `${serverNonce},${salt}`, "scram-malformed"],
       ["an empty message", "", "scram-malformed"],
@@ -184,14 +195,25 @@ describe("SCRAM-SHA-256", () => {
       ["a non-numeric count", `${serverNonce},${salt},i=4k`, "scram-malformed"],
       ["a count with a leading zero", `${serverNonce},${salt},i=04096`, "scram-malformed"],
       ["a negative count", `${serverNonce},${salt},i=-4096`, "scram-malformed"],
-      ["a count below 4096", `${serverNonce},${salt},i=4095`, "scram-iterations"],
+      [
+        "a count below 4096",
+        `${serverNonce},${salt},i=4095`,
+        "scram-iterations",
+        "SCRAM-SHA-256: iteration count too low",
+      ],
       ["a count above 600000", `${serverNonce},${salt},i=600001`, "scram-iterations"],
       ["a huge count", `${serverNonce},${salt},i=99999999999999999999`, "scram-malformed"],
       ["a server error", "e=unknown-user", "scram-server-error"],
-    ])("%s", (_, serverFirst, detail) => {
+      ["a nonce and nothing more", serverNonce, "scram-malformed"],
+      ["a misnamed nonce", `q=${RFC_NONCE}%hvY,${salt},i=4096`, "scram-malformed"],
+      ["a misnamed salt", `${serverNonce},t=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096`, "scram-malformed"],
+      ["a misnamed count", `${serverNonce},${salt},j=4096`, "scram-malformed"],
+      ["a non-printable nonce end", `r=${RFC_NONCE}x\u00e9,${salt},i=4096`, "scram-malformed"],
+      ["a non-printable nonce middle", `r=${RFC_NONCE}\u00e9x,${salt},i=4096`, "scram-malformed"],
+    ])("%s", (_, serverFirst, detail, message = MESSAGES[detail]) => {
       const { client, final } = toFinal(serverFirst);
       const error = caught(final);
-      expect(error).toMatchObject({ kind: "auth", detail });
+      expect(error).toMatchObject({ kind: "auth", detail, message });
       // A failed step ends the exchange.
       expect(caught(() => client.respond(ascii(RFC_SERVER_FINAL))).detail).toBe(
         "sasl-unexpected-challenge",
@@ -218,6 +240,83 @@ describe("SCRAM-SHA-256", () => {
     expect(() =>
       toFinal(`r=${RFC_NONCE}x,${salt},i=1`, { minIterations: 1 }).final(),
     ).not.toThrow();
+  });
+
+  it("a count at a custom maximum passes, one over is refused", () => {
+    const salt = "s=W22ZaJ0SNY7soEsUEjb6gQ==";
+    const options = { maxIterations: 5000 };
+    expect(() => toFinal(`r=${RFC_NONCE}x,${salt},i=5000`, options).final()).not.toThrow();
+    expect(caught(toFinal(`r=${RFC_NONCE}x,${salt},i=5001`, options).final).message).toBe(
+      "SCRAM-SHA-256: iteration count too high",
+    );
+  });
+
+  it("names every registered server error in its message", () => {
+    for (const value of [
+      "invalid-encoding",
+      "extensions-not-supported",
+      "invalid-proof",
+      "channel-bindings-dont-match",
+      "server-does-support-channel-binding",
+      "channel-binding-not-supported",
+      "unsupported-channel-binding-type",
+      "unknown-user",
+      "invalid-username-encoding",
+      "no-resources",
+      "other-error",
+    ]) {
+      expect(caught(toFinal(`e=${value}`).final).message).toBe(
+        `SCRAM-SHA-256: server error: ${value}`,
+      );
+    }
+  });
+
+  it("decodes the server's messages as strict UTF-8, extensions included", () => {
+    const first = toFinal("");
+    const error = caught(() =>
+      first.client.respond(new Uint8Array([...ascii(`${RFC_SERVER_FIRST},x=`), 0xff])),
+    );
+    expect(error).toMatchObject({
+      detail: "scram-malformed",
+      message: "SCRAM-SHA-256: malformed server-first-message",
+    });
+    const { client, final } = toFinal(RFC_SERVER_FIRST);
+    final();
+    const last = caught(() =>
+      client.respond(new Uint8Array([...ascii(`${RFC_SERVER_FINAL},x=`), 0xff])),
+    );
+    expect(last).toMatchObject({
+      detail: "scram-malformed",
+      message: "SCRAM-SHA-256: malformed server-final-message",
+    });
+  });
+
+  it("says what was wrong with the credentials, the nonce and the random source", () => {
+    expect(caught(() => createScramSha256Client("", "p", RFC_NONCE)).message).toBe(
+      "SCRAM-SHA-256: the user name is empty or has a prohibited character",
+    );
+    expect(caught(() => createScramSha256Client("u", "p\u0007", RFC_NONCE)).message).toBe(
+      "SCRAM-SHA-256: the password has a prohibited character",
+    );
+    expect(caught(() => createScramSha256Client("u", "p", "a,b")).message).toBe(
+      "SCRAM-SHA-256: the client nonce must be printable ASCII without ','",
+    );
+    expect(caught(() => generateScramNonce(() => new Uint8Array(23))).message).toBe(
+      "randomBytes(24) must return 24 bytes",
+    );
+  });
+
+  it("says a challenge came out of turn", () => {
+    const early = createScramSha256Client("user", "pencil", RFC_NONCE);
+    expect(caught(() => early.respond(ascii("r=x"))).message).toBe(
+      "SCRAM-SHA-256: unexpected challenge",
+    );
+    const { client, final } = toFinal(RFC_SERVER_FIRST);
+    final();
+    client.respond(ascii(RFC_SERVER_FINAL));
+    expect(caught(() => client.respond(new Uint8Array(0))).message).toBe(
+      "SCRAM-SHA-256: unexpected challenge",
+    );
   });
 
   it("ignores extensions after the iteration count", () => {
@@ -255,7 +354,10 @@ describe("SCRAM-SHA-256", () => {
       ["an empty message", ""],
       ["a signature that is not base64", "v=!!!!"],
     ])("refuses %s", (_, serverFinal) => {
-      expect(caught(() => atFinal().respond(ascii(serverFinal))).detail).toBe("scram-malformed");
+      expect(caught(() => atFinal().respond(ascii(serverFinal)))).toMatchObject({
+        detail: "scram-malformed",
+        message: "SCRAM-SHA-256: malformed server-final-message",
+      });
     });
 
     it("names a registered server error, and only a registered one", () => {
