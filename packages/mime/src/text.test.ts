@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { MimeError } from "./errors.ts";
+import {
+  assertHeaderSafe,
+  assertWellFormed,
+  isAsciiAlphanumeric,
+  isPrintableAscii,
+  utf8,
+  utf8Length,
+} from "./text.ts";
+
+function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(MimeError);
+    return (error as MimeError).message;
+  }
+  throw new Error("expected a MimeError");
+}
+
+describe("utf8Length", () => {
+  it("counts octets at each end of the 1, 2, 3 and 4 octet ranges", () => {
+    for (const text of [
+      "\u007f",
+      "\u0080",
+      "\u07ff",
+      "\u0800",
+      "\ud7ff",
+      "\ue000",
+      "\uffff",
+      "\u{10000}",
+      "\u{10ffff}",
+      "a\u{1F600}b",
+    ]) {
+      expect(utf8Length(text), JSON.stringify(text)).toBe(utf8(text).length);
+    }
+  });
+});
+
+describe("isPrintableAscii", () => {
+  it("takes space to tilde, nothing around them", () => {
+    expect(isPrintableAscii(" ~")).toBe(true);
+    expect(isPrintableAscii("a\u001fb")).toBe(false);
+    expect(isPrintableAscii("a\u007fb")).toBe(false);
+    expect(isPrintableAscii("")).toBe(true);
+  });
+});
+
+describe("isAsciiAlphanumeric", () => {
+  it("takes the ends of a-z, A-Z and 0-9, and not their neighbours", () => {
+    for (const c of "azAZ09") expect(isAsciiAlphanumeric(c.charCodeAt(0)), c).toBe(true);
+    for (const c of "`{@[/:") expect(isAsciiAlphanumeric(c.charCodeAt(0)), c).toBe(false);
+  });
+});
+
+describe("assertHeaderSafe", () => {
+  it("names CR, LF and NUL and where they are", () => {
+    expect(refusal(() => assertHeaderSafe("subject", "ab\rc"))).toBe(
+      "subject: contains CR at index 2",
+    );
+    expect(refusal(() => assertHeaderSafe("subject", "a\nc"))).toBe(
+      "subject: contains LF at index 1",
+    );
+    expect(refusal(() => assertHeaderSafe("subject", "\0"))).toBe(
+      "subject: contains NUL at index 0",
+    );
+  });
+
+  it("takes surrogate pairs and refuses lone surrogates at each end of both ranges", () => {
+    for (const check of [assertHeaderSafe, assertWellFormed]) {
+      expect(() => check("x", "\ud800\udc00\udbff\udfff")).not.toThrow();
+      for (const [value, index] of [
+        ["a\ud800", 1],
+        ["a\udbffb", 1],
+        ["\udc00", 0],
+        ["ab\udfff", 2],
+        ["\ud800\ud800\udc00", 0],
+        ["\udbff\ue000", 0],
+      ] as const) {
+        expect(refusal(() => check("x", value))).toBe(
+          `x: contains a lone surrogate at index ${index}`,
+        );
+      }
+    }
+  });
+});
