@@ -20,6 +20,52 @@ describe("decodePunycode", () => {
     expect(decodePunycode(bad)).toBeUndefined();
   });
 
+  it("reads digits in either case, at the ends of a-z, A-Z and 0-9", () => {
+    // wgv71a119e has 1, 7 and 9; z-0fa has 0; and every letter works upper-cased.
+    for (const [encoded, decoded] of [
+      ["wgv71a119e", "日本語"],
+      ["z-0fa", "zä"],
+      ["mnchen-3ya", "münchen"],
+      ["and-6ma2c", "ñandú"],
+    ] as const) {
+      expect(decodePunycode(encoded)).toBe(decoded);
+      const upper =
+        encoded.slice(0, encoded.lastIndexOf("-") + 1) +
+        encoded.slice(encoded.lastIndexOf("-") + 1).toUpperCase();
+      expect(decodePunycode(upper)).toBe(decoded);
+    }
+    // Every digit value in the first two positions, lower- and upper-case.
+    for (let codePoint = 0x80; codePoint < 0x80 + 36 * 36; codePoint++) {
+      const encoded = encodeOne(codePoint);
+      expect(decodePunycode(encoded)).toBe(String.fromCodePoint(codePoint));
+      expect(decodePunycode(encoded.toUpperCase())).toBe(String.fromCodePoint(codePoint));
+    }
+  });
+
+  it("copies the basic code points before the last hyphen, and refuses non-ASCII there", () => {
+    expect(decodePunycode("mnchen-ost-9db")).toBe("münchen-ost");
+    expect(decodePunycode("\u0080-kva")).toBeUndefined();
+    // A leading hyphen is not a delimiter: "-" is no digit.
+    expect(decodePunycode("-kva")).toBeUndefined();
+    expect(decodePunycode("a-kv!")).toBeUndefined();
+  });
+
+  it("refuses a code point above U+10FFFF and a surrogate, takes their neighbours", () => {
+    for (const [codePoint, ok] of [
+      [0xd7ff, true],
+      [0xd800, false],
+      [0xdfff, false],
+      [0xe000, true],
+      [0x10ffff, true],
+      [0x110000, false],
+    ] as const) {
+      const decoded = decodePunycode(encodeOne(codePoint));
+      expect(decoded, codePoint.toString(16)).toBe(
+        ok ? String.fromCodePoint(codePoint) : undefined,
+      );
+    }
+  });
+
   it("inverts the URL API's encoding for any label it accepts", () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 20, unit: "grapheme" }), (label) => {
@@ -60,3 +106,17 @@ describe("normalizeDomain", () => {
     );
   });
 });
+
+/** RFC 3492 §6.3 for a label of one non-basic code point: an independent encoder. */
+function encodeOne(codePoint: number): string {
+  const digit = (d: number) => String.fromCharCode(d < 26 ? 0x61 + d : 0x30 + d - 26);
+  let q = codePoint - 0x80;
+  let out = "";
+  for (let k = 36; ; k += 36) {
+    const t = k <= 72 ? 1 : k >= 72 + 26 ? 26 : k - 72;
+    if (q < t) break;
+    out += digit(t + ((q - t) % (36 - t)));
+    q = Math.floor((q - t) / (36 - t));
+  }
+  return out + digit(q);
+}
