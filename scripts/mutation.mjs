@@ -330,8 +330,18 @@ function summarise(reports) {
       counts[k]++;
       total[k]++;
       if (k === "survived" || k === "noCoverage") {
-        const { start } = mutant.location;
-        const original = lines[start.line - 1]?.trim() ?? "";
+        const { start, end } = mutant.location;
+        // The mutated expression itself (several on one line often start at one column).
+        const original = lines
+          .slice(start.line - 1, end.line)
+          .map((line, i, all) =>
+            line.slice(
+              i === 0 ? start.column - 1 : 0,
+              i === all.length - 1 ? end.column - 1 : undefined,
+            ),
+          )
+          .join(" ")
+          .replace(/\s+/g, " ");
         const replacement = mutant.replacement?.replace(/\s+/g, " ") ?? "";
         undetected.push(
           `- \`${file}:${start.line}:${start.column}\` ${mutant.status} ${mutant.mutatorName}: \`${clip(original)}\` → \`${clip(replacement)}\``,
