@@ -115,6 +115,13 @@ describe("hex decoding", () => {
     expect(() => decodeHexText("f", "abc")).toThrow(/odd number of digits/);
     expect(() => decodeHexText("f", "a b")).toThrow(/invalid character at index 1/);
     expect(() => decodeHexText("f", "zz")).toThrow(/invalid character at index 0/);
+    // The neighbours of 0-9, a-f and A-F.
+    for (const bad of ["/0", ":0", "`0", "g0", "@0", "G0"]) {
+      expect(() => decodeHexText("f", bad), bad).toThrow(
+        "f: not hex: invalid character at index 0",
+      );
+    }
+    expect(decodeHexText("f", "09afAF")).toEqual(Uint8Array.of(0x09, 0xaf, 0xaf));
   });
 });
 
@@ -138,6 +145,14 @@ describe("binary (latin1) and utf-8", () => {
     expect(toContentEncoding("e", undefined)).toBeUndefined();
     expect(() => toContentEncoding("a.encoding", "base-64")).toThrow(/a\.encoding: must be one of/);
     expect(() => toContentEncoding("e", 1)).toThrow(MimeError);
+    for (const name of ["base64", "hex", "binary", "latin1", "utf-8", "utf8"]) {
+      expect(toContentEncoding("e", name)).toBe(name);
+    }
+    expect(() => toContentEncoding("e", "UTF-8")).toThrow(
+      'e: must be one of "base64", "hex", "binary", "latin1", "utf-8", "utf8"',
+    );
+    expect(decodeContent("f", "ü", "utf-8")).toEqual(Uint8Array.of(0xc3, 0xbc));
+    expect(decodeContent("f", "\u00ff", "latin1")).toEqual(Uint8Array.of(0xff));
   });
 });
 
