@@ -34,4 +34,29 @@ describe("line ends", () => {
     const chunk = new Uint8Array(Buffer.from("a\r\nb\r\n"));
     expect(new LineEndNormalizer().push(chunk)).toBe(chunk);
   });
+
+  it("keeps a final CR pending across an empty chunk, and ends it once", () => {
+    const normalizer = new LineEndNormalizer();
+    let out = text(normalizer.push(new Uint8Array(Buffer.from("a\r"))));
+    out += text(normalizer.push(new Uint8Array(0)));
+    out += text(normalizer.push(new Uint8Array(Buffer.from("\nb\r"))));
+    out += text(normalizer.end());
+    out += text(normalizer.end());
+    expect(out).toBe("a\r\nb\r\n");
+  });
+
+  it("sees 8-bit octets in the header from 0x80 up, not DEL", () => {
+    const del = new LineEndNormalizer();
+    del.push(new Uint8Array(Buffer.from("X: \x7f\r\n\r\n\x80", "latin1")));
+    expect(del.headerEightBit).toBe(false);
+    const high = new LineEndNormalizer();
+    high.push(new Uint8Array(Buffer.from("X: \x80\r\n\r\n", "latin1")));
+    expect(high.headerEightBit).toBe(true);
+  });
+
+  it("ends the header at the empty line only, whatever octets precede a line end", () => {
+    const normalizer = new LineEndNormalizer();
+    normalizer.push(new Uint8Array(Buffer.from("X: a\0\0\r\nY: b\r\n\r\nbody", "latin1")));
+    expect(normalizer.bodyStart).toBe("X: a\0\0\r\nY: b\r\n\r\n".length);
+  });
 });
