@@ -23,6 +23,11 @@ describe("Date header", () => {
     [Date.UTC(2024, 1, 28, 23, 0, 0), 765, "Thu, 29 Feb 2024 11:45:00 +1245"],
     [Date.UTC(1969, 11, 31, 23, 59, 59, 999), 0, "Wed, 31 Dec 1969 23:59:59 +0000"],
     [Date.UTC(2026, 2, 29, 0, 59, 59), -720, "Sat, 28 Mar 2026 12:59:59 -1200"],
+    // The last day of a 400-year era (day 146096 of it) and the days around it.
+    [Date.UTC(2000, 1, 28, 12, 0, 0), 0, "Mon, 28 Feb 2000 12:00:00 +0000"],
+    [Date.UTC(2000, 1, 29, 12, 0, 0), 0, "Tue, 29 Feb 2000 12:00:00 +0000"],
+    [Date.UTC(2000, 2, 1, 12, 0, 0), 0, "Wed, 1 Mar 2000 12:00:00 +0000"],
+    [Date.UTC(2400, 1, 29, 0, 0, 0), 0, "Tue, 29 Feb 2400 00:00:00 +0000"],
   ])("formats %d at offset %d as %s", (ms, offset, expected) => {
     expect(formatDate(ms, offset)).toBe(expected);
   });
