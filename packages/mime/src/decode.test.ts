@@ -65,6 +65,10 @@ describe("base64 decoding", () => {
   });
 
   it("names the problem", () => {
+    // U+0080, the first code point past the table of ASCII values.
+    expect(() => decodeBase64Text("f", "QQ\u0080=")).toThrow(
+      "f: not base64: invalid character at index 2",
+    );
     expect(() => decodeBase64Text("a.content", "QUJD*")).toThrow(
       /a\.content: not base64: invalid character at index 4/,
     );

@@ -46,6 +46,8 @@ describe("mediaTypeFor", () => {
   it("falls back to application/octet-stream", () => {
     expect(mediaTypeFor(undefined)).toBe("application/octet-stream");
     expect(mediaTypeFor("Makefile")).toBe("application/octet-stream");
+    // A name without a dot has no extension, even when the whole name is one.
+    expect(mediaTypeFor("pdf")).toBe("application/octet-stream");
     expect(mediaTypeFor("file.unknownext")).toBe("application/octet-stream");
     expect(mediaTypeFor("trailing.")).toBe("application/octet-stream");
   });

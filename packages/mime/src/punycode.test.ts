@@ -48,6 +48,9 @@ describe("decodePunycode", () => {
     // A leading hyphen is not a delimiter: "-" is no digit.
     expect(decodePunycode("-kva")).toBeUndefined();
     expect(decodePunycode("a-kv!")).toBeUndefined();
+    // A character that is no digit ends the decoding at once, even before valid digits.
+    expect(decodePunycode("!a")).toBeUndefined();
+    expect(decodePunycode("+a")).toBeUndefined();
   });
 
   it("refuses a code point above U+10FFFF and a surrogate, takes their neighbours", () => {
