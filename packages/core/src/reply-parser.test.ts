@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SmtpError } from "./errors.ts";
+import { caught } from "./errors.test-util.ts";
+import type { SmtpError } from "./errors.ts";
 import { type ParsedReply, parseReply, ReplyParser, splitEnhancedCode } from "./reply-parser.ts";
 
 const enc = new TextEncoder();
@@ -12,16 +13,6 @@ function parseAll(parser: ReplyParser, chunks: Uint8Array[]): ParsedReply[] {
     for (let r = parser.next(); r !== null; r = parser.next()) out.push(r);
   }
   return out;
-}
-
-function errorOf(fn: () => unknown): SmtpError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SmtpError) return error;
-    throw error;
-  }
-  throw new Error("expected an SmtpError");
 }
 
 describe("ReplyParser", () => {
@@ -50,7 +41,7 @@ describe("ReplyParser", () => {
   });
 
   it("R9 refuses lines whose codes differ within one reply", () => {
-    expect(errorOf(() => parseReply("250-a\r\n251 b\r\n")).detail).toBe("inconsistent-code");
+    expect(caught(() => parseReply("250-a\r\n251 b\r\n")).detail).toBe("inconsistent-code");
   });
 
   it("refuses malformed lines", () => {
@@ -62,15 +53,15 @@ describe("ReplyParser", () => {
       "650 x\r\n",
       "250_x\r\n",
     ]) {
-      const error = errorOf(() => parseReply(bad));
+      const error = caught(() => parseReply(bad));
       expect(error.kind).toBe("protocol");
       expect(error.detail).toBe("bad-reply");
     }
   });
 
   it("parseReply refuses text that is not exactly one reply", () => {
-    expect(errorOf(() => parseReply("250-a\r\n")).detail).toBe("bad-reply");
-    expect(errorOf(() => parseReply("250 a\r\n250 b\r\n")).detail).toBe("bad-reply");
+    expect(caught(() => parseReply("250-a\r\n")).detail).toBe("bad-reply");
+    expect(caught(() => parseReply("250 a\r\n250 b\r\n")).detail).toBe("bad-reply");
   });
 
   it("R12 line-too-long: an endless line is refused without buffering it all", () => {
@@ -90,7 +81,7 @@ describe("ReplyParser", () => {
 
   it("R12 line-too-long: a complete overlong line is refused too", () => {
     const parser = new ReplyParser({ maxLineLength: 10 });
-    expect(errorOf(() => parseAll(parser, [enc.encode(`250 ${"x".repeat(20)}\r\n`)])).detail).toBe(
+    expect(caught(() => parseAll(parser, [enc.encode(`250 ${"x".repeat(20)}\r\n`)])).detail).toBe(
       "line-too-long",
     );
   });
@@ -99,7 +90,7 @@ describe("ReplyParser", () => {
     const parser = new ReplyParser();
     const line = enc.encode("250-x\r\n");
     expect(
-      errorOf(() => {
+      caught(() => {
         for (let i = 0; i < 100_000; i++) parseAll(parser, [line]);
       }).detail,
     ).toBe("too-many-lines");

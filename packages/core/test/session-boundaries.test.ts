@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Action, Session, type SessionOptions, SmtpError } from "../src/index.ts";
+import { caught } from "../src/errors.test-util.ts";
+import { type Action, Session, type SessionOptions } from "../src/index.ts";
 import { DEFAULT_TIMEOUTS } from "../src/limits.ts";
 
 // Boundaries of the engine's inputs, driven through the public Session API only (no private
@@ -7,16 +8,6 @@ import { DEFAULT_TIMEOUTS } from "../src/limits.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-function thrown(fn: () => unknown): SmtpError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SmtpError) return error;
-    throw error;
-  }
-  throw new Error("expected an SmtpError");
-}
 
 /** A session past EHLO on a server with PIPELINING (or not), and helpers to talk for it. */
 function readySession(pipelining: boolean, options: Partial<SessionOptions> = {}) {
@@ -65,7 +56,7 @@ describe("timeouts given to the Session", () => {
 
   it.each(phases)("refuses NaN, 0 and a negative %s timeout, takes 1 ms", (phase) => {
     for (const bad of [Number.NaN, 0, -1, "5" as unknown as number]) {
-      const error = thrown(
+      const error = caught(
         () =>
           new Session({ ehloName: "client.example", servername: "mx", timeouts: { [phase]: bad } }),
       );

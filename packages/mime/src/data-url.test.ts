@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseDataUrl } from "./data-url.ts";
-import { MimeError } from "./errors.ts";
+import { refusal } from "./errors.test-util.ts";
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 const ascii = (text: string) => new TextEncoder().encode(text);
@@ -42,16 +42,7 @@ describe("parseDataUrl", () => {
     ["ab%0", 2],
     ["%", 0],
   ])("refuses the bad escape in %s, saying where", (data, index) => {
-    const error = (() => {
-      try {
-        parse(`data:,${data}`);
-      } catch (caught) {
-        return caught;
-      }
-      return undefined;
-    })();
-    expect(error).toBeInstanceOf(MimeError);
-    expect((error as MimeError).message).toBe(
+    expect(refusal(() => parse(`data:,${data}`)).message).toBe(
       `attachments[0].path: a bad "%" escape at index ${index}`,
     );
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { refusal } from "./errors.test-util.ts";
 import { MimeError } from "./errors.ts";
 import { FOLD_AT, foldHeader, MAX_LINE } from "./header-fold.ts";
 
@@ -19,19 +20,9 @@ describe("foldHeader", () => {
     // A folded line is " " + word.
     const longest = "w".repeat(MAX_LINE - 1);
     expect(foldHeader("Subject", ["a", longest])).toBe(`Subject: a\r\n ${longest}\r\n`);
-    const error = (() => {
-      try {
-        foldHeader("Subject", ["a", `${longest}w`]);
-      } catch (caught) {
-        return caught;
-      }
-      return undefined;
-    })();
-    expect(error).toBeInstanceOf(MimeError);
-    expect((error as MimeError).field).toBe("headers.Subject");
-    expect((error as MimeError).message).toBe(
-      `headers.Subject: a word longer than ${MAX_LINE} octets`,
-    );
+    const error = refusal(() => foldHeader("Subject", ["a", `${longest}w`]));
+    expect(error.field).toBe("headers.Subject");
+    expect(error.message).toBe(`headers.Subject: a word longer than ${MAX_LINE} octets`);
   });
 
   it("counts octets, not UTF-16 units, against the limits", () => {

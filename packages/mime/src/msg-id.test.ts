@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { refusal } from "./errors.test-util.ts";
 import { MimeError } from "./errors.ts";
 import { toMsgId, toMsgIdList } from "./msg-id.ts";
-
-function refusal(run: () => unknown): MimeError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MimeError);
-    return error as MimeError;
-  }
-  throw new Error("expected a MimeError");
-}
 
 describe("toMsgId", () => {
   it("takes an id with or without its angle brackets", () => {

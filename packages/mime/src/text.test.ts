@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MimeError } from "./errors.ts";
+import { refusal } from "./errors.test-util.ts";
 import {
   assertHeaderSafe,
   assertWellFormed,
@@ -8,16 +8,6 @@ import {
   utf8,
   utf8Length,
 } from "./text.ts";
-
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MimeError);
-    return (error as MimeError).message;
-  }
-  throw new Error("expected a MimeError");
-}
 
 describe("utf8Length", () => {
   it("counts octets at each end of the 1, 2, 3 and 4 octet ranges", () => {
@@ -56,13 +46,13 @@ describe("isAsciiAlphanumeric", () => {
 
 describe("assertHeaderSafe", () => {
   it("names CR, LF and NUL and where they are", () => {
-    expect(refusal(() => assertHeaderSafe("subject", "ab\rc"))).toBe(
+    expect(refusal(() => assertHeaderSafe("subject", "ab\rc")).message).toBe(
       "subject: contains CR at index 2",
     );
-    expect(refusal(() => assertHeaderSafe("subject", "a\nc"))).toBe(
+    expect(refusal(() => assertHeaderSafe("subject", "a\nc")).message).toBe(
       "subject: contains LF at index 1",
     );
-    expect(refusal(() => assertHeaderSafe("subject", "\0"))).toBe(
+    expect(refusal(() => assertHeaderSafe("subject", "\0")).message).toBe(
       "subject: contains NUL at index 0",
     );
   });
@@ -78,7 +68,7 @@ describe("assertHeaderSafe", () => {
         ["\ud800\ud800\udc00", 0],
         ["\udbff\ue000", 0],
       ] as const) {
-        expect(refusal(() => check("x", value))).toBe(
+        expect(refusal(() => check("x", value)).message).toBe(
           `x: contains a lone surrogate at index ${index}`,
         );
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SmtpError } from "../errors.ts";
+import { caught } from "../errors.test-util.ts";
 import type { AuthMethod, Credentials } from "../session-types.ts";
 import { createSaslClient } from "./create-sasl-client.ts";
 
@@ -8,16 +8,6 @@ const TOKEN = "ya29.s3cret-token";
 const password: Credentials = { user: "user@example.test", pass: PASSWORD };
 const token: Credentials = { user: "user@example.test", accessToken: TOKEN };
 const randomBytes = (length: number) => Uint8Array.from({ length }, (_, i) => i);
-
-function caught(run: () => unknown): SmtpError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SmtpError);
-    return error as SmtpError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("createSaslClient", () => {
   it.each<[AuthMethod, Credentials]>([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SmtpError } from "../errors.ts";
+import { caught } from "../errors.test-util.ts";
 import type { AuthMethod, Credentials } from "../session-types.ts";
 import { createBearerTokenClient } from "./bearer-token.ts";
 import { createCramMd5Client } from "./cram-md5.ts";
@@ -14,16 +14,6 @@ import { createXoauth2Client } from "./xoauth2.ts";
 // wrong: the caller can act on it, and no credential is ever quoted (R14).
 
 const ascii = (value: string): Uint8Array => new TextEncoder().encode(value);
-
-function caught(run: () => unknown): SmtpError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SmtpError);
-    return error as SmtpError;
-  }
-  throw new Error("expected an error");
-}
 
 /** A client that has sent everything it has to send. */
 function finished(make: () => { respond(c: Uint8Array): Uint8Array }, challenges: number) {

@@ -1,7 +1,7 @@
 import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SmtpError } from "../errors.ts";
+import { caught } from "../errors.test-util.ts";
 import {
   createScramSha256Client,
   generateScramNonce,
@@ -18,16 +18,6 @@ const RFC_SERVER_FIRST =
 const RFC_CLIENT_FINAL =
   "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
 const RFC_SERVER_FINAL = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
-
-function caught(run: () => unknown): SmtpError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SmtpError);
-    return error as SmtpError;
-  }
-  throw new Error("expected an error");
-}
 
 /** A SCRAM-SHA-256 server built on node:crypto, independent of the code under test. */
 function nodeServer(pass: string, salt: Buffer, iterations: number) {
