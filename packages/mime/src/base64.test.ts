@@ -40,6 +40,10 @@ describe("encodeBase64Lines", () => {
 
   it("encodes from an offset that is not a multiple of 3", () => {
     const input = bytes(200);
+    // A last line of one octet, starting one past a multiple of 3, then more input after it.
+    expect(Buffer.from(encodeBase64Lines(input, 1, 1 + 58)).toString("latin1")).toBe(
+      expected(input.subarray(1, 1 + 58)),
+    );
     expect(Buffer.from(encodeBase64Lines(input, 47, 47 + 114)).toString("latin1")).toBe(
       expected(input.subarray(47, 47 + 114)),
     );

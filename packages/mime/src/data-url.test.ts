@@ -11,6 +11,7 @@ describe("parseDataUrl", () => {
     expect(parse("data:,hello")).toEqual({ mediaType: undefined, bytes: ascii("hello") });
     expect(parse("data: text/plain ,hi")).toEqual({ mediaType: "text/plain", bytes: ascii("hi") });
     expect(parse("data:text/plain;charset=utf-8,hi").mediaType).toBe("text/plain;charset=utf-8");
+    expect(parse("data: ,hi").mediaType).toBeUndefined();
   });
 
   it("decodes base64 when the header ends in ;base64, in any case, and only then", () => {
@@ -55,6 +56,12 @@ describe("parseDataUrl", () => {
     // A lone surrogate, high or low, becomes U+FFFD; the next character is kept.
     expect(parse("data:,\uDBFFa").bytes).toEqual(bytes(0xef, 0xbf, 0xbd, 0x61));
     expect(parse("data:,\uDC00a").bytes).toEqual(bytes(0xef, 0xbf, 0xbd, 0x61));
+    // The ends of the high-surrogate range, and an escape right after a character.
+    expect(parse("data:,\uD800\uDC00\uDBFF\uDFFF").bytes).toEqual(
+      bytes(0xf0, 0x90, 0x80, 0x80, 0xf4, 0x8f, 0xbf, 0xbf),
+    );
+    expect(parse("data:,é%41").bytes).toEqual(bytes(0xc3, 0xa9, 0x41));
+    expect(parse("data:,\u{1F600}%41").bytes).toEqual(bytes(0xf0, 0x9f, 0x98, 0x80, 0x41));
   });
 
   it("refuses what is not a data URL", () => {

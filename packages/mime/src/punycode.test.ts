@@ -51,6 +51,8 @@ describe("decodePunycode", () => {
     // A character that is no digit ends the decoding at once, even before valid digits.
     expect(decodePunycode("!a")).toBeUndefined();
     expect(decodePunycode("+a")).toBeUndefined();
+    // "{" follows "z": no digit, though "z-0fa" decodes.
+    expect(decodePunycode("z-{fa")).toBeUndefined();
   });
 
   it("refuses a code point above U+10FFFF and a surrogate, takes their neighbours", () => {

@@ -29,6 +29,8 @@ describe("encodeQuotedPrintable", () => {
     expect(qp("end\t")).toBe("end=09");
     // A space before a lone CR is not at a line end.
     expect(qp("a \rb")).toBe("a =0Db");
+    // Nor is a space two octets before a lone LF.
+    expect(qp(" a\nb")).toBe(" a=0Ab");
   });
 
   it("ends a line at 75 characters plus the soft break, exactly", () => {

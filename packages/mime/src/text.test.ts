@@ -67,6 +67,7 @@ describe("assertHeaderSafe", () => {
         ["ab\udfff", 2],
         ["\ud800\ud800\udc00", 0],
         ["\udbff\ue000", 0],
+        ["\udc00\udc00", 0],
       ] as const) {
         expect(refusal(() => check("x", value)).message).toBe(
           `x: contains a lone surrogate at index ${index}`,
