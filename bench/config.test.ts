@@ -61,6 +61,17 @@ describe("parseConfig", () => {
   });
 });
 
+describe("engine options", () => {
+  it("the engine section is on in both presets; --no-engine skips it, --engine-ms sets its runs", () => {
+    expect([fullConfig().engine, quickConfig().engine]).toEqual([true, true]);
+    expect([fullConfig().engineMs, quickConfig().engineMs]).toEqual([400, 100]);
+    const config = parseConfig(["--quick", "--no-engine", "--engine-ms", "50"]);
+    if (config === "help") throw new Error("unexpected help");
+    expect([config.engine, config.engineMs, config.custom]).toEqual([false, 50, true]);
+    expect(() => parseConfig(["--engine-ms", "0"])).toThrow(/--engine-ms/);
+  });
+});
+
 describe("spread", () => {
   it("gives the median with min and max, ignoring NaN", () => {
     expect(spread([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3, n: 3 });

@@ -59,6 +59,10 @@ export interface BenchConfig {
   concurrentSends: number;
   /** Messages in a row for the heap-growth soak; 0 skips it. */
   soakMessages: number;
+  /** Measure the engine alone (reply parser, DATA encoder beside a copy), in-process. */
+  engine: boolean;
+  /** ms of each timed engine run (there are three repetitions at least). */
+  engineMs: number;
   /** Timed connection set-ups per TLS measurement (Postfix, STARTTLS + AUTH); 0 skips it. */
   tlsRounds: number;
   /** One-way delays of the TLS set-up measurement. */
@@ -106,6 +110,8 @@ export function fullConfig(): BenchConfig {
     coldRuns: 30,
     concurrentSends: 1000,
     soakMessages: 100_000,
+    engine: true,
+    engineMs: 400,
     tlsRounds: 20,
     tlsDelays: [0, 20],
     sample: 20,
@@ -135,6 +141,7 @@ export function quickConfig(): BenchConfig {
     throttleSizeMiB: 8,
     coldRuns: 5,
     soakMessages: 10_000,
+    engineMs: 100,
     tlsRounds: 6,
     sample: 10,
     preset: "quick",
@@ -159,6 +166,8 @@ const HELP = `usage: pnpm bench [--quick] [options]
   --cold N              interleaved cold-start rounds (0 skips; needs pnpm build for @smtp)
   --concurrent N        send() calls at once on a pool of 5, for memory (0 skips)
   --soak N              messages in a row for the heap-growth soak (0 skips)
+  --no-engine           skip the engine-alone section (reply parser, DATA encoder vs a copy)
+  --engine-ms MS        ms of each timed engine run (full 400, quick 100)
   --tls N               timed TLS set-ups (STARTTLS + AUTH on Postfix) per cell (0 skips)
   --tls-delays 0,20     one-way delays of the TLS set-up measurement
   --sample N            messages per measurement parsed with mailparser
@@ -209,6 +218,7 @@ const VALUE_FLAGS = [
   "--cold",
   "--concurrent",
   "--soak",
+  "--engine-ms",
   "--tls",
   "--tls-delays",
   "--cpu-prof",
@@ -221,6 +231,7 @@ const BOOLEAN_FLAGS = [
   "--quick",
   "--no-encode",
   "--no-dkim",
+  "--no-engine",
   "--source",
   "--quiet",
   "--help",
@@ -313,6 +324,9 @@ export function parseConfig(
       case "--soak":
         config.soakMessages = integer(value, flag, 0);
         break;
+      case "--engine-ms":
+        config.engineMs = integer(value, flag);
+        break;
       case "--tls":
         config.tlsRounds = integer(value, flag, 0);
         break;
@@ -351,12 +365,14 @@ export function parseConfig(
     values.size > 0 ||
     switches.has("--no-encode") ||
     switches.has("--no-dkim") ||
+    switches.has("--no-engine") ||
     switches.has("--source")
   ) {
     config.custom = true;
   }
   if (switches.has("--no-encode")) config.encodeOnly = false;
   if (switches.has("--no-dkim")) config.dkim = false;
+  if (switches.has("--no-engine")) config.engine = false;
   if (switches.has("--quiet")) config.verbose = false;
   if (switches.has("--source")) config.source = true;
   return config;
