@@ -136,13 +136,17 @@ export function quickConfig(): BenchConfig {
     nDelayed: 40,
     timeCapMs: 5_000,
     delays: [0, 5],
+    // One recipient, the soak at 3,000 and TLS without the proxy: the quick run stays under
+    // two minutes on a loaded machine (bench/README.md).
+    recipients: [1],
     sizesMiB: [8],
     throttleMiBps: 20,
     throttleSizeMiB: 8,
     coldRuns: 5,
-    soakMessages: 10_000,
+    soakMessages: 3_000,
     engineMs: 100,
     tlsRounds: 6,
+    tlsDelays: [0],
     sample: 10,
     preset: "quick",
   };
@@ -150,7 +154,7 @@ export function quickConfig(): BenchConfig {
 
 const HELP = `usage: pnpm bench [--quick] [options]
 
-  --quick               small N, 1 repetition, 8 MiB attachment (default: full run)
+  --quick               small N, R = 1, 1 repetition, 8 MiB attachment (default: full run)
   --reps N              repetitions (client order rotated each time)
   --n N                 messages timed per measurement at D = 0
   --n-delayed N         messages timed per measurement with the proxy

@@ -27,7 +27,7 @@ import { fmt, fmtSpread, groupBy, type Spread, spread } from "./stats.ts";
 
 type Core = Awaited<ReturnType<typeof loadCoreInternalModule>>;
 
-/** One timed pass over a workload, repeated for the configured time. @since 0.2.0 */
+/** One timed run: passes over a workload, repeated for the configured time. @since 0.2.0 */
 export interface EngineRun {
   rep: number;
   workload: string;
@@ -35,7 +35,9 @@ export interface EngineRun {
   /** Passes over the workload and the time they took. */
   passes: number;
   ms: number;
-  /** Replies (parse) or input bytes (stuff, copy) per second. */
+  /** The median time of one pass over the samples (see `timed`), ms. */
+  passMs: number;
+  /** Replies (parse) or input bytes (stuff, copy) per second, from `passMs`. */
   perSec: number;
   /** Every pass gave the counts the check found. */
   ok: boolean;
@@ -158,18 +160,28 @@ function copyPass(workload: BodyWorkload, into: Uint8Array): number {
   return at;
 }
 
-/** Runs `pass` until `ms` have gone by (at least once); whether every pass returned `expected`. */
-function timed(pass: () => number, expected: number, ms: number) {
-  let passes = 0;
+/** Shortest stretch timed as one sample: long against the clock's resolution. */
+const SAMPLE_MS = 1;
+
+/**
+ * Runs `pass` in samples of `perSample` passes until `ms` have gone by (one sample at
+ * least); the time of a pass is the median over the samples, so that another process taking
+ * the CPU for a while spoils a few samples, not the figure. Also whether every pass returned
+ * `expected`.
+ */
+function timed(pass: () => number, expected: number, ms: number, perSample: number) {
+  const samples: number[] = [];
   let ok = true;
   const started = performance.now();
   let elapsed = 0;
   do {
-    if (pass() !== expected) ok = false;
-    passes++;
-    elapsed = performance.now() - started;
+    const t0 = performance.now();
+    for (let i = 0; i < perSample; i++) if (pass() !== expected) ok = false;
+    const t1 = performance.now();
+    samples.push((t1 - t0) / perSample);
+    elapsed = t1 - started;
   } while (elapsed < ms);
-  return { passes, ms: elapsed, ok };
+  return { passes: samples.length * perSample, ms: elapsed, passMs: spread(samples).median, ok };
 }
 
 /** Repetitions of the engine section: the run's, and never fewer than 3 (they are cheap). */
@@ -258,11 +270,16 @@ export async function measureEngine(config: BenchConfig): Promise<EngineResult> 
       .flatMap((w) => bodySteps(w, rep)),
   ];
 
-  // Warm-up: every step for half the time, so the timed runs see optimised code.
-  for (const step of stepsOf(0)) timed(step.pass, step.expected, ms / 2);
+  // Warm-up: every step for half the time, so the timed runs see optimised code; it also
+  // finds how many passes make a sample of SAMPLE_MS.
+  const perSample = new Map<string, number>();
+  for (const step of stepsOf(0)) {
+    const t = timed(step.pass, step.expected, ms / 2, 1);
+    perSample.set(`${step.op}|${step.workload}`, Math.max(1, Math.ceil(SAMPLE_MS / t.passMs)));
+  }
   for (let rep = 0; rep < reps; rep++) {
     for (const step of stepsOf(rep)) {
-      const t = timed(step.pass, step.expected, ms);
+      const t = timed(step.pass, step.expected, ms, perSample.get(`${step.op}|${step.workload}`)!);
       if (!t.ok) problems.push(`engine: ${step.op} ${step.workload}: a timed pass miscounted`);
       runs.push({
         rep,
@@ -270,7 +287,8 @@ export async function measureEngine(config: BenchConfig): Promise<EngineResult> 
         op: step.op,
         passes: t.passes,
         ms: t.ms,
-        perSec: (t.passes * step.units) / (t.ms / 1000),
+        passMs: t.passMs,
+        perSec: step.units / (t.passMs / 1000),
         ok: t.ok,
       });
     }
