@@ -1,14 +1,22 @@
 /**
- * `pnpm bench:check`: runs the quick bench (or reads a run's JSON with `--json`) and compares
+ * `pnpm bench:check`: runs the quick bench (or reads runs' JSON with `--json`) and compares
  * its ratios with the committed reference ones in bench/baseline.json, printing a warning per
  * ratio worse by more than 20 %. Exit code 0 unless `--strict` (1 on a regression), a
  * correctness problem in the run (1), or bad usage (2). `--update` writes the reference from
  * the run instead. The comparison itself is check.ts.
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Baseline, compareRatios, extractRatios, formatCheck, type RunJson } from "./check.ts";
+import {
+  type Baseline,
+  compareRatios,
+  extractRatios,
+  formatCheck,
+  medianRatios,
+  type Ratio,
+  type RunJson,
+} from "./check.ts";
 import { quickConfig } from "./config.ts";
 import { ROOT } from "./processes.ts";
 import { runBench } from "./run.ts";
@@ -16,7 +24,8 @@ import { runBench } from "./run.ts";
 const USAGE = `usage: pnpm bench:check [--json PATH] [--update] [--strict] [--baseline PATH] [--threshold PCT]
 
   (no --json)       run the quick bench (pnpm bench --quick, ~1.5 min) and check its ratios
-  --json PATH       check the run saved in PATH (pnpm bench --json PATH, or bench/results/)
+  --json PATH       check the run saved in PATH (pnpm bench --json PATH, or bench/results/);
+                    repeated: the median of each ratio over the runs
   --update          write the reference ratios from the run instead of checking
   --strict          exit 1 when a ratio regressed (default: warn, exit 0)
   --baseline PATH   the reference (default bench/baseline.json)
@@ -24,7 +33,8 @@ const USAGE = `usage: pnpm bench:check [--json PATH] [--update] [--strict] [--ba
 
 /** What the command line asked. @since 0.2.0 */
 export interface CheckOptions {
-  json: string | undefined;
+  /** Saved runs to check (their median per ratio); empty: run the quick bench. */
+  json: string[];
   update: boolean;
   strict: boolean;
   baseline: string;
@@ -39,7 +49,7 @@ export interface CheckOptions {
  */
 export function parseCheckArgs(argv: readonly string[]): CheckOptions | "help" {
   const options: CheckOptions = {
-    json: undefined,
+    json: [],
     update: false,
     strict: false,
     baseline: join(ROOT, "bench", "baseline.json"),
@@ -56,7 +66,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckOptions | "help" {
     if (flag === "--help") return "help";
     else if (flag === "--update") options.update = true;
     else if (flag === "--strict") options.strict = true;
-    else if (flag === "--json") options.json = next();
+    else if (flag === "--json") options.json.push(next());
     else if (flag === "--baseline") options.baseline = next();
     else if (flag === "--threshold") {
       const pct = Number(next());
@@ -67,32 +77,47 @@ export function parseCheckArgs(argv: readonly string[]): CheckOptions | "help" {
   return options;
 }
 
-/** The run to check, from its JSON or from a fresh quick bench. */
-async function loadRun(
-  options: CheckOptions,
-): Promise<{ run: RunJson; problems: string[]; from: string }> {
-  if (options.json !== undefined) {
-    const run = JSON.parse(await readFile(options.json, "utf8")) as RunJson & {
-      problems?: string[];
-    };
-    return { run, problems: run.problems ?? [], from: options.json };
-  }
-  const result = await runBench(quickConfig());
-  return { run: result, problems: result.problems, from: result.jsonPath ?? "(not written)" };
+/** One run to check, from its JSON or a fresh quick bench. */
+interface LoadedRun {
+  run: RunJson;
+  problems: string[];
+  from: string;
 }
 
-function baselineOf(run: RunJson, from: string): Baseline {
-  const m = run.machine;
-  const ratios: Baseline["ratios"] = {};
-  for (const r of extractRatios(run)) ratios[r.key] = { value: r.value, better: r.better };
+/** The runs to check: each `--json` file, or one fresh quick bench. */
+async function loadRuns(options: CheckOptions): Promise<LoadedRun[]> {
+  if (options.json.length > 0) {
+    return Promise.all(
+      options.json.map(async (path) => {
+        const run = JSON.parse(await readFile(path, "utf8")) as RunJson & { problems?: string[] };
+        return { run, problems: run.problems ?? [], from: relative(ROOT, path) };
+      }),
+    );
+  }
+  const result = await runBench(quickConfig());
+  const from = result.jsonPath === undefined ? "(not written)" : relative(ROOT, result.jsonPath);
+  return [{ run: result, problems: result.problems, from }];
+}
+
+const presetOf = (run: RunJson) =>
+  `${run.config?.preset ?? "unknown"}${run.config?.custom ? " (with options)" : ""}`;
+
+function baselineOf(runs: readonly LoadedRun[], ratios: readonly Ratio[]): Baseline {
+  const first = runs[0]!.run;
+  const m = first.machine;
+  const values: Baseline["ratios"] = {};
+  for (const r of ratios)
+    values[r.key] = { value: Number(r.value.toPrecision(4)), better: r.better };
   return {
     about:
       "Reference ratios for pnpm bench:check (bench/check.ts), written by pnpm bench:check --update " +
-      `from ${from.startsWith(ROOT) ? from.slice(ROOT.length + 1) : from}. Only ratios within one run count.`,
-    date: run.date ?? "unknown",
-    preset: `${run.config?.preset ?? "unknown"}${run.config?.custom ? " (with options)" : ""}`,
+      `from ${runs.map((r) => r.from).join(", ")}` +
+      (runs.length > 1 ? " (the median of each ratio over the runs)" : "") +
+      ". Only ratios within one run count.",
+    date: runs.map((r) => r.run.date ?? "unknown").join(", "),
+    preset: [...new Set(runs.map((r) => presetOf(r.run)))].join(", "),
     machine: m ? `${m.cpus} × ${m.cpuModel}, node ${m.node}` : "unknown",
-    ratios,
+    ratios: values,
   };
 }
 
@@ -109,8 +134,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const { run, problems, from } = await loadRun(options);
-  process.stdout.write(`run: ${from} (${run.config?.preset ?? "unknown"} preset, ${run.date})\n`);
+  const runs = await loadRuns(options);
+  for (const { run, from } of runs) {
+    process.stdout.write(`run: ${from} (${presetOf(run)} preset, ${run.date})\n`);
+  }
+  const problems = runs.flatMap((r) => r.problems);
   if (problems.length > 0) {
     process.stdout.write(
       `the run has correctness problems (${problems.length}):\n${problems.map((p) => `- ${p}`).join("\n")}\n`,
@@ -121,8 +149,9 @@ async function main(): Promise<void> {
       return;
     }
   }
+  const ratios = medianRatios(runs.map((r) => extractRatios(r.run)));
   if (options.update) {
-    const baseline = baselineOf(run, from);
+    const baseline = baselineOf(runs, ratios);
     await writeFile(options.baseline, `${JSON.stringify(baseline, null, 2)}\n`);
     process.stdout.write(
       `wrote ${Object.keys(baseline.ratios).length} reference ratios to ${options.baseline}\n`,
@@ -142,13 +171,13 @@ async function main(): Promise<void> {
   process.stdout.write(
     `reference: ${options.baseline} (${baseline.preset} preset, ${baseline.date}, ${baseline.machine})\n`,
   );
-  const preset = run.config?.preset ?? "unknown";
-  if (!baseline.preset.startsWith(preset)) {
+  const presets = [...new Set(runs.map((r) => presetOf(r.run)))].join(", ");
+  if (baseline.preset !== presets) {
     process.stdout.write(
-      `note: the reference is from a ${baseline.preset} run, this is ${preset}\n`,
+      `note: the reference is from a ${baseline.preset} run, this is ${presets}\n`,
     );
   }
-  const rows = compareRatios(baseline.ratios, extractRatios(run), options.threshold);
+  const rows = compareRatios(baseline.ratios, ratios, options.threshold);
   process.stdout.write(`${formatCheck(rows, options.threshold).join("\n")}\n`);
   if (options.strict && rows.some((r) => r.status === "regressed")) process.exitCode = 1;
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { compareRatios, extractRatios, formatCheck, type RunJson, regressed } from "./check.ts";
+import {
+  compareRatios,
+  extractRatios,
+  formatCheck,
+  medianRatios,
+  type RunJson,
+  regressed,
+} from "./check.ts";
 import { parseCheckArgs } from "./check-run.ts";
 
 const m = (median: number | null) => ({ median });
@@ -168,12 +175,26 @@ describe("extractRatios", () => {
   });
 });
 
+describe("medianRatios", () => {
+  it("takes each ratio's median over the runs that have it", () => {
+    const run = (speed: number, extra?: number) => [
+      { key: "speed", value: speed, better: "higher" as const },
+      ...(extra === undefined ? [] : [{ key: "extra", value: extra, better: "lower" as const }]),
+    ];
+    expect(medianRatios([run(1, 5), run(3), run(2, 7)])).toEqual([
+      { key: "speed", value: 2, better: "higher" },
+      { key: "extra", value: 6, better: "lower" },
+    ]);
+    expect(medianRatios([])).toEqual([]);
+  });
+});
+
 describe("parseCheckArgs", () => {
   it("defaults to a 20 % threshold, warnings only, the committed reference", () => {
     const options = parseCheckArgs([]);
     if (options === "help") throw new Error("unexpected help");
     expect(options).toMatchObject({
-      json: undefined,
+      json: [],
       update: false,
       strict: false,
       threshold: 0.2,
@@ -184,6 +205,8 @@ describe("parseCheckArgs", () => {
   it("reads --json, --update, --strict, --baseline and --threshold; refuses the unknown", () => {
     const options = parseCheckArgs([
       "--json=run.json",
+      "--json",
+      "run2.json",
       "--strict",
       "--update",
       "--baseline",
@@ -192,7 +215,7 @@ describe("parseCheckArgs", () => {
       "10",
     ]);
     expect(options).toEqual({
-      json: "run.json",
+      json: ["run.json", "run2.json"],
       update: true,
       strict: true,
       baseline: "b.json",

@@ -7,7 +7,7 @@
 import type { ClientName } from "./config.ts";
 import type { EngineResult } from "./engine.ts";
 import { clientLabel } from "./report.ts";
-import { fmt } from "./stats.ts";
+import { fmt, spread } from "./stats.ts";
 
 /** Which way a ratio is better. @since 0.2.0 */
 export type Better = "higher" | "lower";
@@ -118,6 +118,28 @@ export function extractRatios(run: RunJson): Ratio[] {
     add(`${cell}: × nodemailer`, value(row.vsNodemailer), "lower");
   }
   return out;
+}
+
+/**
+ * Several runs' ratios as one: each ratio's median over the runs that have it (a reference
+ * from a few quick runs is steadier than from one). Keys in order of first appearance.
+ *
+ * @since 0.2.0
+ */
+export function medianRatios(runs: readonly (readonly Ratio[])[]): Ratio[] {
+  const byKey = new Map<string, Ratio[]>();
+  for (const run of runs) {
+    for (const r of run) {
+      const list = byKey.get(r.key);
+      if (list) list.push(r);
+      else byKey.set(r.key, [r]);
+    }
+  }
+  return [...byKey.values()].map((list) => ({
+    key: list[0]!.key,
+    better: list[0]!.better,
+    value: spread(list.map((r) => r.value)).median,
+  }));
 }
 
 /** What became of one ratio. @since 0.2.0 */

@@ -22,6 +22,14 @@ describe("parseConfig", () => {
     expect(config.encodeOnly).toBe(false);
     expect(config.custom).toBe(true);
     expect(quickConfig().custom).toBe(false);
+    // --json alone leaves a preset run a plain one.
+    expect(parseConfig(["--quick", "--json", "x.json"])).toMatchObject({
+      custom: false,
+      jsonPath: "x.json",
+    });
+    expect(parseConfig(["--quick", "--json", "x.json", "--n", "5"])).toMatchObject({
+      custom: true,
+    });
   });
 
   it("--servers selects the real-server mode, at RTT 0, 10 and 40 ms unless --delays says otherwise", () => {

@@ -365,8 +365,9 @@ export function parseConfig(
   }
   // The real-server mode measures at RTT 0, 10 and 40 ms unless told otherwise.
   if (values.has("--servers") && !values.has("--delays")) config.delays = [0, 5, 20];
+  // Where the JSON goes changes nothing measured.
   if (
-    values.size > 0 ||
+    [...values.keys()].some((flag) => flag !== "--json") ||
     switches.has("--no-encode") ||
     switches.has("--no-dkim") ||
     switches.has("--no-engine") ||
