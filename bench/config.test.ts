@@ -72,7 +72,7 @@ describe("parseConfig", () => {
 describe("engine options", () => {
   it("the engine section is on in both presets; --no-engine skips it, --engine-ms sets its runs", () => {
     expect([fullConfig().engine, quickConfig().engine]).toEqual([true, true]);
-    expect([fullConfig().engineMs, quickConfig().engineMs]).toEqual([400, 100]);
+    expect([fullConfig().engineMs, quickConfig().engineMs]).toEqual([400, 200]);
     const config = parseConfig(["--quick", "--no-engine", "--engine-ms", "50"]);
     if (config === "help") throw new Error("unexpected help");
     expect([config.engine, config.engineMs, config.custom]).toEqual([false, 50, true]);

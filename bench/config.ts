@@ -144,7 +144,7 @@ export function quickConfig(): BenchConfig {
     throttleSizeMiB: 8,
     coldRuns: 5,
     soakMessages: 3_000,
-    engineMs: 100,
+    engineMs: 200,
     tlsRounds: 6,
     tlsDelays: [0],
     sample: 10,
@@ -171,7 +171,7 @@ const HELP = `usage: pnpm bench [--quick] [options]
   --concurrent N        send() calls at once on a pool of 5, for memory (0 skips)
   --soak N              messages in a row for the heap-growth soak (0 skips)
   --no-engine           skip the engine-alone section (reply parser, DATA encoder vs a copy)
-  --engine-ms MS        ms of each timed engine run (full 400, quick 100)
+  --engine-ms MS        ms of each timed engine run (full 400, quick 200)
   --tls N               timed TLS set-ups (STARTTLS + AUTH on Postfix) per cell (0 skips)
   --tls-delays 0,20     one-way delays of the TLS set-up measurement
   --sample N            messages per measurement parsed with mailparser
