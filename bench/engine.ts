@@ -25,7 +25,12 @@ import { rotated } from "./run-common.ts";
 import { loadCoreInternalModule } from "./smtp-modules.ts";
 import { fmt, fmtSpread, groupBy, type Spread, spread } from "./stats.ts";
 
-type Core = Awaited<ReturnType<typeof loadCoreInternalModule>>;
+/** What the section uses of `@smtp/core/internal`. @since 0.2.0 */
+export type EngineCore = Pick<
+  Awaited<ReturnType<typeof loadCoreInternalModule>>,
+  "ReplyParser" | "DataEncoder"
+>;
+type Core = EngineCore;
 
 /** One timed run: passes over a workload, repeated for the configured time. @since 0.2.0 */
 export interface EngineRun {
@@ -190,12 +195,16 @@ function engineReps(config: BenchConfig): number {
 }
 
 /**
- * Measures the engine alone for `config.engineMs` per timed run.
+ * Measures the engine alone for `config.engineMs` per timed run; `given` (for tests) replaces
+ * the `@smtp/core/internal` it loads.
  *
  * @since 0.2.0
  */
-export async function measureEngine(config: BenchConfig): Promise<EngineResult> {
-  const core = await loadCoreInternalModule(config.source);
+export async function measureEngine(
+  config: BenchConfig,
+  given: EngineCore | undefined = undefined,
+): Promise<EngineResult> {
+  const core = given ?? (await loadCoreInternalModule(config.source));
   const ms = config.engineMs;
   const reps = engineReps(config);
   const problems: string[] = [];
@@ -207,20 +216,26 @@ export async function measureEngine(config: BenchConfig): Promise<EngineResult> 
   const label = (b: BodyWorkload) => `${b.name}, ${b.chunkSize / 1024} KiB chunks`;
   const parseExpected = new Map(replies.map((w) => [w.name, expectedParse(w)]));
   const stuffExpected = new Map<string, number>();
-  for (const w of replies) {
-    const problem = checkParse(core, w);
-    if (problem) {
-      failed.add(w.name);
-      problems.push(`engine: reply parser, ${w.name}: ${problem}`);
+  // A check that fails (or throws) leaves its workload out of the timing, as a problem.
+  const verify = (what: string, name: string, run: () => string | undefined) => {
+    let problem: string | undefined;
+    try {
+      problem = run();
+    } catch (error) {
+      problem = `threw ${String(error)}`;
     }
-  }
+    if (problem !== undefined) {
+      failed.add(name);
+      problems.push(`engine: ${what}, ${name}: ${problem}`);
+    }
+  };
+  for (const w of replies) verify("reply parser", w.name, () => checkParse(core, w));
   for (const w of bodies) {
-    const problem = checkStuff(core, w);
-    if (problem) {
-      failed.add(label(w));
-      problems.push(`engine: DATA encoder, ${label(w)}: ${problem}`);
-    }
-    stuffExpected.set(label(w), stuffPass(core, w));
+    verify("DATA encoder", label(w), () => {
+      const problem = checkStuff(core, w);
+      stuffExpected.set(label(w), stuffPass(core, w));
+      return problem;
+    });
   }
   const copyInto = new Uint8Array(Math.max(...bodies.map((b) => b.body.length)));
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DataEncoder } from "../packages/core/src/internal/index.ts";
+import { DataEncoder, ReplyParser } from "../packages/core/src/internal/index.ts";
+import { quickConfig } from "./config.ts";
+import { measureEngine } from "./engine.ts";
 import { bodyWorkloads, replyWorkloads, sameBytes, unstuff } from "./engine-workloads.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -47,5 +49,25 @@ describe("the engine workloads", () => {
       expect(text).toBe(w.replies.map((r) => `${r.join("\r\n")}\r\n`).join(""));
       expect(w.bytes).toBe(text.length);
     }
+  });
+});
+
+describe("measureEngine", () => {
+  it("does not time an encoder whose output fails the check: a problem, the rows unverified", async () => {
+    const config = { ...quickConfig(), engineMs: 2 };
+    // No dot-stuffing and no terminator: what a broken DATA encoder could send.
+    class Unstuffed extends DataEncoder {
+      constructor() {
+        super({ dotStuff: false });
+      }
+    }
+    const result = await measureEngine(config, { ReplyParser, DataEncoder: Unstuffed });
+    expect(result.problems).toHaveLength(4);
+    expect(result.problems[0]).toMatch(/^engine: DATA encoder, text, 4 KiB chunks: .*does not end/);
+    for (const row of result.dotStuffing) {
+      expect(row.verified).toBe(false);
+      expect(row.timeVsCopy.n).toBe(0);
+    }
+    for (const row of result.replies) expect(row.verified).toBe(true);
   });
 });
