@@ -21,9 +21,10 @@ import { quickConfig } from "./config.ts";
 import { ROOT } from "./processes.ts";
 import { runBench } from "./run.ts";
 
-const USAGE = `usage: pnpm bench:check [--json PATH] [--update] [--strict] [--baseline PATH] [--threshold PCT]
+const USAGE = `usage: pnpm bench:check [--runs N | --json PATH...] [--update] [--strict] [--baseline PATH] [--threshold PCT]
 
   (no --json)       run the quick bench (pnpm bench --quick, ~1.5 min) and check its ratios
+  --runs N          run it N times and check each ratio's median over the runs (steadier)
   --json PATH       check the run saved in PATH (pnpm bench --json PATH, or bench/results/);
                     repeated: the median of each ratio over the runs
   --update          write the reference ratios from the run instead of checking
@@ -35,6 +36,8 @@ const USAGE = `usage: pnpm bench:check [--json PATH] [--update] [--strict] [--ba
 export interface CheckOptions {
   /** Saved runs to check (their median per ratio); empty: run the quick bench. */
   json: string[];
+  /** Without `json`: quick runs to make (their median per ratio). */
+  runs: number;
   update: boolean;
   strict: boolean;
   baseline: string;
@@ -50,6 +53,7 @@ export interface CheckOptions {
 export function parseCheckArgs(argv: readonly string[]): CheckOptions | "help" {
   const options: CheckOptions = {
     json: [],
+    runs: 1,
     update: false,
     strict: false,
     baseline: join(ROOT, "bench", "baseline.json"),
@@ -67,12 +71,19 @@ export function parseCheckArgs(argv: readonly string[]): CheckOptions | "help" {
     else if (flag === "--update") options.update = true;
     else if (flag === "--strict") options.strict = true;
     else if (flag === "--json") options.json.push(next());
-    else if (flag === "--baseline") options.baseline = next();
+    else if (flag === "--runs") {
+      const runs = Number(next());
+      if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs: an integer >= 1");
+      options.runs = runs;
+    } else if (flag === "--baseline") options.baseline = next();
     else if (flag === "--threshold") {
       const pct = Number(next());
       if (!Number.isFinite(pct) || pct <= 0) throw new Error("--threshold: a percentage > 0");
       options.threshold = pct / 100;
     } else if (arg !== "--") throw new Error(`unknown option ${arg}\n\n${USAGE}`);
+  }
+  if (options.json.length > 0 && options.runs !== 1) {
+    throw new Error("--runs makes fresh runs, --json reads saved ones: one or the other");
   }
   return options;
 }
@@ -84,7 +95,7 @@ interface LoadedRun {
   from: string;
 }
 
-/** The runs to check: each `--json` file, or one fresh quick bench. */
+/** The runs to check: each `--json` file, or `--runs` fresh quick benches. */
 async function loadRuns(options: CheckOptions): Promise<LoadedRun[]> {
   if (options.json.length > 0) {
     return Promise.all(
@@ -94,9 +105,13 @@ async function loadRuns(options: CheckOptions): Promise<LoadedRun[]> {
       }),
     );
   }
-  const result = await runBench(quickConfig());
-  const from = result.jsonPath === undefined ? "(not written)" : relative(ROOT, result.jsonPath);
-  return [{ run: result, problems: result.problems, from }];
+  const runs: LoadedRun[] = [];
+  for (let i = 0; i < options.runs; i++) {
+    const result = await runBench(quickConfig());
+    const from = result.jsonPath === undefined ? "(not written)" : relative(ROOT, result.jsonPath);
+    runs.push({ run: result, problems: result.problems, from });
+  }
+  return runs;
 }
 
 const presetOf = (run: RunJson) =>
