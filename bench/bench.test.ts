@@ -23,6 +23,7 @@ describe("pnpm bench --quick (tiny N)", () => {
       throttleSizeMiB: 1,
       encodeOnly: false,
       coldRuns: 1,
+      engineMs: 5,
       sample: 4,
       jsonPath,
       verbose: false,
@@ -79,6 +80,29 @@ describe("pnpm bench --quick (tiny N)", () => {
       const cold = result.coldStart?.rows.map((r) => r.library) ?? [];
       expect(cold).toContain("nodemailer");
       expect(cold.length + (result.coldStart?.skipped.length ?? 0)).toBe(2);
+
+      // The engine alone: every row measured, verified, with numbers (no speed asserted).
+      const engine = result.engine;
+      expect(engine?.reps).toBe(3);
+      expect(engine?.replies.map((r) => r.linesPerReply)).toEqual([1, 12]);
+      for (const row of engine?.replies ?? []) {
+        expect(row.verified).toBe(true);
+        expect(row.repliesPerSec.n).toBe(3);
+        expect(row.repliesPerSec.min).toBeGreaterThan(0);
+      }
+      expect(engine?.dotStuffing).toHaveLength(4);
+      for (const row of engine?.dotStuffing ?? []) {
+        expect(row.verified).toBe(true);
+        expect(row.timeVsCopy.n).toBe(3);
+        expect(row.timeVsCopy.min).toBeGreaterThan(0);
+        expect(row.stuffMiBps.min).toBeGreaterThan(0);
+        expect(row.copyMiBps.min).toBeGreaterThan(0);
+        // Stuffing adds a dot per line on the dotted body, only the terminator on the text.
+        if (row.workload === "text") expect(row.growth).toBeLessThan(1.001);
+        else expect(row.growth).toBeGreaterThan(1.01);
+      }
+      expect(result.markdown).toContain("| replies | lines/reply |");
+      expect(result.markdown).toContain("| body (1 MiB) | chunk | DataEncoder MiB/s |");
 
       for (const client of CLIENTS) expect(result.markdown).toContain(clientLabel(client));
       expect(result.markdown).toContain("| D ms | R | client | msgs/s |");

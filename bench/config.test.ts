@@ -22,6 +22,14 @@ describe("parseConfig", () => {
     expect(config.encodeOnly).toBe(false);
     expect(config.custom).toBe(true);
     expect(quickConfig().custom).toBe(false);
+    // --json alone leaves a preset run a plain one.
+    expect(parseConfig(["--quick", "--json", "x.json"])).toMatchObject({
+      custom: false,
+      jsonPath: "x.json",
+    });
+    expect(parseConfig(["--quick", "--json", "x.json", "--n", "5"])).toMatchObject({
+      custom: true,
+    });
   });
 
   it("--servers selects the real-server mode, at RTT 0, 10 and 40 ms unless --delays says otherwise", () => {
@@ -58,6 +66,17 @@ describe("parseConfig", () => {
     if (config === "help") throw new Error("unexpected help");
     expect(config.dkim).toBe(false);
     expect(config.custom).toBe(true);
+  });
+});
+
+describe("engine options", () => {
+  it("the engine section is on in both presets; --no-engine skips it, --engine-ms sets its runs", () => {
+    expect([fullConfig().engine, quickConfig().engine]).toEqual([true, true]);
+    expect([fullConfig().engineMs, quickConfig().engineMs]).toEqual([400, 200]);
+    const config = parseConfig(["--quick", "--no-engine", "--engine-ms", "50"]);
+    if (config === "help") throw new Error("unexpected help");
+    expect([config.engine, config.engineMs, config.custom]).toEqual([false, 50, true]);
+    expect(() => parseConfig(["--engine-ms", "0"])).toThrow(/--engine-ms/);
   });
 });
 

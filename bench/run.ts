@@ -14,6 +14,7 @@ import { libraryOf } from "./clients.ts";
 import { type ColdStartResult, measureColdStart } from "./cold-start.ts";
 import { type BenchConfig, parseConfig, USAGE } from "./config.ts";
 import { type DkimRow, dkimTable, summarizeDkim } from "./dkim-report.ts";
+import { type EngineResult, engineTables, measureEngine } from "./engine.ts";
 import {
   type AttachmentCase,
   type AttachmentRun,
@@ -68,6 +69,8 @@ export interface BenchResult extends RunRecord {
   memory: { runs: MemoryRun[]; summary: MemoryRow[] };
   /** TLS set-up with and without session resumption (Postfix), when measured. */
   tls: { runs: TlsSetupRun[]; summary: TlsSetupRow[]; skipped: string | undefined };
+  /** The engine alone (reply parser, DATA encoder beside a copy), when measured. */
+  engine: EngineResult | undefined;
 }
 
 /** Writes `mib` MiB of random bytes to `path`, 1 MiB at a time. */
@@ -249,6 +252,9 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     await server.stop();
     await rm(workDir, { recursive: true, force: true });
   }
+  // In this process, with no client process or sink running.
+  const engine = config.engine ? await measureEngine(config) : undefined;
+  if (engine) log(`engine alone: ${engine.reps} repetitions done`);
   // Last, with nothing else of ours running.
   const coldStart = config.coldRuns > 0 ? measureColdStart(config.coldRuns) : undefined;
   if (coldStart) log(`cold start: ${coldStart.runs} interleaved rounds done`);
@@ -269,6 +275,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     ...tlsRuns.flatMap((r) =>
       r.problems.map((p) => `TLS ${r.tls} D=${r.delayMs} ${r.client} rep ${r.rep + 1}: ${p}`),
     ),
+    ...(engine?.problems ?? []),
   ];
   const tlsSummary = summarizeTlsSetup(tlsRuns);
   const machine = machineInfo();
@@ -325,6 +332,14 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       dkimTable(dkimSummary),
     );
   }
+  if (engine) {
+    sections.push(
+      "",
+      `## Engine alone (@smtp/core in-process${engine.source ? ", from source" : ""}: ${engine.reps} repetitions of ${engine.msPerRun} ms per row, order alternated; replies fed one server write at a time; the DATA encoder beside a copy of the same chunks into a preallocated buffer)`,
+      "",
+      engineTables(engine),
+    );
+  }
   if (coldStart) {
     sections.push(
       "",
@@ -337,7 +352,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   sections.push(
     "",
     problems.length === 0
-      ? "Correctness: every message delivered; sampled messages parsed with mailparser and attachments' SHA-256 matched; every DKIM signature verified (mailauth)."
+      ? "Correctness: every message delivered; sampled messages parsed with mailparser and attachments' SHA-256 matched; every DKIM signature verified (mailauth); the engine's replies parsed back and its stuffed bodies un-stuffed to their input."
       : `Correctness PROBLEMS (${problems.length}):\n${problems.map((p) => `- ${p}`).join("\n")}`,
   );
   const markdown = sections.join("\n");
@@ -353,6 +368,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     coldStart,
     memory: { runs: memoryRuns, summary: memorySummary },
     tls: { runs: tlsRuns, summary: tlsSummary, skipped: tlsSkipped },
+    engine,
     problems,
     markdown,
     jsonPath: undefined,

@@ -17,10 +17,11 @@ export function fromSource(
   return env.BENCH_SOURCE === "1";
 }
 
-function entry(pkg: "client" | "mime"): string {
-  const path = fromSource()
-    ? `../packages/${pkg}/src/index.ts`
-    : `../packages/${pkg}/dist/index.js`;
+/** The module a package entry loads from: `dist/<sub>index.js`, or its source with `source`. */
+function entry(pkg: "client" | "mime" | "core", source = fromSource(), sub = ""): string {
+  const path = source
+    ? `../packages/${pkg}/src/${sub}index.ts`
+    : `../packages/${pkg}/dist/${sub}index.js`;
   const file = fileURLToPath(new URL(path, import.meta.url));
   if (!existsSync(file)) {
     throw new Error(`${file} is missing: run pnpm build first (or pass --source)`);
@@ -36,6 +37,18 @@ export async function loadClientModule(): Promise<ClientModule> {
 /** `@smtp/mime`, from dist or source. @since 0.2.0 */
 export async function loadMimeModule(): Promise<MimeModule> {
   return (await import(entry("mime"))) as MimeModule;
+}
+
+type CoreInternalModule = typeof import("../packages/core/src/internal/index.ts");
+
+/**
+ * `@smtp/core/internal` (the reply parser, the DATA encoder), from dist or, with `source`,
+ * from its TypeScript sources.
+ *
+ * @since 0.2.0
+ */
+export async function loadCoreInternalModule(source: boolean): Promise<CoreInternalModule> {
+  return (await import(entry("core", source, "internal/"))) as CoreInternalModule;
 }
 
 /** Whether `packages/client/dist` exists (the smoke test falls back to source without it). @since 0.2.0 */

@@ -12,7 +12,10 @@ export const root = fileURLToPath(new URL("../../../", import.meta.url));
 export const bin = join(root, "packages/cli/dist/bin.js");
 const lock = join(root, "packages/cli/dist/.test-build-lock");
 
-/** `tsc -b packages/cli` (a no-op when the build is up to date). */
+/**
+ * `tsc -b packages/cli` (a no-op when the build is up to date), then the runtime bundles of
+ * the packages the bin loads (scripts/bundle-dist.mjs, as `pnpm build` does).
+ */
 export async function ensureBuilt(): Promise<void> {
   mkdirSync(join(root, "packages/cli/dist"), { recursive: true });
   for (let waited = 0; ; waited += 100) {
@@ -30,6 +33,7 @@ export async function ensureBuilt(): Promise<void> {
   }
   try {
     execFileSync(join(root, "node_modules/.bin/tsc"), ["-b", "packages/cli"], { cwd: root });
+    execFileSync(process.execPath, [join(root, "scripts/bundle-dist.mjs")], { cwd: root });
   } finally {
     rmdirSync(lock);
   }

@@ -51,7 +51,7 @@ describe("smtp probe", () => {
     expect(stdout).toMatch(/^Certificate\s+verifies$/m);
     expect(stdout).toContain("SANs    DNS:localhost, IP Address:127.0.0.1");
     expect(stdout).toMatch(/AUTH\s+PLAIN LOGIN CRAM-MD5 XOAUTH2/);
-    expect(stdout).toContain("with a password the client uses: CRAM-MD5");
+    expect(stdout).toContain("with a password the client uses: PLAIN");
     expect(stdout).toContain("with an OAuth 2 token: XOAUTH2");
     expect(stdout).toMatch(/^SIZE\s+1048576 \(1 MiB\)$/m);
     expect(stdout).toMatch(/REQUIRETLS\s+offered\s+when-asked/);
@@ -66,7 +66,7 @@ describe("smtp probe", () => {
       server: { host: "127.0.0.1", port: starttls.port, tls: "starttls" },
       greeting: ["220 localhost ESMTP smtp-server test peer"],
       tls: { verified: true, verifyError: null },
-      auth: { withPassword: "CRAM-MD5", withToken: "XOAUTH2" },
+      auth: { withPassword: "PLAIN", withToken: "XOAUTH2" },
       size: 1048576,
       error: null,
     });
@@ -250,7 +250,7 @@ describe("smtp send", () => {
     );
     expect(code).toBe(EXIT_CODES.auth);
     expect(stderr).toMatch(/auth: .*535/s);
-    expect(stderr).toContain("C: <redacted>");
+    expect(stderr).toContain("C: AUTH PLAIN <redacted>");
     expect(stdout + stderr).not.toContain("not-the-password");
     expect(stdout + stderr).not.toContain(Buffer.from("not-the-password").toString("base64"));
   });

@@ -52,7 +52,7 @@ export type ClientAuth =
       user: string;
       /** The password (for Gmail, an app password). */
       pass: string;
-      /** Force this SASL mechanism (PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256); default: the strongest offered. */
+      /** Force this SASL mechanism (PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256); default: the best offered (SCRAM-SHA-256, then PLAIN over TLS or CRAM-MD5 without). */
       method?: AuthMethod;
     }
   | {

@@ -139,7 +139,7 @@ describe("DataEncoder", () => {
     expect(dec.decode(e.end())).toBe("\r\n.\r\n");
   });
 
-  it("a chunk of 16 KiB or more: itself when clean, else a new array of the exact size", () => {
+  it("a chunk of 16 KiB or more: itself when clean, else a view of at most 2 × length + 2 bytes", () => {
     const line = "base64-like line of seventy-six characters, without any dot at its start.\r\n";
     const clean = enc.encode(line.repeat(Math.ceil((16 * 1024) / line.length)));
     expect(clean.length).toBeGreaterThanOrEqual(16 * 1024);
@@ -147,11 +147,20 @@ describe("DataEncoder", () => {
     expect(e.push(clean)).toBe(clean);
     const dotted = enc.encode(`.${line}`.repeat(Math.ceil((16 * 1024) / line.length)));
     const out = e.push(dotted);
-    expect(out.buffer.byteLength).toBe(out.length);
     expect(out.length).toBe(dotted.length + Math.ceil((16 * 1024) / line.length));
-    // A short chunk whose output outgrows the room kept for it (many bare LFs) is redone.
-    const bare = enc.encode(".a\n".repeat(100));
-    expect(dec.decode(new DataEncoder().push(bare))).toBe("..a\r\n".repeat(100));
+    expect(out.buffer.byteLength).toBeLessThanOrEqual(2 * dotted.length + 2);
+    // The worst case fills the room exactly: a CR held back from the chunk before, then a
+    // chunk whose every byte doubles ("." at a line start, bare LF), short and long.
+    for (const n of [1, 3, 16 * 1024 - 1, 16 * 1024 + 1]) {
+      const worst = new DataEncoder();
+      expect(worst.push(enc.encode("x\r"))).toEqual(enc.encode("x"));
+      const body = enc.encode(`.${"\n.".repeat((n - 1) / 2)}`);
+      expect(body.length).toBe(n);
+      const encoded = worst.push(body);
+      expect(encoded.length).toBe(2 * n + 2);
+      expect(encoded.buffer.byteLength).toBe(2 * n + 2);
+      expect(dec.decode(encoded)).toBe(`\r\n..${"\r\n..".repeat((n - 1) / 2)}`);
+    }
     // One byte under the threshold takes the short path, with the same output.
     const short = dotted.subarray(0, 16 * 1024 - 1);
     const reference = new ReferenceEncoder(true);

@@ -39,9 +39,8 @@ export class DataEncoder {
 
   /**
    * Encodes one chunk of raw message bytes (any line endings). Returns `chunk` itself (or,
-   * when it ends on a CR, `chunk` without that CR) when it needs no change, else a new
-   * array (for a chunk under 16 KiB, maybe a view of a slightly larger one; for a longer one,
-   * of exactly the encoded length).
+   * when it ends on a CR, `chunk` without that CR) when it needs no change, else a view of
+   * a new array (of at most twice the chunk's length and two).
    */
   push(chunk: Uint8Array): Uint8Array {
     if (this.#ended) throw new Error("DataEncoder: push after end");
@@ -49,49 +48,54 @@ export class DataEncoder {
     const unchanged = this.#unchangedLength(chunk);
     if (unchanged === chunk.length) return chunk;
     if (unchanged >= 0) return chunk.subarray(0, unchanged);
-    return this.#pushExact(chunk);
+    return this.#encodeFrom(chunk, 0);
   }
 
   /**
    * A short chunk in one walk of plain JavaScript (cheaper than native searches on short
-   * lines): up to the first byte that changes nothing is written; from there the output
-   * goes into an array with a little room to spare, or, when the room runs out (many bare
-   * LFs), through {@link DataEncoder.#pushExact}.
+   * lines) up to the first byte that changes; from there, {@link DataEncoder.#encodeFrom}.
    */
   #pushSmall(chunk: Uint8Array): Uint8Array {
+    if (this.#pendingCr) return this.#encodeFrom(chunk, 0);
     const length = chunk.length;
     const dotStuff = this.#dotStuff;
     let lineStart = this.#lineStart;
     let i = 0;
-    if (!this.#pendingCr) {
-      for (; i < length; i++) {
-        const byte = chunk[i]!;
-        if (byte === CR) {
-          if (i + 1 === length) {
-            this.#pendingCr = true;
-            this.#lineStart = lineStart;
-            return chunk.subarray(0, i);
-          }
-          if (chunk[i + 1] !== LF) break; // a bare CR
-          i++;
-          lineStart = true;
-        } else if (byte === LF || (lineStart && byte === DOT && dotStuff)) {
-          break; // a bare LF, or a dot to double
-        } else lineStart = false;
-      }
-      if (i === length) {
-        this.#lineStart = lineStart;
-        return chunk;
-      }
-    }
-    // From `i` on, bytes change: the unchanged start is copied at once.
-    const room = length + 64;
-    const out = new Uint8Array(room);
-    out.set(chunk.subarray(0, i));
-    let n = i;
-    let pendingCr = this.#pendingCr;
     for (; i < length; i++) {
-      if (n + 4 > room) return this.#pushExact(chunk);
+      const byte = chunk[i]!;
+      if (byte === CR) {
+        if (i + 1 === length) {
+          this.#pendingCr = true;
+          this.#lineStart = lineStart;
+          return chunk.subarray(0, i);
+        }
+        if (chunk[i + 1] !== LF) break; // a bare CR
+        i++;
+        lineStart = true;
+      } else if (byte === LF || (lineStart && byte === DOT && dotStuff)) {
+        break; // a bare LF, or a dot to double
+      } else lineStart = false;
+    }
+    this.#lineStart = lineStart;
+    return i === length ? chunk : this.#encodeFrom(chunk, i);
+  }
+
+  /**
+   * The chunk encoded into a new array: `chunk[0, start)` is known to need no change (the
+   * state after it is in the fields) and is copied as it is; from `start` on, one walk. The
+   * array has room for the worst case (every byte doubled: a bare CR or LF becomes CRLF, a
+   * leading dot two dots; plus the CRLF of a CR held back from the chunk before), and a view
+   * of its used part is returned.
+   */
+  #encodeFrom(chunk: Uint8Array, start: number): Uint8Array {
+    const dotStuff = this.#dotStuff;
+    const length = chunk.length;
+    const out = new Uint8Array(start + 2 * (length - start) + 2);
+    out.set(chunk.subarray(0, start));
+    let pendingCr = this.#pendingCr;
+    let lineStart = this.#lineStart;
+    let n = start;
+    for (let i = start; i < length; i++) {
       const byte = chunk[i]!;
       if (pendingCr) {
         pendingCr = false;
@@ -115,62 +119,6 @@ export class DataEncoder {
     this.#pendingCr = pendingCr;
     this.#lineStart = lineStart;
     return out.subarray(0, n);
-  }
-
-  /** The whole chunk byte by byte into an array of exactly the encoded size (two walks). */
-  #pushExact(chunk: Uint8Array): Uint8Array {
-    const dotStuff = this.#dotStuff;
-    const length = chunk.length;
-    // First pass: the exact output size. The second pass makes the same walk, writing.
-    let pendingCr = this.#pendingCr;
-    let lineStart = this.#lineStart;
-    let size = 0;
-    for (let i = 0; i < length; i++) {
-      const byte = chunk[i]!;
-      if (pendingCr) {
-        pendingCr = false;
-        size += 2;
-        lineStart = true;
-        if (byte === LF) continue;
-      }
-      if (byte === CR) {
-        pendingCr = true;
-      } else if (byte === LF) {
-        size += 2;
-        lineStart = true;
-      } else {
-        size += lineStart && byte === DOT && dotStuff ? 2 : 1;
-        lineStart = false;
-      }
-    }
-    const out = new Uint8Array(size);
-    let n = 0;
-    pendingCr = this.#pendingCr;
-    lineStart = this.#lineStart;
-    for (let i = 0; i < length; i++) {
-      const byte = chunk[i]!;
-      if (pendingCr) {
-        pendingCr = false;
-        out[n++] = CR;
-        out[n++] = LF;
-        lineStart = true;
-        if (byte === LF) continue;
-      }
-      if (byte === CR) {
-        pendingCr = true;
-      } else if (byte === LF) {
-        out[n++] = CR;
-        out[n++] = LF;
-        lineStart = true;
-      } else {
-        if (lineStart && byte === DOT && dotStuff) out[n++] = DOT;
-        out[n++] = byte;
-        lineStart = false;
-      }
-    }
-    this.#pendingCr = pendingCr;
-    this.#lineStart = lineStart;
-    return out;
   }
 
   /**

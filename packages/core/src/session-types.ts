@@ -14,7 +14,7 @@ export type Credentials =
       user: string;
       /** The password. */
       pass: string;
-      /** Force this mechanism; default: the strongest both sides support. */
+      /** Force this mechanism; default: the first both sides support (`chooseMechanism`). */
       method?: AuthMethod;
     }
   | {

@@ -293,10 +293,11 @@ describe("Session AUTH", () => {
     expect(h.client()).toBe("QUIT\r\n");
   });
 
-  it("picks the strongest common mechanism: CRAM-MD5 (RFC 2195 example)", () => {
+  it("without TLS (loopback), CRAM-MD5 before PLAIN keeps the password off the wire (RFC 2195 example)", () => {
     const h = new Harness({
       auth: { user: "tim", pass: "tanstaaftanstaaf" },
-      secure: true,
+      peerIsLoopback: true,
+      starttls: "never",
     }).connect();
     h.server(ehloAuth("LOGIN PLAIN CRAM-MD5"));
     expect(h.client()).toBe("EHLO client.example\r\nAUTH CRAM-MD5\r\n");
@@ -305,6 +306,17 @@ describe("Session AUTH", () => {
     h.server("235 ok\n");
     expect(h.drain().map((a) => a.type)).toEqual(["ready"]);
     expect(JSON.stringify(h.transcript)).not.toContain("dGltIGI5");
+  });
+
+  it("over TLS, PLAIN before CRAM-MD5: one round trip, the password already protected", () => {
+    const h = new Harness({
+      auth: { user: "tim", pass: "tanstaaftanstaaf" },
+      secure: true,
+    }).connect();
+    h.server(ehloAuth("LOGIN PLAIN CRAM-MD5"));
+    expect(h.client()).toBe("EHLO client.example\r\nAUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n");
+    h.server("235 ok\n");
+    expect(h.drain().map((a) => a.type)).toEqual(["ready"]);
   });
 
   it("XOAUTH2: answers the 334 error JSON with an empty line, then reports the 535", () => {

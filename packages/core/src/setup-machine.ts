@@ -109,7 +109,10 @@ export class SetupMachine {
     const credentials = this.credentials!;
     const offered = this.link.capabilities!.auth;
     if (offered.length === 0 && credentials.method !== undefined) return credentials.method;
-    return chooseMechanism(offered, credentials, { randomBytes: this.link.options.randomBytes });
+    return chooseMechanism(offered, credentials, {
+      randomBytes: this.link.options.randomBytes,
+      secure: this.link.secure,
+    });
   }
 
   saslComplete(): boolean {

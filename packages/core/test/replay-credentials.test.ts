@@ -160,7 +160,7 @@ describe("R10 the engine's transcript never holds a password or token", () => {
     "auth-plain-refused-535-not-retryable.smtp",
     "auth-login-implicit-tls-pipelined.smtp",
     "auth-login-refused-535-quit.smtp",
-    "auth-cram-md5-strongest-offered.smtp",
+    "auth-plain-over-tls-before-cram-md5.smtp",
     "auth-cram-md5-after-starttls.smtp",
     "auth-xoauth2-initial-response.smtp",
     "auth-xoauth2-error-json.smtp",

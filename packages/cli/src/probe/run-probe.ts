@@ -97,7 +97,9 @@ export async function runProbe(target: ProbeTarget): Promise<ProbeReport> {
     auth: {
       offered: [...offered],
       offeredBeforeTls: [...(beforeTls?.auth ?? [])],
-      withPassword: chooseMechanism(offered, { user: "u", pass: "p" }, { randomBytes }) ?? null,
+      withPassword:
+        chooseMechanism(offered, { user: "u", pass: "p" }, { randomBytes, secure: tls !== null }) ??
+        null,
       withToken: chooseMechanism(offered, { user: "u", accessToken: "t" }) ?? null,
     },
     size: afterTls?.size ?? null,

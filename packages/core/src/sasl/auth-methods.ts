@@ -12,36 +12,42 @@ export const SASL_MECHANISMS = [
     name: "SCRAM-SHA-256",
     credentials: "password",
     needsRandomBytes: true,
+    yieldsToPlainOverTls: false,
     summary: "RFC 7677: a salted challenge; the password never crosses the wire",
   },
   {
     name: "CRAM-MD5",
     credentials: "password",
     needsRandomBytes: false,
+    yieldsToPlainOverTls: true,
     summary: "RFC 2195: an HMAC-MD5 challenge; the password never crosses the wire",
   },
   {
     name: "PLAIN",
     credentials: "password",
     needsRandomBytes: false,
+    yieldsToPlainOverTls: false,
     summary: "RFC 4616: user and password in one message (TLS required)",
   },
   {
     name: "LOGIN",
     credentials: "password",
     needsRandomBytes: false,
+    yieldsToPlainOverTls: false,
     summary: "user and password in two steps, for servers without PLAIN (TLS required)",
   },
   {
     name: "XOAUTH2",
     credentials: "token",
     needsRandomBytes: false,
+    yieldsToPlainOverTls: false,
     summary: "an OAuth 2 access token, as Gmail and Microsoft 365 take it",
   },
   {
     name: "OAUTHBEARER",
     credentials: "token",
     needsRandomBytes: false,
+    yieldsToPlainOverTls: false,
     summary: "RFC 7628: an OAuth 2 access token, the standard way",
   },
 ] as const satisfies readonly SaslMechanism[];
@@ -54,6 +60,11 @@ export interface SaslMechanism {
   credentials: "password" | "token";
   /** It needs the session's random source (a client nonce); never chosen without one. */
   needsRandomBytes: boolean;
+  /**
+   * Its only gain over PLAIN is keeping the password off a cleartext connection, at the cost
+   * of a round trip (and MD5): on a TLS connection PLAIN and LOGIN are chosen before it.
+   */
+  yieldsToPlainOverTls: boolean;
   /** One line for the docs. */
   summary: string;
 }

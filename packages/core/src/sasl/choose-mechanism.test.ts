@@ -21,6 +21,24 @@ describe("chooseMechanism", () => {
     expect(chooseMechanism(["SCRAM-SHA-256"], password)).toBeUndefined();
   });
 
+  it("over TLS, PLAIN and LOGIN come before CRAM-MD5; SCRAM-SHA-256 stays first", () => {
+    const secure = { randomBytes, secure: true };
+    expect(chooseMechanism(ALL, password, secure)).toBe("SCRAM-SHA-256");
+    expect(chooseMechanism(["LOGIN", "PLAIN", "CRAM-MD5"], password, secure)).toBe("PLAIN");
+    expect(chooseMechanism(["CRAM-MD5", "LOGIN"], password, secure)).toBe("LOGIN");
+    // CRAM-MD5 is still used over TLS when it is all both sides share.
+    expect(chooseMechanism(["CRAM-MD5", "XOAUTH2"], password, secure)).toBe("CRAM-MD5");
+    expect(chooseMechanism(ALL, password, { secure: true })).toBe("PLAIN");
+    // Without TLS (an opted-in cleartext or loopback connection) CRAM-MD5 keeps the password off the wire.
+    expect(chooseMechanism(["LOGIN", "PLAIN", "CRAM-MD5"], password, { secure: false })).toBe(
+      "CRAM-MD5",
+    );
+    // An explicit method is never replaced, TLS or not.
+    expect(chooseMechanism(ALL, { ...password, method: "CRAM-MD5" }, secure)).toBe("CRAM-MD5");
+    // Token mechanisms are unaffected.
+    expect(chooseMechanism(ALL, token, secure)).toBe("XOAUTH2");
+  });
+
   it("picks XOAUTH2, else OAUTHBEARER, for an access token, never a password mechanism", () => {
     expect(chooseMechanism(ALL, token, { randomBytes })).toBe("XOAUTH2");
     expect(chooseMechanism(["PLAIN", "OAUTHBEARER"], token)).toBe("OAUTHBEARER");

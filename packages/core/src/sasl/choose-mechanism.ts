@@ -3,7 +3,8 @@ import { type AuthMethod, SASL_MECHANISMS } from "./auth-methods.ts";
 
 // The preference is the registry's order: password mechanisms strongest first; XOAUTH2
 // before OAUTHBEARER, since it is what Gmail and Microsoft 365 both take (and Microsoft
-// 365 offers nothing else).
+// 365 offers nothing else). Over TLS, CRAM-MD5 gives way to PLAIN and LOGIN: what it
+// protects (the password on the wire) TLS already protects, and it costs a round trip.
 
 /**
  * What {@link chooseMechanism} needs to know about the session beyond the offer.
@@ -16,6 +17,13 @@ export interface ChooseMechanismOptions {
    * automatically when this is set (pass `SessionOptions.randomBytes` straight through).
    */
   randomBytes?: ((length: number) => Uint8Array) | undefined;
+  /**
+   * The connection is TLS: mechanisms whose only gain is hiding the password from a
+   * cleartext connection (CRAM-MD5) then come after PLAIN and LOGIN.
+   *
+   * @since 0.2.0
+   */
+  secure?: boolean | undefined;
 }
 
 /**
@@ -23,8 +31,9 @@ export interface ChooseMechanismOptions {
  *
  * - With `credentials.method` set: that method if the server offers it and it fits the kind
  *   of credentials, otherwise `undefined` (an explicit choice is never silently replaced).
- * - Password credentials: the strongest offered of SCRAM-SHA-256 (only when
- *   `options.randomBytes` is set), CRAM-MD5, PLAIN, LOGIN.
+ * - Password credentials: the first offered of SCRAM-SHA-256 (only when
+ *   `options.randomBytes` is set), CRAM-MD5, PLAIN, LOGIN; with `options.secure`,
+ *   SCRAM-SHA-256, PLAIN, LOGIN, CRAM-MD5.
  * - Access-token credentials: XOAUTH2, else OAUTHBEARER.
  *
  * Names are compared case-insensitively. Whether cleartext mechanisms are acceptable on the
@@ -48,7 +57,11 @@ export function chooseMechanism(
     const method = credentials.method;
     return candidates.some((m) => m.name === method) && offeredSet.has(method) ? method : undefined;
   }
-  return candidates.find(
+  const usable = candidates.filter(
     (m) => offeredSet.has(m.name) && (!m.needsRandomBytes || options.randomBytes !== undefined),
-  )?.name;
+  );
+  if (options.secure === true) {
+    return (usable.find((m) => !m.yieldsToPlainOverTls) ?? usable[0])?.name;
+  }
+  return usable[0]?.name;
 }
