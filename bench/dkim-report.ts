@@ -5,7 +5,7 @@
 import type { ClientName } from "./config.ts";
 import type { AttachmentRun } from "./measure.ts";
 import { clientLabel, table } from "./report.ts";
-import { fmtSpread, type Spread, spread } from "./stats.ts";
+import { fmtSpread, type Spread, seconds, spread } from "./stats.ts";
 
 /** One row: a case and client, signed against unsigned. @since 0.1.0 */
 export interface DkimRow {
@@ -54,13 +54,6 @@ export function summarizeDkim(runs: readonly AttachmentRun[]): DkimRow[] {
     };
   });
 }
-
-const seconds = (s: Spread): Spread => ({
-  ...s,
-  median: s.median / 1000,
-  min: s.min / 1000,
-  max: s.max / 1000,
-});
 
 /** The DKIM cost table in Markdown. @since 0.1.0 */
 export function dkimTable(rows: readonly DkimRow[]): string {

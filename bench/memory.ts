@@ -8,7 +8,7 @@ import type { BenchConfig, ClientName } from "./config.ts";
 import { runClientProcess, type ServerHandle } from "./processes.ts";
 import type { MemoryOutcome } from "./protocol.ts";
 import { clientLabel, table } from "./report.ts";
-import { fmt, fmtSpread, groupBy, type Spread, spread } from "./stats.ts";
+import { fmt, fmtSpread, groupBy, type Spread, seconds, spread } from "./stats.ts";
 
 /** One memory measurement. @since 0.2.0 */
 export interface MemoryRun {
@@ -135,15 +135,7 @@ export function memoryTable(rows: readonly MemoryRow[]): string {
         ? `${fmt(r.count, 0)} send() at once`
         : `${fmt(r.count, 0)} messages in a row`,
       clientLabel(r.client),
-      fmtSpread(
-        {
-          ...r.wallMs,
-          median: r.wallMs.median / 1000,
-          min: r.wallMs.min / 1000,
-          max: r.wallMs.max / 1000,
-        },
-        2,
-      ),
+      fmtSpread(seconds(r.wallMs), 2),
       fmtSpread(r.extraRssMB, 1),
       fmt(r.heapStartMB.median, 1),
       fmtSpread(r.heapGrowthMB, 2),

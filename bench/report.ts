@@ -5,7 +5,7 @@
 import type { ColdStartResult } from "./cold-start.ts";
 import type { ClientName } from "./config.ts";
 import type { AttachmentRun, ThroughputRun } from "./measure.ts";
-import { fmt, fmtSpread, groupBy, type Spread, spread } from "./stats.ts";
+import { fmt, fmtSpread, groupBy, type Spread, seconds, spread } from "./stats.ts";
 
 /** The nodemailer variant an @smtp variant is compared with. @since 0.1.0 */
 export function counterpart(client: ClientName): ClientName | undefined {
@@ -196,15 +196,7 @@ export function attachmentTable(rows: readonly AttachmentRow[]): string {
     rows.map((r) => [
       r.case,
       clientLabel(r.client),
-      fmtSpread(
-        {
-          ...r.wallMs,
-          median: r.wallMs.median / 1000,
-          min: r.wallMs.min / 1000,
-          max: r.wallMs.max / 1000,
-        },
-        2,
-      ),
+      fmtSpread(seconds(r.wallMs), 2),
       fmtSpread(r.wallRatio, 2),
       fmtSpread(r.mibPerSec, 0),
       fmtSpread(r.extraRssMB, 0),

@@ -32,6 +32,11 @@ export function fmtSpread(s: Spread, digits?: number): string {
   return `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 }
 
+/** A spread of milliseconds in seconds. @since 0.2.0 */
+export function seconds(s: Spread): Spread {
+  return { ...s, median: s.median / 1000, min: s.min / 1000, max: s.max / 1000 };
+}
+
 /** Groups `items` by `key`, in order of first appearance. @since 0.1.0 */
 export function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
