@@ -39,12 +39,16 @@ function testsUnder(dir, skip = () => false) {
     .sort();
 }
 
-/** The source files under `dir` (relative to the root) that `part` owns. */
-function sourcesOf(dir, part) {
-  return readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+/**
+ * The source files of `target` (relative to the root) that `part` mutates: those it is the
+ * first part to own. A later part's `owns` may be broad ("the rest"); the files of the parts
+ * before it are not its own.
+ */
+function sourcesOf(target, part) {
+  return readdirSync(join(root, target.dir), { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && /(?<!\.test|\.test-util|\.d)\.ts$/.test(entry.name))
     .map((entry) => relative(root, join(entry.parentPath, entry.name)))
-    .filter((file) => part.owns(file))
+    .filter((file) => ownerOf(target, file) === part)
     .sort();
 }
 
@@ -230,7 +234,7 @@ async function runPart(target, part) {
     inPlace: true,
     mutate: values.mutate
       ? [...values.mutate.filter((file) => ownerOf(target, file) === part), ...NOT_CODE]
-      : sourcesOf(target.dir, part),
+      : sourcesOf(target, part),
     coverageAnalysis: "perTest",
     concurrency: Number(values.concurrency),
     incremental: true,
