@@ -53,6 +53,8 @@ async function bundlePackage(dir) {
     outdir: dist,
     bundle: true,
     splitting: true,
+    // Shared code and what a dynamic import() loads alike: `chunk-<hash>.js`.
+    chunkNames: "chunk-[hash]",
     format: "esm",
     platform: "neutral",
     target: "es2022",
