@@ -3,12 +3,17 @@ import { checkEndpoint } from "./endpoint.ts";
 import { basicCredentials } from "./http-connect.ts";
 import { credentialBytes } from "./socks5.ts";
 
-/** A proxy URL taken apart. */
+/** A proxy URL taken apart. @since 0.1.0 */
 export interface ParsedProxyUrl {
+  /** `socks5` for `socks5://`, `socks5h://` and `socks://`; `http` for `http://`. */
   protocol: "socks5" | "http";
+  /** The proxy's host name or IP address (an IPv6 address without its brackets). */
   host: string;
+  /** The proxy's port: the URL's, else 1080 (SOCKS5) or 80 (HTTP). */
   port: number;
+  /** The user name, percent-decoded, if the URL has one. */
   user: string | undefined;
+  /** The password, percent-decoded, if the URL has one. */
   pass: string | undefined;
 }
 
