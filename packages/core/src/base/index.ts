@@ -6,24 +6,15 @@
  * connection: importing this subpath evaluates none of the session, the reply parser, the
  * encoders or the SASL clients. {@link SmtpError} is the very class of `@smtp/core`
  * (`instanceof` holds across the two). **Not covered by semver**, like
- * `@smtp/core/internal`: applications use `@smtp/core`.
+ * `@smtp/core/internal`: applications use `@smtp/core` (which has the types, too).
  *
  * @module
  */
 
 export { decodeBase64, encodeBase64 } from "../base64.ts";
-export { BODY_COPY_LIMIT } from "../body-copy-limit.ts";
 export { concatBytes } from "../bytes.ts";
-export type { HashAlgorithm, HashState } from "../crypto/hash.ts";
 export { SHA256, sha256 } from "../crypto/sha256.ts";
-export type {
-  RecipientRejection,
-  SmtpErrorDetail,
-  SmtpErrorKind,
-  SmtpErrorOptions,
-  TimeoutPhase,
-} from "../errors.ts";
 export { invalidInput, SmtpError } from "../errors.ts";
-export { AUTH_METHODS, type AuthMethod, credentialsKindOf } from "../sasl/auth-methods.ts";
+export { AUTH_METHODS, credentialsKindOf } from "../sasl/auth-methods.ts";
 export { validateJob } from "../transaction.ts";
 export { isValidEhloName } from "../validate.ts";
