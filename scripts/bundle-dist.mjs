@@ -7,9 +7,11 @@
 // the sources into one file each, with the code they share in `dist/chunk-*.js` (esbuild's
 // code splitting), over tsc's per-file output of the same name. Splitting keeps one copy of
 // every module per package, so a class exported by two entry points (`@smtp/core` and
-// `@smtp/core/internal`) is still one class and `instanceof` holds. Other packages (`@smtp/*`
-// included), `node:*`, `cloudflare:*` and `#platform` stay imports, resolved at run time as
-// before. The .d.ts files are tsc's, untouched. Without arguments: every package.
+// `@smtp/core/internal`) is still one class and `instanceof` holds. A platform entry (an
+// `imports` target such as `#platform`, one per runtime) is bundled alone into one file.
+// Other packages (`@smtp/*` included), `node:*`, `cloudflare:*` and `#platform` stay
+// imports, resolved at run time as before. The .d.ts files are tsc's, untouched. Without
+// arguments: every package.
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { build } from "esbuild";
@@ -39,20 +41,24 @@ export function runtimeEntries(pkg) {
   );
 }
 
-async function bundlePackage(dir) {
-  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-  const entries = runtimeEntries(pkg).filter((entry) => existsSync(join(dir, sourceOf(entry))));
-  if (entries.length === 0 || !existsSync(join(dir, "dist"))) return;
-  const dist = join(dir, "dist");
-  const { outputFiles } = await build({
+/** The `imports` targets (such as `#platform`): one per runtime, never two in one process. */
+export function platformEntries(pkg) {
+  return runtimeEntries({ imports: pkg.imports });
+}
+
+/** One esbuild run over `entries` of the package in `dir`; `splitting` shares their code in chunks. */
+function bundle(dir, entries, splitting) {
+  return build({
     absWorkingDir: dir,
     entryPoints: entries.map((entry) => ({
       in: sourceOf(entry),
       out: entry.replace(/^\.\/dist\//, "").replace(/\.js$/, ""),
     })),
-    outdir: dist,
+    outdir: join(dir, "dist"),
     bundle: true,
-    splitting: true,
+    splitting,
+    // Shared code and what a dynamic import() loads alike: `chunk-<hash>.js`.
+    chunkNames: "chunk-[hash]",
     format: "esm",
     platform: "neutral",
     target: "es2022",
@@ -65,8 +71,36 @@ async function bundlePackage(dir) {
     keepNames: true,
     logLevel: "warning",
     tsconfig: join(dir, "tsconfig.json"),
+    metafile: true,
     write: false,
   });
+}
+
+async function bundlePackage(dir) {
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  const entries = runtimeEntries(pkg).filter((entry) => existsSync(join(dir, sourceOf(entry))));
+  if (entries.length === 0 || !existsSync(join(dir, "dist"))) return;
+  const dist = join(dir, "dist");
+  // A platform entry is bundled alone, into one file: sharing a chunk with the exports (if
+  // only esbuild's `__name` helper) would cost every import of the package one more file
+  // to load. It may then share no module with them (checked below): a module has one copy.
+  const platform = new Set(platformEntries(pkg));
+  const shared = entries.filter((entry) => !platform.has(entry));
+  const runs = await Promise.all([
+    ...(shared.length > 0 ? [bundle(dir, shared, true)] : []),
+    ...entries.filter((entry) => platform.has(entry)).map((entry) => bundle(dir, [entry], false)),
+  ]);
+  const owner = new Map();
+  for (const [i, run] of runs.entries()) {
+    for (const input of Object.keys(run.metafile.inputs)) {
+      const other = owner.get(input);
+      if (other !== undefined && other !== i) {
+        throw new Error(`${pkg.name}: ${input} is in a platform entry and in another bundle`);
+      }
+      owner.set(input, i);
+    }
+  }
+  const outputFiles = runs.flatMap((run) => run.outputFiles);
   // Only what changed is written, each file whole (a temporary file renamed over it): tests
   // that run the built code in parallel (the CLI's, the bench's) never read half a file,
   // and a build with nothing new rewrites nothing.

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ESM script without types
-import { runtimeEntries } from "../../scripts/bundle-dist.mjs";
+import { platformEntries, runtimeEntries } from "../../scripts/bundle-dist.mjs";
 
 // `pnpm build` bundles each package's runtime entry points (scripts/bundle-dist.mjs). What
 // must hold: every entry point is a bundle whose relative imports are only the package's
@@ -51,6 +51,16 @@ describe("runtimeEntries", () => {
     );
   });
 
+  it("platformEntries: the imports targets only", () => {
+    const pkg = {
+      exports: { ".": { default: "./dist/index.js" } },
+      imports: { "#platform": { workerd: "./dist/w.js", default: "./dist/runtime.js" } },
+      bin: "./dist/cli.js",
+    };
+    expect(platformEntries(pkg).sort()).toEqual(["./dist/runtime.js", "./dist/w.js"]);
+    expect(platformEntries({ exports: { ".": "./dist/index.js" } })).toEqual([]);
+  });
+
   it("a string bin, and nothing outside dist", () => {
     expect(runtimeEntries({ bin: "./dist/cli.js", exports: { ".": "./index.js" } })).toEqual([
       "./dist/cli.js",
@@ -75,6 +85,13 @@ describe.each(packages)("packages/%s: built entry points are bundles", (dir) => 
         );
         expect(existsSync(join(dirname(file), specifier))).toBe(true);
       }
+    }
+  });
+
+  it("a platform entry (#platform) is one file: no chunk to load beside it", () => {
+    for (const entry of platformEntries(manifest(dir))) {
+      const file = join(root, "packages", dir, entry);
+      expect(relativeImports(readFileSync(file, "utf8")), entry).toEqual([]);
     }
   });
 });

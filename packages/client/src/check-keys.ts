@@ -1,4 +1,4 @@
-import { SmtpError } from "@smtp/core";
+import { SmtpError } from "@smtp/core/base";
 import { type KeyRule, type KeyTable, KNOWN } from "./known-keys.ts";
 
 /**

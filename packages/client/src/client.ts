@@ -1,21 +1,27 @@
 import type { Capabilities, DsnOptions, SendResult } from "@smtp/core";
-import { SmtpError } from "@smtp/core";
-import { invalidInput } from "@smtp/core/internal";
+import { invalidInput, SmtpError } from "@smtp/core/base";
 import type { Connector } from "@smtp/core/transport-kit";
 import type { MessageInput } from "@smtp/mime";
 import { defaultConnector, EHLO_NAME_REQUIRED } from "#platform";
 import { checkKeys } from "./check-keys.ts";
-import { Connection, type SessionFactory } from "./connection.ts";
-import { type ResolvedDkim, resolveDkim, signMessage } from "./dkim.ts";
+import type { SessionFactory } from "./connection.ts";
+import { type ResolvedDkim, resolveDkim } from "./dkim.ts";
 import { explainError } from "./explain-error.ts";
 import type { QueuedSend } from "./job.ts";
 import { SEND_OPTION_KEYS, VERIFY_OPTION_KEYS } from "./known-keys.ts";
 import type { ClientDkimOptions, ClientOptions } from "./options.ts";
-import { Pool } from "./pool.ts";
+import type { Pool } from "./pool.ts";
 import { loadMessageInput, prepareMessage } from "./prepare.ts";
 import { type ResolvedOptions, resolveOptions } from "./resolve-options.ts";
 import { type SendInfo, toSendInfo } from "./result.ts";
 import { abortError } from "./to-smtp-error.ts";
+
+/** The pool, the connections and the engine: loaded on the first `send` or `verify`. */
+let engine: Promise<typeof import("./engine.ts")> | undefined;
+function loadEngine(): Promise<typeof import("./engine.ts")> {
+  engine ??= import("./engine.ts");
+  return engine;
+}
 
 /**
  * Per-message options of {@link SmtpClient.send}.
@@ -99,10 +105,17 @@ export function createClient(
   const getConnector = () => {
     connector ??= (
       resolved.transport ? Promise.resolve(resolved.transport) : defaultConnector(resolved.tls)
-    ).then((base) => (resolved.proxy ? resolved.proxy(base) : base));
+    ).then((base) => (resolved.proxy ? resolved.proxy.wrap(base) : base));
     return connector;
   };
-  const pool = new Pool(resolved, getConnector, internals.sessionFactory);
+  // Made on the first send: until then no engine code is loaded.
+  let pool: Promise<Pool> | undefined;
+  const getPool = () => {
+    pool ??= loadEngine().then(
+      (loaded) => new loaded.Pool(resolved, getConnector, internals.sessionFactory),
+    );
+    return pool;
+  };
   let closed = false;
   // Messages being signed are not queued yet: close() waits for them to be.
   const signing = new Set<Promise<unknown>>();
@@ -132,9 +145,12 @@ export function createClient(
       });
       if (signal?.aborted) throw abortError(signal.reason);
       const signed =
-        dkim === undefined ? undefined : await track(signMessage(prepared, dkim, signal));
+        dkim === undefined
+          ? undefined
+          : await track(loadEngine().then((e) => e.signMessage(prepared, dkim, signal)));
       if (signed !== undefined) prepared = signed.prepared;
       try {
+        const queue = await getPool();
         if (signal?.aborted) throw abortError(signal.reason);
         const { message: built, job } = prepared;
         const result = await new Promise<Extract<SendResult, { ok: true }>>((resolve, reject) => {
@@ -147,7 +163,9 @@ export function createClient(
             resolve,
             reject: (error) => reject(explainError(error, resolved)),
           };
-          pool.enqueue(queued);
+          queue.enqueue(queued);
+          // close() came while the engine was loading: the message still goes, then the pool closes.
+          if (closed) void queue.close();
         });
         return toSendInfo(built.messageId, { from: job.from, to: job.to }, result);
       } finally {
@@ -161,6 +179,8 @@ export function createClient(
       const signal = verifyOptions.signal;
       if (signal?.aborted) throw abortError(signal.reason);
       try {
+        const { verifyConnection } = await loadEngine();
+        if (signal?.aborted) throw abortError(signal.reason);
         return await verifyConnection(resolved, getConnector(), signal, internals.sessionFactory);
       } catch (error) {
         throw error instanceof SmtpError ? explainError(error, resolved) : error;
@@ -170,7 +190,10 @@ export function createClient(
     async close() {
       closed = true;
       await Promise.allSettled(signing);
-      await pool.close();
+      await pool?.then(
+        (queue) => queue.close(),
+        () => {},
+      );
     },
   };
 }
@@ -206,34 +229,4 @@ function checkRequireTls(value: unknown, options: ResolvedOptions): boolean | un
 
 function closedError(): SmtpError {
   return new SmtpError({ kind: "connection", message: "the client is closed", retryable: false });
-}
-
-/** One connection that stops after the session is ready (EHLO, STARTTLS, AUTH). */
-async function verifyConnection(
-  options: ResolvedOptions,
-  connector: Promise<Connector>,
-  signal: AbortSignal | undefined,
-  sessionFactory: SessionFactory | undefined,
-): Promise<Capabilities> {
-  const connection = new Connection(
-    options,
-    connector,
-    {
-      ready: (c) => c.quit(),
-      result: () => {},
-      closed: () => {},
-    },
-    sessionFactory,
-  );
-  const onAbort = () => connection.abort(undefined, signal?.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    const info = await connection.closed;
-    if (connection.everReady && connection.capabilities) return connection.capabilities;
-    throw (
-      info.error ?? new SmtpError({ kind: "connection", message: "the connection closed early" })
-    );
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-  }
 }

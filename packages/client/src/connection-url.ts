@@ -1,5 +1,4 @@
-import { SmtpError } from "@smtp/core";
-import { invalidInput } from "@smtp/core/internal";
+import { invalidInput, SmtpError } from "@smtp/core/base";
 import type { ClientOptions } from "./options.ts";
 import { serviceSettings } from "./services.ts";
 

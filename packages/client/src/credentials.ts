@@ -1,5 +1,5 @@
 import type { Credentials } from "@smtp/core";
-import { SmtpError } from "@smtp/core";
+import { SmtpError } from "@smtp/core/base";
 import type { AccessTokenProvider } from "./options.ts";
 import type { ResolvedAuth } from "./resolve-options.ts";
 

@@ -1,4 +1,4 @@
-import { isValidEhloName } from "@smtp/core/internal";
+import { isValidEhloName } from "@smtp/core/base";
 
 /**
  * A host name good enough to introduce ourselves with: a valid EHLO domain by core's rule

@@ -1,5 +1,5 @@
 import type { Reply } from "@smtp/core";
-import { SmtpError } from "@smtp/core";
+import { SmtpError } from "@smtp/core/base";
 import { authHints } from "./auth-hints.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
 

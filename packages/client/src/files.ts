@@ -1,4 +1,4 @@
-import { SmtpError } from "@smtp/core";
+import { SmtpError } from "@smtp/core/base";
 import type { ReopenableContent } from "@smtp/mime";
 import { nodeFs } from "#platform";
 

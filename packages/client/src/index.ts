@@ -17,7 +17,7 @@ export type {
   StartTlsPolicy,
   TimeoutPhase,
 } from "@smtp/core";
-export { SmtpError } from "@smtp/core";
+export { SmtpError } from "@smtp/core/base";
 export type { Connector, ConnectTarget, Transport } from "@smtp/core/transport-kit";
 export type { DkimAlgorithm, DkimCanonicalization } from "@smtp/dkim";
 export type {

@@ -1,5 +1,4 @@
-import { SmtpError } from "@smtp/core";
-import { invalidInput } from "@smtp/core/internal";
+import { invalidInput, SmtpError } from "@smtp/core/base";
 import { isLoopbackHost } from "./loopback.ts";
 import type { AccessTokenProvider } from "./options.ts";
 import { monotonicNow } from "./web-runtime.ts";

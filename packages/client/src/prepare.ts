@@ -1,6 +1,5 @@
 import type { SendJob } from "@smtp/core";
-import { SmtpError } from "@smtp/core";
-import { validateJob } from "@smtp/core/internal";
+import { SmtpError, validateJob } from "@smtp/core/base";
 import {
   type BuildOptions,
   createMessage,

@@ -1,8 +1,8 @@
 import type { AuthMethod, Credentials, StartTlsPolicy } from "@smtp/core";
-import { AUTH_METHODS } from "@smtp/core";
-import { credentialsKindOf, invalidInput, isValidEhloName } from "@smtp/core/internal";
+import { AUTH_METHODS, credentialsKindOf, invalidInput, isValidEhloName } from "@smtp/core/base";
 import type { Connector } from "@smtp/core/transport-kit";
-import { type ProxyWrapper, proxyFromUrl } from "@smtp/proxy";
+import type { ProxyWrapper } from "@smtp/proxy";
+import { checkProxyUrl } from "@smtp/proxy/url";
 import { checkKeys } from "./check-keys.ts";
 import { expandConnectionOptions } from "./connection-url.ts";
 import { type ResolvedDkim, resolveDkim } from "./dkim.ts";
@@ -34,6 +34,12 @@ export type ResolvedAuth =
   | Credentials
   | { user: string; accessTokenProvider: AccessTokenProvider; method?: AuthMethod };
 
+/** The `proxy` option checked: where the proxy is, and how it wraps the connector. @since 0.1.0 */
+export interface ResolvedProxy {
+  host: string;
+  wrap(connector: Connector): Connector | Promise<Connector>;
+}
+
 /** {@link ClientOptions} validated, with every default applied. @since 0.1.0 */
 export interface ResolvedOptions {
   host: string;
@@ -50,8 +56,8 @@ export interface ResolvedOptions {
   timeouts: { connect: number; greeting: number; command: number; data: number };
   pool: PoolSettings;
   transport: Connector | undefined;
-  /** Wraps the connector: every connection goes through this proxy. */
-  proxy: ProxyWrapper | undefined;
+  /** Every connection goes through this proxy. */
+  proxy: ResolvedProxy | undefined;
   transcript: ((entry: ClientTranscriptEntry) => void) | undefined;
   /** DKIM signing of every message, unless a send says otherwise. */
   dkim: ResolvedDkim | undefined;
@@ -147,16 +153,23 @@ function resolveAuth(auth: unknown): ResolvedAuth | undefined {
   throw invalidInput("auth needs either pass or accessToken");
 }
 
-function resolveProxy(proxy: unknown): ProxyWrapper | undefined {
+function resolveProxy(proxy: unknown): ResolvedProxy | undefined {
   if (proxy === undefined) return undefined;
-  if (typeof proxy === "string") return proxyFromUrl(proxy);
+  if (typeof proxy === "string") {
+    // Checked in full now; the proxy's code is loaded for the first connection only.
+    const { host } = checkProxyUrl(proxy);
+    return {
+      host,
+      wrap: async (connector) => (await import("@smtp/proxy")).proxyFromUrl(proxy)(connector),
+    };
+  }
   const wrapper = proxy as Partial<ProxyWrapper>;
   if (typeof proxy !== "function" || typeof wrapper.host !== "string") {
     throw invalidInput(
       'proxy must be a URL ("socks5://host:1080", "http://host:3128") or a proxy from @smtp/proxy',
     );
   }
-  return proxy as ProxyWrapper;
+  return { host: wrapper.host as string, wrap: proxy as ProxyWrapper };
 }
 
 /**

@@ -1,13 +1,11 @@
 // The platform inside Cloudflare Workers, reached as "#platform" through the `workerd`
 // condition of package.json `imports` (wrangler's bundler sets it): the Cloudflare
 // transport, and no node:* module anywhere in reach.
-import { invalidInput } from "@smtp/core/internal";
+import { invalidInput } from "@smtp/core/base";
 import type { Connector } from "@smtp/core/transport-kit";
 import type { Sha256Like } from "@smtp/dkim";
 import { cloudflareConnector } from "@smtp/transport-cloudflare";
 import type { ClientTlsOptions } from "./options.ts";
-
-export { monotonicNow, randomBytes } from "./web-runtime.ts";
 
 /**
  * Why `name` is required inside Workers: they have no host name and tell no local address,

@@ -4,7 +4,6 @@ import type { ClientTlsOptions } from "./options.ts";
 
 // The platform of Node.js, Bun and Deno, reached as "#platform" (package.json `imports`);
 // inside Cloudflare Workers the `workerd` condition picks runtime-workerd.ts instead.
-export { monotonicNow, randomBytes } from "./web-runtime.ts";
 
 /** Inside Node.js, Bun and Deno a host name or local address always gives an EHLO name. @since 0.1.0 */
 export const EHLO_NAME_REQUIRED: string | undefined = undefined;

@@ -1,4 +1,4 @@
-import { SmtpError } from "@smtp/core";
+import { SmtpError } from "@smtp/core/base";
 
 /**
  * Where a well-known provider takes submissions: host, port and TLS mode (`secure`:

@@ -1,4 +1,4 @@
-import { SmtpError } from "@smtp/core";
+import { SmtpError } from "@smtp/core/base";
 
 /**
  * Turns anything thrown by a transport or a callback into an {@link SmtpError}: an

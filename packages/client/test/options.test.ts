@@ -89,6 +89,24 @@ describe("resolveOptions", () => {
     ).not.toThrow();
   });
 
+  it.each([
+    ["socks5://user@proxy.example:1080", /needs its password/],
+    [`socks5://u:${"p".repeat(256)}-secret@proxy.example`, /pass must be 1 to 255 bytes/],
+    ["http://a%3Ab:secret@proxy.example:3128", /must not contain ':'/],
+    ["socks4://proxy.example", /SOCKS4/],
+  ])("checks a proxy URL in full when the client is created: %s", (proxy, message) => {
+    // The proxy's code loads with the first connection; nothing about the URL waits for it.
+    const error = expectInvalidInput(() => createClient({ host: "h.example", proxy }));
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain("secret");
+  });
+
+  it("a proxy URL decides loopback by the proxy's host, as a proxy object does", () => {
+    const through = (proxy: string) => resolveOptions({ host: "localhost", proxy }).loopback;
+    expect(through("socks5://127.0.0.1:1080")).toBe(true);
+    expect(through("http://proxy.example:3128")).toBe(false);
+  });
+
   it("never puts the password in a validation error", () => {
     const error = expectInvalidInput(() =>
       createClient({ host: "h.example", auth: { user: "u", pass: "secret\r\nvalue" } }),

@@ -1,4 +1,4 @@
-import { sha256 } from "@smtp/core/internal";
+import { sha256 } from "@smtp/core/base";
 import { DkimError } from "./errors.ts";
 import type { CryptoKeyLike, DkimAlgorithm } from "./options.ts";
 import { MIN_RSA_BITS, readPemKey } from "./pem.ts";

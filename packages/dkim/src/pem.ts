@@ -1,4 +1,4 @@
-import { concatBytes, decodeBase64 } from "@smtp/core/internal";
+import { concatBytes, decodeBase64 } from "@smtp/core/base";
 import {
   contentEquals,
   integerBits,

@@ -1,4 +1,4 @@
-import { encodeBase64, SHA256 } from "@smtp/core/internal";
+import { encodeBase64, SHA256 } from "@smtp/core/base";
 import { BodyCanonicalizer } from "./body-canon.ts";
 import { DkimError } from "./errors.ts";
 import {

@@ -1,4 +1,4 @@
-import { invalidInput } from "@smtp/core/internal";
+import { invalidInput } from "@smtp/core/base";
 import type { Connector } from "@smtp/core/transport-kit";
 import type { ProxyWrapper } from "./options.ts";
 

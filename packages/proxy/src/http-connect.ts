@@ -1,6 +1,6 @@
 // HTTP CONNECT (RFC 9110 §9.3.6) with Basic authentication (RFC 7617), as bytes: the
 // request a client sends and the status line it reads back. No I/O here.
-import { encodeBase64, invalidInput } from "@smtp/core/internal";
+import { encodeBase64, invalidInput } from "@smtp/core/base";
 import { parseIpv6 } from "./ip-address.ts";
 
 const encoder = new TextEncoder();

@@ -1,4 +1,4 @@
-import { invalidInput } from "@smtp/core/internal";
+import { invalidInput } from "@smtp/core/base";
 import { proxyWrapper } from "./endpoint.ts";
 import {
   authority,
@@ -8,8 +8,8 @@ import {
   parseStatus,
 } from "./http-connect.ts";
 import type { HttpProxyOptions, ProxyWrapper } from "./options.ts";
+import { parseProxyUrl } from "./parse-proxy-url.ts";
 import { describeProxy, type ProxyLabel, proxyError } from "./proxy-errors.ts";
-import { parseProxyUrl } from "./proxy-url.ts";
 import { type Handshake, tunnelConnector } from "./tunnel.ts";
 
 const END_OF_HEAD = new TextEncoder().encode("\r\n\r\n");

@@ -11,6 +11,7 @@
 
 export { httpProxy } from "./http-proxy.ts";
 export type { HttpProxyOptions, ProxyWrapper, SocksProxyOptions } from "./options.ts";
+export { checkProxyUrl, type ParsedProxyUrl } from "./parse-proxy-url.ts";
 export type { ProxyLabel } from "./proxy-errors.ts";
 export { proxyFromUrl } from "./proxy-url.ts";
 export { socksProxy } from "./socks-proxy.ts";

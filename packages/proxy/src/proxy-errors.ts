@@ -1,4 +1,5 @@
-import { SmtpError, type SmtpErrorDetail } from "@smtp/core";
+import type { SmtpErrorDetail } from "@smtp/core";
+import { SmtpError } from "@smtp/core/base";
 import { peerName, type TransportPeer } from "@smtp/core/transport-kit";
 
 /** The proxy as error messages name it: `the SOCKS5 proxy 127.0.0.1:1080`, never with credentials. */

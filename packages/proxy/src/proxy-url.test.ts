@@ -1,5 +1,16 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseProxyUrl, proxyFromUrl } from "./proxy-url.ts";
+import { checkProxyUrl, parseProxyUrl, proxyFromUrl } from "./proxy-url.ts";
+
+/** What `fn` throws (its message), or "ok". */
+function outcome(fn: () => unknown): string {
+  try {
+    fn();
+    return "ok";
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 describe("proxy URLs", () => {
   it("socks5, socks5h and socks are SOCKS5 (port 1080); http is HTTP CONNECT (port 80)", () => {
@@ -59,5 +70,54 @@ describe("proxy URLs", () => {
     });
     expect(JSON.stringify({ ...proxy })).not.toContain("s3cret");
     expect(proxyFromUrl("http://me:s3cret-pw@proxy:3128").url).toBe("http://proxy:3128");
+  });
+
+  it.each([
+    ["socks5://u:p@h:1080", "ok"],
+    ["http://u@h:3128", "ok"],
+    ["socks5://u@h", "needs its password"],
+    [`socks5://${"u".repeat(256)}:p@h`, "user must be 1 to 255 bytes"],
+    [`socks5://u:${"p".repeat(256)}@h`, "pass must be 1 to 255 bytes"],
+    ["socks5://u:@h", "pass must be 1 to 255 bytes"],
+    ["http://a%3Ab:p@h", "must not contain ':'"],
+    ["http://u:p%0A@h", "control characters"],
+  ])("checkProxyUrl refuses what making the proxy would: %s", (url, wanted) => {
+    const got = outcome(() => checkProxyUrl(url));
+    expect(got).toContain(wanted);
+    expect(outcome(() => proxyFromUrl(url))).toBe(got);
+  });
+
+  it("checkProxyUrl throws exactly when proxyFromUrl does, with the same message (property)", () => {
+    const part = fc.constantFrom(
+      "u",
+      "p",
+      "%41",
+      "%ZZ",
+      "%3A",
+      "%0A",
+      ":",
+      "@",
+      "",
+      "x".repeat(256),
+    );
+    const url = fc
+      .tuple(
+        fc.constantFrom("socks5://", "socks5h://", "socks://", "http://", "https://", "ftp://"),
+        fc.option(fc.tuple(part, fc.option(part)), { nil: undefined }),
+        fc.constantFrom("h", "[::1]", "127.0.0.1", "", "h o", "[x]"),
+        fc.constantFrom("", ":1", ":0", ":65535", ":65536", "/", "/p"),
+      )
+      .map(([scheme, userinfo, host, rest]) => {
+        const auth =
+          userinfo === undefined
+            ? ""
+            : `${userinfo[0]}${userinfo[1] === null ? "" : `:${userinfo[1]}`}@`;
+        return `${scheme}${auth}${host}${rest}`;
+      });
+    fc.assert(
+      fc.property(url, (u) => {
+        expect(outcome(() => checkProxyUrl(u))).toBe(outcome(() => proxyFromUrl(u)));
+      }),
+    );
   });
 });

@@ -1,76 +1,9 @@
-import { invalidInput } from "@smtp/core/internal";
 import { httpProxy } from "./http-proxy.ts";
 import type { ProxyWrapper } from "./options.ts";
+import { checkProxyUrl } from "./parse-proxy-url.ts";
 import { socksProxy } from "./socks-proxy.ts";
 
-/** A proxy URL taken apart. */
-export interface ParsedProxyUrl {
-  protocol: "socks5" | "http";
-  host: string;
-  port: number;
-  user: string | undefined;
-  pass: string | undefined;
-}
-
-const SCHEMES: Readonly<Record<string, { protocol: "socks5" | "http"; port: number }>> = {
-  socks5: { protocol: "socks5", port: 1080 },
-  socks5h: { protocol: "socks5", port: 1080 },
-  socks: { protocol: "socks5", port: 1080 },
-  http: { protocol: "http", port: 80 },
-};
-
-function decode(text: string, what: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    // Never quote the text: it may be the password.
-    throw invalidInput(`the proxy URL's ${what} has a bad "%" escape or is not UTF-8`);
-  }
-}
-
-/**
- * Takes a proxy URL apart: `socks5://`, `socks5h://` or `socks://` (all SOCKS5, the proxy
- * resolving names), or `http://`; user and password percent-decoded. Errors never quote
- * the URL.
- */
-export function parseProxyUrl(url: string): ParsedProxyUrl {
-  if (typeof url !== "string" || url.length > 2048 || /[\0-\x20\x7f]/.test(url)) {
-    throw invalidInput("the proxy URL must be a string of at most 2048 characters without spaces");
-  }
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url);
-  const name = scheme?.[1]?.toLowerCase() ?? "";
-  const known = SCHEMES[name];
-  if (!scheme || !known || !Object.hasOwn(SCHEMES, name)) {
-    throw invalidInput(
-      name === "https"
-        ? "https:// proxies (TLS to the proxy itself) are not supported: use http:// (TLS to the mail server still runs inside the tunnel) or socks5://"
-        : name.startsWith("socks4")
-          ? "SOCKS4 proxies are not supported: use socks5://"
-          : "the proxy URL must start with socks5://, socks5h:// or http://",
-    );
-  }
-  let rest = url.slice(scheme[0].length);
-  if (rest.endsWith("/")) rest = rest.slice(0, -1);
-  if (/[/?#]/.test(rest))
-    throw invalidInput("the proxy URL must not have a path, query or fragment");
-  let user: string | undefined;
-  let pass: string | undefined;
-  const at = rest.lastIndexOf("@");
-  if (at >= 0) {
-    const userinfo = rest.slice(0, at);
-    rest = rest.slice(at + 1);
-    const colon = userinfo.indexOf(":");
-    user = decode(colon < 0 ? userinfo : userinfo.slice(0, colon), "user name");
-    if (colon >= 0) pass = decode(userinfo.slice(colon + 1), "password");
-    if (user === "") throw invalidInput("the proxy URL's user name is empty");
-  }
-  const hostPort = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(rest);
-  if (!hostPort) throw invalidInput("the proxy URL's host (and port) are not valid");
-  const host = (hostPort[1] as string).replace(/^\[(.*)\]$/, "$1");
-  const port = hostPort[2] === undefined ? known.port : Number(hostPort[2]);
-  if (port < 1 || port > 65_535) throw invalidInput("the proxy URL's port must be 1 to 65535");
-  return { protocol: known.protocol, host, port, user, pass };
-}
+export { checkProxyUrl, type ParsedProxyUrl, parseProxyUrl } from "./parse-proxy-url.ts";
 
 /**
  * A proxy from its URL, the short form nodemailer users know:
@@ -90,11 +23,8 @@ export function parseProxyUrl(url: string): ParsedProxyUrl {
  * @since 0.1.0
  */
 export function proxyFromUrl(url: string): ProxyWrapper {
-  const parsed = parseProxyUrl(url);
+  const parsed = checkProxyUrl(url);
   if (parsed.protocol === "http") return httpProxy({ url });
-  if (parsed.user !== undefined && parsed.pass === undefined) {
-    throw invalidInput("a SOCKS5 proxy URL with a user name needs its password too");
-  }
   return socksProxy({
     host: parsed.host,
     port: parsed.port,

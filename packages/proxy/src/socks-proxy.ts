@@ -1,4 +1,4 @@
-import { invalidInput } from "@smtp/core/internal";
+import { invalidInput } from "@smtp/core/base";
 import { checkEndpoint, proxyWrapper } from "./endpoint.ts";
 import type { ProxyWrapper, SocksProxyOptions } from "./options.ts";
 import { describeProxy, type ProxyLabel, proxyError } from "./proxy-errors.ts";

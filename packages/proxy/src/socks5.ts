@@ -1,6 +1,6 @@
 // SOCKS5 (RFC 1928) and its username/password method (RFC 1929), as bytes: the requests a
 // client sends and the replies it reads. No I/O here; socks-proxy.ts drives it.
-import { invalidInput } from "@smtp/core/internal";
+import { invalidInput } from "@smtp/core/base";
 import { parseIpv4, parseIpv6 } from "./ip-address.ts";
 
 /** Authentication methods (RFC 1928 §3). */

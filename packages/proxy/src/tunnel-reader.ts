@@ -1,4 +1,4 @@
-import { concatBytes } from "@smtp/core/internal";
+import { concatBytes } from "@smtp/core/base";
 import type { Transport } from "@smtp/core/transport-kit";
 import { describeProxy, type ProxyLabel, proxyError } from "./proxy-errors.ts";
 
