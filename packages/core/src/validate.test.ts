@@ -1,6 +1,9 @@
+import { isIPv6 } from "node:net";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { caught } from "./errors.test-util.ts";
 import { assertValidAddress, isValidEhloName } from "./validate.ts";
-import { encodeXtext } from "./xtext.ts";
+import { encodeUtf8AddrUnitext, encodeXtext } from "./xtext.ts";
 
 describe("isValidEhloName", () => {
   it("accepts domains and address literals", () => {
@@ -45,6 +48,94 @@ describe("isValidEhloName", () => {
       expect(isValidEhloName(bad), bad).toBe(false);
     }
   });
+
+  it("accepts one-character labels", () => {
+    expect(isValidEhloName("a.example")).toBe(true);
+    expect(isValidEhloName("x.y")).toBe(true);
+  });
+
+  it("IPv4 literals: every octet 0 to 255 without leading zeros, exactly four", () => {
+    for (const ok of [
+      "[0.0.0.0]",
+      "[255.255.255.255]",
+      "[249.199.99.9]",
+      "[10.255.249.199]",
+      "[9.10.100.250]",
+      "[99.1.10.0]",
+    ]) {
+      expect(isValidEhloName(ok), ok).toBe(true);
+    }
+    for (const bad of [
+      "[256.0.0.1]",
+      "[1.2.3.256]",
+      "[260.0.0.1]",
+      "[1.2.3.260]",
+      "[01.2.3.4]",
+      "[1.2.3.04]",
+      "[1300.0.0.1]",
+      "[1.2.3.4567]",
+      "[1.2.3]",
+      "[1.2.3.4.5]",
+      "[1.2.3.a]",
+      "[a.2.3.4]",
+    ]) {
+      expect(isValidEhloName(bad), bad).toBe(false);
+    }
+  });
+
+  it("an address literal needs both brackets and the IPv6 tag at its start", () => {
+    for (const bad of ["x192.0.2.1]", "[192.0.2.1x", "192.0.2.1]", "[192.0.2.1", "[aIPv6::1]"]) {
+      expect(isValidEhloName(bad), bad).toBe(false);
+    }
+  });
+
+  it("IPv6 literals: at most eight groups, seven beside '::', an IPv4 tail counting two", () => {
+    for (const ok of [
+      "[IPv6:1:2:3:4:5:6::7]",
+      "[IPv6:1::2:3:4:5:6:7]",
+      "[IPv6:1:2:3:4:5:6:1.2.3.4]",
+      "[IPv6:1:2:3:4:5::1.2.3.4]",
+      "[IPv6:::1.2.3.4]",
+      "[IPv6:ABCD:ef01::]",
+    ]) {
+      expect(isValidEhloName(ok), ok).toBe(true);
+    }
+    for (const bad of [
+      "[IPv6:1:2:3:4:5:6:7]",
+      "[IPv6:1:2:3:4:5:6:7:1.2.3.4]",
+      "[IPv6:1:2:3:4:5:6::1.2.3.4]",
+      "[IPv6:1:2:3:4:5:1.2.3.4]",
+      "[IPv6:12345::1]",
+      "[IPv6:1::12345]",
+      "[IPv6:1:12345::1]",
+      "[IPv6:1.2::1.2.3.4]",
+      "[IPv6:1g::1]",
+      "[IPv6:1::g1]",
+      "[IPv6: ::1]",
+      "[IPv6:::1 ]",
+      "[IPv6:]",
+    ]) {
+      expect(isValidEhloName(bad), bad).toBe(false);
+    }
+  });
+
+  it("property: an IPv6 literal is accepted exactly when Node's isIPv6 accepts its text", () => {
+    const piece = fc.constantFrom(
+      ...["0", "1", "a", "F", "ffff", "12345", "g", ":", "::", ".", "1.2.3.4", "256", "01"],
+      ...[" ", "%", "ü", "\n"],
+    );
+    const text = fc.oneof(
+      fc.array(piece, { maxLength: 14 }).map((pieces) => pieces.join("")),
+      fc.ipV6(),
+      fc.ipV6().map((address) => address.toUpperCase()),
+    );
+    fc.assert(
+      fc.property(text, (address) => {
+        expect(isValidEhloName(`[IPv6:${address}]`)).toBe(isIPv6(address));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe("assertValidAddress", () => {
@@ -59,6 +150,63 @@ describe("assertValidAddress", () => {
     expect(() => assertValidAddress("ü@b", "x", true, false)).not.toThrow();
     expect(() => assertValidAddress("a\nb@c", "x", true, false)).toThrow(/CR, LF or NUL/);
   });
+
+  const refusal = (address: string, utf8 = false) => {
+    const error = caught(() => assertValidAddress(address, "the address", utf8, false));
+    return { kind: error.kind, message: error.message, detail: error.detail };
+  };
+  const badAddress = (message: string) => ({
+    kind: "invalid-input",
+    message,
+    detail: "bad-address",
+  });
+
+  it("says what is wrong with each refused address, with its detail", () => {
+    const startsWithDash = badAddress('the address starts with "-"');
+    expect(refusal("-x@example.org")).toEqual(startsWithDash);
+    expect(refusal('-"a b"@example.org')).toEqual(startsWithDash);
+    expect(refusal("-ü@example.org", true)).toEqual(startsWithDash);
+    expect(refusal("")).toEqual(badAddress("the address is empty"));
+    const brackets = badAddress('the address contains "<" or ">"');
+    for (const address of ["a>@example.org", "a<b@example.org", "<", ">"]) {
+      expect(refusal(address), address).toEqual(brackets);
+    }
+    const whitespace = badAddress("the address contains whitespace");
+    expect(refusal("a b@example.org")).toEqual(whitespace);
+    expect(refusal('"a b"@exam ple.org')).toEqual(whitespace);
+    const control = badAddress("the address contains a control character");
+    expect(refusal("a\x01@example.org")).toEqual(control);
+    expect(refusal("a\x7f@example.org")).toEqual(control);
+    const notAscii = {
+      kind: "invalid-input",
+      message: "the address is not ASCII: set smtpUtf8",
+      detail: "needs-smtputf8",
+    };
+    expect(refusal("ü@example.org")).toEqual(notAscii);
+    expect(refusal("üñï")).toEqual(notAscii);
+    expect(refusal("a\r@example.org")).toEqual({
+      kind: "invalid-input",
+      message: "the address contains CR, LF or NUL",
+      detail: "line-break",
+    });
+  });
+
+  it("allows 998 characters, refuses 999, plain or with a quoted local part", () => {
+    const tooLong = badAddress("the address is too long");
+    const plain = (n: number) => `${"a".repeat(n - 12)}@example.org`;
+    const quoted = (n: number) => `"a b"@${"e".repeat(n - 6)}`;
+    for (const address of [plain(997), plain(998), quoted(997), quoted(998)]) {
+      expect(() => assertValidAddress(address, "x", false, false)).not.toThrow();
+    }
+    expect(refusal(plain(999))).toEqual(tooLong);
+    expect(refusal(quoted(999))).toEqual(tooLong);
+  });
+
+  it("accepts quotes, and whitespace inside a quoted local part", () => {
+    for (const address of ['"a b"@example.org', '"ab"@example.org', '"\\" x"@example.org']) {
+      expect(() => assertValidAddress(address, "x", false, false), address).not.toThrow();
+    }
+  });
 });
 
 describe("encodeXtext", () => {
@@ -66,5 +214,16 @@ describe("encodeXtext", () => {
     expect(encodeXtext("abc")).toBe("abc");
     expect(encodeXtext("a+b=c d\r\n")).toBe("a+2Bb+3Dc+20d+0D+0A");
     expect(encodeXtext("é")).toBe("+C3+A9");
+  });
+
+  it("the printable range ends at '!' and '~'", () => {
+    expect(encodeXtext(" !~\x7f")).toBe("+20!~+7F");
+  });
+});
+
+describe("encodeUtf8AddrUnitext", () => {
+  it("escapes space, controls, DEL, '+', '=' and '\\'; keeps the rest, UTF-8 included", () => {
+    expect(encodeUtf8AddrUnitext("a\x7f b!~\x00")).toBe("a\\x{7F}\\x{20}b!~\\x{0}");
+    expect(encodeUtf8AddrUnitext("ü+=\\@例え.jp")).toBe("ü\\x{2B}\\x{3D}\\x{5C}@例え.jp");
   });
 });
