@@ -119,7 +119,7 @@ describe("isValidEhloName", () => {
     }
   });
 
-  it("property: an IPv6 literal is accepted exactly when Node's isIPv6 accepts its text", () => {
+  it("property: an IPv6 literal is accepted exactly when Node's isIPv6 accepts its text without a zone", () => {
     const piece = fc.constantFrom(
       ...["0", "1", "a", "F", "ffff", "12345", "g", ":", "::", ".", "1.2.3.4", "256", "01"],
       ...[" ", "%", "ü", "\n"],
@@ -131,9 +131,12 @@ describe("isValidEhloName", () => {
     );
     fc.assert(
       fc.property(text, (address) => {
-        expect(isValidEhloName(`[IPv6:${address}]`)).toBe(isIPv6(address));
+        // A zone ("fe80::1%eth0") means nothing to the server: not in an address literal.
+        expect(isValidEhloName(`[IPv6:${address}]`)).toBe(
+          isIPv6(address) && !address.includes("%"),
+        );
       }),
-      { numRuns: 2000 },
+      { numRuns: 5000 },
     );
   });
 });
