@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Command, commandName, describeCommand, encodeCommand, REDACTED } from "./command.ts";
+import {
+  type Command,
+  commandName,
+  describeCommand,
+  encodeCommand,
+  type MailParameters,
+  type RcptParameters,
+  REDACTED,
+} from "./command.ts";
 import { SmtpError } from "./errors.ts";
 
 const dec = new TextDecoder();
@@ -82,6 +90,112 @@ describe("encodeCommand", () => {
       { name: "BDAT", size: -1, last: true },
     ];
     for (const c of bad) expect(refusal(c).kind).toBe("invalid-input");
+  });
+
+  const refused = (c: Command) => {
+    const error = refusal(c);
+    return { kind: error.kind, message: error.message, detail: error.detail };
+  };
+  const invalid = (message: string, detail = "invalid-input") => ({
+    kind: "invalid-input",
+    message,
+    detail,
+  });
+  const mail = (params: MailParameters, from = "a@example.org"): Command => ({
+    name: "MAIL",
+    from,
+    params,
+  });
+  const rcpt = (params: RcptParameters, to = "b@example.net"): Command => ({
+    name: "RCPT",
+    to,
+    params,
+  });
+
+  it("names the argument an address refusal is about", () => {
+    const dash = (what: string) => invalid(`${what} starts with "-"`, "bad-address");
+    expect(refused(mail({}, "-x@example.org"))).toEqual(dash("sender"));
+    expect(refused(rcpt({}, "-x@example.net"))).toEqual(dash("recipient"));
+    expect(refused(rcpt({ orcpt: "-x@example.net" }))).toEqual(dash("ORCPT"));
+    expect(refused(rcpt({ orcpt: "" }))).toEqual(invalid("ORCPT is empty", "bad-address"));
+  });
+
+  it("non-ASCII sender and ORCPT only with SMTPUTF8", () => {
+    expect(refused(mail({}, "ü@example.org"))).toEqual(
+      invalid("sender is not ASCII: set smtpUtf8", "needs-smtputf8"),
+    );
+    expect(refused(rcpt({ orcpt: "ü@example.net" }))).toEqual(
+      invalid("ORCPT is not ASCII: set smtpUtf8", "needs-smtputf8"),
+    );
+    expect(line(mail({ smtpUtf8: true }, "ü@example.org"))).toBe(
+      "MAIL FROM:<ü@example.org> SMTPUTF8\r\n",
+    );
+  });
+
+  it("MAIL parameters: every BODY and RET value, and what a refusal says", () => {
+    for (const body of ["7BIT", "8BITMIME", "BINARYMIME"] as const) {
+      expect(line(mail({ body }))).toBe(`MAIL FROM:<a@example.org> BODY=${body}\r\n`);
+    }
+    for (const ret of ["FULL", "HDRS"] as const) {
+      expect(line(mail({ ret }))).toBe(`MAIL FROM:<a@example.org> RET=${ret}\r\n`);
+    }
+    expect(line(mail({ requireTls: true }))).toBe("MAIL FROM:<a@example.org> REQUIRETLS\r\n");
+    expect(refused(mail({ size: -1 }))).toEqual(invalid("SIZE is not a non-negative integer"));
+    expect(refused(mail({ body: "9BIT" as "7BIT" }))).toEqual(invalid("BODY is not a known value"));
+    expect(refused(mail({ ret: "ALL" as "FULL" }))).toEqual(invalid("RET is not FULL or HDRS"));
+  });
+
+  it("ENVID: 1 to 100 characters once encoded as xtext", () => {
+    const tooLong = invalid("ENVID must be 1 to 100 characters");
+    expect(line(mail({ envid: "x" }))).toBe("MAIL FROM:<a@example.org> ENVID=x\r\n");
+    expect(line(mail({ envid: "x".repeat(100) }))).toContain(` ENVID=${"x".repeat(100)}\r\n`);
+    expect(refused(mail({ envid: "x".repeat(101) }))).toEqual(tooLong);
+    // "+" becomes "+2B": 33 of them and one "x" make 100 characters, 34 make 102.
+    expect(line(mail({ envid: `x${"+".repeat(33)}` }))).toContain(
+      ` ENVID=x${"+2B".repeat(33)}\r\n`,
+    );
+    expect(refused(mail({ envid: "+".repeat(34) }))).toEqual(tooLong);
+    expect(refused(mail({ envid: "" }))).toEqual(tooLong);
+  });
+
+  it("NOTIFY: NEVER or known values only, each once", () => {
+    const message = "NOTIFY must be NEVER or a non-empty list of SUCCESS, FAILURE, DELAY";
+    expect(refused(rcpt({ notify: [] }))).toEqual(invalid(message));
+    expect(refused(rcpt({ notify: ["SUCCESS", "BOGUS" as "DELAY"] }))).toEqual(invalid(message));
+    expect(refused(rcpt({ notify: ["NEVER" as "DELAY"] }))).toEqual(invalid(message));
+    expect(line(rcpt({ notify: ["DELAY", "FAILURE", "DELAY"] }))).toBe(
+      "RCPT TO:<b@example.net> NOTIFY=DELAY,FAILURE\r\n",
+    );
+  });
+
+  it("EHLO: a line break or a bad name is refused with its own detail", () => {
+    expect(refused({ name: "EHLO", domain: "a.example\r\nMAIL FROM:<x>" })).toEqual(
+      invalid("the EHLO name contains CR, LF or NUL", "line-break"),
+    );
+    expect(refused({ name: "HELO", domain: "bad name" })).toEqual(
+      invalid("the EHLO name is not a domain or an address literal", "bad-ehlo-name"),
+    );
+  });
+
+  it("AUTH: a mechanism name is 1 to 20 of A-Z, 0-9, '-' and '_'", () => {
+    const notMechanism = invalid("not a SASL mechanism name");
+    expect(line({ name: "AUTH", mechanism: "A".repeat(20) })).toBe(`AUTH ${"A".repeat(20)}\r\n`);
+    expect(line({ name: "AUTH", mechanism: "SCRAM-SHA-256_X9" })).toBe("AUTH SCRAM-SHA-256_X9\r\n");
+    for (const mechanism of ["A".repeat(21), "", "x PLAIN", "plain", "PLAIN x"]) {
+      expect(refused({ name: "AUTH", mechanism }), mechanism).toEqual(notMechanism);
+    }
+  });
+
+  it("says which SASL text or BDAT size is wrong", () => {
+    expect(refused({ name: "AUTH", mechanism: "PLAIN", initialResponse: "a b" })).toEqual(
+      invalid("the initial response is not base64"),
+    );
+    expect(refused({ name: "AUTH-RESPONSE", response: "a b" })).toEqual(
+      invalid("the SASL response is not base64"),
+    );
+    expect(refused({ name: "BDAT", size: 1.5, last: false })).toEqual(
+      invalid("BDAT size is not a non-negative integer"),
+    );
   });
 
   it("ORCPT: utf-8 unitext only for a non-ASCII address, rfc822 xtext otherwise", () => {

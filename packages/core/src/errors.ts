@@ -212,6 +212,6 @@ export function invalidInput(
     message,
     detail,
     retryable: false,
-    ...(cause === undefined ? {} : { cause }),
+    cause,
   });
 }

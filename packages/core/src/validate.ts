@@ -20,7 +20,6 @@ const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 function isIpv6(text: string): boolean {
-  if (!/^[0-9A-Fa-f:.]+$/.test(text)) return false;
   let body = text;
   let groups = 8;
   const lastColon = body.lastIndexOf(":");
