@@ -194,6 +194,16 @@ describe("assertValidAddress", () => {
     expect(refusal(quoted(999))).toEqual(tooLong);
   });
 
+  it("counts the 998 in UTF-8 octets for an SMTPUTF8 address", () => {
+    const tooLong = badAddress("the address is too long");
+    // "é" is one UTF-16 unit and two octets: 493 of them and "@example.org" make 998 octets.
+    const wide = (extra: string) => `${"é".repeat(493)}${extra}@example.org`;
+    expect(() => assertValidAddress(wide(""), "the address", true, false)).not.toThrow();
+    expect(refusal(wide("a"), true)).toEqual(tooLong);
+    // 505 UTF-16 units but 1,010 octets.
+    expect(refusal(`${"é".repeat(499)}@example.org`, true)).toEqual(tooLong);
+  });
+
   it("accepts quotes, and whitespace inside a quoted local part", () => {
     for (const address of ['"a b"@example.org', '"ab"@example.org', '"\\" x"@example.org']) {
       expect(() => assertValidAddress(address, "x", false, false), address).not.toThrow();

@@ -1,3 +1,4 @@
+import { utf8 as utf8Bytes } from "./bytes.ts";
 import { invalidInput } from "./errors.ts";
 
 // Messages never quote the offending value: it may be a secret.
@@ -90,7 +91,8 @@ export function assertValidAddress(
     throw invalidInput(`${what} is empty`, "bad-address");
   }
   if (address.startsWith("-")) throw invalidInput(`${what} starts with "-"`, "bad-address");
-  if (address.length > 998) throw invalidInput(`${what} is too long`, "bad-address");
+  // Octets on the wire: a non-ASCII (SMTPUTF8) address is longer in UTF-8 than in UTF-16.
+  if (utf8Bytes(address).length > 998) throw invalidInput(`${what} is too long`, "bad-address");
   if (/[<>]/.test(address)) throw invalidInput(`${what} contains "<" or ">"`, "bad-address");
   const unquoted = address.replace(/"(?:[^"\\]|\\.)*"/g, "");
   if (/\s/.test(unquoted)) throw invalidInput(`${what} contains whitespace`, "bad-address");
