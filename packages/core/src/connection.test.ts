@@ -142,6 +142,23 @@ describe("Connection (wire layer)", () => {
       context: "data",
       intermediate: "required",
     });
+    const auth = new Connection<string>();
+    auth.send({ name: "AUTH", mechanism: "LOGIN" }, "command", "auth");
+    auth.send({ name: "AUTH-RESPONSE", response: "dXNlcg==" }, "command", "user");
+    expect(auth.head).toStrictEqual({
+      label: "AUTH LOGIN",
+      phase: "command",
+      context: "auth",
+      intermediate: "allowed",
+    });
+    auth.receive(enc.encode("334 UGFzc3dvcmQ6\r\n"));
+    expect(auth.nextReply()?.awaited?.intermediate).toBe("allowed");
+    expect(auth.head).toStrictEqual({
+      label: "AUTH",
+      phase: "command",
+      context: "user",
+      intermediate: "allowed",
+    });
   });
 
   it("encodes non-ASCII command text as UTF-8 from U+0080 on (SMTPUTF8)", () => {
