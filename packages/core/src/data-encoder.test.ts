@@ -53,21 +53,25 @@ class ReferenceEncoder {
   }
 }
 
-/** Splits `bytes` at `cuts` (any numbers, reduced into range) and encodes the pieces in order. */
+/** `bytes` split at `cuts` (any numbers, reduced into range), as views in order. */
+function chunksOf(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const chunks: Uint8Array[] = [];
+  let at = 0;
+  for (const p of [...points, bytes.length]) {
+    chunks.push(bytes.subarray(at, p));
+    at = p;
+  }
+  return chunks;
+}
+
+/** Splits `bytes` at `cuts` and encodes the pieces in order. */
 function encodeParts(
   encoder: { push(c: Uint8Array): Uint8Array; end(): Uint8Array },
   bytes: Uint8Array,
   cuts: number[],
 ): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const parts: Uint8Array[] = [];
-  let at = 0;
-  for (const p of [...points, bytes.length]) {
-    parts.push(encoder.push(bytes.subarray(at, p)));
-    at = p;
-  }
-  parts.push(encoder.end());
-  return parts;
+  return [...chunksOf(bytes, cuts).map((chunk) => encoder.push(chunk)), encoder.end()];
 }
 
 function encodeWith(
@@ -260,17 +264,11 @@ describe("DataEncoder", () => {
         fc.boolean(),
         (bytes, cuts, dotStuff) => {
           const e = new DataEncoder({ dotStuff });
-          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort(
-            (a, b) => a - b,
-          );
-          let at = 0;
-          for (const p of [...points, bytes.length]) {
-            const chunk = bytes.subarray(at, p);
+          for (const chunk of chunksOf(bytes, cuts)) {
             const encoded = e.push(chunk);
             if (encoded.buffer !== chunk.buffer) {
               expect(encoded.buffer.byteLength).toBeLessThanOrEqual(2 * chunk.length + 2);
             }
-            at = p;
           }
         },
       ),
