@@ -58,6 +58,9 @@ describe("decodeBase64", () => {
     ["a line break", "Zm9v\r\nZm9v"],
     ["a URL-alphabet character", "Zm9-"],
     ["a non-ASCII character", "Zm9é"],
+    ["U+0080, the first character past ASCII", "Zm9\u0080"],
+    ["U+0080 first", "\u0080AAA"],
+    ["DEL, the last ASCII character", "Zm9\u007f"],
     ["padding in the middle", "Zg==Zm9v"],
     ["padding too early in the last quantum", "Z=g="],
     ["three padding characters", "Z==="],
@@ -75,7 +78,12 @@ describe("decodeBase64", () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(SmtpError);
-    expect(thrown).toMatchObject({ kind: "protocol", detail: "bad-base64" });
+    expect(thrown).toMatchObject({
+      kind: "protocol",
+      detail: "bad-base64",
+      message: "invalid base64",
+      retryable: false,
+    });
     // The text may be a SASL payload: it must never be quoted.
     expect((thrown as SmtpError).message).not.toContain(text);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
 import { Connection } from "./connection.ts";
 import { SmtpError } from "./errors.ts";
 import type { TranscriptEntry } from "./session-types.ts";
@@ -74,6 +75,151 @@ describe("Connection (wire layer)", () => {
     const auth = new Connection<string>();
     auth.send({ name: "AUTH", mechanism: "LOGIN" }, "command", "auth");
     expect(replies(auth, "334 VXNlcm5hbWU6\r\n")).toEqual([[334, "auth"]]);
+  });
+
+  it("an unsolicited reply other than 421: says so, and is not retryable even when 4xx", () => {
+    const c = new Connection<string>();
+    const error = protocolError(() => replies(c, "450 busy\r\n"));
+    expect(error).toMatchObject({
+      message: "the server sent a reply no command asked for",
+      detail: "unexpected-reply",
+      code: 450,
+      retryable: false,
+      command: undefined,
+    });
+    const mail = new Connection<string>();
+    mail.send({ name: "MAIL", from: "" }, "command", "mail");
+    expect(protocolError(() => replies(mail, "354 go\r\n"))).toMatchObject({
+      message: "a 354 reply cannot answer MAIL FROM",
+      retryable: false,
+    });
+  });
+
+  it("3xx means 300 to 399: the codes around both bounds, to MAIL and to DATA", () => {
+    const answer = (command: "MAIL" | "DATA", code: number): number | SmtpError => {
+      const c = new Connection<string>();
+      c.send(command === "MAIL" ? { name: "MAIL", from: "" } : { name: "DATA" }, "command", "x");
+      try {
+        return replies(c, `${code} x\r\n`)[0]![0];
+      } catch (error) {
+        return error as SmtpError;
+      }
+    };
+    // MAIL takes no 3xx.
+    expect(answer("MAIL", 299)).toBe(299);
+    expect(answer("MAIL", 300)).toMatchObject({ detail: "unexpected-reply", code: 300 });
+    expect(answer("MAIL", 399)).toMatchObject({ detail: "unexpected-reply", code: 399 });
+    expect(answer("MAIL", 400)).toBe(400);
+    // DATA takes a 3xx or a refusal, never a 2xx.
+    expect(answer("DATA", 299)).toMatchObject({ detail: "unexpected-reply", code: 299 });
+    expect(answer("DATA", 300)).toBe(300);
+    expect(answer("DATA", 399)).toBe(399);
+    expect(answer("DATA", 400)).toBe(400);
+  });
+
+  it("a SASL exchange takes a 334 to each response as well as to AUTH", () => {
+    const c = new Connection<string>();
+    c.send({ name: "AUTH", mechanism: "LOGIN" }, "command", "auth");
+    c.send({ name: "AUTH-RESPONSE", response: "dXNlcg==" }, "command", "user");
+    c.send({ name: "AUTH-RESPONSE", response: "cGFzcw==" }, "command", "pass");
+    expect(replies(c, "334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 ok\r\n")).toEqual([
+      [334, "auth"],
+      [334, "user"],
+      [235, "pass"],
+    ]);
+  });
+
+  it("awaits a reply with exactly its label, phase and context (intermediate only when allowed)", () => {
+    const c = new Connection<string>();
+    c.send({ name: "MAIL", from: "" }, "command", "mail");
+    expect(c.head).toStrictEqual({ label: "MAIL FROM", phase: "command", context: "mail" });
+    expect("intermediate" in c.head!).toBe(false);
+    const data = new Connection<string>();
+    data.send({ name: "DATA" }, "data-start", "data");
+    expect(data.head).toStrictEqual({
+      label: "DATA",
+      phase: "data-start",
+      context: "data",
+      intermediate: "required",
+    });
+    const auth = new Connection<string>();
+    auth.send({ name: "AUTH", mechanism: "LOGIN" }, "command", "auth");
+    auth.send({ name: "AUTH-RESPONSE", response: "dXNlcg==" }, "command", "user");
+    expect(auth.head).toStrictEqual({
+      label: "AUTH LOGIN",
+      phase: "command",
+      context: "auth",
+      intermediate: "allowed",
+    });
+    auth.receive(enc.encode("334 UGFzc3dvcmQ6\r\n"));
+    expect(auth.nextReply()?.awaited?.intermediate).toBe("allowed");
+    expect(auth.head).toStrictEqual({
+      label: "AUTH",
+      phase: "command",
+      context: "user",
+      intermediate: "allowed",
+    });
+  });
+
+  it("encodes non-ASCII command text as UTF-8 from U+0080 on (SMTPUTF8)", () => {
+    const c = new Connection<string>();
+    c.send(
+      { name: "MAIL", from: "~\u0080\u00e9\u4e2d@example.org", params: { smtpUtf8: true } },
+      "command",
+      "mail",
+    );
+    const out = c.pollTransmit()!;
+    expect([...out]).toEqual([
+      ...enc.encode("MAIL FROM:<~\u0080\u00e9\u4e2d@example.org> SMTPUTF8\r\n"),
+    ]);
+    expect([...out.subarray(11, 14)]).toEqual([0x7e, 0xc2, 0x80]);
+  });
+
+  it("a command line as long as a large body chunk still comes out as bytes, joined", () => {
+    const response = "A".repeat(BODY_COPY_LIMIT);
+    const alone = new Connection<string>();
+    alone.send({ name: "AUTH-RESPONSE", response }, "command", "r");
+    const out = alone.pollTransmit();
+    expect(out).toBeInstanceOf(Uint8Array);
+    expect(dec.decode(out!)).toBe(`${response}\r\n`);
+    expect(alone.pollTransmit()).toBeNull();
+    const after = new Connection<string>();
+    after.send({ name: "NOOP" }, "command", "noop");
+    after.send({ name: "AUTH-RESPONSE", response }, "command", "r");
+    const joined = after.pollTransmit();
+    expect(joined).toBeInstanceOf(Uint8Array);
+    expect(dec.decode(joined!)).toBe(`NOOP\r\n${response}\r\n`);
+    expect(after.pollTransmit()).toBeNull();
+  });
+
+  it("a large body chunk goes alone and uncopied, before what follows it, each part once", () => {
+    const large = new Uint8Array(BODY_COPY_LIMIT).fill(0x61);
+    const c = new Connection<string>();
+    c.write(large);
+    c.send({ name: "NOOP" }, "command", "noop");
+    c.write(enc.encode("tail"));
+    expect(c.pollTransmit()).toBe(large);
+    expect(dec.decode(c.pollTransmit()!)).toBe("NOOP\r\ntail");
+    expect(c.pollTransmit()).toBeNull();
+    // Just under the limit, it is joined with what follows.
+    const small = new Uint8Array(BODY_COPY_LIMIT - 1).fill(0x61);
+    const d = new Connection<string>();
+    d.write(small);
+    d.send({ name: "NOOP" }, "command", "noop");
+    const joined = d.pollTransmit()!;
+    expect(joined.length).toBe(BODY_COPY_LIMIT - 1 + 6);
+    expect(dec.decode(joined.subarray(-6))).toBe("NOOP\r\n");
+    expect(d.pollTransmit()).toBeNull();
+  });
+
+  it("a lone body chunk of any size goes out as it is, without a copy", () => {
+    for (const size of [1, BODY_COPY_LIMIT - 1, BODY_COPY_LIMIT]) {
+      const chunk = new Uint8Array(size).fill(0x62);
+      const c = new Connection<string>();
+      c.write(chunk);
+      expect(c.pollTransmit()).toBe(chunk);
+      expect(c.pollTransmit()).toBeNull();
+    }
   });
 
   it("an unsolicited 421 is handed back, since a server may send it at any time", () => {

@@ -214,8 +214,8 @@ export class Connection<T> {
   /**
    * What is queued for writing, or `null`: everything in one array (the command lines
    * encoded on the way), except that a body chunk of `BODY_COPY_LIMIT` or more is never
-   * copied: it comes on its own, by a later call than the output queued before it. Call
-   * until `null`.
+   * copied: it comes on its own, by a later call than the output queued before it. A body
+   * chunk queued alone comes as it is, whatever its size. Call until `null`.
    */
   pollTransmit(): Uint8Array | null {
     const parts = this.#out;

@@ -53,21 +53,25 @@ class ReferenceEncoder {
   }
 }
 
-/** Splits `bytes` at `cuts` (any numbers, reduced into range) and encodes the pieces in order. */
+/** `bytes` split at `cuts` (any numbers, reduced into range), as views in order. */
+function chunksOf(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const chunks: Uint8Array[] = [];
+  let at = 0;
+  for (const p of [...points, bytes.length]) {
+    chunks.push(bytes.subarray(at, p));
+    at = p;
+  }
+  return chunks;
+}
+
+/** Splits `bytes` at `cuts` and encodes the pieces in order. */
 function encodeParts(
   encoder: { push(c: Uint8Array): Uint8Array; end(): Uint8Array },
   bytes: Uint8Array,
   cuts: number[],
 ): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const parts: Uint8Array[] = [];
-  let at = 0;
-  for (const p of [...points, bytes.length]) {
-    parts.push(encoder.push(bytes.subarray(at, p)));
-    at = p;
-  }
-  parts.push(encoder.end());
-  return parts;
+  return [...chunksOf(bytes, cuts).map((chunk) => encoder.push(chunk)), encoder.end()];
 }
 
 function encodeWith(
@@ -167,6 +171,110 @@ describe("DataEncoder", () => {
     expect([...new DataEncoder().push(short)]).toEqual([...reference.push(short)]);
   });
 
+  describe("a chunk of 16 KiB or more (the native-search path)", () => {
+    const LONG = 16 * 1024;
+    const pad = "x".repeat(LONG);
+
+    /** Pushes `text` as one chunk and returns the result with whether it is the chunk's own memory. */
+    function pushOne(e: DataEncoder, text: string): { out: string; own: boolean } {
+      const chunk = enc.encode(text);
+      const out = e.push(chunk);
+      return { out: dec.decode(out), own: out.buffer === chunk.buffer };
+    }
+
+    it("is returned as it is when nothing changes: one line without any line end", () => {
+      const e = new DataEncoder();
+      const chunk = enc.encode(pad);
+      expect(e.push(chunk)).toBe(chunk);
+      // It ended inside a line: the last line gets its CRLF, a dot after it is no line start.
+      const dotStuffed = new DataEncoder();
+      dotStuffed.push(chunk);
+      expect(dec.decode(dotStuffed.push(enc.encode(".y")))).toBe(".y");
+      expect(dec.decode(e.end())).toBe("\r\n.\r\n");
+    });
+
+    it("is returned as it is when its dots are not at a line start, or not stuffed (BDAT)", () => {
+      const midLine = new DataEncoder();
+      expect(dec.decode(midLine.push(enc.encode("a")))).toBe("a");
+      const dotFirst = enc.encode(`.${pad}\r\n`);
+      expect(midLine.push(dotFirst)).toBe(dotFirst);
+      expect(dec.decode(midLine.end())).toBe(".\r\n");
+
+      const bdat = new DataEncoder({ dotStuff: false });
+      const dotted = enc.encode(`.${pad}\r\n.b\r\n.`);
+      expect(bdat.push(dotted)).toBe(dotted);
+      expect(dec.decode(bdat.end())).toBe("\r\n");
+    });
+
+    it("ending on a CR: itself without the CR, which goes out as CRLF with the next byte", () => {
+      for (const body of [pad, `a\r\n${pad}`, `${pad}\r\n\r\nb`]) {
+        const e = new DataEncoder();
+        const { out, own } = pushOne(e, `${body}\r`);
+        expect(own).toBe(true);
+        expect(out).toBe(body);
+        expect(dec.decode(e.push(enc.encode("y")))).toBe("\r\ny");
+        expect(dec.decode(e.end())).toBe("\r\n.\r\n");
+      }
+      // A lone CR last, after a line end: the held CR is an empty line of its own.
+      const e = new DataEncoder();
+      expect(pushOne(e, `${pad}\r\n\r`)).toEqual({ out: `${pad}\r\n`, own: true });
+      expect(dec.decode(e.end())).toBe("\r\n.\r\n");
+    });
+
+    it("after a chunk that ended on a CR, its CRLF comes first", () => {
+      const e = new DataEncoder();
+      expect(dec.decode(e.push(enc.encode("a\r")))).toBe("a");
+      expect(pushOne(e, `b${pad}`)).toEqual({ out: `\r\nb${pad}`, own: false });
+      expect(dec.decode(e.end())).toBe("\r\n.\r\n");
+    });
+
+    it("turns a bare LF into CRLF: with no CR at all, before a CR, before a CR that ends it", () => {
+      expect(encode([`${pad}\ny`])).toBe(`${pad}\r\ny\r\n.\r\n`);
+      expect(encode([`${pad}\ny\r\nz`])).toBe(`${pad}\r\ny\r\nz\r\n.\r\n`);
+      const e = new DataEncoder();
+      expect(pushOne(e, `${pad}\ny\r`)).toEqual({ out: `${pad}\r\ny`, own: false });
+      expect(dec.decode(e.end())).toBe("\r\n.\r\n");
+      // The bare LF at index 1, the first position after a byte.
+      const early = new DataEncoder();
+      expect(pushOne(early, `x\ny${pad}\r`)).toEqual({ out: `x\r\ny${pad}`, own: false });
+      expect(dec.decode(early.end())).toBe("\r\n.\r\n");
+    });
+
+    it("turns a bare CR into CRLF", () => {
+      expect(encode([`${pad}\ry\r\n`])).toBe(`${pad}\r\ny\r\n.\r\n`);
+      expect(encode([`${pad}\r\r\n`])).toBe(`${pad}\r\n\r\n.\r\n`);
+    });
+
+    it("doubles a dot at the start of any line, not only the first, and checks every line", () => {
+      expect(encode([`a\r\n.b${pad}`])).toBe(`a\r\n..b${pad}\r\n.\r\n`);
+      expect(encode([`a\r\nb${pad}\r\n.c`])).toBe(`a\r\nb${pad}\r\n..c\r\n.\r\n`);
+      expect(encode([`a\r\nb${pad}\nc`])).toBe(`a\r\nb${pad}\r\nc\r\n.\r\n`);
+    });
+  });
+
+  it("an encoded chunk's memory is at most twice its length and two, wherever the first change is", () => {
+    // Short chunks are copied up to their first change, then encoded: "ab" then a bare LF.
+    const out = new DataEncoder().push(enc.encode("ab\n"));
+    expect(dec.decode(out)).toBe("ab\r\n");
+    expect(out.buffer.byteLength).toBeLessThanOrEqual(2 * 3 + 2);
+    fc.assert(
+      fc.property(
+        bodyArb,
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.boolean(),
+        (bytes, cuts, dotStuff) => {
+          const e = new DataEncoder({ dotStuff });
+          for (const chunk of chunksOf(bytes, cuts)) {
+            const encoded = e.push(chunk);
+            if (encoded.buffer !== chunk.buffer) {
+              expect(encoded.buffer.byteLength).toBeLessThanOrEqual(2 * chunk.length + 2);
+            }
+          }
+        },
+      ),
+    );
+  });
+
   it("property: the same as the reference for long chunks (the native-search path)", () => {
     fc.assert(
       fc.property(bodyArb, fc.nat({ max: 300 }), fc.boolean(), (bytes, repeat, dotStuff) => {
@@ -185,8 +293,8 @@ describe("DataEncoder", () => {
   it("refuses use after end", () => {
     const e = new DataEncoder();
     e.end();
-    expect(() => e.push(enc.encode("x"))).toThrow();
-    expect(() => e.end()).toThrow();
+    expect(() => e.push(enc.encode("x"))).toThrow(new Error("DataEncoder: push after end"));
+    expect(() => e.end()).toThrow(new Error("DataEncoder: end twice"));
   });
 
   it("property: byte-identical to the reference encoder, chunk by chunk, for any body and chunking", () => {

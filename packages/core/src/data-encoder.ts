@@ -126,11 +126,11 @@ export class DataEncoder {
    * every LF preceded by CR and no line starts with a dot; one less when it also ends on a
    * CR (held back for the next chunk); -1 when something must change. In the first two cases
    * the state after the chunk is recorded. Scans line by line with the native `indexOf`,
-   * several times faster than a byte loop.
+   * several times faster than a byte loop. Only chunks of `SMALL_CHUNK` or more come here:
+   * never an empty one.
    */
   #unchangedLength(chunk: Uint8Array): number {
     const length = chunk.length;
-    if (length === 0) return 0;
     if (this.#pendingCr) return -1; // the held-back CR goes first
     const dotStuff = this.#dotStuff;
     let lineStart = this.#lineStart;
@@ -170,8 +170,6 @@ export class DataEncoder {
     let tail = "";
     if (this.#pendingCr || !this.#lineStart) tail += "\r\n";
     if (this.#dotStuff) tail += ".\r\n";
-    this.#pendingCr = false;
-    this.#lineStart = true;
     return utf8(tail);
   }
 }

@@ -111,6 +111,132 @@ describe("ReplyParser", () => {
     expect(parser.buffered).toBe(2);
   });
 
+  it("splits an enhanced code only at the start, of any subject and detail, also with no text after it", () => {
+    expect(parseReply("250 2.10.300 done")).toStrictEqual({
+      code: 250,
+      enhancedCode: "2.10.300",
+      lines: ["done"],
+    });
+    expect(parseReply("250 2.0.0")).toStrictEqual({
+      code: 250,
+      enhancedCode: "2.0.0",
+      lines: [""],
+    });
+    // Not at the start: the text stays whole.
+    expect(splitEnhancedCode(250, "2.2.0.0 later")).toEqual({
+      enhancedCode: undefined,
+      text: "2.2.0.0 later",
+    });
+    expect(splitEnhancedCode(250, "x.2.0.0 later")).toEqual({
+      enhancedCode: undefined,
+      text: "x.2.0.0 later",
+    });
+    // A code of the wrong class, or a code-like text that is not one: the text stays whole.
+    expect(splitEnhancedCode(550, "2.1.1 odd")).toEqual({
+      enhancedCode: undefined,
+      text: "2.1.1 odd",
+    });
+    expect(splitEnhancedCode(250, "2.1.50x")).toEqual({ enhancedCode: undefined, text: "2.1.50x" });
+    expect(parseReply("550 2.1.1 odd")).toStrictEqual({ code: 550, lines: ["2.1.1 odd"] });
+  });
+
+  it("a reply without an enhanced code has no enhancedCode property at all", () => {
+    const reply = parseReply("250-mx.example.org\r\n250 SIZE 10");
+    expect(reply).toStrictEqual({ code: 250, lines: ["mx.example.org", "SIZE 10"] });
+    expect("enhancedCode" in reply).toBe(false);
+  });
+
+  it("drops the first line's enhanced code from continuation lines, and no other code", () => {
+    // The first line has none: a code on a later line is text.
+    expect(parseReply("250-hello\r\n250 2.0.0 ok")).toStrictEqual({
+      code: 250,
+      lines: ["hello", "2.0.0 ok"],
+    });
+    // A later line with another code keeps it as text.
+    expect(parseReply("550-5.1.1 a\r\n550-5.1.1 b\r\n550 5.7.1 c")).toStrictEqual({
+      code: 550,
+      enhancedCode: "5.1.1",
+      lines: ["a", "b", "5.7.1 c"],
+    });
+  });
+
+  it("a code's three characters are digits: the neighbours of 0 and 9 are refused", () => {
+    for (const bad of ["2/0 x", "2:0 x", "20/ x", "20: x", "2a0 x", "25a x"]) {
+      const error = caught(() => parseReply(bad));
+      expect(error).toMatchObject({
+        kind: "protocol",
+        detail: "bad-reply",
+        message: "malformed reply line from the server",
+        retryable: false,
+      });
+    }
+    expect(parseReply("200 a").code).toBe(200);
+    expect(parseReply("599 a").code).toBe(599);
+    expect(parseReply("209 a").code).toBe(209);
+  });
+
+  it("an empty line, even as the very first byte, is a malformed reply", () => {
+    for (const text of ["\n", "\r\n"]) {
+      const parser = new ReplyParser();
+      parser.push(enc.encode(text));
+      expect(caught(() => parser.next())).toMatchObject({
+        detail: "bad-reply",
+        message: "malformed reply line from the server",
+      });
+    }
+  });
+
+  it("says exactly what was wrong, and that retrying will not help", () => {
+    expect(caught(() => parseReply("250-a\r\n251 b\r\n"))).toMatchObject({
+      kind: "protocol",
+      detail: "inconsistent-code",
+      message: "reply lines carry different codes",
+      retryable: false,
+    });
+    for (const text of ["250-a\r\n", "250 a\r\n250 b\r\n"]) {
+      expect(caught(() => parseReply(text))).toMatchObject({
+        kind: "protocol",
+        detail: "bad-reply",
+        message: "not exactly one complete reply",
+        retryable: false,
+      });
+    }
+    expect(caught(() => parseReply("250 toolong", { maxLineLength: 5 }))).toMatchObject({
+      detail: "line-too-long",
+      message: "reply line longer than 5 octets",
+      retryable: false,
+    });
+  });
+
+  it("too-many-lines: maxReplyLines lines are taken, one more is refused", () => {
+    const reply = (lines: number): string => `${"250-x\r\n".repeat(lines - 1)}250 last\r\n`;
+    expect(parseReply(reply(3), { maxReplyLines: 3 }).lines).toEqual(["x", "x", "last"]);
+    expect(caught(() => parseReply(reply(4), { maxReplyLines: 3 }))).toMatchObject({
+      kind: "protocol",
+      detail: "too-many-lines",
+      message: "reply longer than 3 lines",
+      retryable: false,
+    });
+  });
+
+  it("bounded memory: a long conversation never grows the buffer, whatever the chunking", () => {
+    // Every chunk ends three bytes into the next reply, so the buffer always holds unread
+    // bytes when the next chunk arrives: they are moved to the front, not appended after.
+    const line = `250 ${"x".repeat(1018)}\r\n`; // 1 KiB
+    const chunk = enc.encode(`${line.slice(3)}250`);
+    const parser = new ReplyParser();
+    parser.push(enc.encode("250"));
+    parser.push(chunk);
+    expect(parser.next()?.reply.lines[0]).toBe("x".repeat(1018));
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 32 * 1024; i++) {
+      parser.push(chunk); // 32 MiB in all
+      if (parser.next() === null) throw new Error("a reply was expected");
+    }
+    expect(parser.buffered).toBe(3);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * 1024 * 1024);
+  });
+
   it("gives the same replies for every chunking (property)", () => {
     const lineArb = fc.record({
       code: fc.integer({ min: 200, max: 599 }),
