@@ -108,6 +108,20 @@ describe("what is awaited after each transaction step", () => {
     h.server("250 2.0.0 r1 done\n");
     expect(awaiting(h)).toEqual({ after: 50, error: timedOut("data-end", "DATA") });
   });
+  it("RSET starting a message sent again after a refused speculation: the command deadline", () => {
+    const h = ready({ timeouts: TIMEOUTS });
+    const a = h.send();
+    h.server("250 ok\n250 ok\n354 go\n");
+    h.drain();
+    h.body(a, "one\r\n");
+    h.send({ to: ["c@example.net"] });
+    h.client();
+    h.server(`250 queued 1\n${"503 5.5.1 pipelined after end of DATA\n".repeat(4)}`);
+    expect(h.client()).toBe(
+      "RSET\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n",
+    );
+    expect(awaiting(h)).toEqual({ after: 20, error: timedOut("command", "RSET") });
+  });
 });
 
 describe("the transcript", () => {
