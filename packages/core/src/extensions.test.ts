@@ -9,7 +9,7 @@ import type { SendJob } from "./session-types.ts";
 const JOB: SendJob = { from: "a@example.org", to: ["b@example.net"] };
 const caps = (...keywords: string[]) =>
   parseCapabilities({ code: 250, lines: ["mx.example", ...keywords] });
-const OPTIONS = { ehloName: "client.example" };
+const OPTIONS = { ehloName: "client.example", servername: "mx.example" };
 
 /** The refusal's fields for `job` on a server offering `keywords` (plain connection, DATA). */
 function refused(job: SendJob, keywords: string[], facts = { secure: false, bdat: false }) {
