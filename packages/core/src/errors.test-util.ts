@@ -11,3 +11,22 @@ export function caught(run: () => unknown): SmtpError {
   }
   throw new Error("expected an SmtpError");
 }
+
+/** Every field a user reads on `error`, own or inherited, for exact comparison with `toEqual`. */
+export function fieldsOf(error: SmtpError): Record<string, unknown> {
+  const fields: Record<string, unknown> = { message: error.message };
+  for (const key of [
+    "kind",
+    "code",
+    "enhancedCode",
+    "response",
+    "command",
+    "phase",
+    "retryable",
+    "rejected",
+    "detail",
+  ] as const) {
+    if (error[key] !== undefined) fields[key] = error[key];
+  }
+  return fields;
+}
