@@ -1,0 +1,104 @@
+import { SmtpError } from "../src/errors.ts";
+import type { ReplaySession } from "../src/replay/index.ts";
+import { Session } from "../src/session.ts";
+import type { Action, SessionOptions } from "../src/session-types.ts";
+
+/**
+ * Engines for testing `findFaultToleranceViolations` itself: the real `Session`, seen through
+ * a proxy that records what the checker does to it, or that breaks one rule on purpose.
+ */
+
+/** What one engine was driven through: its calls and what it wrote, in order. */
+export type Trace = string[];
+
+const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+
+/** How a call shows in a {@link Trace}. */
+function describeCall(key: string, args: unknown[]): string {
+  switch (key) {
+    case "receiveData":
+    case "bodyChunk":
+      return `${key} ${JSON.stringify(text(args[key === "receiveData" ? 0 : 1] as Uint8Array))}`;
+    case "transportFailed": {
+      const e = args[0] as SmtpError;
+      return `transportFailed ${e.kind}/${e.detail} retryable=${e.retryable} "${e.message}"`;
+    }
+    case "handleTimeout":
+      return `handleTimeout at ${args[0]}`;
+    default:
+      return key;
+  }
+}
+
+const INPUTS = new Set([
+  "connected",
+  "receiveData",
+  "receiveEof",
+  "tlsEstablished",
+  "handleTimeout",
+  "transportFailed",
+  "send",
+  "bodyChunk",
+  "bodyEnd",
+  "noop",
+  "quit",
+]);
+
+/** Hooks that change what the real engine does; each gets the real engine. */
+export interface Misbehaviour {
+  /** Replaces an action (null: drop it); may return several. */
+  action?: (action: Action, inner: Session) => Action | Action[] | null;
+  /** Replaces `pollTransmit`'s answer. */
+  transmit?: (bytes: Uint8Array | null, inner: Session) => Uint8Array | null;
+  /** Replaces `pollTimeout`'s answer. */
+  timeout?: (deadline: number | null, inner: Session) => number | null;
+  /** Replaces an input call; `call` runs the real one. */
+  input?: (key: string, args: unknown[], call: () => unknown) => unknown;
+}
+
+/**
+ * A `createSession` for the checker: each engine it creates gets a fresh {@link Trace}
+ * pushed onto `traces` (in creation order) and misbehaves as `how` says.
+ */
+export function engine(how: Misbehaviour = {}, traces: Trace[] = []) {
+  return (options: SessionOptions): ReplaySession => {
+    const inner = new Session(options);
+    const trace: Trace = [];
+    traces.push(trace);
+    const pending: Action[] = [];
+    return new Proxy(inner, {
+      get(target, key) {
+        if (key === "pollAction")
+          return (): Action | null => {
+            while (pending.length === 0) {
+              const action = target.pollAction();
+              if (action === null) return null;
+              const replaced = how.action ? how.action(action, target) : action;
+              if (replaced !== null) pending.push(...[replaced].flat());
+            }
+            return pending.shift() as Action;
+          };
+        if (key === "pollTransmit")
+          return (): Uint8Array | null => {
+            const real = target.pollTransmit();
+            const bytes = how.transmit ? how.transmit(real, target) : real;
+            if (bytes !== null) trace.push(`write ${JSON.stringify(text(bytes))}`);
+            return bytes;
+          };
+        if (key === "pollTimeout")
+          return (): number | null =>
+            how.timeout ? how.timeout(target.pollTimeout(), target) : target.pollTimeout();
+        const value = Reflect.get(target, key, target);
+        if (typeof key === "string" && INPUTS.has(key))
+          return (...args: unknown[]) => {
+            trace.push(describeCall(key, args));
+            const call = () => (value as (...a: unknown[]) => unknown).apply(target, args);
+            return how.input ? how.input(key, args, call) : call();
+          };
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  };
+}
+
+export { SmtpError };
