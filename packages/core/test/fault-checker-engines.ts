@@ -58,10 +58,12 @@ export interface Misbehaviour {
 
 /**
  * A `createSession` for the checker: each engine it creates gets a fresh {@link Trace}
- * pushed onto `traces` (in creation order) and misbehaves as `how` says.
+ * pushed onto `traces` (in creation order) and misbehaves as `misbehave` says (a function:
+ * called once per engine, for hooks that keep state of their own).
  */
-export function engine(how: Misbehaviour = {}, traces: Trace[] = []) {
+export function engine(misbehave: Misbehaviour | (() => Misbehaviour) = {}, traces: Trace[] = []) {
   return (options: SessionOptions): ReplaySession => {
+    const how = typeof misbehave === "function" ? misbehave() : misbehave;
     const inner = new Session(options);
     const trace: Trace = [];
     traces.push(trace);
@@ -100,5 +102,35 @@ export function engine(how: Misbehaviour = {}, traces: Trace[] = []) {
     });
   };
 }
+
+/** One message, pipelined, over plain SMTP: 77 server bytes in 5 batches, 5 client writes. */
+export const SEND = `@job {"starttls":"never","messages":[{"from":"a@example.test","to":["b@example.test"],"body":"Hi\\n"}]}
+S: 220 mx
+C: EHLO client.example.test
+S: 250-mx
+S: 250 PIPELINING
+C: MAIL FROM:<a@example.test>
+C: RCPT TO:<b@example.test>
+C: DATA
+S: 250 ok
+S: 250 ok
+S: 354 go
+C<<EOD
+Hi
+.
+EOD
+S: 250 queued
+C: QUIT
+S: 221 bye
+-- eof --
+`;
+/** The server batches of {@link SEND}. */
+export const BATCHES = [
+  "220 mx\r\n",
+  "250-mx\r\n250 PIPELINING\r\n",
+  "250 ok\r\n250 ok\r\n354 go\r\n",
+  "250 queued\r\n",
+  "221 bye\r\n",
+];
 
 export { SmtpError };

@@ -1,37 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { findFaultToleranceViolations, parseTranscript } from "../src/replay/index.ts";
-import { engine, type Trace } from "./fault-checker-engines.ts";
+import { BATCHES, engine, SEND, type Trace } from "./fault-checker-engines.ts";
 
 // Which faults findFaultToleranceViolations injects, where, and how: seen from the engine's
 // side, through a proxy that records every call the checker makes and every write.
 
-const SEND = `@job {"starttls":"never","messages":[{"from":"a@example.test","to":["b@example.test"],"body":"Hi\\n"}]}
-S: 220 mx
-C: EHLO client.example.test
-S: 250-mx
-S: 250 PIPELINING
-C: MAIL FROM:<a@example.test>
-C: RCPT TO:<b@example.test>
-C: DATA
-S: 250 ok
-S: 250 ok
-S: 354 go
-C<<EOD
-Hi
-.
-EOD
-S: 250 queued
-C: QUIT
-S: 221 bye
--- eof --
-`;
-const BATCHES = [
-  "220 mx\r\n",
-  "250-mx\r\n250 PIPELINING\r\n",
-  "250 ok\r\n250 ok\r\n354 go\r\n",
-  "250 queued\r\n",
-  "221 bye\r\n",
-];
 const SERVER = BATCHES.join("");
 const WRITES = 5; // EHLO; the envelope; the body; its end; QUIT
 const RESET =
