@@ -52,6 +52,8 @@ export interface Misbehaviour {
   transmit?: (bytes: Uint8Array | null, inner: Session) => Uint8Array | null;
   /** Replaces `pollTimeout`'s answer. */
   timeout?: (deadline: number | null, inner: Session) => number | null;
+  /** Actions to hand out before the real engine's next one (at each `pollAction`). */
+  inject?: () => Action[];
   /** Replaces an input call; `call` runs the real one. */
   input?: (key: string, args: unknown[], call: () => unknown) => unknown;
 }
@@ -72,6 +74,7 @@ export function engine(misbehave: Misbehaviour | (() => Misbehaviour) = {}, trac
       get(target, key) {
         if (key === "pollAction")
           return (): Action | null => {
+            if (how.inject) pending.push(...how.inject());
             while (pending.length === 0) {
               const action = target.pollAction();
               if (action === null) return null;
