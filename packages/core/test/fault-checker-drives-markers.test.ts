@@ -204,4 +204,49 @@ describe("a result that comes between server batches counts as after the batch, 
       ),
     );
   });
+
+  it("one before the server's first byte: an EOF at 0 precedes it, an EOF at 1 follows it", () => {
+    // Answers each send() at once with a made-up result (its real ones dropped): a success
+    // in the checker's first, reference engine, a failure in the others.
+    let engines = 0;
+    const prophet = (): Misbehaviour => {
+      const reference = engines++ === 0;
+      const made: Action[] = [];
+      return {
+        input: (key, _args, call) => {
+          const id = call();
+          if (key === "send") {
+            const result: SendResult = reference
+              ? {
+                  ok: true,
+                  accepted: ["b@example.test"],
+                  rejected: [],
+                  reply: { code: 250, lines: ["ok"] },
+                }
+              : {
+                  ok: false,
+                  error: new SmtpError({ kind: "protocol", message: "made up" }),
+                  accepted: [],
+                  rejected: [],
+                  dataSent: false,
+                };
+            made.push({ type: "result", id: id as number, result });
+          }
+          return id;
+        },
+        inject: () => made.splice(0),
+        action: (a) => (a.type === "result" ? null : a),
+      };
+    };
+    const found = findFaultToleranceViolations(parseTranscript(SEND), {
+      createSession: engine(prophet),
+    });
+    expect(found).toEqual(
+      Array.from(
+        { length: 77 },
+        (_, i) =>
+          `EOF after ${1 + i} server bytes, message 1: the server's acceptance arrived before the fault, yet it failed`,
+      ),
+    );
+  });
 });
