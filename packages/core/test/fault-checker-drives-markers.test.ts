@@ -154,6 +154,24 @@ describe("the driver's own quit comes once every message has its result", () => 
     ]);
   });
 
+  it("not again after a -- quit -- marker, even in a transcript built with quit left on", () => {
+    const text = SEND.replace("S: 354 go\n", "S: 354 go\n-- quit --\n");
+    const transcript = parseTranscript(text);
+    expect(transcript.job.quit).toBe(false);
+    transcript.job.quit = true;
+    const all: Trace[] = [];
+    expect(findFaultToleranceViolations(transcript, { createSession: engine({}, all) })).toEqual(
+      [],
+    );
+    expect(calls(all[1] as Trace).slice(5)).toEqual([
+      "bodyChunk",
+      "bodyEnd",
+      "quit",
+      "S: 250 queued",
+      "S: 221 bye",
+    ]);
+  });
+
   it("once, however often the engine says it is ready", () => {
     const twice = { action: (a: Action) => (a.type === "ready" ? [a, a] : a) };
     const text = read("starttls-opportunistic-offered.smtp");
