@@ -97,7 +97,8 @@ describe("findFaultToleranceViolations plays each marker where the transcript ha
       "quit",
     ]);
     expect(calls(all[1] as Trace).slice(5, 8)).toEqual(["bodyChunk", "bodyEnd", "S: 250 queued"]);
-    // A marker with no body requested yet hands nothing over.
+    // A marker with no body requested yet (replayTranscript refuses such a transcript) is
+    // skipped, not blamed on the engine.
     const early = late.replace("S: 250 ok\nS: 250 ok\n", "-- body --\nS: 250 ok\nS: 250 ok\n");
     expect(whole(early)).toEqual(calls(all[1] as Trace));
   });
