@@ -64,6 +64,8 @@ describe("findFaultToleranceViolations plays each marker where the transcript ha
     // No server byte and no write: one EOF (at 0) and no reset besides the two unfaulted runs.
     expect(all).toHaveLength(3);
     expect(all[1]).toEqual(["connected", "send", "handleTimeout at 300000", "quit"]);
+    // The EOF at 0 comes before the first step, even when that step is not the server's.
+    expect(all[2]).toEqual(["connected", "send", "receiveEof", "quit"]);
   });
 
   it("-- noop -- and -- quit --: the driver's calls there, and no quit of its own", () => {
