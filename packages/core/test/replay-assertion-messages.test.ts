@@ -11,32 +11,12 @@ import {
 } from "../src/replay/index.ts";
 import { Session } from "../src/session.ts";
 import type { Action, SessionOptions } from "../src/session-types.ts";
+import { SEND } from "./fault-checker-engines.ts";
 
 // What assertReplay, assertReplayEveryChunking and formatReplayFailure tell a developer
 // whose replay failed: the exact text, and the error's fields.
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-const SEND = `@job {"starttls":"never","messages":[{"from":"a@example.test","to":["b@example.test"],"body":"Hi\\n"}]}
-S: 220 mx
-C: EHLO client.example.test
-S: 250-mx
-S: 250 PIPELINING
-C: MAIL FROM:<a@example.test>
-C: RCPT TO:<b@example.test>
-C: DATA
-S: 250 ok
-S: 250 ok
-S: 354 go
-C<<EOD
-Hi
-.
-EOD
-S: 250 queued
-C: QUIT
-S: 221 bye
--- eof --
-`;
 
 describe("formatReplayFailure", () => {
   it("names the line, the chunking (whole by default) and says what differed", () => {
