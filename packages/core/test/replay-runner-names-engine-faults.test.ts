@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parseTranscript, replayTranscript } from "../src/replay/index.ts";
+import { engine, type Misbehaviour, SEND } from "./fault-checker-engines.ts";
+
+// replayTranscript's failures that blame the engine: which input it threw on, and what it
+// did after asking to close, in the exact words a developer reads.
+
+const dir = fileURLToPath(new URL("./transcripts/", import.meta.url));
+const read = (name: string): string => readFileSync(dir + name, "utf8");
+
+const failure = (text: string, how: Misbehaviour) =>
+  replayTranscript(parseTranscript(text), { createSession: engine(how) }).failure;
+
+/** An engine that throws on its `n`-th call of `key`. */
+const throwsOn = (key: string, n = 1): Misbehaviour => {
+  let calls = 0;
+  return {
+    input: (k, _args, call) => {
+      if (k === key && ++calls === n) throw new TypeError(`no ${key}`);
+      return call();
+    },
+  };
+};
+
+describe("replayTranscript names the input the engine threw on", () => {
+  const cases: [string, string, string, number?][] = [
+    [SEND, "connected", "connected"],
+    [read("eof-mid-reply.smtp"), "receiveEof", "receiveEof"],
+    [read("starttls-opportunistic-offered.smtp"), "tlsEstablished", "tlsEstablished"],
+    [read("greeting-timeout.smtp"), "handleTimeout", "handleTimeout"],
+    [read("noop-keepalive.smtp"), "noop", "noop"],
+    [read("noop-keepalive.smtp"), "quit", "quit"],
+    [read("body-handed-over-late.smtp"), "bodyChunk", "bodyChunk"],
+  ];
+  for (const [text, key, label, n] of cases)
+    it(`${label}`, () => {
+      expect(failure(text, throwsOn(key, n))?.message).toBe(
+        `the engine threw on ${label}: TypeError: no ${key}`,
+      );
+    });
+});
+
+describe("replayTranscript names the message whose send() the engine failed after", () => {
+  /** An engine that throws while its output is drained after the `n`-th send(). */
+  const failsAfterSend = (n: number): Misbehaviour => {
+    let sends = 0;
+    let armed = false;
+    return {
+      input: (key, _args, call) => {
+        if (key === "send" && ++sends === n) armed = true;
+        return call();
+      },
+      timeout: (deadline) => {
+        if (!armed) return deadline;
+        armed = false;
+        throw new TypeError("no deadline");
+      },
+    };
+  };
+
+  it("the first, and the third of three", () => {
+    expect(failure(SEND, failsAfterSend(1))?.message).toBe(
+      "the engine threw on send (message 1): TypeError: no deadline",
+    );
+    const three = read("pipelining-three-messages-one-round-trip-each.smtp");
+    expect(failure(three, failsAfterSend(3))?.message).toBe(
+      "the engine threw on send (message 3): TypeError: no deadline",
+    );
+  });
+});
