@@ -70,3 +70,61 @@ describe("replayTranscript names the message whose send() the engine failed afte
     );
   });
 });
+
+describe("replayTranscript blames the engine for what it does around closing", () => {
+  it("bytes written after asking to close", () => {
+    let closed = false;
+    let once = true;
+    const late: Misbehaviour = {
+      action: (a) => {
+        if (a.type === "close") closed = true;
+        return a;
+      },
+      transmit: (bytes) => {
+        if (bytes !== null || !closed || !once) return bytes;
+        once = false;
+        return new TextEncoder().encode("LATE\r\n");
+      },
+    };
+    expect(failure(SEND, late)).toEqual({
+      line: 18,
+      message: "the engine wrote bytes after asking to close",
+    });
+  });
+
+  it("no close, or a clean one, where the transcript expects an error", () => {
+    const quits = SEND.replace("-- eof --", "-- error timeout --");
+    expect(failure(quits, {})?.message).toBe(
+      'expected the engine to close with a "timeout" error, but it closed (quit)',
+    );
+    const open = read("noop-keepalive.smtp").replace(
+      "-- noop --",
+      "-- error timeout --\n-- noop --",
+    );
+    expect(failure(open, {})?.message).toBe(
+      'expected the engine to close with a "timeout" error, but it did not close',
+    );
+  });
+
+  it("another error than the transcript's, with kind, detail and message", () => {
+    const eof = read("eof-mid-reply.smtp");
+    expect(
+      failure(eof.replace("-- error connection --", "-- error timeout --"), {})?.message,
+    ).toMatch(/^expected a "timeout" error, got "connection\/eof": \S/);
+    expect(
+      failure(eof.replace("-- error connection --", "-- error connection/maybe-delivered --"), {})
+        ?.message,
+    ).toMatch(/^expected a "connection\/maybe-delivered" error, got "connection\/eof": \S/);
+  });
+
+  it("an error close the transcript does not expect, with or without a detail", () => {
+    const eof = read("eof-mid-reply.smtp").replace("-- error connection --\n", "");
+    expect(failure(eof, {})?.message).toBe(
+      "the engine closed with an error the transcript does not expect: eof: connection/eof: the server closed the connection",
+    );
+    const timeout = read("greeting-timeout.smtp").replace("-- error timeout --\n", "");
+    expect(failure(timeout, {})?.message).toBe(
+      "the engine closed with an error the transcript does not expect: timeout: timeout: no answer from the server in the greeting phase",
+    );
+  });
+});
