@@ -117,6 +117,16 @@ describe("replayTranscript blames the engine for what it does around closing", (
     ).toMatch(/^expected a "connection\/maybe-delivered" error, got "connection\/eof": \S/);
   });
 
+  it("another error than the transcript's, when the engine's has no detail", () => {
+    const timeout = read("greeting-timeout.smtp").replace(
+      "-- error timeout --",
+      "-- error connection --",
+    );
+    expect(failure(timeout, {})?.message).toBe(
+      'expected a "connection" error, got "timeout": no answer from the server in the greeting phase',
+    );
+  });
+
   it("an error close the transcript does not expect, with or without a detail", () => {
     const eof = read("eof-mid-reply.smtp").replace("-- error connection --\n", "");
     expect(failure(eof, {})?.message).toBe(
