@@ -75,3 +75,64 @@ describe("replayTranscript drives the engine", () => {
     );
   });
 });
+
+/** The calls of replayTranscript's engine for `text`, without writes and server bytes. */
+function driverCalls(text: string, how: Misbehaviour = {}, quit?: boolean): string[] {
+  const transcript = parseTranscript(text);
+  if (quit !== undefined) transcript.job.quit = quit;
+  const traces: Trace[] = [];
+  const outcome = replayTranscript(transcript, { createSession: engine(how, traces) });
+  expect(outcome.failure).toBeUndefined();
+  return (traces[0] as Trace).filter((call) => !/^(write|receiveData|bodyChunk) /.test(call));
+}
+
+describe("replayTranscript's own quit", () => {
+  it("comes once every message has its result, and only then", () => {
+    const three = read("pipelining-three-messages-one-round-trip-each.smtp");
+    expect(driverCalls(three)).toEqual([
+      "connected",
+      "send",
+      "send",
+      "send",
+      "bodyEnd",
+      "bodyEnd",
+      "bodyEnd",
+      "quit",
+    ]);
+    expect(driverCalls(SEND)).toEqual(["connected", "send", "bodyEnd", "quit"]);
+  });
+
+  it("comes after the last send() when every send() threw", () => {
+    expect(driverCalls(read("envelope-nul-refused-as-line-break.smtp"))).toEqual([
+      "connected",
+      "send",
+      "send",
+      "quit",
+    ]);
+  });
+
+  it("comes once, however often the engine says it is ready", () => {
+    const twice: Misbehaviour = { action: (a) => (a.type === "ready" ? [a, a] : a) };
+    expect(driverCalls(read("starttls-opportunistic-offered.smtp"), twice)).toEqual([
+      "connected",
+      "tlsEstablished",
+      "quit",
+    ]);
+  });
+
+  it("is not repeated after a -- quit -- marker, even in a transcript built with quit left on", () => {
+    const marked = SEND.replace("EOD\nS: 250 queued", "EOD\n-- quit --\nS: 250 queued");
+    expect(driverCalls(marked, {}, true)).toEqual(["connected", "send", "bodyEnd", "quit"]);
+  });
+});
+
+describe("replayTranscript's TLS handshakes", () => {
+  it("each needs its own upgrade request", () => {
+    const tls = read("starttls-opportunistic-offered.smtp");
+    const [before, after] = tls.split("-- starttls --\n") as [string, string];
+    const twice = `${before}-- starttls --\n${after.replace("C: EHLO client.example.test\n", "C: EHLO client.example.test\n-- starttls --\n")}`;
+    expect(replayTranscript(parseTranscript(twice)).failure?.message).toBe(
+      "the transcript upgrades to TLS but the engine did not ask for it",
+    );
+  });
+});
