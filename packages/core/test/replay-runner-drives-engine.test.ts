@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseTranscript, replayTranscript } from "../src/replay/index.ts";
-import { engine, type Misbehaviour, SEND, type Trace } from "./fault-checker-engines.ts";
+import { engine, type Misbehaviour, SEND, SmtpError, type Trace } from "./fault-checker-engines.ts";
 
 // How replayTranscript drives the engine: its clock, the bytes it keeps, the body pieces and
 // the inputs it does not give a closed engine; seen through a recording engine.
@@ -64,6 +64,41 @@ describe("replayTranscript drives the engine", () => {
     );
     expect(traces[0]).not.toContain("receiveEof");
     expect(traces[0]?.at(-1)).toBe('receiveData "221 bye\\r\\n"');
+  });
+
+  it("stops feeding a batch once the engine closed", () => {
+    const extra = SEND.replace("S: 221 bye\n", "S: 221 bye\nS: 250 late\n");
+    const traces: Trace[] = [];
+    const outcome = replayTranscript(parseTranscript(extra), {
+      createSession: engine({}, traces),
+      chunking: { splitAt: "221 bye\r\n".length },
+    });
+    expect(outcome.failure).toBeUndefined();
+    expect(traces[0]?.at(-1)).toBe('receiveData "221 bye\\r\\n"');
+  });
+
+  it("stops feeding a body once the engine closed", () => {
+    let closing = false;
+    const quitter: Misbehaviour = {
+      input: (key, _args, call) => {
+        if (key === "bodyChunk") closing = true;
+        return call();
+      },
+      inject: () => {
+        if (!closing) return [];
+        closing = false;
+        const error = new SmtpError({ kind: "connection", message: "gone" });
+        return [{ type: "close", reason: "error", error }];
+      },
+    };
+    const traces: Trace[] = [];
+    replayTranscript(parseTranscript(SEND), {
+      createSession: engine(quitter, traces),
+      splitBody: true,
+      chunking: "bytes",
+    });
+    const body = (traces[0] as Trace).filter((call) => call.startsWith("body"));
+    expect(body).toEqual(['bodyChunk "H"']);
   });
 
   it("lets an error of its own (a chunking that throws) through, not as a passing replay", () => {
