@@ -101,6 +101,15 @@ describe("replayTranscript drives the engine", () => {
     expect(body).toEqual(['bodyChunk "H"']);
   });
 
+  it("gives the engine a random source only when the @job has randomBytes", () => {
+    const scram = parseTranscript(read("auth-scram-sha-256.smtp"));
+    expect(replayTranscript(scram).failure).toBeUndefined();
+    delete (scram.job as { randomBytes?: string }).randomBytes;
+    // Without one the engine cannot make a SCRAM nonce, so it picks PLAIN instead.
+    const actual = replayTranscript(scram).failure?.actual;
+    expect(new TextDecoder().decode(actual)).toMatch(/^AUTH PLAIN /);
+  });
+
   it("lets an error of its own (a chunking that throws) through, not as a passing replay", () => {
     const cut = () => {
       throw new RangeError("no cuts today");
