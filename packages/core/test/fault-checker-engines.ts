@@ -106,6 +106,23 @@ export function engine(misbehave: Misbehaviour | (() => Misbehaviour) = {}, trac
   };
 }
 
+/** Writes one line more once it has asked to close (a fresh one per engine). */
+export function writesAfterClose(): Misbehaviour {
+  let closed = false;
+  let once = true;
+  return {
+    action: (a) => {
+      if (a.type === "close") closed = true;
+      return a;
+    },
+    transmit: (bytes) => {
+      if (bytes !== null || !closed || !once) return bytes;
+      once = false;
+      return new TextEncoder().encode("LATE\r\n");
+    },
+  };
+}
+
 /** One message, pipelined, over plain SMTP: 77 server bytes in 5 batches, 5 client writes. */
 export const SEND = `@job {"starttls":"never","messages":[{"from":"a@example.test","to":["b@example.test"],"body":"Hi\\n"}]}
 S: 220 mx

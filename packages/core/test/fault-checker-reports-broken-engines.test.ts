@@ -3,7 +3,13 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { findFaultToleranceViolations, parseTranscript } from "../src/replay/index.ts";
 import type { Action, SendResult } from "../src/session-types.ts";
-import { engine, type Misbehaviour, SEND, SmtpError } from "./fault-checker-engines.ts";
+import {
+  engine,
+  type Misbehaviour,
+  SEND,
+  SmtpError,
+  writesAfterClose,
+} from "./fault-checker-engines.ts";
 
 // Each rule findFaultToleranceViolations enforces, broken on purpose by one engine: the
 // checker must say exactly what went wrong, and where.
@@ -38,22 +44,9 @@ describe("without a fault, a broken engine is reported once, before any fault is
   });
 
   it("bytes written after close", () => {
-    const late = (): Misbehaviour => {
-      let closed = false;
-      let once = true;
-      return {
-        action: (a) => {
-          if (a.type === "close") closed = true;
-          return a;
-        },
-        transmit: (bytes) => {
-          if (bytes !== null || !closed || !once) return bytes;
-          once = false;
-          return new TextEncoder().encode("LATE\r\n");
-        },
-      };
-    };
-    expect(check(late)).toEqual(["without a fault: the engine wrote bytes after asking to close"]);
+    expect(check(writesAfterClose)).toEqual([
+      "without a fault: the engine wrote bytes after asking to close",
+    ]);
   });
 
   it("a need-body or a result for a job it was never given", () => {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseTranscript, replayTranscript } from "../src/replay/index.ts";
-import { engine, type Misbehaviour, SEND } from "./fault-checker-engines.ts";
+import { engine, type Misbehaviour, SEND, writesAfterClose } from "./fault-checker-engines.ts";
 
 // replayTranscript's failures that blame the engine: which input it threw on, and what it
 // did after asking to close, in the exact words a developer reads.
@@ -73,20 +73,7 @@ describe("replayTranscript names the message whose send() the engine failed afte
 
 describe("replayTranscript blames the engine for what it does around closing", () => {
   it("bytes written after asking to close", () => {
-    let closed = false;
-    let once = true;
-    const late: Misbehaviour = {
-      action: (a) => {
-        if (a.type === "close") closed = true;
-        return a;
-      },
-      transmit: (bytes) => {
-        if (bytes !== null || !closed || !once) return bytes;
-        once = false;
-        return new TextEncoder().encode("LATE\r\n");
-      },
-    };
-    expect(failure(SEND, late)).toEqual({
+    expect(failure(SEND, writesAfterClose())).toEqual({
       line: 18,
       message: "the engine wrote bytes after asking to close",
     });
