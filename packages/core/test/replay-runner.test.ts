@@ -457,6 +457,22 @@ describe("findSubsetMismatch", () => {
     cyclic.self = cyclic;
     expect(findSubsetMismatch(cyclic, 1)).toBe("$: expected 1, got [object Object]");
   });
+
+  it("checks every item of an array, not only the first", () => {
+    expect(findSubsetMismatch([1, 2, 3], [1, 2, 4])).toBe("$[2]: expected 4, got 3");
+    expect(findSubsetMismatch([{ a: 1 }, { a: 2 }], [{ a: 1 }, { a: 3 }])).toBe(
+      "$[1].a: expected 3, got 2",
+    );
+    expect(findSubsetMismatch([1, 2, 3], [1, 2, 3])).toBeUndefined();
+  });
+
+  it("takes an expected null as a value, and refuses a primitive where an object is expected", () => {
+    expect(findSubsetMismatch(null, null)).toBeUndefined();
+    expect(findSubsetMismatch({ a: null }, { a: null })).toBeUndefined();
+    expect(findSubsetMismatch({}, null)).toBe("$: expected null, got {}");
+    expect(findSubsetMismatch(1, { a: 1 })).toBe("$: expected an object, got 1");
+    expect(findSubsetMismatch("ab", { length: 2 })).toBe('$: expected an object, got "ab"');
+  });
 });
 
 describe("byte helpers of the failure report", () => {
@@ -465,6 +481,8 @@ describe("byte helpers of the failure report", () => {
     expect(showBytes(new Uint8Array([0x41, 0x09, 0x5c, 0x00, 0xff, 0x0d, 0x0a, 0x42]))).toBe(
       "A\\t\\\\\\x00\\xff\\r\\n\nB",
     );
+    // Printable ASCII is 0x20 to 0x7e: the bytes on either side are escaped.
+    expect(showBytes(new Uint8Array([0x1f, 0x20, 0x7e, 0x7f]))).toBe("\\x1f ~\\x7f");
     expect(firstDifference(new Uint8Array([1, 2]), new Uint8Array([1, 2]))).toBe(-1);
     expect(firstDifference(new Uint8Array([1, 2]), new Uint8Array([1, 2, 3]))).toBe(2);
     expect(firstDifference(new Uint8Array([1, 9]), new Uint8Array([1, 2, 3]))).toBe(1);
