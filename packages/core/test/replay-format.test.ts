@@ -162,6 +162,11 @@ describe("property: a draft parses back to the lines recorded", () => {
     }),
   );
 
+  const MARKERS = new Map([
+    ["TLS established", "starttls"],
+    ["end of stream", "eof"],
+  ]);
+
   it("S:/C: lines as batches of line + CRLF, TLS and end-of-stream as markers, @source on one line", () => {
     fc.assert(
       fc.property(fc.array(entry, { maxLength: 20 }), fc.string(), (entries, source) => {
@@ -171,7 +176,8 @@ describe("property: a draft parses back to the lines recorded", () => {
         let last = "";
         for (const { direction, text } of entries) {
           if (direction === "*") {
-            const marker = { "TLS established": "starttls", "end of stream": "eof" }[text];
+            // Markers end a batch; any other event is a comment, which does not.
+            const marker = MARKERS.get(text);
             if (marker !== undefined) expected.push(marker);
             last = marker === undefined ? last : "";
           } else if (direction === last) expected[expected.length - 1] += `${text}\r\n`;
