@@ -84,23 +84,16 @@ describe("formatTranscript's comments, exactly", () => {
     );
   });
 
+  /** Formats the S:/C: lines of `draft` (its comments left out) and expects `draft` back. */
+  function expectDraft(draft: string[]): void {
+    const entries = draft
+      .filter((line) => !line.startsWith("#"))
+      .map((line) => ({ direction: line.slice(0, 1) as "S" | "C", text: line.slice(3) }));
+    expect(formatTranscript(entries).split("\n").slice(2, -1)).toEqual(draft);
+  }
+
   it("marks a body only at the . that ends the data a 354 opened", () => {
-    const draft = formatTranscript([
-      { direction: "C", text: "." },
-      { direction: "S", text: "250 354 is not this reply's code" },
-      { direction: "C", text: "." },
-      { direction: "S", text: "354 go" },
-      { direction: "C", text: "not the end" },
-      { direction: "C", text: "." },
-      { direction: "S", text: "250 ok" },
-      { direction: "C", text: "." },
-      { direction: "S", text: "354-continued" },
-      { direction: "S", text: "354 reply" },
-      { direction: "C", text: "." },
-      { direction: "S", text: "3540 no" },
-      { direction: "C", text: "." },
-    ]);
-    expect(draft.split("\n").slice(2)).toEqual([
+    expectDraft([
       "C: .",
       "S: 250 354 is not this reply's code",
       "C: .",
@@ -116,22 +109,15 @@ describe("formatTranscript's comments, exactly", () => {
       "C: .",
       "S: 3540 no",
       "C: .",
-      "",
     ]);
   });
 
   it("marks the chunk of a line that starts with BDAT and a size only", () => {
-    const draft = formatTranscript([
-      { direction: "C", text: "NOOP BDAT 5" },
-      { direction: "C", text: "BDAT x" },
-      { direction: "C", text: "BDAT 0 LAST" },
-    ]);
-    expect(draft.split("\n").slice(2)).toEqual([
+    expectDraft([
       "C: NOOP BDAT 5",
       "C: BDAT x",
       "# The chunk's bytes follow this BDAT line; they are not recorded.",
       "C: BDAT 0 LAST",
-      "",
     ]);
   });
 });
