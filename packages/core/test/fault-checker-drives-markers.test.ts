@@ -99,10 +99,22 @@ describe("findFaultToleranceViolations plays each marker where the transcript ha
       "quit",
     ]);
     expect(calls(all[1] as Trace).slice(5, 8)).toEqual(["bodyChunk", "bodyEnd", "S: 250 queued"]);
-    // A marker with no body requested yet (replayTranscript refuses such a transcript) is
-    // skipped, not blamed on the engine.
-    const early = late.replace("S: 250 ok\nS: 250 ok\n", "-- body --\nS: 250 ok\nS: 250 ok\n");
-    expect(whole(early)).toEqual(calls(all[1] as Trace));
+  });
+
+  it("-- body -- with no body asked for: the transcript is refused, as replayTranscript refuses it", () => {
+    // Skipping the marker would check a conversation the file does not state: here the body
+    // would never be handed over, and the message would fail on the server's "250 queued".
+    const early = SEND.replace("S: 250 ok\nS: 250 ok\n", "-- body --\nS: 250 ok\nS: 250 ok\n");
+    expect(findFaultToleranceViolations(parseTranscript(early))).toEqual([
+      "without a fault: the transcript hands over a body but the engine asked for none",
+    ]);
+    // One marker too early, one in place: the first is no less wrong.
+    const late = read("body-handed-over-late.smtp");
+    const twice = late.replace("S: 250 ok\nS: 250 ok\n", "-- body --\nS: 250 ok\nS: 250 ok\n");
+    expect(findFaultToleranceViolations(parseTranscript(twice))).toEqual([
+      "without a fault: the transcript hands over a body but the engine asked for none",
+    ]);
+    expect(findFaultToleranceViolations(parseTranscript(late))).toEqual([]);
   });
 
   it("an empty body: only its end is handed over", () => {

@@ -170,3 +170,96 @@ describe("parseTranscript", () => {
     });
   }
 });
+
+/** The message parseTranscript refuses `source` with (after checking it is a syntax error). */
+function refusal(source: string): string {
+  try {
+    parseTranscript(source);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SmtpError);
+    expect((error as SmtpError).detail).toBe("transcript-syntax");
+    return (error as SmtpError).message;
+  }
+  throw new Error(`parseTranscript accepted ${JSON.stringify(source)}`);
+}
+
+/** JSON.parse's own words for `text`, which the parser quotes. */
+function jsonError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error(`${text} is valid JSON`);
+}
+
+describe("parseTranscript's exact words and limits", () => {
+  it("names what is not valid JSON: an exact-bytes line, @job or @expect", () => {
+    expect(refusal('@job {}\nC= "unterminated')).toBe(
+      `transcript line 2: an exact-bytes line is not valid JSON (${jsonError('"unterminated')})`,
+    );
+    expect(refusal("@job {}\n@expect {nope}")).toBe(
+      `transcript line 2: @expect is not valid JSON (${jsonError("{nope}")})`,
+    );
+    // A metadata line without a value has the empty text as its value.
+    expect(refusal("@job")).toBe(`transcript line 1: @job is not valid JSON (${jsonError("")})`);
+  });
+
+  it("reads a metadata key without a value as an empty value", () => {
+    expect(parseTranscript("@source\n@job {}").source).toBe("");
+    expect(parseTranscript("@source  spaced out  \n@job {}").source).toBe("spaced out");
+  });
+
+  it("ignores blanks around the JSON string of S= and C= lines, beyond JSON's own", () => {
+    const [step] = parseTranscript('@job {}\nS=\t"a\\r\\n"\u00a0\u000b').steps;
+    expect(text((step as { bytes: Uint8Array }).bytes)).toBe("a\r\n");
+  });
+
+  it("refuses a message whose recipients are not all strings", () => {
+    for (const to of ["[1]", '["b@x.test",2]', '["b@x.test",null]']) {
+      expect(refusal(`@job {"messages":[{"from":"","to":${to},"body":""}]}`)).toBe(
+        "transcript line 1: message.to must be an array of strings",
+      );
+    }
+    expect(
+      parseTranscript('@job {"messages":[{"from":"","to":[],"body":""}]}').job.messages,
+    ).toEqual([{ from: "", to: [], body: "" }]);
+  });
+
+  it("takes randomBytes as a non-empty string only", () => {
+    for (const value of ['""', "5", "true", '["a"]']) {
+      expect(refusal(`@job {"randomBytes":${value}}`)).toBe(
+        "transcript line 1: @job.randomBytes must be a non-empty string",
+      );
+    }
+    expect(parseTranscript('@job {"randomBytes":"x"}').job.randomBytes).toBe("x");
+  });
+
+  it("opens a C<< block only on a line that is exactly C<<TAG", () => {
+    expect(refusal("@job {}\nxC<<EOD\nEOD")).toBe('transcript line 2: cannot read "xC<<EOD"');
+    expect(refusal("@job {}\nC<<EOD x\nEOD")).toBe('transcript line 2: cannot read "C<<EOD x"');
+    expect(parseTranscript("@job {}\nC<<EOD\nEOD").steps).toEqual([
+      { type: "client", bytes: new Uint8Array(0), line: 2 },
+    ]);
+  });
+
+  it("takes only digits as the milliseconds of -- timeout MS --", () => {
+    for (const argument of ["x5", "5x", "1-2", "1/2"]) {
+      expect(refusal(`@job {}\n-- timeout ${argument} --`)).toBe(
+        "transcript line 2: -- timeout MS -- takes milliseconds",
+      );
+    }
+    expect(parseTranscript("@job {}\n-- timeout 0 --").steps).toEqual([
+      { type: "timeout", after: 0, line: 2 },
+    ]);
+  });
+
+  it("quotes a line it cannot read whole up to 40 characters, its first 40 and … beyond", () => {
+    const line40 = `X: ${"y".repeat(37)}`;
+    expect(refusal(`@job {}\n${line40}`)).toBe(`transcript line 2: cannot read "${line40}"`);
+    expect(refusal(`@job {}\n${line40}z`)).toBe(`transcript line 2: cannot read "${line40}…"`);
+    expect(refusal(`@job {}\n${line40.slice(0, 39)}`)).toBe(
+      `transcript line 2: cannot read "${line40.slice(0, 39)}"`,
+    );
+  });
+});

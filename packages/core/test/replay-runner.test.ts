@@ -457,6 +457,22 @@ describe("findSubsetMismatch", () => {
     cyclic.self = cyclic;
     expect(findSubsetMismatch(cyclic, 1)).toBe("$: expected 1, got [object Object]");
   });
+
+  it("checks every item of an array, not only the first", () => {
+    expect(findSubsetMismatch([1, 2, 3], [1, 2, 4])).toBe("$[2]: expected 4, got 3");
+    expect(findSubsetMismatch([{ a: 1 }, { a: 2 }], [{ a: 1 }, { a: 3 }])).toBe(
+      "$[1].a: expected 3, got 2",
+    );
+    expect(findSubsetMismatch([1, 2, 3], [1, 2, 3])).toBeUndefined();
+  });
+
+  it("takes an expected null as a value, and refuses a primitive where an object is expected", () => {
+    expect(findSubsetMismatch(null, null)).toBeUndefined();
+    expect(findSubsetMismatch({ a: null }, { a: null })).toBeUndefined();
+    expect(findSubsetMismatch({}, null)).toBe("$: expected null, got {}");
+    expect(findSubsetMismatch(1, { a: 1 })).toBe("$: expected an object, got 1");
+    expect(findSubsetMismatch("ab", { length: 2 })).toBe('$: expected an object, got "ab"');
+  });
 });
 
 describe("byte helpers of the failure report", () => {
@@ -465,8 +481,56 @@ describe("byte helpers of the failure report", () => {
     expect(showBytes(new Uint8Array([0x41, 0x09, 0x5c, 0x00, 0xff, 0x0d, 0x0a, 0x42]))).toBe(
       "A\\t\\\\\\x00\\xff\\r\\n\nB",
     );
+    // Printable ASCII is 0x20 to 0x7e: the bytes on either side are escaped.
+    expect(showBytes(new Uint8Array([0x1f, 0x20, 0x7e, 0x7f]))).toBe("\\x1f ~\\x7f");
     expect(firstDifference(new Uint8Array([1, 2]), new Uint8Array([1, 2]))).toBe(-1);
     expect(firstDifference(new Uint8Array([1, 2]), new Uint8Array([1, 2, 3]))).toBe(2);
     expect(firstDifference(new Uint8Array([1, 9]), new Uint8Array([1, 2, 3]))).toBe(1);
+  });
+});
+
+describe("chunking strategies, exactly", () => {
+  const digits = new TextEncoder().encode("0123456789");
+  const cut = (chunks: Uint8Array[]) => chunks.map((chunk) => new TextDecoder().decode(chunk));
+
+  it("a function is told how many batches came before", () => {
+    const seen: number[] = [];
+    const chunker = createChunker((_, index) => {
+      seen.push(index);
+      return [];
+    });
+    for (let i = 0; i < 3; i++) chunker(digits);
+    expect(seen).toEqual([0, 1, 2]);
+  });
+
+  it("a function's cuts at or past either end, or repeated, give no empty chunk", () => {
+    expect(cut(createChunker(() => [10, 20, 30])(digits))).toEqual(["0123456789"]);
+    expect(cut(createChunker(() => [-1, 0, 9, 9, 10])(digits))).toEqual(["012345678", "9"]);
+    expect(cut(createChunker(() => [1, 9])(digits))).toEqual(["0", "12345678", "9"]);
+    expect(cut(createChunker(() => [0])(new Uint8Array(0)))).toEqual([""]);
+  });
+
+  it("a seed's cuts are those of mulberry32, the walk going on from batch to batch", () => {
+    // A seed named by a failing run must cut the same way in later versions.
+    const chunker = createChunker({ seed: 1 });
+    expect([cut(chunker(digits)), cut(chunker(digits))]).toEqual([
+      ["012", "345", "6789"],
+      ["0123", "456", "78", "9"],
+    ]);
+  });
+
+  it("seeded cuts are mostly 1 to 4 bytes, sometimes longer, never over half the batch", () => {
+    const batch = new Uint8Array(64);
+    const pieces: number[] = [];
+    for (let seed = 1; seed <= 100; seed++) {
+      const lengths = createChunker({ seed })(batch).map((chunk) => chunk.length);
+      expect(lengths.length).toBeGreaterThan(1);
+      expect(lengths.reduce((sum, n) => sum + n, 0)).toBe(64);
+      pieces.push(...lengths);
+    }
+    expect(Math.max(...pieces)).toBe(32);
+    const small = pieces.filter((n) => n <= 4).length;
+    expect(small / pieces.length).toBeGreaterThan(2 / 3);
+    expect(pieces.length - small).toBeGreaterThan(pieces.length / 10);
   });
 });

@@ -73,7 +73,9 @@ export function createChunker(chunking: Chunking): (bytes: Uint8Array) => Uint8A
       chunks.push(bytes.subarray(start, cut));
       start = cut;
     }
-    if (start < bytes.length || bytes.length === 0) chunks.push(bytes.subarray(start));
+    // Every cut left is inside the bytes, so a last piece always remains (for no bytes, the
+    // one empty chunk).
+    chunks.push(bytes.subarray(start));
     return chunks;
   };
 }

@@ -183,8 +183,12 @@ function run(
           input(() => session.quit(now));
           break;
         case "body": {
-          const id = heldBodies.shift();
-          if (id !== undefined) input(() => feedBody(id, index.get(id) as number));
+          // As the runner: a marker with no body asked for means the transcript and the
+          // engine disagree; skipping it would check a conversation the file does not state.
+          const id =
+            heldBodies.shift() ??
+            broken("the transcript hands over a body but the engine asked for none");
+          input(() => feedBody(id, index.get(id) as number));
           break;
         }
         default:
