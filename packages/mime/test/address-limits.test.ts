@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseAddrSpec } from "../src/address-parser.ts";
-import { MAX_ADDRESS_INPUT, MimeError, parseAddressList } from "../src/index.ts";
+import { MAX_ADDRESS_INPUT, parseAddressList } from "../src/index.ts";
+import { refusal } from "./support.ts";
 
 // The address parser's bounds (R4), each at the limit and one over.
-
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MimeError) return error.message;
-    throw error;
-  }
-  throw new Error("expected a MimeError");
-}
 
 /** One mailbox of exactly `tokens` tokens: name words, then `<`, a, @, b, ., example, `>`. */
 function mailboxOfTokens(tokens: number): string {

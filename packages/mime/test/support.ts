@@ -1,7 +1,13 @@
 // Test helpers: fixed clock and randomness, expected values from an input, wire checks.
 import { domainToASCII } from "node:url";
 import { expect } from "vitest";
-import type { AddressInput, AddressListInput, BuildOptions, MessageInput } from "../src/index.ts";
+import {
+  type AddressInput,
+  type AddressListInput,
+  type BuildOptions,
+  type MessageInput,
+  MimeError,
+} from "../src/index.ts";
 import {
   normalizeText,
   type ParsedAddress,
@@ -26,6 +32,17 @@ export function seededRandom(seed = 0x2545f491): (length: number) => Uint8Array 
     }
     return out;
   };
+}
+
+/** The message of the MimeError `run` throws ("field: what was wrong"); fails on anything else. */
+export function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof MimeError) return error.message;
+    throw error;
+  }
+  throw new Error("expected a MimeError");
 }
 
 /** 2026-11-29 03:45:06 UTC, written at +01:00. */
