@@ -1,3 +1,5 @@
+import { isIPv4, isIPv6 } from "node:net";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { normalizeDomain } from "../src/domain.ts";
 import { refusal } from "../src/errors.test-util.ts";
@@ -84,6 +86,32 @@ describe("address literals", () => {
     ["an empty group", "1:::2"],
   ])("refuses an IPv6 literal: %s", (_label, groups) => {
     expect(refused(`[IPv6:${groups}]`)).toBe(`to: invalid address literal "[IPv6:${groups}]"`);
+  });
+
+  it("property: a literal is taken exactly when Node takes its address (IPv6 without a zone)", () => {
+    const piece = fc.constantFrom(
+      ...["0", "7", "ab", "FFFF", "fffff", "x", ":", "::", ".", "1.", ".1", "255", "256", "010"],
+      ...["192.0.2.1", ":1.2.3.4", "1.2.3.4:", "%", " "],
+    );
+    const text = fc.oneof(
+      fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join("")),
+      fc.ipV6(),
+      fc.ipV4(),
+    );
+    const accepts = (domain: string) => {
+      try {
+        return normalizeDomain("to", domain).ascii === domain;
+      } catch {
+        return false;
+      }
+    };
+    fc.assert(
+      fc.property(text, (address) => {
+        expect(accepts(`[IPv6:${address}]`)).toBe(isIPv6(address) && !address.includes("%"));
+        expect(accepts(`[${address}]`)).toBe(isIPv4(address));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it.each([
