@@ -30,13 +30,14 @@ function asciiLabels(length: number): string {
 describe("address literals", () => {
   const literal = (inner: string) => normalizeDomain("to", `[${inner}]`).ascii;
 
+  /** The four dotted quads with `octet` at one position and 1 at the others. */
+  const withOctet = (octet: string) =>
+    [0, 1, 2, 3].map((at) => ["1", "1", "1", "1"].map((o, i) => (i === at ? octet : o)).join("."));
+
   it.each(["0", "7", "10", "42", "99", "100", "150", "199", "200", "249", "250", "255"])(
     "takes the IPv4 octet %s at every position",
     (octet) => {
-      for (let at = 0; at < 4; at++) {
-        const octets = ["1", "1", "1", "1"];
-        octets[at] = octet;
-        const inner = octets.join(".");
+      for (const inner of withOctet(octet)) {
         expect(literal(inner)).toBe(`[${inner}]`);
         expect(literal(`IPv6:::ffff:${inner}`)).toBe(`[IPv6:::ffff:${inner}]`);
       }
@@ -46,10 +47,7 @@ describe("address literals", () => {
   it.each(["256", "259", "260", "299", "300", "01", "001", "1000", "1a", "a1", ""])(
     "refuses the IPv4 octet %j at every position",
     (octet) => {
-      for (let at = 0; at < 4; at++) {
-        const octets = ["1", "1", "1", "1"];
-        octets[at] = octet;
-        const inner = octets.join(".");
+      for (const inner of withOctet(octet)) {
         expect(refused(`[${inner}]`)).toBe(`to: invalid address literal "[${inner}]"`);
         expect(refused(`[IPv6:::ffff:${inner}]`)).toBe(
           `to: invalid address literal "[IPv6:::ffff:${inner}]"`,
