@@ -185,11 +185,17 @@ describe("internationalised domain names", () => {
     expect(refused("a\uff01b.example")).toBe('to: invalid character in the domain "a!b.example"');
   });
 
-  it("refuses what the URL parser refuses, keeping its error as the cause", () => {
-    const error = refusal(() => normalizeDomain("to", "ü\uffff.example"));
-    expect(error.message).toBe('to: invalid internationalised domain "ü\uffff.example"');
-    expect(error.cause).toBeInstanceOf(TypeError);
-  });
+  it.each([
+    ["a noncharacter", "ü\uffff.example"],
+    ["a soft hyphen alone, which maps to an empty host", "\u00ad"],
+  ])(
+    "refuses what the URL parser refuses (%s), keeping its error as the cause",
+    (_label, domain) => {
+      const error = refusal(() => normalizeDomain("to", domain));
+      expect(error.message).toBe(`to: invalid internationalised domain ${JSON.stringify(domain)}`);
+      expect(error.cause).toBeInstanceOf(TypeError);
+    },
+  );
 
   it("takes a punycode form of 253 characters and refuses 254", () => {
     // "ü" is "xn--tda": 7 characters for 1.
