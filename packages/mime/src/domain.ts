@@ -45,7 +45,8 @@ function isIPv6(text: string): boolean {
   const counts = halves.map(count);
   if (counts.some((c) => c < 0)) return false;
   const total = counts.reduce((a, b) => a + b, 0) + tail;
-  // RFC 5321: a compressed form stands for at least one group, so at most 7 are written.
+  // `::` for a single group, as RFC 4291 and Node's isIPv6 allow (RFC 5321's grammar asks
+  // for two or more): at most 7 groups written beside it. Core's envelope check agrees.
   return halves.length === 2 ? total <= 7 : total === 8;
 }
 
