@@ -68,6 +68,8 @@ describe("address parser: each refusal and its message", () => {
     ["<a@b.example> x", 'text after ">"'],
     ["<a@b.example> @c.example", 'text after ">"'],
     ["<a@b.example>:", 'text after ">"'],
+    // A quoted "," is a word, not a separator: refused at once, not when words run out.
+    [`<a@b.example>${' ","'.repeat(994)}`, 'text after ">"'],
     ["<a,b@c.example>", '"," inside "<…>"'],
     ["G: <a;b@c.example>;", '";" inside "<…>"'],
     ["a@b.example;", '";" outside a group'],
