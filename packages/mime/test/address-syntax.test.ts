@@ -6,6 +6,17 @@ import { parseAddressList } from "../src/index.ts";
 // The address parser's verdicts, exactly: what it reads out of accepted text, and the one
 // message (with its index, where it has one) for each way text is refused.
 
+/** `parse` refuses `text` with exactly `message`, naming the field it was given. */
+function expectRefused(
+  parse: (field: string, text: string) => unknown,
+  text: string,
+  message: string,
+) {
+  const error = refusal(() => parse("to", text));
+  expect(error.field).toBe("to");
+  expect(error.message).toBe(`to: ${message}`);
+}
+
 const mailbox = (local: string, domain: string, name = "") => ({ name, local, domain });
 
 describe("address parser: what it reads", () => {
@@ -102,11 +113,7 @@ describe("address parser: each refusal and its message", () => {
     ["a@[192.0.2.1][5]", "invalid domain"],
     ["a@", "empty or invalid domain"],
     ["a@b.", "empty or invalid domain"],
-  ])("%s: %s", (text, message) => {
-    const error = refusal(() => parseAddressList("to", text));
-    expect(error.field).toBe("to");
-    expect(error.message).toBe(`to: ${message}`);
-  });
+  ])("%s: %s", (text, message) => expectRefused(parseAddressList, text, message));
 
   // A bare addr-spec has no list structure: each special reaches the addr-spec rules.
   it.each([
@@ -115,8 +122,5 @@ describe("address parser: each refusal and its message", () => {
     ["a<b@c.example", 'unexpected "<" in the local part'],
     ["a@b:c", "invalid domain"],
     ["a@b>c", "invalid domain"],
-  ])("bare addr-spec %s: %s", (text, message) => {
-    const error = refusal(() => parseAddrSpec("from.address", text));
-    expect(error.message).toBe(`from.address: ${message}`);
-  });
+  ])("bare addr-spec %s: %s", (text, message) => expectRefused(parseAddrSpec, text, message));
 });
