@@ -109,6 +109,7 @@ describe("address parser: each refusal and its message", () => {
     ["a@.", "invalid domain"],
     ["a@b..c", "invalid domain"],
     ["a@b c", "invalid domain"],
+    ['a@b"."c', "invalid domain"],
     ["a@[192.0.2.1].x", "invalid domain"],
     ["a@[192.0.2.1][5]", "invalid domain"],
     ["a@", "empty or invalid domain"],
@@ -118,6 +119,7 @@ describe("address parser: each refusal and its message", () => {
   // A bare addr-spec has no list structure: each special reaches the addr-spec rules.
   it.each([
     ["a@b@c.example", 'more than one unquoted "@"'],
+    ["@b@c.example", 'more than one unquoted "@"'],
     ["a:b@c.example", 'unexpected ":" in the local part'],
     ["a<b@c.example", 'unexpected "<" in the local part'],
     ["a@b:c", "invalid domain"],
