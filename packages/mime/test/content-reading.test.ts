@@ -45,6 +45,15 @@ describe("toContentSource", () => {
     });
     expect(refusal(() => toContentSource("f", iterableFunction as never, undefined))).toBe(text);
   });
+
+  it("names the size after the content field, only its final .content replaced", () => {
+    expect(refusal(() => toContentSource("x.contents[0].content", "abc", 2))).toBe(
+      "x.contents[0].size: is 2 but the content has 3 octets",
+    );
+    expect(refusal(() => toContentSource("raw", "abc", -1))).toBe(
+      "raw.size: must be a non-negative integer",
+    );
+  });
 });
 
 describe("readStream", () => {
