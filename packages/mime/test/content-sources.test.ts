@@ -9,10 +9,9 @@ import {
   MimeError,
   toBytes,
 } from "../src/index.ts";
-import { fixedOptions, refusal } from "./support.ts";
+import { fixedOptions, latin1, refusal } from "./support.ts";
 
 const base: MessageInput = { from: "a@example.test", to: "b@example.test" };
-const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
 
 function withAttachment(attachment: AttachmentInput): Message {
   return createMessage({ ...base, attachments: [attachment] }, fixedOptions());

@@ -10,10 +10,9 @@ import {
   MimeError,
   toBytes,
 } from "../src/index.ts";
-import { fixedOptions, refusal } from "./support.ts";
+import { fixedOptions, latin1, refusal } from "./support.ts";
 
 const base: MessageInput = { from: "a@example.test", to: "b@example.test" };
-const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
 const HELLO = new TextEncoder().encode("hello");
 
 function withFile(file: unknown, path = "dir/h.txt"): Message {

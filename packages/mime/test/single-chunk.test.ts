@@ -2,11 +2,10 @@
 // one chunk (in-memory content, 64 KiB at most), else undefined.
 import { describe, expect, it } from "vitest";
 import { createMessage, type MessageInput, toBytes } from "../src/index.ts";
-import { fixedOptions } from "./support.ts";
+import { fixedOptions, latin1 } from "./support.ts";
 
 const base: MessageInput = { from: "a@example.test", to: "b@example.test" };
 const YIELD_SIZE = 64 * 1024;
-const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
 
 /** A raw message of exactly `length` octets (CRLF line ends already). */
 function rawOfLength(length: number): Uint8Array {
