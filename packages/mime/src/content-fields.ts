@@ -95,9 +95,9 @@ export function filePathsOf(input: MessageInput): FilePath[] {
   return paths;
 }
 
-function baseName(path: string): string | undefined {
-  const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
-  return name === "" ? undefined : name;
+/** The last component of a path: empty after a trailing separator, which `toFilename` reads as no name. */
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
 }
 
 function fromPath(field: string, path: unknown, options: BuildOptions): ResolvedContent {

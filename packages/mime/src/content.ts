@@ -35,11 +35,18 @@ export function reopenableSource(field: string, content: ReopenableContent): Con
     throw new MimeError(field, "the file source must have a non-negative integer size");
   }
   const open = (): AsyncIterable<Uint8Array> => {
-    const stream = content.open();
-    if (typeof stream === "object" && stream !== null && isReadableStream(stream)) {
-      return checked(field, readStream(stream), size);
+    const stream: unknown = content.open();
+    if (typeof stream === "object" && stream !== null) {
+      if (isReadableStream(stream)) return checked(field, readStream(stream), size);
+      // Sync iterables (an array of chunks) are read by `for await` too.
+      if (isAsyncIterable(stream) || Symbol.iterator in stream) {
+        return checked(field, stream as AsyncIterable<Uint8Array>, size);
+      }
     }
-    return checked(field, stream, size);
+    throw new MimeError(
+      field,
+      "the file source's open() must return a ReadableStream or AsyncIterable",
+    );
   };
   return { kind: "stream", size, consumed: () => false, once: false, open };
 }

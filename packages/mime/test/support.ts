@@ -45,6 +45,9 @@ export function refusal(run: () => unknown): string {
   throw new Error("expected a MimeError");
 }
 
+/** Message bytes as a string, one character per octet (for matching headers and base64 lines). */
+export const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("latin1");
+
 /** 2026-11-29 03:45:06 UTC, written at +01:00. */
 export const FIXED_NOW = new Date(Date.UTC(2026, 10, 29, 3, 45, 6));
 
