@@ -60,7 +60,7 @@ describe("a raw message's envelope from its header fields", () => {
 
   it("SMTPUTF8 is needed as soon as one envelope address is not ASCII", () => {
     const raw = crlf(["From: a@example.test", "To: b@example.test"]);
-    const smtpUtf8 = (envelope: MessageInput["envelope"]) =>
+    const smtpUtf8 = (envelope: NonNullable<MessageInput["envelope"]>) =>
       createMessage({ raw, envelope }, fixedOptions({ smtpUtf8: true })).smtpUtf8;
     expect(smtpUtf8({ from: "üser@example.test" })).toBe(true);
     expect(smtpUtf8({ to: ["b@example.test", "üser@example.test"] })).toBe(true);

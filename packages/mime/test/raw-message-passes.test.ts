@@ -11,7 +11,7 @@ async function* yielding(...chunks: unknown[]): AsyncGenerator<Uint8Array> {
   for (const chunk of chunks) yield chunk as Uint8Array;
 }
 
-async function chunksOf(message: Message, reuseBuffers?: boolean): Promise<Uint8Array[]> {
+async function chunksOf(message: Message, reuseBuffers = false): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   for await (const chunk of message.stream({ reuseBuffers })) out.push(chunk);
   return out;
