@@ -81,11 +81,12 @@ export async function readRawHeaders(
   const normalizer = new LineEndNormalizer();
   const read: Uint8Array[] = [];
   let done = false;
+  const tooLong = async (): Promise<never> => {
+    await iterator.return?.();
+    throw new MimeError("raw", `the header section is longer than ${limit} octets`);
+  };
   while (normalizer.bodyStart === undefined) {
-    if (normalizer.written > limit) {
-      await iterator.return?.();
-      throw new MimeError("raw", `the header section is longer than ${limit} octets`);
-    }
+    if (normalizer.written > limit) await tooLong();
     const next = await iterator.next();
     if (next.done) {
       read.push(normalizer.end());
@@ -100,6 +101,8 @@ export async function readRawHeaders(
   }
   const prefix = concat(read);
   const head = prefix.slice(0, normalizer.bodyStart ?? prefix.length);
+  // One chunk can hold more than the limit: the section's end came with it, past the limit.
+  if (head.length > limit) await tooLong();
   const rest = async function* (): AsyncGenerator<Uint8Array> {
     if (prefix.length > 0) yield prefix;
     if (done) return;

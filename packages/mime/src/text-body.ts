@@ -59,25 +59,9 @@ export function encodeText(text: string, allow8bit: boolean, forced?: TextEncodi
   if (!NOT_PLAIN.test(normalized) && longestLine(normalized) <= 998) {
     return { encoding: "7bit", bytes: utf8(normalized), raw: normalized };
   }
-  let ascii = true;
-  let controls = false;
-  let lineStart = 0;
-  let longest = 0;
-  for (let i = 0; i < normalized.length; i++) {
-    const c = normalized.charCodeAt(i);
-    if (c === 0x0d && normalized.charCodeAt(i + 1) === 0x0a) {
-      longest = Math.max(longest, i - lineStart);
-      lineStart = i + 2;
-      i++;
-    } else if (c > 0x7f) ascii = false;
-    else if ((c < 0x20 && c !== 0x09) || c === 0x7f) controls = true;
-  }
-  // Measured in code units; non-ASCII lines are re-measured in octets below.
-  longest = Math.max(longest, normalized.length - lineStart);
-  if (!controls && ascii && longest <= 998) {
-    return { encoding: "7bit", bytes: utf8(normalized), raw: normalized };
-  }
-  if (!controls && !ascii && allow8bit) {
+  // Not plain: a control or non-ASCII character, or a line over 998 characters (so over
+  // 998 octets too, which 8bit cannot take).
+  if (allow8bit && !CONTROLS.test(normalized)) {
     const bytes = utf8(normalized);
     if (maxLineOctets(bytes) <= 998) return { encoding: "8bit", bytes, raw: normalized };
   }
@@ -90,6 +74,9 @@ export function encodeText(text: string, allow8bit: boolean, forced?: TextEncodi
 
 /** Anything but printable ASCII, TAB, CR and LF (which come only as CRLF after normalizing). */
 const NOT_PLAIN = /[^\x09\x0a\x0d\x20-\x7e]/;
+
+/** The ASCII controls but TAB, CR and LF (CR and LF come only as CRLF after normalizing). */
+const CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
 /** The longest line of CRLF-separated text, in code units. */
 function longestLine(text: string): number {

@@ -130,7 +130,7 @@ describe("raw messages", () => {
     expect(head(100)).toHaveLength(100);
     const at = await readRawHeaders(chunks(`${head(100)}body`, 1), 100);
     expect(at.head).toHaveLength(100);
-    await expect(readRawHeaders(chunks(`${head(102)}body`, 1), 100)).rejects.toThrow(
+    await expect(readRawHeaders(chunks(`${head(101)}body`, 1), 100)).rejects.toThrow(
       /raw: the header section is longer than 100 octets/,
     );
     expect(MAX_RAW_HEADER).toBe(1024 * 1024);
