@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type Attachment, attachmentLeaf } from "../src/attachment.ts";
 import { type AttachmentInput, createMessage, type MessageInput, toBytes } from "../src/index.ts";
 import { fixedOptions, refusal } from "./support.ts";
 
@@ -179,5 +180,29 @@ describe("attachment fields", () => {
     expect(refusal(() => message.stream())).toBe(
       "attachments[1].content: stream content was already consumed by an earlier stream()",
     );
+  });
+});
+
+describe("attachmentLeaf, given an attachment directly", () => {
+  const leafHeaders = (contentType: string) => {
+    const attachment: Attachment = {
+      field: "attachments[0]",
+      filename: "f.txt",
+      contentType,
+      cid: undefined,
+      disposition: "attachment",
+      source: { kind: "bytes", bytes: new Uint8Array(1) },
+    };
+    return attachmentLeaf(attachment).headers.split("\r\n")[0];
+  };
+
+  it("writes blanks around and between the type's words as single spaces", () => {
+    expect(leafHeaders("  text/plain;   a=b  ")).toBe(
+      'Content-Type: text/plain; a=b; name="f.txt"',
+    );
+  });
+
+  it("takes a name= at the very start as the type's own name parameter", () => {
+    expect(leafHeaders("name=x")).toBe("Content-Type: name=x");
   });
 });

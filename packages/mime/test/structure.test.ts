@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMessage, type MessageInput } from "../src/index.ts";
+import { buildTree } from "../src/structure.ts";
 import { fixedOptions, refusal } from "./support.ts";
 
 const base: MessageInput = { from: "a@example.test", to: "b@example.test" };
@@ -34,5 +35,30 @@ describe("bodies are checked well-formed", () => {
     expect(refusal(() => createMessage({ ...base, html: "<p>\udfff</p>" }, fixedOptions()))).toBe(
       "html: contains a lone surrogate at index 3",
     );
+  });
+
+  it("buildTree checks an alternative's text itself, naming the alternative's content", () => {
+    const text = "a\ud800";
+    const alternative = {
+      field: "alternatives[2]",
+      contentType: "text/plain",
+      content: {
+        source: { kind: "bytes" as const, bytes: new Uint8Array(0) },
+        text,
+        dataType: undefined,
+        pathName: undefined,
+      },
+    };
+    expect(
+      refusal(() =>
+        buildTree(
+          base,
+          { attachments: [], alternatives: [alternative], calendar: undefined },
+          false,
+          [],
+          () => "b",
+        ),
+      ),
+    ).toBe("alternatives[2].content: contains a lone surrogate at index 1");
   });
 });
