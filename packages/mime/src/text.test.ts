@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { refusal } from "./errors.test-util.ts";
 import {
@@ -25,6 +26,39 @@ describe("utf8Length", () => {
     ]) {
       expect(utf8Length(text), JSON.stringify(text)).toBe(utf8(text).length);
     }
+  });
+
+  it("counts an unpaired surrogate as the 3 octets of U+FFFD that TextEncoder writes", () => {
+    for (const text of [
+      "\ud800",
+      "\udbff",
+      "\udc00",
+      "a\ud800",
+      "\ud800a",
+      "\ud800é",
+      "\ud800\ud800",
+      "\udbff\udbff\udc00",
+      "\udc00\ud800",
+      "\ud800\ue000",
+      "\ud800\udbff",
+      "\ud800\udc00",
+      "\udbff\udfff",
+    ]) {
+      expect(utf8Length(text), JSON.stringify(text)).toBe(utf8(text).length);
+    }
+  });
+
+  it("property: the length of any string, well-formed or not, is that of its encoding", () => {
+    const unit = fc.oneof(
+      fc.integer({ min: 0, max: 0xffff }),
+      fc.integer({ min: 0xd7fe, max: 0xe001 }),
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 12 }), (codes) => {
+        const text = String.fromCharCode(...codes);
+        expect(utf8Length(text)).toBe(utf8(text).length);
+      }),
+    );
   });
 });
 

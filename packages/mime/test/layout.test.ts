@@ -66,9 +66,7 @@ describe("toSegments", () => {
     ]);
   });
 
-  // Callers check strings well-formed, but a measure that comes out too long (an unpaired
-  // high surrogate counted as a pair) falls back to encoding the pieces one by one.
-  it("a run whose strings end in an unpaired high surrogate is still encoded exactly (U+FFFD)", () => {
+  it("strings with unpaired surrogates are encoded exactly (U+FFFD each), whatever follows", () => {
     const fffd = [0xef, 0xbf, 0xbd];
     expect(toSegments(["a", bytes(7, 8), "\ud800", leaf, "z"])).toEqual([
       bytes(0x61, 7, 8, ...fffd),
@@ -76,11 +74,16 @@ describe("toSegments", () => {
       bytes(0x7a),
     ]);
     expect(toSegments(["\ud800\ud800", bytes(9)])).toEqual([bytes(...fffd, ...fffd, 9)]);
+    expect(toSegments(["\ud800é", bytes(9)])).toEqual([bytes(...fffd, 0xc3, 0xa9, 9)]);
   });
 
   it("property: the segments' bytes are the pieces' UTF-8 in order, leaves kept apart", () => {
     const piece = fc.oneof(
       fc.string({ unit: "binary", maxLength: 6 }),
+      fc.string({
+        unit: fc.integer({ min: 0xd7ff, max: 0xe000 }).map((c) => String.fromCharCode(c)),
+        maxLength: 4,
+      }),
       fc.uint8Array({ maxLength: 6 }),
       fc.constant(leaf),
     );
