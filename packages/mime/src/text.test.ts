@@ -11,8 +11,14 @@ import {
 } from "./text.ts";
 
 describe("utf8Length", () => {
+  const expectEncodedLength = (texts: string[]) => {
+    for (const text of texts) {
+      expect(utf8Length(text), JSON.stringify(text)).toBe(utf8(text).length);
+    }
+  };
+
   it("counts octets at each end of the 1, 2, 3 and 4 octet ranges", () => {
-    for (const text of [
+    expectEncodedLength([
       "\u007f",
       "\u0080",
       "\u07ff",
@@ -23,13 +29,11 @@ describe("utf8Length", () => {
       "\u{10000}",
       "\u{10ffff}",
       "a\u{1F600}b",
-    ]) {
-      expect(utf8Length(text), JSON.stringify(text)).toBe(utf8(text).length);
-    }
+    ]);
   });
 
   it("counts an unpaired surrogate as the 3 octets of U+FFFD that TextEncoder writes", () => {
-    for (const text of [
+    expectEncodedLength([
       "\ud800",
       "\udbff",
       "\udc00",
@@ -43,9 +47,7 @@ describe("utf8Length", () => {
       "\ud800\udbff",
       "\ud800\udc00",
       "\udbff\udfff",
-    ]) {
-      expect(utf8Length(text), JSON.stringify(text)).toBe(utf8(text).length);
-    }
+    ]);
   });
 
   it("property: the length of any string, well-formed or not, is that of its encoding", () => {
