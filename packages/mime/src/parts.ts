@@ -128,9 +128,9 @@ export function toSegments(pieces: readonly (string | Uint8Array | StreamLeaf)[]
         o += p.length;
       }
     }
-    // Strings are checked well-formed before they get here, so the measure holds; were it
-    // off, the pieces are encoded one by one instead.
-    segments.push(o === length ? joined : joinEncoded(pieces.slice(from, to)));
+    // utf8Length is what encodeInto writes, unpaired surrogates included, so the run fills
+    // the array exactly.
+    segments.push(joined);
   };
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
@@ -142,18 +142,6 @@ export function toSegments(pieces: readonly (string | Uint8Array | StreamLeaf)[]
   }
   flush(pieces.length);
   return segments;
-}
-
-/** The pieces encoded one by one and joined (the measured join's fallback). */
-function joinEncoded(pieces: readonly (string | Uint8Array | StreamLeaf)[]): Uint8Array {
-  const parts = pieces.map((p) => (typeof p === "string" ? utf8(p) : (p as Uint8Array)));
-  const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    joined.set(p, o);
-    o += p.length;
-  }
-  return joined;
 }
 
 /**

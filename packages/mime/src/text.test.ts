@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { refusal } from "./errors.test-util.ts";
 import {
@@ -10,8 +11,14 @@ import {
 } from "./text.ts";
 
 describe("utf8Length", () => {
+  const expectEncodedLength = (texts: string[]) => {
+    for (const text of texts) {
+      expect(utf8Length(text), JSON.stringify(text)).toBe(utf8(text).length);
+    }
+  };
+
   it("counts octets at each end of the 1, 2, 3 and 4 octet ranges", () => {
-    for (const text of [
+    expectEncodedLength([
       "\u007f",
       "\u0080",
       "\u07ff",
@@ -22,9 +29,38 @@ describe("utf8Length", () => {
       "\u{10000}",
       "\u{10ffff}",
       "a\u{1F600}b",
-    ]) {
-      expect(utf8Length(text), JSON.stringify(text)).toBe(utf8(text).length);
-    }
+    ]);
+  });
+
+  it("counts an unpaired surrogate as the 3 octets of U+FFFD that TextEncoder writes", () => {
+    expectEncodedLength([
+      "\ud800",
+      "\udbff",
+      "\udc00",
+      "a\ud800",
+      "\ud800a",
+      "\ud800é",
+      "\ud800\ud800",
+      "\udbff\udbff\udc00",
+      "\udc00\ud800",
+      "\ud800\ue000",
+      "\ud800\udbff",
+      "\ud800\udc00",
+      "\udbff\udfff",
+    ]);
+  });
+
+  it("property: the length of any string, well-formed or not, is that of its encoding", () => {
+    const unit = fc.oneof(
+      fc.integer({ min: 0, max: 0xffff }),
+      fc.integer({ min: 0xd7fe, max: 0xe001 }),
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 12 }), (codes) => {
+        const text = String.fromCharCode(...codes);
+        expect(utf8Length(text)).toBe(utf8(text).length);
+      }),
+    );
   });
 });
 

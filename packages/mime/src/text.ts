@@ -11,8 +11,13 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
 /**
- * The UTF-8 length of a string without encoding it.
+ * The UTF-8 length of a string without encoding it (as `TextEncoder` encodes it: an
+ * unpaired surrogate counts as U+FFFD).
  *
  * @since 0.1.0
  */
@@ -22,10 +27,10 @@ export function utf8Length(text: string): number {
     const c = text.charCodeAt(i);
     if (c < 0x80) length += 1;
     else if (c < 0x800) length += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
+    else if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
       length += 4;
       i++;
-    } else length += 3;
+    } else length += 3; // also an unpaired surrogate: TextEncoder writes U+FFFD for it
   }
   return length;
 }
