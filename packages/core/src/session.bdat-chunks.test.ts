@@ -118,4 +118,26 @@ describe("Session BDAT chunks", () => {
       retryable: false,
     });
   });
+  it("a 421 to a non-LAST chunk after LAST went out: not taken, retryable, no maybe-delivered", () => {
+    const h = ready({}, CHUNKING);
+    const id = started(h);
+    h.session.bodyChunk(id, enc.encode(BIG), h.now);
+    h.session.bodyEnd(id, h.now);
+    expect(written(h)).toBe(`BDAT ${BODY_COPY_LIMIT}\r\n<BIG>BDAT 0 LAST\r\n`);
+    // The server closes at the first chunk: it never reads the LAST one.
+    h.server("250 ok\n250 ok\n421 4.3.2 shutting down\n");
+    expect(h.client()).toBe("");
+    const result = failed(h.result(id));
+    expect(result).toMatchObject({ accepted: [], rejected: [], dataSent: true });
+    expect(fieldsOf(result.error)).toEqual({
+      kind: "connection",
+      message: "the server is closing the connection (421)",
+      command: "BDAT",
+      code: 421,
+      enhancedCode: "4.3.2",
+      response: "shutting down",
+      retryable: true,
+    });
+    expect(h.closeAction()).toMatchObject({ reason: "error", error: result.error });
+  });
 });

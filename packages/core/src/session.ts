@@ -300,9 +300,10 @@ export class Session implements SessionApi {
     link.since = now;
     if (reply.code === 421 && !link.is("quitting")) {
       // The server is going away, answering a command or not (RFC 5321 §3.8). A 421 to an
-      // end of data says that message was not taken.
-      const answered =
-        awaited?.phase === "data-end" ? this.#transactions.endedTransaction() : undefined;
+      // end of data, or to a BDAT chunk written before it, says that message was not taken:
+      // the replies an ended transaction awaits come before any other (and with nothing
+      // awaited, no transaction is ended).
+      const answered = this.#transactions.endedTransaction();
       link.fatal(
         new SmtpError({
           kind: "connection",
