@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { fieldsOf } from "./errors.test-util.ts";
 import { SmtpError } from "./errors.ts";
 import { Harness, ready } from "./session.test-util.ts";
 
@@ -174,9 +175,15 @@ describe("Session protocol errors, timeouts and end of stream", () => {
     const h = ready();
     h.server("421 4.4.2 idle timeout\n");
     expect(h.client()).toBe("");
-    expect(h.closeAction()).toMatchObject({
-      reason: "error",
-      error: { kind: "connection", code: 421, retryable: true },
+    const close = h.closeAction();
+    expect(close?.reason).toBe("error");
+    expect(fieldsOf(close!.error!)).toEqual({
+      kind: "connection",
+      message: "the server is closing the connection (421)",
+      code: 421,
+      enhancedCode: "4.4.2",
+      response: "idle timeout",
+      retryable: true,
     });
   });
 
@@ -185,7 +192,8 @@ describe("Session protocol errors, timeouts and end of stream", () => {
     h.session.quit(h.now);
     h.client();
     h.server("421 closing\n");
-    expect(h.closeAction()).toEqual({ type: "close", reason: "quit" });
+    // No `error` field at all, not one set to undefined.
+    expect(h.closeAction()).toStrictEqual({ type: "close", reason: "quit" });
   });
 
   it("a 421 at the data end fails the job and closes without QUIT", () => {
@@ -219,7 +227,15 @@ describe("Session TLS on a plaintext connection", () => {
     const h = new Harness().connect();
     h.session.receiveData(record(first, second), h.now);
     expect(h.closeAction()).toMatchObject({ reason: "error", error: { kind } });
-    if (kind === "tls") expect(h.closeAction()?.error?.detail).toBe("tls-on-plaintext");
+    if (kind === "tls") {
+      expect(fieldsOf(h.closeAction()!.error!)).toEqual({
+        kind: "tls",
+        message:
+          "the server answered with TLS on a plaintext connection: it expects implicit TLS (secure: true, usually port 465)",
+        detail: "tls-on-plaintext",
+        retryable: false,
+      });
+    }
   });
 
   it("on an implicit-TLS connection the same bytes are a bad reply, not the hint", () => {

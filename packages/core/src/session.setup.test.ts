@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SmtpError } from "./errors.ts";
+import { caught, fieldsOf } from "./errors.test-util.ts";
+import type { SmtpError } from "./errors.ts";
 import { Harness, ready } from "./session.test-util.ts";
 import { Session } from "./session.ts";
 
@@ -39,7 +40,14 @@ describe("Session STARTTLS and AUTH", () => {
     h.server("220 go\n250-AUTH PLAIN\n");
     expect(h.client()).toBe("");
     const close = h.closeAction();
-    expect(close?.error?.detail).toBe("starttls-injection");
+    expect(close?.reason).toBe("error");
+    expect(fieldsOf(close!.error!)).toEqual({
+      kind: "protocol",
+      message: "the server sent data after 220 to STARTTLS before the TLS handshake",
+      detail: "starttls-injection",
+      command: "STARTTLS",
+      retryable: false,
+    });
     expect(h.actions.some((a) => a.type === "upgrade-tls")).toBe(false);
   });
 
@@ -160,7 +168,16 @@ describe("Session EHLO", () => {
   });
 
   it("validates the EHLO name and timeouts in the constructor", () => {
-    expect(() => new Session({ ehloName: "bad name\r\nMAIL", servername: "x" })).toThrow(SmtpError);
+    const badName = {
+      kind: "invalid-input",
+      message: "ehloName must be a domain or an address literal",
+      detail: "bad-ehlo-name",
+      retryable: false,
+    };
+    for (const ehloName of ["bad name\r\nMAIL", undefined, 42]) {
+      const options = { ehloName: ehloName as string, servername: "x" };
+      expect(fieldsOf(caught(() => new Session(options)))).toEqual(badName);
+    }
     expect(
       () => new Session({ ehloName: "ok.example", servername: "x", timeouts: { command: -1 } }),
     ).toThrow(/timeouts/);
@@ -242,14 +259,56 @@ describe("Session STARTTLS policy", () => {
     expect(h.client()).toBe("AUTH LOGIN\r\n");
   });
 
-  it("tlsEstablished out of sequence is a caller error", () => {
+  it("the TLS handshake has the command deadline and times out in the tls phase", () => {
+    const h = new Harness({ starttls: "required", timeouts: { command: 40 } }).connect();
+    h.server("220 mx\n250-mx\n250 STARTTLS\n");
+    h.client();
+    h.now = 2000;
+    h.server("220 go\n");
+    expect(h.drain()).toEqual([{ type: "upgrade-tls", servername: "mx.example" }]);
+    expect(h.session.pollTimeout()).toBe(2040);
+    h.session.handleTimeout(2040);
+    const close = h.closeAction();
+    expect(close?.reason).toBe("timeout");
+    expect(fieldsOf(close!.error!)).toEqual({
+      kind: "timeout",
+      message: "no answer from the server in the tls phase",
+      phase: "tls",
+      retryable: true,
+    });
+  });
+
+  it("tlsEstablished out of sequence is an exact caller error; ignored once closed", () => {
     const h = ready();
-    expect(() => h.session.tlsEstablished(h.now)).toThrow(/upgrade-tls/);
+    expect(fieldsOf(caught(() => h.session.tlsEstablished(h.now)))).toEqual({
+      kind: "invalid-input",
+      message: "tlsEstablished() without an upgrade-tls action",
+      detail: "out-of-sequence",
+      retryable: false,
+    });
+    h.session.receiveEof(h.now);
+    h.drain();
+    expect(() => h.session.tlsEstablished(h.now)).not.toThrow();
   });
 });
 
 describe("Session AUTH", () => {
   const ehloAuth = (mechs: string): string => `220 mx\n250-mx\n250 AUTH ${mechs}\n`;
+
+  it("a session given up with QUIT waits the quit deadline, then closes with its error", () => {
+    const timeouts = { command: 30, quit: 70 };
+    const h = new Harness({ auth: { user: "u", pass: "secret" }, timeouts }).connect();
+    h.server("220 mx\n");
+    h.client();
+    h.now = 2000;
+    h.server(ehloAuth("PLAIN").slice("220 mx\n".length));
+    expect(h.client()).toBe("QUIT\r\n");
+    expect(h.session.pollTimeout()).toBe(2070);
+    h.session.handleTimeout(2069);
+    expect(h.session.state).toBe("quitting");
+    h.session.handleTimeout(2070);
+    expect(h.closeAction()).toMatchObject({ reason: "error", error: { kind: "insecure-auth" } });
+  });
 
   it("R8 refuses credentials without TLS unless loopback or opted in", () => {
     const h = new Harness({ auth: { user: "u", pass: "secret" } }).connect();
