@@ -153,8 +153,23 @@ describe("a refused access token is refreshed once", () => {
         message: "no fresh access token within the command timeout",
       },
     });
+    expect(s.session.pollTimeout()).toBeNull();
     // A late answer after the close is ignored.
     expect(() => s.session.tokenRefreshed("late", deadline + 1)).not.toThrow();
+  });
+
+  it("a transport failure while the token is awaited leaves no deadline", () => {
+    const s = authenticating();
+    s.client();
+    s.server("535 5.7.8 no\n");
+    expect(s.actions()).toEqual([{ type: "need-token" }]);
+    const error = new SmtpError({ kind: "connection", message: "reset", detail: "ECONNRESET" });
+    s.session.transportFailed(error, 1200);
+    expect(s.actions()).toEqual([{ type: "close", reason: "error", error }]);
+    expect(s.session.state).toBe("closed");
+    expect(s.session.pollTimeout()).toBeNull();
+    s.session.handleTimeout(1e9);
+    expect(s.actions()).toEqual([]);
   });
 
   it("only for 535 to a token mechanism, and only when the token can be refreshed", () => {
