@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { fieldsOf } from "./errors.test-util.ts";
 import { SmtpError } from "./errors.ts";
 import { Harness, ready } from "./session.test-util.ts";
 
@@ -175,15 +174,16 @@ describe("Session protocol errors, timeouts and end of stream", () => {
     const h = ready();
     h.server("421 4.4.2 idle timeout\n");
     expect(h.client()).toBe("");
-    const close = h.closeAction();
-    expect(close?.reason).toBe("error");
-    expect(fieldsOf(close!.error!)).toEqual({
-      kind: "connection",
-      message: "the server is closing the connection (421)",
-      code: 421,
-      enhancedCode: "4.4.2",
-      response: "idle timeout",
-      retryable: true,
+    expect(h.closedWith()).toEqual({
+      reason: "error",
+      error: {
+        kind: "connection",
+        message: "the server is closing the connection (421)",
+        code: 421,
+        enhancedCode: "4.4.2",
+        response: "idle timeout",
+        retryable: true,
+      },
     });
   });
 
@@ -228,7 +228,7 @@ describe("Session TLS on a plaintext connection", () => {
     h.session.receiveData(record(first, second), h.now);
     expect(h.closeAction()).toMatchObject({ reason: "error", error: { kind } });
     if (kind === "tls") {
-      expect(fieldsOf(h.closeAction()!.error!)).toEqual({
+      expect(h.closedWith()?.error).toEqual({
         kind: "tls",
         message:
           "the server answered with TLS on a plaintext connection: it expects implicit TLS (secure: true, usually port 465)",

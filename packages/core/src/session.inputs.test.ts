@@ -21,13 +21,14 @@ describe("Session inputs before connected()", () => {
     h.server("220 early\n");
     expect(h.client()).toBe("");
     expect(h.session.state).toBe("closed");
-    const close = h.closeAction();
-    expect(close?.reason).toBe("error");
-    expect(fieldsOf(close!.error!)).toEqual({
-      kind: "protocol",
-      message: "data received before connected()",
-      detail: "unexpected-reply",
-      retryable: false,
+    expect(h.closedWith()).toEqual({
+      reason: "error",
+      error: {
+        kind: "protocol",
+        message: "data received before connected()",
+        detail: "unexpected-reply",
+        retryable: false,
+      },
     });
   });
 
@@ -115,14 +116,15 @@ describe("Session idle, noop and capabilities", () => {
     h.client();
     expect(h.session.pollTimeout()).toBe(h.now + 25);
     h.session.handleTimeout(h.now + 25);
-    const close = h.closeAction();
-    expect(close?.reason).toBe("timeout");
-    expect(fieldsOf(close!.error!)).toEqual({
-      kind: "timeout",
-      message: "no answer from the server in the command phase",
-      phase: "command",
-      command: "NOOP",
-      retryable: true,
+    expect(h.closedWith()).toEqual({
+      reason: "timeout",
+      error: {
+        kind: "timeout",
+        message: "no answer from the server in the command phase",
+        phase: "command",
+        command: "NOOP",
+        retryable: true,
+      },
     });
   });
 });

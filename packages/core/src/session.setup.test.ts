@@ -39,14 +39,15 @@ describe("Session STARTTLS and AUTH", () => {
     h.client();
     h.server("220 go\n250-AUTH PLAIN\n");
     expect(h.client()).toBe("");
-    const close = h.closeAction();
-    expect(close?.reason).toBe("error");
-    expect(fieldsOf(close!.error!)).toEqual({
-      kind: "protocol",
-      message: "the server sent data after 220 to STARTTLS before the TLS handshake",
-      detail: "starttls-injection",
-      command: "STARTTLS",
-      retryable: false,
+    expect(h.closedWith()).toEqual({
+      reason: "error",
+      error: {
+        kind: "protocol",
+        message: "the server sent data after 220 to STARTTLS before the TLS handshake",
+        detail: "starttls-injection",
+        command: "STARTTLS",
+        retryable: false,
+      },
     });
     expect(h.actions.some((a) => a.type === "upgrade-tls")).toBe(false);
   });
@@ -268,13 +269,14 @@ describe("Session STARTTLS policy", () => {
     expect(h.drain()).toEqual([{ type: "upgrade-tls", servername: "mx.example" }]);
     expect(h.session.pollTimeout()).toBe(2040);
     h.session.handleTimeout(2040);
-    const close = h.closeAction();
-    expect(close?.reason).toBe("timeout");
-    expect(fieldsOf(close!.error!)).toEqual({
-      kind: "timeout",
-      message: "no answer from the server in the tls phase",
-      phase: "tls",
-      retryable: true,
+    expect(h.closedWith()).toEqual({
+      reason: "timeout",
+      error: {
+        kind: "timeout",
+        message: "no answer from the server in the tls phase",
+        phase: "tls",
+        retryable: true,
+      },
     });
   });
 

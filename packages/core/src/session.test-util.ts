@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import { fieldsOf } from "./errors.test-util.ts";
 import { Session } from "./session.ts";
 import type { Action, SendJob, SessionOptions, TranscriptEntry } from "./session-types.ts";
 
@@ -70,6 +71,14 @@ export class Harness {
   closeAction() {
     this.drain();
     return this.actions.find((a) => a.type === "close");
+  }
+  /** The close action's reason and its error's fields ({@link fieldsOf}), for exact comparison. */
+  closedWith(): { reason: string; error?: Record<string, unknown> } | undefined {
+    const close = this.closeAction();
+    if (close === undefined) return undefined;
+    return close.error === undefined
+      ? { reason: close.reason }
+      : { reason: close.reason, error: fieldsOf(close.error) };
   }
 }
 
