@@ -28,6 +28,8 @@ export interface DriveSetup {
   session?: FakeSession;
   /** Changes the transport before the run starts (e.g. a write or close that hangs). */
   transport?: (transport: FakeTransport) => void;
+  /** More input for the session right after `connected()` (e.g. a NOOP queued behind the greeting's answer). */
+  connected?: (session: FakeSession) => void;
 }
 
 const job = { from: "a@example.test", to: ["b@example.test"] };
@@ -68,6 +70,7 @@ export function startDrive(setup: DriveSetup = {}): DriveRun {
     },
   );
   session.connected(Date.now());
+  setup.connected?.(session);
   for (let i = 0; i < jobs; i++) session.send(job, Date.now());
   return { driver, session, transport, results, info: driver.run() };
 }
