@@ -1,22 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MemoryPipe } from "./memory-pipe.ts";
+import { pending } from "./pending.test-util.ts";
 
 const bytes = (n: number, fill = 1): Uint8Array => new Uint8Array(n).fill(fill);
-
-/** Whether `promise` has settled after a few turns of the microtask queue. */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  promise.then(
-    () => {
-      done = true;
-    },
-    () => {
-      done = true;
-    },
-  );
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-  return done;
-}
 
 describe("MemoryPipe", () => {
   it("a waiting write is released once the unread bytes are at the high-water mark, not above", async () => {
@@ -24,10 +10,10 @@ describe("MemoryPipe", () => {
     await pipe.write(bytes(1));
     const blocked = pipe.write(bytes(4));
     expect(pipe.size).toBe(5);
-    expect(await settled(blocked)).toBe(false);
+    expect(await pending(blocked)).toBe(true);
     await pipe.read();
     expect(pipe.size).toBe(4);
-    expect(await settled(blocked)).toBe(true);
+    expect(await pending(blocked)).toBe(false);
   });
 
   it("a waiting write stays blocked while a read leaves more than the high-water mark", async () => {
@@ -36,9 +22,9 @@ describe("MemoryPipe", () => {
     const blocked = pipe.write(bytes(5));
     await pipe.read();
     expect(pipe.size).toBe(5);
-    expect(await settled(blocked)).toBe(false);
+    expect(await pending(blocked)).toBe(true);
     await pipe.read();
-    expect(await settled(blocked)).toBe(true);
+    expect(await pending(blocked)).toBe(false);
   });
 
   it("end(): a pending read gets null, a later write fails with EPIPE", async () => {

@@ -1,25 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { memoryError } from "./memory-pipe.ts";
 import { MEMORY_ERRORS, memoryTransportPair } from "./memory-transport.ts";
+import { pending } from "./pending.test-util.ts";
 import { toTransportError } from "./runtime-error.ts";
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
 const read = async (t: { read(): Promise<Uint8Array | null> }): Promise<string | null> => {
   const chunk = await t.read();
   return chunk === null ? null : new TextDecoder().decode(chunk);
-};
-const pending = async (promise: Promise<unknown>): Promise<boolean> => {
-  let settled = false;
-  promise.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-  return !settled;
 };
 
 describe("memoryTransportPair", () => {
