@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SmtpError } from "../errors.ts";
-import { peer, runtimeError, table } from "./runtime-error.test-util.ts";
+import { peer, runtimeError, table, UNKNOWN, verdict } from "./runtime-error.test-util.ts";
 import { type RuntimeFailureKind, toTransportError } from "./runtime-error.ts";
 
 /** `depth` errors, each the `cause` of the one before; the innermost is `innermost`. */
@@ -12,13 +12,6 @@ function causeChain(depth: number, innermost: Error): Error {
 
 const certificate = () => runtimeError({ code: "BAD_CERT" });
 
-/** What the error reports, enough to tell which meaning won. */
-function verdict(error: SmtpError): Pick<SmtpError, "kind" | "detail" | "retryable"> {
-  return { kind: error.kind, detail: error.detail, retryable: error.retryable };
-}
-
-/** Nothing known, outside a handshake. */
-const UNKNOWN = { kind: "connection", detail: undefined, retryable: true };
 const CERTIFICATE = { kind: "tls", detail: "BAD_CERT", retryable: false };
 
 describe("toTransportError walks at most 16 errors of a cause chain", () => {

@@ -1,3 +1,4 @@
+import type { SmtpError } from "../errors.ts";
 import type { RuntimeErrorTable } from "./runtime-error.ts";
 
 /** A runtime's table with a row of every meaning, a code family and message patterns. */
@@ -34,3 +35,11 @@ export function runtimeError(fields: {
   if (fields.name) error.name = fields.name;
   return Object.assign(error, fields.code ? { code: fields.code } : {});
 }
+
+/** What an error reports, enough to tell which meaning won. */
+export function verdict(error: SmtpError): Pick<SmtpError, "kind" | "detail" | "retryable"> {
+  return { kind: error.kind, detail: error.detail, retryable: error.retryable };
+}
+
+/** The verdict when nothing is known, outside a handshake, and there is no code. */
+export const UNKNOWN = { kind: "connection", detail: undefined, retryable: true };
