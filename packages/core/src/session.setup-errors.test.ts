@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { SmtpError } from "./errors.ts";
 import { fieldsOf } from "./errors.test-util.ts";
+import type { SmtpError } from "./errors.ts";
 import { Harness } from "./session.test-util.ts";
 import type { SessionOptions } from "./session-types.ts";
 
@@ -45,17 +45,15 @@ describe("set-up refusals: the error, field for field", () => {
   });
 
   it("EHLO refused with TLS required: no HELO fallback", () => {
-    expect(fieldsOf(setupFailure({ starttls: "required" }, GREETING, "502 5.5.1 what\n"))).toEqual(
-      {
-        kind: "tls-required",
-        message: "EHLO refused: STARTTLS is not possible",
-        code: 502,
-        enhancedCode: "5.5.1",
-        response: "what",
-        command: "EHLO",
-        retryable: false,
-      },
-    );
+    expect(fieldsOf(setupFailure({ starttls: "required" }, GREETING, "502 5.5.1 what\n"))).toEqual({
+      kind: "tls-required",
+      message: "EHLO refused: STARTTLS is not possible",
+      code: 502,
+      enhancedCode: "5.5.1",
+      response: "what",
+      command: "EHLO",
+      retryable: false,
+    });
   });
 
   it("EHLO refused with credentials: no HELO fallback", () => {
