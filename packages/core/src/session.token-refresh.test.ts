@@ -48,6 +48,15 @@ function authenticating(mechanisms = "XOAUTH2", options: Partial<SessionOptions>
   return io;
 }
 
+/** The close action of a session whose command-phase deadline passed. */
+function commandTimeoutClose(message: string, fields: { command?: string } = {}) {
+  return {
+    type: "close",
+    reason: "timeout",
+    error: { kind: "timeout", phase: "command", message, ...fields },
+  };
+}
+
 describe("a refused access token is refreshed once", () => {
   it("XOAUTH2: 334 error, 535, need-token, then AUTH again with the fresh token", () => {
     const s = authenticating();
@@ -171,16 +180,11 @@ describe("a refused access token is refreshed once", () => {
     expect(() => s.session.tokenRefreshed("newer", 2000)).toThrow(/without a need-token action/);
     // The AUTH now awaits the server: a timeout is the server's, naming the command.
     s.session.handleTimeout(2000 + 300_000);
-    expect(s.actions().at(-1)).toMatchObject({
-      type: "close",
-      reason: "timeout",
-      error: {
-        kind: "timeout",
-        phase: "command",
-        message: "no answer from the server in the command phase",
+    expect(s.actions().at(-1)).toMatchObject(
+      commandTimeoutClose("no answer from the server in the command phase", {
         command: "AUTH XOAUTH2",
-      },
-    });
+      }),
+    );
   });
 
   it("a long token's held response is forgotten when the server refuses AUTH before asking for it", () => {
@@ -207,15 +211,9 @@ describe("a refused access token is refreshed once", () => {
     s.session.handleTimeout(deadline - 1);
     expect(s.actions()).toEqual([]);
     s.session.handleTimeout(deadline);
-    expect(s.actions().at(-1)).toMatchObject({
-      type: "close",
-      reason: "timeout",
-      error: {
-        kind: "timeout",
-        phase: "command",
-        message: "no fresh access token within the command timeout",
-      },
-    });
+    expect(s.actions().at(-1)).toMatchObject(
+      commandTimeoutClose("no fresh access token within the command timeout"),
+    );
     // A late answer after the close is ignored.
     expect(() => s.session.tokenRefreshed("late", deadline + 1)).not.toThrow();
   });
