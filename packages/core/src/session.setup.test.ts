@@ -308,6 +308,25 @@ describe("Session AUTH", () => {
     expect(JSON.stringify(h.transcript)).not.toContain("dGltIGI5");
   });
 
+  it("a challenge over several 334 lines is joined; blanks around it are ignored", () => {
+    const options = {
+      auth: { user: "tim", pass: "tanstaaftanstaaf", method: "CRAM-MD5" as const },
+      secure: true,
+    };
+    const answer = "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\n";
+    const split = new Harness(options).connect();
+    split.server(ehloAuth("CRAM-MD5"));
+    split.client();
+    split.server("334-PDE4OTYuNjk3MTcw\n334 OTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\n");
+    expect(split.client()).toBe(answer);
+
+    const padded = new Harness(options).connect();
+    padded.server(ehloAuth("CRAM-MD5"));
+    padded.client();
+    padded.server("334  PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+ \t\n");
+    expect(padded.client()).toBe(answer);
+  });
+
   it("over TLS, PLAIN before CRAM-MD5: one round trip, the password already protected", () => {
     const h = new Harness({
       auth: { user: "tim", pass: "tanstaaftanstaaf" },
