@@ -1,0 +1,101 @@
+import { createClient } from "@smtp/client";
+import { describe, expect, it } from "vitest";
+import { fakeCapabilities, scripted } from "./fakes.ts";
+
+const enc = new TextEncoder();
+
+type Scripted = ReturnType<typeof scripted>;
+
+function message(i: number) {
+  return { from: "a@example.test", to: "b@example.test", subject: `m${i}`, text: `<<m${i}>>\n` };
+}
+
+/** Lets the driver loops and the pool run until nothing moves (no timers involved). */
+async function idle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A server that answers each end of data only when the test says so. */
+const holdsData = () => scripted([{ ".": undefined }]);
+
+function clientOf(s: Scripted, pool: Record<string, number>) {
+  return createClient(
+    { host: "mx.example.test", transport: s.connector, pool },
+    { sessionFactory: s.sessionFactory },
+  );
+}
+
+/** Answers the ends of data one by one until every send has settled. */
+async function answerAll(s: Scripted, sends: Promise<unknown>[]): Promise<void> {
+  let done = false;
+  const all = Promise.all(sends).finally(() => {
+    done = true;
+  });
+  while (!done) {
+    for (const t of s.transports) t.push(enc.encode("ok"));
+    await idle();
+  }
+  await all;
+}
+
+describe("how many messages the pool hands to one busy connection", () => {
+  it("a server without PIPELINING gets the next message only once the last one is finished", async () => {
+    const s = scripted([{ ".": undefined }], [], { ...fakeCapabilities, pipelining: false });
+    const client = clientOf(s, { maxConnections: 1 });
+    const sends = [0, 1, 2].map((i) => client.send(message(i)));
+    while (!s.transports[0]?.writes.includes(".\r\n")) await idle();
+    await idle();
+    expect(s.sessions[0]!.given).toBe(1);
+    await answerAll(s, sends);
+    expect(s.sessions[0]!.given).toBe(3);
+    await client.close();
+  });
+
+  for (const [maxInFlight, window] of [
+    [3, 3],
+    [4, 4],
+    [5, 4],
+    [32, 4],
+  ] as const) {
+    it(`without CHUNKING, maxInFlight ${maxInFlight} lets ${window} messages onto the connection`, async () => {
+      const s = holdsData();
+      const client = clientOf(s, { maxConnections: 1, maxInFlight });
+      const sends = Array.from({ length: 6 }, (_, i) => client.send(message(i)));
+      while (!s.transports[0]?.writes.includes(".\r\n")) await idle();
+      await idle();
+      expect(s.sessions[0]!.given).toBe(window);
+      await answerAll(s, sends);
+      expect(s.sessions[0]!.given).toBe(6);
+      await client.close();
+    });
+  }
+});
+
+describe("idleTimeout: 0", () => {
+  it("QUITs a connection as soon as it has nothing to do", async () => {
+    const s = scripted([{}]);
+    const client = clientOf(s, { idleTimeout: 0 });
+    await client.send(message(0));
+    // Asked for before the send's promise settled, with no timer in between.
+    expect(s.sessions[0]!.out).toEqual(["HELLO", "MAIL 1", ".", "QUIT"]);
+    await client.close();
+  });
+
+  it("keeps a connection that falls idle while messages wait, and hands them to it", async () => {
+    const s = scripted([{}]);
+    const client = clientOf(s, { idleTimeout: 0, maxConnections: 1, maxInFlight: 1 });
+    await Promise.all([0, 1, 2].map((i) => client.send(message(i))));
+    await client.close();
+    expect(s.transports).toHaveLength(1);
+    expect(s.sessions[0]!.out).toEqual([
+      "HELLO",
+      "MAIL 1",
+      ".",
+      "MAIL 2",
+      ".",
+      "MAIL 3",
+      ".",
+      "QUIT",
+    ]);
+  });
+});
