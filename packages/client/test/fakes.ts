@@ -308,3 +308,26 @@ export function scripted(
   };
   return { connector, transports, sessions, sessionFactory };
 }
+
+/** Message `i` of a test: its marker `<<m{i}>>` in the body tells which connection carried it. */
+export function markedMessage(i: number) {
+  return { from: "a@example.test", to: "b@example.test", subject: `m${i}`, text: `<<m${i}>>\n` };
+}
+
+/** The markers of the messages whose body went out on each connection of `s`, in order. */
+export function carried(s: { sessions: FakeSession[] }): string[][] {
+  return s.sessions.map((session) => session.body.join("").match(/<<m\d+>>/g) ?? []);
+}
+
+/** A send's outcome: what it resolved to, or the error it rejected with. */
+export function outcome<T>(promise: Promise<T>): Promise<T | SmtpError> {
+  return promise.then(
+    (value) => value,
+    (error: unknown) => error as SmtpError,
+  );
+}
+
+/** Lets the driver loops and the pool run until nothing moves (no timer involved). */
+export async function idle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}

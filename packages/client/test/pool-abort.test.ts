@@ -1,31 +1,9 @@
 import { getEventListeners } from "node:events";
-import { createClient, type SendInfo, SmtpError } from "@smtp/client";
+import { createClient, SmtpError } from "@smtp/client";
 import { describe, expect, it } from "vitest";
-import { scripted } from "./fakes.ts";
+import { carried, idle, markedMessage, outcome, scripted } from "./fakes.ts";
 
 const enc = new TextEncoder();
-
-type Scripted = ReturnType<typeof scripted>;
-
-function message(i: number) {
-  return { from: "a@example.test", to: "b@example.test", subject: `m${i}`, text: `<<m${i}>>\n` };
-}
-
-function carried(s: Scripted): string[][] {
-  return s.sessions.map((session) => session.body.join("").match(/<<m\d+>>/g) ?? []);
-}
-
-function outcome(promise: Promise<SendInfo>): Promise<SendInfo | SmtpError> {
-  return promise.then(
-    (info) => info,
-    (error: unknown) => error as SmtpError,
-  );
-}
-
-/** Lets the driver loops and the pool run until nothing moves (no timers involved). */
-async function idle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-}
 
 describe("aborting a send in the pool", () => {
   it("a message waiting in the queue fails at once with its reason; the one on the wire goes on", async () => {
@@ -40,9 +18,9 @@ describe("aborting a send in the pool", () => {
       { sessionFactory: s.sessionFactory },
     );
     const controller = new AbortController();
-    const first = outcome(client.send(message(0)));
-    const second = outcome(client.send(message(1), { signal: controller.signal }));
-    const third = outcome(client.send(message(2)));
+    const first = outcome(client.send(markedMessage(0)));
+    const second = outcome(client.send(markedMessage(1), { signal: controller.signal }));
+    const third = outcome(client.send(markedMessage(2)));
     while (!s.transports[0]?.writes.includes(".\r\n")) await idle();
     const reason = new Error("user gave up");
     controller.abort(reason);
@@ -68,8 +46,8 @@ describe("aborting a send in the pool", () => {
       { sessionFactory: s.sessionFactory },
     );
     const controller = new AbortController();
-    const first = outcome(client.send(message(0), { signal: controller.signal }));
-    const second = outcome(client.send(message(1)));
+    const first = outcome(client.send(markedMessage(0), { signal: controller.signal }));
+    const second = outcome(client.send(markedMessage(1)));
     while (s.sessions[0]?.given !== 2) await idle();
     controller.abort();
     expect(await first).toMatchObject({ kind: "aborted" });
@@ -86,7 +64,7 @@ describe("aborting a send in the pool", () => {
       { sessionFactory: s.sessionFactory },
     );
     const controller = new AbortController();
-    const sending = outcome(client.send(message(0), { signal: controller.signal }));
+    const sending = outcome(client.send(markedMessage(0), { signal: controller.signal }));
     while (!s.transports[0]?.writes.includes("QUIT\r\n")) await idle();
     controller.abort();
     s.transports[0]!.push(enc.encode("bye"));
@@ -107,7 +85,7 @@ describe("aborting a send in the pool", () => {
       { sessionFactory: s.sessionFactory },
     );
     const signal = new AbortController().signal;
-    const sending = client.send(message(0), { signal });
+    const sending = client.send(markedMessage(0), { signal });
     while (!s.transports[0]?.writes.includes(".\r\n")) await idle();
     expect(getEventListeners(signal, "abort")).toHaveLength(1);
     s.transports[0]!.push(enc.encode("ok"));
@@ -122,7 +100,7 @@ describe("aborting a send in the pool", () => {
       { sessionFactory: r.sessionFactory },
     );
     const failing = new AbortController().signal;
-    expect(await outcome(again.send(message(1), { signal: failing }))).toBe(refused);
+    expect(await outcome(again.send(markedMessage(1), { signal: failing }))).toBe(refused);
     expect(getEventListeners(failing, "abort")).toHaveLength(0);
     await again.close();
   });

@@ -1,19 +1,10 @@
 import { createClient } from "@smtp/client";
 import { describe, expect, it } from "vitest";
-import { fakeCapabilities, scripted } from "./fakes.ts";
+import { fakeCapabilities, idle, markedMessage, scripted } from "./fakes.ts";
 
 const enc = new TextEncoder();
 
 type Scripted = ReturnType<typeof scripted>;
-
-function message(i: number) {
-  return { from: "a@example.test", to: "b@example.test", subject: `m${i}`, text: `<<m${i}>>\n` };
-}
-
-/** Lets the driver loops and the pool run until nothing moves (no timers involved). */
-async function idle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-}
 
 /** A server that answers each end of data only when the test says so. */
 const holdsData = () => scripted([{ ".": undefined }]);
@@ -42,7 +33,7 @@ describe("how many messages the pool hands to one busy connection", () => {
   it("a server without PIPELINING gets the next message only once the last one is finished", async () => {
     const s = scripted([{ ".": undefined }], [], { ...fakeCapabilities, pipelining: false });
     const client = clientOf(s, { maxConnections: 1 });
-    const sends = [0, 1, 2].map((i) => client.send(message(i)));
+    const sends = [0, 1, 2].map((i) => client.send(markedMessage(i)));
     while (!s.transports[0]?.writes.includes(".\r\n")) await idle();
     await idle();
     expect(s.sessions[0]!.given).toBe(1);
@@ -60,7 +51,7 @@ describe("how many messages the pool hands to one busy connection", () => {
     it(`without CHUNKING, maxInFlight ${maxInFlight} lets ${window} messages onto the connection`, async () => {
       const s = holdsData();
       const client = clientOf(s, { maxConnections: 1, maxInFlight });
-      const sends = Array.from({ length: 6 }, (_, i) => client.send(message(i)));
+      const sends = Array.from({ length: 6 }, (_, i) => client.send(markedMessage(i)));
       while (!s.transports[0]?.writes.includes(".\r\n")) await idle();
       await idle();
       expect(s.sessions[0]!.given).toBe(window);
@@ -75,7 +66,7 @@ describe("idleTimeout: 0", () => {
   it("QUITs a connection as soon as it has nothing to do", async () => {
     const s = scripted([{}]);
     const client = clientOf(s, { idleTimeout: 0 });
-    await client.send(message(0));
+    await client.send(markedMessage(0));
     // Asked for before the send's promise settled, with no timer in between.
     expect(s.sessions[0]!.out).toEqual(["HELLO", "MAIL 1", ".", "QUIT"]);
     await client.close();
@@ -84,7 +75,7 @@ describe("idleTimeout: 0", () => {
   it("keeps a connection that falls idle while messages wait, and hands them to it", async () => {
     const s = scripted([{}]);
     const client = clientOf(s, { idleTimeout: 0, maxConnections: 1, maxInFlight: 1 });
-    await Promise.all([0, 1, 2].map((i) => client.send(message(i))));
+    await Promise.all([0, 1, 2].map((i) => client.send(markedMessage(i))));
     await client.close();
     expect(s.transports).toHaveLength(1);
     expect(s.sessions[0]!.out).toEqual([

@@ -1,6 +1,14 @@
-import { createClient, type SendInfo, SmtpError } from "@smtp/client";
+import { createClient, SmtpError } from "@smtp/client";
 import { describe, expect, it } from "vitest";
-import { type Faults, type Script, scripted } from "./fakes.ts";
+import {
+  carried,
+  type Faults,
+  idle,
+  markedMessage,
+  outcome,
+  type Script,
+  scripted,
+} from "./fakes.ts";
 
 type Scripted = ReturnType<typeof scripted>;
 
@@ -9,28 +17,6 @@ function clientOf(s: Scripted, pool: Record<string, number> = {}) {
     { host: "mx.example.test", transport: s.connector, pool: { maxConnections: 1, ...pool } },
     { sessionFactory: s.sessionFactory },
   );
-}
-
-/** Message `i`: its marker `<<m{i}>>` in the body tells which connection carried it. */
-function message(i: number) {
-  return { from: "a@example.test", to: "b@example.test", subject: `m${i}`, text: `<<m${i}>>\n` };
-}
-
-/** The markers of the messages whose body went out on each connection, in order. */
-function carried(s: Scripted): string[][] {
-  return s.sessions.map((session) => session.body.join("").match(/<<m\d+>>/g) ?? []);
-}
-
-function outcome(promise: Promise<SendInfo>): Promise<SendInfo | SmtpError> {
-  return promise.then(
-    (info) => info,
-    (error: unknown) => error as SmtpError,
-  );
-}
-
-/** Lets the driver loops and the pool run until nothing moves (no timers involved). */
-async function idle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -91,7 +77,7 @@ describe("which failures of a ready connection send the message again", () => {
       // The first connection's second read (the answer to MAIL) fails with `error`.
       const s = scripted([{}], [{ readRejectsAt: 2, readError: error }]);
       const client = clientOf(s);
-      const result = await outcome(client.send(message(0)));
+      const result = await outcome(client.send(markedMessage(0)));
       await client.close();
       if (retried) {
         expect(result).toMatchObject({ accepted: ["a@example.test"] });
@@ -109,7 +95,7 @@ describe("retried messages keep their place in the queue", () => {
     // One message per connection at a time: m1 and m2 wait in the queue while m0 fails.
     const s = scripted([{ MAIL: null }, {}]);
     const client = clientOf(s, { maxInFlight: 1 });
-    const sends = [0, 1, 2].map((i) => client.send(message(i)));
+    const sends = [0, 1, 2].map((i) => client.send(markedMessage(i)));
     await Promise.all(sends);
     await client.close();
     expect(carried(s)).toEqual([[], ["<<m0>>", "<<m1>>", "<<m2>>"]]);
@@ -118,7 +104,7 @@ describe("retried messages keep their place in the queue", () => {
   it("messages pipelined on a connection that drops are sent again in their order", async () => {
     const s = scripted([{ MAIL: undefined }, {}]);
     const client = clientOf(s);
-    const sends = [0, 1, 2].map((i) => client.send(message(i)));
+    const sends = [0, 1, 2].map((i) => client.send(markedMessage(i)));
     // All three are handed to the first connection, which never answers MAIL; then it drops.
     while (s.sessions[0]?.given !== 3) await idle();
     s.transports[0]!.push(null);
@@ -134,7 +120,9 @@ describe("how many connections a message may cost", () => {
     // three connections in a row, each of which delivered another message, and still goes.
     const s = scripted([hangsUpAfter(1)]);
     const client = clientOf(s);
-    const results = await Promise.all([0, 1, 2, 3].map((i) => outcome(client.send(message(i)))));
+    const results = await Promise.all(
+      [0, 1, 2, 3].map((i) => outcome(client.send(markedMessage(i)))),
+    );
     await client.close();
     expect(results.every((r) => !(r instanceof SmtpError))).toBe(true);
     expect(carried(s)).toEqual([["<<m0>>"], ["<<m1>>"], ["<<m2>>"], ["<<m3>>"]]);
@@ -144,7 +132,7 @@ describe("how many connections a message may cost", () => {
     // Each connection opens, then the server hangs up at once: no fourth connection.
     const s = scripted([{ HELLO: null }]);
     const client = clientOf(s, { maxInFlight: 1 });
-    const results = await Promise.all([0, 1, 2].map((i) => outcome(client.send(message(i)))));
+    const results = await Promise.all([0, 1, 2].map((i) => outcome(client.send(markedMessage(i)))));
     await client.close();
     expect(results.map((r) => r instanceof SmtpError && r.kind)).toEqual([
       "connection",
@@ -157,7 +145,7 @@ describe("how many connections a message may cost", () => {
   it("one connection that fails before ready is replaced, and the queue waits for the new one", async () => {
     const s = scripted([{ HELLO: null }, {}]);
     const client = clientOf(s, { maxInFlight: 1 });
-    const results = await Promise.all([0, 1, 2].map((i) => outcome(client.send(message(i)))));
+    const results = await Promise.all([0, 1, 2].map((i) => outcome(client.send(markedMessage(i)))));
     await client.close();
     expect(results.every((r) => !(r instanceof SmtpError))).toBe(true);
     expect(carried(s)).toEqual([[], ["<<m0>>", "<<m1>>", "<<m2>>"]]);
@@ -186,7 +174,7 @@ describe("how many connections a message may cost", () => {
       const faults: Faults[] = [{ readRejectsAt: 1, readError: error }];
       const s = scripted([{ HELLO: undefined }, {}], faults);
       const client = clientOf(s, { maxInFlight: 1 });
-      const results = await Promise.all([0, 1].map((i) => outcome(client.send(message(i)))));
+      const results = await Promise.all([0, 1].map((i) => outcome(client.send(markedMessage(i)))));
       await client.close();
       if (replaced) {
         expect(results.every((r) => !(r instanceof SmtpError))).toBe(true);
@@ -224,9 +212,9 @@ describe("how many connections a message may cost", () => {
       "refuse",
     ]);
     const client = clientOf(s, { maxConnections: 2, maxInFlight: 1 });
-    const first = outcome(client.send(message(0)));
+    const first = outcome(client.send(markedMessage(0)));
     while (release === undefined) await idle();
-    const second = outcome(client.send(message(1)));
+    const second = outcome(client.send(markedMessage(1)));
     while (s.transports.length < 2) await idle();
     await idle();
     release();

@@ -1,0 +1,156 @@
+import { createClient } from "@smtp/client";
+import type { Connector } from "@smtp/core/transport-kit";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { idle, markedMessage, outcome, type Script, scripted } from "./fakes.ts";
+
+beforeAll(async () => {
+  // Loads the engine (a dynamic import, real I/O) before the clock stands still.
+  const s = scripted([{}]);
+  const client = createClient(
+    { host: "mx.example.test", name: "client.example.test", transport: s.connector },
+    { sessionFactory: s.sessionFactory },
+  );
+  await client.send(markedMessage(0));
+});
+
+// The pool's clock (performance.now) and timers are fake: every time below is exact.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/**
+ * A rate-limited client over scripted connections that take `connectMs` to open; `starts`
+ * records the (fake) time each message was handed to a session.
+ */
+function rateClient(
+  rateLimit: { messages: number; interval: number },
+  pool: Record<string, number> = {},
+  connectMs = 0,
+  script: Script = {},
+) {
+  const s = scripted([script]);
+  const starts: number[] = [];
+  let connects = 0;
+  const connector: Connector = async (target, signal) => {
+    connects++;
+    if (connectMs > 0) await new Promise((resolve) => setTimeout(resolve, connectMs));
+    return s.connector(target, signal);
+  };
+  const client = createClient(
+    {
+      host: "mx.example.test",
+      name: "client.example.test",
+      transport: connector,
+      pool: { maxConnections: 1, ...pool, rateLimit },
+    },
+    {
+      sessionFactory: (options) => {
+        const session = s.sessionFactory();
+        const send = session.send.bind(session);
+        session.send = (job, now) => {
+          starts.push(now);
+          return send(job, now);
+        };
+        void options;
+        return session;
+      },
+    },
+  );
+  return { client, starts, s, connecting: () => connects > 0 };
+}
+
+/** Runs the loops (fake time standing still) until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await idle();
+  expect(condition()).toBe(true);
+}
+
+describe("pool.rateLimit on a fake clock", () => {
+  it("a message starts when its connection is ready, and the next one exactly an interval later", async () => {
+    // The connection takes 50 ms to open: the first message counts from then, not from 0.
+    const { client, starts, connecting } = rateClient({ messages: 1, interval: 100 }, {}, 50);
+    const sends = [0, 1, 2].map((i) => client.send(markedMessage(i)));
+    await until(connecting);
+    await vi.advanceTimersByTimeAsync(50);
+    await idle();
+    expect(starts).toEqual([50]);
+    // The pool sleeps until the window opens, with one timer: the next one fires at 150.
+    await vi.advanceTimersToNextTimerAsync();
+    await idle();
+    expect(performance.now()).toBe(150);
+    expect(starts).toEqual([50, 150]);
+    await vi.advanceTimersToNextTimerAsync();
+    await idle();
+    expect(performance.now()).toBe(250);
+    expect(starts).toEqual([50, 150, 250]);
+    expect(await Promise.all(sends)).toHaveLength(3);
+    await client.close();
+  });
+
+  it("close() waits for a message the limit holds back, which then goes on the same connection", async () => {
+    const { client, starts, s } = rateClient(
+      { messages: 1, interval: 10_000 },
+      { idleTimeout: 60_000 },
+    );
+    await client.send(markedMessage(0));
+    const second = outcome(client.send(markedMessage(1)));
+    await idle();
+    let closed = false;
+    const closing = client.close().then(() => {
+      closed = true;
+    });
+    await idle();
+    expect(closed).toBe(false);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await idle();
+    expect(await second).toMatchObject({ accepted: ["a@example.test"] });
+    await closing;
+    expect(starts).toEqual([0, 10_000]);
+    expect(s.transports).toHaveLength(1);
+  });
+
+  it("close() waits for a held-back message even when no connection is open", async () => {
+    // idleTimeout 0: the connection is gone before the second message is sent.
+    const { client, starts, s } = rateClient({ messages: 1, interval: 10_000 }, { idleTimeout: 0 });
+    await client.send(markedMessage(0));
+    await idle();
+    expect(s.transports[0]!.closes).toBe(1);
+    const second = outcome(client.send(markedMessage(1)));
+    let closed = false;
+    const closing = client.close().then(() => {
+      closed = true;
+    });
+    await idle();
+    expect(closed).toBe(false);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await idle();
+    expect(await second).toMatchObject({ accepted: ["a@example.test"] });
+    await closing;
+    expect(starts).toEqual([0, 10_000]);
+    expect(s.transports).toHaveLength(2);
+  });
+
+  it("aborting the held-back message lets close() finish at once, leaving no timer behind", async () => {
+    const { client, s } = rateClient({ messages: 1, interval: 10_000 });
+    await client.send(markedMessage(0));
+    const controller = new AbortController();
+    const second = outcome(client.send(markedMessage(1), { signal: controller.signal }));
+    await idle();
+    let closed = false;
+    const closing = client.close().then(() => {
+      closed = true;
+    });
+    await idle();
+    expect(closed).toBe(false);
+    controller.abort();
+    expect(await second).toMatchObject({ kind: "aborted" });
+    await idle();
+    expect(closed).toBe(true);
+    await closing;
+    expect(s.transports[0]!.closes).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
