@@ -1,7 +1,7 @@
 import { createClient } from "@smtp/client";
 import type { Connector } from "@smtp/core/transport-kit";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { idle, markedMessage, outcome, type Script, scripted } from "./fakes.ts";
+import { carried, idle, markedMessage, outcome, type Script, scripted } from "./fakes.ts";
 
 beforeAll(async () => {
   // Loads the engine (a dynamic import, real I/O) before the clock stands still.
@@ -152,5 +152,81 @@ describe("pool.rateLimit on a fake clock", () => {
     await closing;
     expect(s.transports[0]!.closes).toBe(1);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe("after the server turns a connection away, fewer connections for 60 s", () => {
+  function capClient(scripts: Script[]) {
+    const s = scripted(scripts);
+    const client = createClient(
+      {
+        host: "mx.example.test",
+        name: "client.example.test",
+        transport: s.connector,
+        pool: { maxConnections: 2, maxInFlight: 1, idleTimeout: 600_000 },
+      },
+      { sessionFactory: s.sessionFactory },
+    );
+    return { s, client };
+  }
+  const enc = new TextEncoder();
+
+  it("one connection less until exactly 60 s after the refusal", async () => {
+    // The first connection answers each end of data when told; the second is turned away
+    // before it is ready (while the first is open); later ones work.
+    const { s, client } = capClient([{ ".": undefined }, { HELLO: null }, {}]);
+    const first = outcome(client.send(markedMessage(0)));
+    await until(() => s.transports[0]?.writes.includes(".\r\n") === true);
+    const second = outcome(client.send(markedMessage(1)));
+    await until(() => s.transports[1]?.finished === 1);
+    // The turned-away message waits for the first connection: no third one.
+    await idle();
+    expect(s.transports).toHaveLength(2);
+    s.transports[0]!.push(enc.encode("ok"));
+    await until(() => s.sessions[0]!.given === 2);
+    s.transports[0]!.push(enc.encode("ok"));
+    expect(await first).toMatchObject({ accepted: ["a@example.test"] });
+    expect(await second).toMatchObject({ accepted: ["a@example.test"] });
+
+    // Just under 60 s: still one connection at most.
+    await vi.advanceTimersByTimeAsync(59_999);
+    const third = outcome(client.send(markedMessage(2)));
+    const fourth = outcome(client.send(markedMessage(3)));
+    await until(() => s.sessions[0]!.given === 3);
+    await idle();
+    expect(s.transports).toHaveLength(2);
+    // At 60 s the pool may grow again: the waiting message gets a connection of its own.
+    await vi.advanceTimersByTimeAsync(1);
+    const fifth = outcome(client.send(markedMessage(4)));
+    expect(await fourth).toMatchObject({ accepted: ["a@example.test"] });
+    expect(s.transports).toHaveLength(3);
+    // The first connection finishes the rest as it answers.
+    let done = false;
+    const rest = Promise.all([third, fifth]).finally(() => {
+      done = true;
+    });
+    while (!done) {
+      s.transports[0]!.push(enc.encode("ok"));
+      await idle();
+    }
+    await rest;
+    expect(await third).toMatchObject({ accepted: ["a@example.test"] });
+    expect(await fifth).toMatchObject({ accepted: ["a@example.test"] });
+    await client.close();
+  });
+
+  it("a ready connection that fails while another is open does not lower the cap", async () => {
+    // The first connection holds its message; the second is ready, then dropped at MAIL.
+    const { s, client } = capClient([{ ".": undefined }, { MAIL: null }, {}]);
+    const first = outcome(client.send(markedMessage(0)));
+    await until(() => s.transports[0]?.writes.includes(".\r\n") === true);
+    // The dropped message is sent again on a third connection, while the first still waits.
+    expect(await outcome(client.send(markedMessage(1)))).toMatchObject({
+      accepted: ["a@example.test"],
+    });
+    expect(carried(s)).toEqual([["<<m0>>"], [], ["<<m1>>"]]);
+    s.transports[0]!.push(enc.encode("ok"));
+    expect(await first).toMatchObject({ accepted: ["a@example.test"] });
+    await client.close();
   });
 });
