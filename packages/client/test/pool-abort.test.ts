@@ -1,5 +1,6 @@
 import { getEventListeners } from "node:events";
 import { createClient, SmtpError } from "@smtp/client";
+import type { Connector } from "@smtp/core/transport-kit";
 import { describe, expect, it } from "vitest";
 import { carried, idle, markedMessage, outcome, scripted } from "./fakes.ts";
 
@@ -54,6 +55,34 @@ describe("aborting a send in the pool", () => {
     expect(await second).toMatchObject({ accepted: ["a@example.test"] });
     await client.close();
     expect(carried(s)).toEqual([[], ["<<m1>>"]]);
+  });
+
+  it("aborting a message while its connection opens leaves the messages queued behind it alone", async () => {
+    // The first connection takes until the test lets it open; the second opens at once.
+    const s = scripted([{}]);
+    let opened: (() => void) | undefined;
+    const connector: Connector = async (target, signal) => {
+      if (s.transports.length === 0 && opened === undefined) {
+        await new Promise<void>((resolve) => {
+          opened = resolve;
+        });
+      }
+      return s.connector(target, signal);
+    };
+    const client = createClient(
+      { host: "mx.example.test", transport: connector, pool: { maxConnections: 1 } },
+      { sessionFactory: s.sessionFactory },
+    );
+    const controller = new AbortController();
+    const first = outcome(client.send(markedMessage(0), { signal: controller.signal }));
+    const second = outcome(client.send(markedMessage(1)));
+    while (opened === undefined) await idle();
+    await idle();
+    controller.abort();
+    expect(await first).toMatchObject({ kind: "aborted" });
+    expect(await second).toMatchObject({ accepted: ["a@example.test"] });
+    await client.close();
+    expect(carried(s)).toEqual([["<<m1>>"]]);
   });
 
   it("an abort after an unpooled message was accepted, while its connection QUITs, changes nothing", async () => {
