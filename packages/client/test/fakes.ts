@@ -37,6 +37,8 @@ export class FakeSession implements SessionApi {
   /** Jobs whose end of data went out (their outcome is unknown until "ok"). */
   #ended = new Set<JobId>();
   #closed = false;
+  /** QUIT asked for while jobs were open: it goes out after the last one, as the Session does. */
+  #quitAfterJobs = false;
   state = "greeting";
   capabilities: Capabilities | undefined;
   /** Jobs handed to this session so far (`send` calls). */
@@ -104,6 +106,7 @@ export class FakeSession implements SessionApi {
       } else if (word === "ok") {
         const id = this.#jobs.shift();
         if (this.#jobs[0] !== undefined) this.#write(`MAIL ${this.#jobs[0]}`, now);
+        else if (this.#quitAfterJobs) this.#write("QUIT", now);
         this.#deadline = this.#jobs.length ? now + this.timeoutMs : null;
         if (id !== undefined) {
           const result: SendResult = {
@@ -155,6 +158,7 @@ export class FakeSession implements SessionApi {
   }
   quit(now: number) {
     if (this.#jobs.length === 0) this.#write("QUIT", now);
+    else this.#quitAfterJobs = true;
   }
   pollTransmit() {
     return this.#transmit.shift() ?? null;

@@ -90,6 +90,37 @@ describe("pool.rateLimit on a fake clock", () => {
     await client.close();
   });
 
+  it("messages waiting while the connection is still opening make the pool open more, up to maxConnections", async () => {
+    // Under a rate limit a connection is opened before it takes its message: the second
+    // message opens a second connection rather than counting on the first one.
+    const { client, starts, s } = rateClient(
+      { messages: 2, interval: 1_000 },
+      { maxConnections: 2 },
+      50,
+    );
+    const sends = [0, 1, 2].map((i) => client.send(markedMessage(i)));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await Promise.all(sends.slice(0, 2))).toHaveLength(2);
+    expect(s.transports).toHaveLength(2);
+    expect(starts).toEqual([50, 50]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await sends[2]).toMatchObject({ accepted: ["a@example.test"] });
+    expect(s.transports).toHaveLength(2);
+    await client.close();
+  });
+
+  it("close() while the connection opened for a held-back message is still opening keeps it for that message", async () => {
+    const { client, starts, s } = rateClient({ messages: 1, interval: 100 }, {}, 50);
+    const sending = outcome(client.send(markedMessage(0)));
+    await vi.advanceTimersByTimeAsync(10);
+    const closing = client.close();
+    await vi.advanceTimersByTimeAsync(40);
+    expect(await sending).toMatchObject({ accepted: ["a@example.test"] });
+    await closing;
+    expect(starts).toEqual([50]);
+    expect(carried(s)).toEqual([["<<m0>>"]]);
+  });
+
   it("close() waits for a message the limit holds back, which then goes on the same connection", async () => {
     const { client, starts, s } = rateClient(
       { messages: 1, interval: 10_000 },

@@ -1,10 +1,16 @@
 import { createClient } from "@smtp/client";
 import { describe, expect, it } from "vitest";
-import { fakeCapabilities, idle, markedMessage, scripted } from "./fakes.ts";
+import { carried, fakeCapabilities, idle, markedMessage, outcome, scripted } from "./fakes.ts";
 
 const enc = new TextEncoder();
 
 type Scripted = ReturnType<typeof scripted>;
+
+/** Runs the loops until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await idle();
+  expect(condition()).toBe(true);
+}
 
 /** A server that answers each end of data only when the test says so. */
 const holdsData = () => scripted([{ ".": undefined }]);
@@ -88,5 +94,27 @@ describe("idleTimeout: 0", () => {
       ".",
       "QUIT",
     ]);
+  });
+});
+
+describe("close() with messages in flight", () => {
+  it("a message dropped by one connection after close() may still ride on another busy one", async () => {
+    // The first connection holds its message; the second never answers MAIL, then drops.
+    const s = scripted([{ ".": undefined }, { MAIL: undefined }]);
+    const client = clientOf(s, { maxConnections: 2 });
+    const first = outcome(client.send(markedMessage(0)));
+    await until(() => s.transports[0]?.writes.includes(".\r\n") === true);
+    const second = outcome(client.send(markedMessage(1)));
+    await until(() => s.transports[1]?.writes.includes("MAIL 1\r\n") === true);
+    const closing = client.close();
+    await idle();
+    s.transports[1]!.push(null);
+    await until(() => s.sessions[0]!.given === 2);
+    expect(s.transports).toHaveLength(2);
+    await answerAll(s, [first, second]);
+    expect(await second).toMatchObject({ accepted: ["a@example.test"] });
+    await closing;
+    expect(carried(s)).toEqual([["<<m0>>", "<<m1>>"], []]);
+    expect(s.sessions[0]!.out.at(-1)).toBe("QUIT");
   });
 });
