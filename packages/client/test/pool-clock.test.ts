@@ -187,14 +187,14 @@ describe("pool.rateLimit on a fake clock", () => {
 });
 
 describe("after the server turns a connection away, fewer connections for 60 s", () => {
-  function capClient(scripts: Script[]) {
+  function capClient(scripts: Script[], pool: Record<string, number> = {}) {
     const s = scripted(scripts);
     const client = createClient(
       {
         host: "mx.example.test",
         name: "client.example.test",
         transport: s.connector,
-        pool: { maxConnections: 2, maxInFlight: 1, idleTimeout: 600_000 },
+        pool: { maxConnections: 2, maxInFlight: 1, idleTimeout: 600_000, ...pool },
       },
       { sessionFactory: s.sessionFactory },
     );
@@ -258,6 +258,45 @@ describe("after the server turns a connection away, fewer connections for 60 s",
     expect(carried(s)).toEqual([["<<m0>>"], [], ["<<m1>>"]]);
     s.transports[0]!.push(enc.encode("ok"));
     expect(await first).toMatchObject({ accepted: ["a@example.test"] });
+    await client.close();
+  });
+
+  it("a refusal from 60 s after the last one on lowers the cap from the full size, not the old cap", async () => {
+    // Connections: 0 and 2 answer each end of data when told, 1 and 4 are turned away, the
+    // others work. Two messages per connection.
+    const held = { ".": undefined };
+    const { s, client } = capClient([held, { HELLO: null }, held, {}, { HELLO: null }, {}], {
+      maxConnections: 3,
+      maxMessages: 2,
+    });
+    const release = async (n: number) => {
+      await until(() => s.transports[n]?.writes.includes(".\r\n") === true);
+      s.transports[n]!.push(enc.encode("ok"));
+    };
+    // At 0: connection 1 is turned away while connection 0 is open: the cap is 1 until 60 s.
+    const first = [0, 1].map((i) => outcome(client.send(markedMessage(i))));
+    await until(() => s.transports.length === 2);
+    await release(0);
+    await until(() => s.sessions[0]!.given === 2);
+    await release(0);
+    await Promise.all(first);
+    await until(() => s.transports[0]!.finished === 1);
+
+    // At exactly 60 s the cap is lifted; connection 4 is turned away while 2 and 3 are open:
+    // the cap becomes 2 (the connections left), not the old 1.
+    await vi.advanceTimersByTimeAsync(60_000);
+    const held2 = outcome(client.send(markedMessage(2)));
+    const later = [3, 4].map((i) => outcome(client.send(markedMessage(i))));
+    await until(() => s.transports.length === 5);
+    await Promise.all(later);
+    await until(() => s.transports[3]!.finished === 1);
+    // Connection 2 is busy and alone: under a cap of 2 the next message gets a connection.
+    expect(await outcome(client.send(markedMessage(5)))).toMatchObject({
+      accepted: ["a@example.test"],
+    });
+    expect(s.transports).toHaveLength(6);
+    await release(2);
+    expect(await held2).toMatchObject({ accepted: ["a@example.test"] });
     await client.close();
   });
 });
