@@ -129,11 +129,6 @@ export class Pool {
     });
   }
 
-  /** Connections currently open or opening. */
-  get size(): number {
-    return this.#connections.size;
-  }
-
   #abort(send: QueuedSend, reason: unknown): void {
     if (send.settled) return;
     const index = this.#queue.indexOf(send);
