@@ -121,48 +121,31 @@ describe("pool.rateLimit on a fake clock", () => {
     expect(carried(s)).toEqual([["<<m0>>"]]);
   });
 
-  it("close() waits for a message the limit holds back, which then goes on the same connection", async () => {
-    const { client, starts, s } = rateClient(
-      { messages: 1, interval: 10_000 },
-      { idleTimeout: 60_000 },
-    );
-    await client.send(markedMessage(0));
-    const second = outcome(client.send(markedMessage(1)));
-    await idle();
-    let closed = false;
-    const closing = client.close().then(() => {
-      closed = true;
-    });
-    await idle();
-    expect(closed).toBe(false);
-    await vi.advanceTimersByTimeAsync(10_000);
-    await idle();
-    expect(await second).toMatchObject({ accepted: ["a@example.test"] });
-    await closing;
-    expect(starts).toEqual([0, 10_000]);
-    expect(s.transports).toHaveLength(1);
-  });
-
-  it("close() waits for a held-back message even when no connection is open", async () => {
+  for (const [idleTimeout, connections, what] of [
+    [60_000, 1, "which then goes on the same connection"],
     // idleTimeout 0: the connection is gone before the second message is sent.
-    const { client, starts, s } = rateClient({ messages: 1, interval: 10_000 }, { idleTimeout: 0 });
-    await client.send(markedMessage(0));
-    await idle();
-    expect(s.transports[0]!.closes).toBe(1);
-    const second = outcome(client.send(markedMessage(1)));
-    let closed = false;
-    const closing = client.close().then(() => {
-      closed = true;
+    [0, 2, "even when no connection is open"],
+  ] as const) {
+    it(`close() waits for a message the limit holds back, ${what}`, async () => {
+      const { client, starts, s } = rateClient({ messages: 1, interval: 10_000 }, { idleTimeout });
+      await client.send(markedMessage(0));
+      await idle();
+      expect(s.transports[0]!.closes).toBe(idleTimeout === 0 ? 1 : 0);
+      const second = outcome(client.send(markedMessage(1)));
+      let closed = false;
+      const closing = client.close().then(() => {
+        closed = true;
+      });
+      await idle();
+      expect(closed).toBe(false);
+      await vi.advanceTimersByTimeAsync(10_000);
+      await idle();
+      expect(await second).toMatchObject({ accepted: ["a@example.test"] });
+      await closing;
+      expect(starts).toEqual([0, 10_000]);
+      expect(s.transports).toHaveLength(connections);
     });
-    await idle();
-    expect(closed).toBe(false);
-    await vi.advanceTimersByTimeAsync(10_000);
-    await idle();
-    expect(await second).toMatchObject({ accepted: ["a@example.test"] });
-    await closing;
-    expect(starts).toEqual([0, 10_000]);
-    expect(s.transports).toHaveLength(2);
-  });
+  }
 
   it("aborting the held-back message lets close() finish at once, leaving no timer behind", async () => {
     const { client, s } = rateClient({ messages: 1, interval: 10_000 });
