@@ -215,6 +215,7 @@ async function runPart(target, part) {
   const whole = incrementalFile(part);
   const partial = values.mutate ? join(reports, `${part.name}.partial.json`) : undefined;
   if (values.fresh) rmSync(whole, { force: true });
+  else if (!values.mutate && existsSync(whole)) forgetUndetectedStatic(whole);
   if (partial) {
     rmSync(partial, { force: true });
     if (existsSync(whole)) copyFileSync(whole, partial);
@@ -257,6 +258,29 @@ async function runPart(target, part) {
       : readJson(partial);
     writeFileSync(whole, JSON.stringify(merged, null, 2));
     rmSync(partial);
+  }
+}
+
+/**
+ * Stryker's incremental mode keeps a module-level ("static") mutant's verdict while the one
+ * test it lists as covering it is unchanged, even when tests that could kill it were added
+ * since: an undetected static mutant would stay a survivor for ever. Its verdict is dropped
+ * so the run tests it again (a detected one keeps its verdict, checked by its killing test).
+ */
+function forgetUndetectedStatic(file) {
+  const report = readJson(file);
+  let forgotten = 0;
+  for (const entry of Object.values(report.files)) {
+    const kept = entry.mutants.filter(
+      (mutant) =>
+        !(mutant.static && (mutant.status === "Survived" || mutant.status === "NoCoverage")),
+    );
+    forgotten += entry.mutants.length - kept.length;
+    entry.mutants = kept;
+  }
+  if (forgotten > 0) {
+    writeFileSync(file, JSON.stringify(report, null, 2));
+    console.log(`${forgotten} undetected module-level mutants will be tested again`);
   }
 }
 

@@ -129,11 +129,6 @@ export class Pool {
     });
   }
 
-  /** Connections currently open or opening. */
-  get size(): number {
-    return this.#connections.size;
-  }
-
   #abort(send: QueuedSend, reason: unknown): void {
     if (send.settled) return;
     const index = this.#queue.indexOf(send);
@@ -287,8 +282,9 @@ export class Pool {
     // other connection is left, the queued messages fail with the same error instead of
     // opening one failing connection after another (the reduced cap keeps the others from
     // being replaced meanwhile). A transient fault after the connection opened (a reset, a
-    // silent or 421 greeting) gets a fresh connection, a few times in a row at most.
-    if (!connection.everReady && info.error) {
+    // silent or 421 greeting) gets a fresh connection, a few times in a row at most. A
+    // message's abort says nothing about the server: the others just get a new connection.
+    if (!connection.everReady && info.error && connection.abortedBy === undefined) {
       this.#failedToEstablish++;
       const replace = this.#mayReplace(connection, info.error, 0);
       if (this.#connections.size === 0 && !replace) {

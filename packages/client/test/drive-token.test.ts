@@ -1,5 +1,5 @@
-import { type JobId, type SendResult, Session } from "@smtp/core";
-import { describe, expect, it } from "vitest";
+import { type JobId, type SendResult, Session, SmtpError } from "@smtp/core";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Driver } from "../src/drive.ts";
 import { FakeTransport } from "./fakes.ts";
 
@@ -9,7 +9,7 @@ import { FakeTransport } from "./fakes.ts";
 const bearer = (token: string) =>
   Buffer.from(`user=u@example.test\x01auth=Bearer ${token}\x01\x01`).toString("base64");
 
-function run(token?: () => Promise<string>) {
+function run(token?: () => Promise<string>, signal?: AbortSignal) {
   const transport = new FakeTransport((line) => {
     if (line.startsWith("EHLO")) return "250-mx.example\r\n250 AUTH XOAUTH2\r\n";
     if (line === `AUTH XOAUTH2 ${bearer("new")}`) return "235 2.7.0 ok\r\n";
@@ -18,6 +18,12 @@ function run(token?: () => Promise<string>) {
     return undefined;
   });
   transport.push(new TextEncoder().encode("220 mx.example ESMTP\r\n"));
+  let reads = 0;
+  const read = transport.read.bind(transport);
+  transport.read = () => {
+    reads++;
+    return read();
+  };
   const session = new Session({
     ehloName: "client.example",
     servername: "mx.example",
@@ -42,10 +48,10 @@ function run(token?: () => Promise<string>) {
       result: (id, result) => results.set(id, result),
       ...(token === undefined ? {} : { token }),
     },
-    { now: () => Date.now() },
+    { now: () => Date.now(), signal },
   );
   session.connected(Date.now());
-  return { info: driver.run(), transport, isReady: () => ready };
+  return { info: driver.run(), transport, isReady: () => ready, reads: () => reads };
 }
 
 describe("need-token in the driver", () => {
@@ -67,5 +73,66 @@ describe("need-token in the driver", () => {
       expect(r.transport.writes.at(-1)).toBe("QUIT\r\n");
       expect(r.transport.closes + r.transport.aborts).toBe(1);
     }
+  });
+});
+
+describe("the wait for a token", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("without a token hook the session ends with kind auth: no access token provider", async () => {
+    const info = await run().info;
+    expect(info).toEqual({ reason: "error", error: expect.any(SmtpError) });
+    expect(info.error).toMatchObject({ kind: "auth", message: "no access token provider" });
+  });
+
+  it("a hook that fails with a plain error gives kind auth: no fresh access token, with that cause", async () => {
+    const cause = new Error("endpoint down");
+    const info = await run(() => Promise.reject(cause)).info;
+    expect(info.error).toMatchObject({ kind: "auth", message: "no fresh access token", cause });
+  });
+
+  it("a hook's own SmtpError is the session's error as it is", async () => {
+    const own = new SmtpError({ kind: "auth", message: "consent revoked", retryable: false });
+    expect((await run(() => Promise.reject(own)).info).error).toBe(own);
+  });
+
+  /** Starts a run whose token hook never answers; returns it with the reads made until the hook was asked. */
+  async function stalledToken(signal?: AbortSignal) {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    let readsAtAsk = -1;
+    const r = run(() => {
+      readsAtAsk = r.reads();
+      return new Promise(() => {});
+    }, signal);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(readsAtAsk).toBeGreaterThan(0);
+    return { r, readsAtAsk };
+  }
+
+  it("a token that does not come within the session's deadline times the session out, with no more reads", async () => {
+    const { r, readsAtAsk } = await stalledToken();
+    await vi.advanceTimersByTimeAsync(300_000);
+    const info = await r.info;
+    expect(info).toMatchObject({
+      reason: "timeout",
+      error: { kind: "timeout", message: "no fresh access token within the command timeout" },
+    });
+    expect(r.reads()).toBe(readsAtAsk);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("an abort while the token is awaited fails the session as aborted at once, with no more reads", async () => {
+    const controller = new AbortController();
+    const { r, readsAtAsk } = await stalledToken(controller.signal);
+    controller.abort(new Error("user gave up"));
+    const info = await r.info;
+    expect(info).toMatchObject({
+      reason: "error",
+      error: { kind: "aborted", message: "the operation was aborted" },
+    });
+    expect(r.reads()).toBe(readsAtAsk);
+    expect(r.transport.aborts).toBe(1);
   });
 });

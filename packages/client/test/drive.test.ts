@@ -1,51 +1,10 @@
-import { BODY_COPY_LIMIT, type JobId, type SendResult } from "@smtp/core";
+import { BODY_COPY_LIMIT } from "@smtp/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type CloseInfo, Driver } from "../src/drive.ts";
-import { chunks, FakeSession, FakeTransport, type Faults, toyServer } from "./fakes.ts";
+import { Driver } from "../src/drive.ts";
+import { type DriveSetup, startDrive as start } from "./drive-run.ts";
+import { FakeSession, FakeTransport, toyServer } from "./fakes.ts";
 
 const job = { from: "a@example.test", to: ["b@example.test"] };
-
-interface Run {
-  session: FakeSession;
-  transport: FakeTransport;
-  results: Map<JobId, SendResult>;
-  info: Promise<CloseInfo>;
-}
-
-function start(
-  options: {
-    faults?: Faults;
-    server?: Record<string, string | null>;
-    body?: () => AsyncIterable<Uint8Array>;
-    signal?: AbortSignal;
-    jobs?: number;
-    quitWhenDone?: boolean;
-  } = {},
-): Run {
-  const session = new FakeSession();
-  const transport = new FakeTransport(toyServer(options.server), options.faults);
-  const results = new Map<JobId, SendResult>();
-  const jobs = options.jobs ?? 1;
-  const driver: Driver = new Driver(
-    session,
-    transport,
-    {
-      ready: () => {},
-      body: () => (options.body ?? (() => chunks("Subject: x\r\n\r\n", "hello\r\n")))(),
-      result: (id, result) => {
-        results.set(id, result);
-        if (results.size === jobs && options.quitWhenDone !== false) {
-          session.quit(Date.now());
-          driver.wake();
-        }
-      },
-    },
-    { now: () => Date.now(), signal: options.signal },
-  );
-  session.connected(Date.now());
-  for (let i = 0; i < jobs; i++) session.send(job, Date.now());
-  return { session, transport, results, info: driver.run() };
-}
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
@@ -154,7 +113,7 @@ describe("Driver", () => {
   });
 
   describe("R13 the transport is closed or aborted exactly once on every error path", () => {
-    const cases: [string, Parameters<typeof start>[0], string, boolean][] = [
+    const cases: [string, DriveSetup, string, boolean][] = [
       ["the first write throws", { faults: { writeThrowsAt: 1 } }, "connection", false],
       ["a body write throws", { faults: { writeThrowsAt: 4 } }, "connection", true],
       ["startTls rejects", { faults: { startTlsRejects: true } }, "tls", false],
@@ -190,7 +149,7 @@ describe("Driver", () => {
     it("when the signal aborts while waiting for the server", async () => {
       const controller = new AbortController();
       const run = start({
-        server: { MAIL: undefined as unknown as string },
+        server: { MAIL: undefined },
         signal: controller.signal,
       });
       await vi.advanceTimersByTimeAsync(10);
@@ -204,7 +163,7 @@ describe("Driver", () => {
     });
 
     it("when the server falls silent: the session's deadline fires", async () => {
-      const run = start({ server: { MAIL: undefined as unknown as string } });
+      const run = start({ server: { MAIL: undefined } });
       await vi.advanceTimersByTimeAsync(999);
       expect(run.results.size).toBe(0);
       await vi.advanceTimersByTimeAsync(2);

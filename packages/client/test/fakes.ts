@@ -1,6 +1,6 @@
 import type { Action, Capabilities, JobId, SendJob, SendResult, SessionApi } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
-import type { Transport } from "@smtp/core/transport-kit";
+import type { Connector, Transport } from "@smtp/core/transport-kit";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -37,11 +37,17 @@ export class FakeSession implements SessionApi {
   /** Jobs whose end of data went out (their outcome is unknown until "ok"). */
   #ended = new Set<JobId>();
   #closed = false;
+  /** QUIT asked for while jobs were open: it goes out after the last one, as the Session does. */
+  #quitAfterJobs = false;
   state = "greeting";
   capabilities: Capabilities | undefined;
+  /** Jobs handed to this session so far (`send` calls). */
+  given = 0;
   readonly timeoutMs: number;
-  constructor(timeoutMs = 1000) {
+  readonly #capabilities: Capabilities;
+  constructor(timeoutMs = 1000, capabilities: Capabilities = fakeCapabilities) {
     this.timeoutMs = timeoutMs;
+    this.#capabilities = capabilities;
   }
   get idle() {
     return this.state === "ready" && this.#jobs.length === 0;
@@ -89,9 +95,9 @@ export class FakeSession implements SessionApi {
       if (word === "tls") this.#actions.push({ type: "upgrade-tls", servername: "example.test" });
       else if (word === "ready") {
         this.state = "ready";
-        this.capabilities = fakeCapabilities;
+        this.capabilities = this.#capabilities;
         this.#deadline = null;
-        this.#actions.push({ type: "ready", capabilities: fakeCapabilities });
+        this.#actions.push({ type: "ready", capabilities: this.#capabilities });
         // One transaction at a time: MAIL for the head job; the next after its result.
         if (this.#jobs[0] !== undefined) this.#write(`MAIL ${this.#jobs[0]}`, now);
       } else if (word === "go") {
@@ -100,6 +106,7 @@ export class FakeSession implements SessionApi {
       } else if (word === "ok") {
         const id = this.#jobs.shift();
         if (this.#jobs[0] !== undefined) this.#write(`MAIL ${this.#jobs[0]}`, now);
+        else if (this.#quitAfterJobs) this.#write("QUIT", now);
         this.#deadline = this.#jobs.length ? now + this.timeoutMs : null;
         if (id !== undefined) {
           const result: SendResult = {
@@ -131,6 +138,7 @@ export class FakeSession implements SessionApi {
   }
   send(_job: SendJob, now: number): JobId {
     const id = this.#nextId++;
+    this.given++;
     this.#jobs.push(id);
     if (this.state === "ready" && this.#jobs.length === 1) this.#write(`MAIL ${id}`, now);
     return id;
@@ -150,6 +158,7 @@ export class FakeSession implements SessionApi {
   }
   quit(now: number) {
     if (this.#jobs.length === 0) this.#write("QUIT", now);
+    else this.#quitAfterJobs = true;
   }
   pollTransmit() {
     return this.#transmit.shift() ?? null;
@@ -167,6 +176,8 @@ export interface Faults {
   writeThrowsAt?: number;
   startTlsRejects?: boolean;
   readRejectsAt?: number;
+  /** What the read at `readRejectsAt` rejects with (default: a `connection` error). */
+  readError?: SmtpError;
 }
 
 /**
@@ -203,7 +214,9 @@ export class FakeTransport implements Transport {
   read(): Promise<Uint8Array | null> {
     this.#reads++;
     if (this.faults.readRejectsAt === this.#reads) {
-      return Promise.reject(new SmtpError({ kind: "connection", message: "read failed" }));
+      return Promise.reject(
+        this.faults.readError ?? new SmtpError({ kind: "connection", message: "read failed" }),
+      );
     }
     if (this.#queue.length > 0) return Promise.resolve(this.#queue.shift() ?? null);
     return new Promise((resolve, reject) => {
@@ -241,7 +254,7 @@ export class FakeTransport implements Transport {
 }
 
 /** The toy server's usual answers. */
-export function toyServer(overrides: Record<string, string | null> = {}) {
+export function toyServer(overrides: Record<string, string | null | undefined> = {}) {
   return (line: string): string | null | undefined => {
     const key = line.split(" ")[0] ?? "";
     if (key in overrides) return overrides[key];
@@ -256,4 +269,69 @@ export function toyServer(overrides: Record<string, string | null> = {}) {
 
 export async function* chunks(...parts: string[]): AsyncIterable<Uint8Array> {
   for (const p of parts) yield enc.encode(p);
+}
+
+/**
+ * One connection's server: overrides of {@link toyServer}'s answers (greeting with `ready`,
+ * no TLS; `undefined`: no answer), `"refuse"` (the connector throws ECONNREFUSED), or a factory of a whole
+ * answering function, called once per connection (for per-connection state).
+ */
+export type Script =
+  | Record<string, string | null | undefined>
+  | "refuse"
+  | (() => (line: string) => string | null | undefined);
+
+/**
+ * A connector whose n-th connection answers with `scripts[n]` (the last one repeats), or
+ * throws; `faults[n]` breaks the n-th connection's transport. Its sessions are
+ * {@link FakeSession}s offering `capabilities`.
+ */
+export function scripted(
+  scripts: Script[],
+  faults: Faults[] = [],
+  capabilities: Capabilities = fakeCapabilities,
+) {
+  const transports: FakeTransport[] = [];
+  const sessions: FakeSession[] = [];
+  const connector: Connector = async () => {
+    const script = scripts[Math.min(transports.length, scripts.length - 1)]!;
+    if (script === "refuse") {
+      transports.push(new FakeTransport(() => undefined));
+      throw new SmtpError({ kind: "connection", message: "connect ECONNREFUSED" });
+    }
+    const respond =
+      typeof script === "function" ? script() : toyServer({ HELLO: "ready", ...script });
+    const t = new FakeTransport(respond, faults[transports.length] ?? {});
+    transports.push(t);
+    return t;
+  };
+  const sessionFactory = () => {
+    const s = new FakeSession(1000, capabilities);
+    sessions.push(s);
+    return s;
+  };
+  return { connector, transports, sessions, sessionFactory };
+}
+
+/** Message `i` of a test: its marker `<<m{i}>>` in the body tells which connection carried it. */
+export function markedMessage(i: number) {
+  return { from: "a@example.test", to: "b@example.test", subject: `m${i}`, text: `<<m${i}>>\n` };
+}
+
+/** The markers of the messages whose body went out on each connection of `s`, in order. */
+export function carried(s: { sessions: FakeSession[] }): string[][] {
+  return s.sessions.map((session) => session.body.join("").match(/<<m\d+>>/g) ?? []);
+}
+
+/** A send's outcome: what it resolved to, or the error it rejected with. */
+export function outcome<T>(promise: Promise<T>): Promise<T | SmtpError> {
+  return promise.then(
+    (value) => value,
+    (error: unknown) => error as SmtpError,
+  );
+}
+
+/** Lets the driver loops and the pool run until nothing moves (no timer involved). */
+export async function idle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 }

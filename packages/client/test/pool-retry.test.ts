@@ -1,38 +1,8 @@
-import { createClient, SmtpError } from "@smtp/client";
-import type { Connector } from "@smtp/core/transport-kit";
-
+import { createClient, type SmtpError } from "@smtp/client";
 import { describe, expect, it } from "vitest";
-import { FakeSession, FakeTransport, type Faults, toyServer } from "./fakes.ts";
+import { FakeTransport, scripted } from "./fakes.ts";
 
 const message = { from: "a@example.test", to: "b@example.test", subject: "s", text: "body\n" };
-
-/**
- * A connector whose n-th connection answers with `scripts[n]` (the last one repeats), or
- * throws; `faults[n]` breaks the n-th connection's transport.
- */
-function scripted(scripts: (Record<string, string | null> | "refuse")[], faults: Faults[] = []) {
-  const transports: FakeTransport[] = [];
-  const sessions: FakeSession[] = [];
-  const connector: Connector = async () => {
-    const script = scripts[Math.min(transports.length, scripts.length - 1)]!;
-    if (script === "refuse") {
-      transports.push(new FakeTransport(() => undefined));
-      throw new SmtpError({ kind: "connection", message: "connect ECONNREFUSED" });
-    }
-    const t = new FakeTransport(
-      toyServer({ HELLO: "ready", ...script }),
-      faults[transports.length] ?? {},
-    );
-    transports.push(t);
-    return t;
-  };
-  const sessionFactory = () => {
-    const s = new FakeSession();
-    sessions.push(s);
-    return s;
-  };
-  return { connector, transports, sessions, sessionFactory };
-}
 
 describe("pool retries (scripted server)", () => {
   it("retries a message on a new connection when the server dropped it before any data", async () => {

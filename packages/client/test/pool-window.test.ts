@@ -15,6 +15,8 @@ class WindowServer {
   received = 0;
   /** MAIL commands read so far. */
   mails = 0;
+  /** Whether QUIT was read, and how many answers were still owed then. */
+  quit: { owed: number } | undefined;
   /** The size of every BDAT chunk read. */
   readonly chunkSizes: number[] = [];
   /** Answers owed, in order. */
@@ -83,6 +85,7 @@ class WindowServer {
         const text = lines.map((l, i) => `250${i < lines.length - 1 ? "-" : " "}${l}\r\n`);
         void this.#end.write(enc.encode(text.join("")));
       } else if (verb === "QUIT") {
+        this.quit = { owed: this.#owed.length };
         void this.#end.write(enc.encode("221 bye\r\n")).then(() => this.#end.close());
       } else if (verb === "BDAT") {
         this.#bdatLeft = Number(line.split(" ")[1]);
@@ -213,6 +216,18 @@ describe("pool.maxInFlight: the in-flight window on one connection", () => {
       clearInterval(timer);
       await client.close();
     }
+  });
+
+  it("close() with messages in flight: QUIT goes out only after their last reply", async () => {
+    const { client, servers } = windowClient(CHUNKING, {});
+    const sends = [0, 1].map((i) => client.send(message(i)));
+    await until(() => servers[0]?.received === 2);
+    const closing = client.close();
+    expect(await settled(() => (servers[0]!.quit ? 1 : 0))).toBe(0);
+    servers[0]!.release();
+    expect(await Promise.all(sends)).toHaveLength(2);
+    await closing;
+    expect(servers[0]!.quit).toEqual({ owed: 0 });
   });
 
   it("refuses a window that is not a positive integer", () => {

@@ -102,4 +102,93 @@ describe("Waiter", () => {
     expect(vi.getTimerCount()).toBe(0);
     waiter.dispose();
   });
+
+  it("arms one timer, for the time left rounded up, while the deadline stays or moves later", async () => {
+    let now = 0.25;
+    const waiter = new Waiter(() => now);
+    const setTimer = vi.spyOn(globalThis, "setTimeout");
+    await waiter.wait(Promise.resolve(0), 1_000);
+    await waiter.wait(Promise.resolve(1), 1_000);
+    now = 100;
+    await waiter.wait(Promise.resolve(2), 1_500);
+    expect(setTimer.mock.calls.map((call) => call[1])).toEqual([1_000]);
+    await waiter.wait(Promise.resolve(3), 999.5);
+    expect(setTimer.mock.calls.map((call) => call[1])).toEqual([1_000, 900]);
+    setTimer.mockRestore();
+    waiter.dispose();
+  });
+
+  it("interrupt() ends an interruptible wait only, and does nothing with no wait open", async () => {
+    const waiter = new Waiter(() => Date.now());
+    let resolve: (v: string) => void = () => {};
+    const plain = waiter.wait(new Promise<string>((r) => (resolve = r)), null);
+    waiter.interrupt();
+    resolve("kept");
+    await expect(plain).resolves.toEqual({ type: "value", value: "kept" });
+    const interruptible = waiter.waitInterruptible(never(), null);
+    waiter.interrupt();
+    await expect(interruptible).resolves.toEqual({ type: "wake" });
+    waiter.interrupt();
+    // Left open by dispose: no wait to end.
+    void waiter.waitInterruptible(never(), null);
+    waiter.dispose();
+    expect(() => waiter.interrupt()).not.toThrow();
+
+    // An interruptible wait that an earlier abort answered at once opens no wait either.
+    const controller = new AbortController();
+    controller.abort("gone");
+    const aborted = new Waiter(() => Date.now(), controller.signal);
+    await expect(aborted.waitInterruptible(never(), null)).resolves.toEqual({
+      type: "aborted",
+      reason: "gone",
+    });
+    expect(() => aborted.interrupt()).not.toThrow();
+    aborted.dispose();
+  });
+
+  it("an abort between waits ends nothing and throws nothing; the next wait is aborted", async () => {
+    const controller = new AbortController();
+    const waiter = new Waiter(() => Date.now(), controller.signal);
+    await waiter.wait(Promise.resolve(1), null);
+    const [listener] = getEventListeners(controller.signal, "abort");
+    controller.abort("between");
+    // What the signal ran on that abort: with no wait open it must not throw.
+    expect(() => (listener as () => void)()).not.toThrow();
+    await expect(waiter.wait(Promise.resolve(2), null)).resolves.toEqual({
+      type: "aborted",
+      reason: "between",
+    });
+    waiter.dispose();
+  });
+
+  it("used again after dispose, it listens to its signal again", async () => {
+    const controller = new AbortController();
+    const waiter = new Waiter(() => Date.now(), controller.signal);
+    await waiter.wait(Promise.resolve(1), null);
+    waiter.dispose();
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    const again = waiter.wait(never(), null);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+    controller.abort("stop");
+    await expect(again).resolves.toEqual({ type: "aborted", reason: "stop" });
+    waiter.dispose();
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("a wait left open by dispose that settles later leaves the next wait alone", async () => {
+    const waiter = new Waiter(() => Date.now());
+    let settle: (v: string) => void = () => {};
+    const left = waiter.wait(new Promise<string>((r) => (settle = r)), null);
+    waiter.dispose();
+    let outcome: unknown;
+    void waiter.waitInterruptible(never(), 1_000).then((o) => {
+      outcome = o;
+    });
+    settle("late");
+    await expect(left).resolves.toEqual({ type: "value", value: "late" });
+    waiter.interrupt();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outcome).toEqual({ type: "wake" });
+    waiter.dispose();
+  });
 });

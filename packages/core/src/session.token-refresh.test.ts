@@ -48,6 +48,15 @@ function authenticating(mechanisms = "XOAUTH2", options: Partial<SessionOptions>
   return io;
 }
 
+/** The close action of a session whose command-phase deadline passed. */
+function commandTimeoutClose(message: string, fields: { command?: string } = {}) {
+  return {
+    type: "close",
+    reason: "timeout",
+    error: { kind: "timeout", phase: "command", message, ...fields },
+  };
+}
+
 describe("a refused access token is refreshed once", () => {
   it("XOAUTH2: 334 error, 535, need-token, then AUTH again with the fresh token", () => {
     const s = authenticating();
@@ -130,9 +139,67 @@ describe("a refused access token is refreshed once", () => {
       s.server("221 bye\n");
       expect(s.actions().at(-1)).toMatchObject({
         type: "close",
-        error: { kind: "auth", message: "the refreshed access token is not usable" },
+        error: {
+          kind: "auth",
+          message: "the refreshed access token is not usable",
+          retryable: false,
+        },
       });
     }
+  });
+
+  it("a token that is not a string at all (a JavaScript caller's undefined) is unusable too", () => {
+    const s = authenticating();
+    s.client();
+    s.server("535 5.7.8 no\n");
+    s.actions();
+    s.session.tokenRefreshed(undefined as unknown as string, 2000);
+    expect(s.client()).toBe("QUIT\r\n");
+    expect(s.actions()).toEqual([]);
+    s.server("221 bye\n");
+    expect(s.actions()).toMatchObject([
+      {
+        type: "close",
+        error: { kind: "auth", message: "the refreshed access token is not usable" },
+      },
+    ]);
+  });
+
+  it("the request for a token is a transcript event, and the wait ends with the fresh token", () => {
+    const s = authenticating();
+    s.client();
+    s.server("535 5.7.8 no\n");
+    expect(s.transcript.at(-1)).toEqual({
+      direction: "*",
+      text: "access token refused: asking for a fresh one",
+    });
+    s.actions();
+    s.session.tokenRefreshed("new-token", 2000);
+    expect(s.client()).toBe(`AUTH XOAUTH2 ${xoauth2("new-token")}\r\n`);
+    // Only one answer per need-token.
+    expect(() => s.session.tokenRefreshed("newer", 2000)).toThrow(/without a need-token action/);
+    // The AUTH now awaits the server: a timeout is the server's, naming the command.
+    s.session.handleTimeout(2000 + 300_000);
+    expect(s.actions().at(-1)).toMatchObject(
+      commandTimeoutClose("no answer from the server in the command phase", {
+        command: "AUTH XOAUTH2",
+      }),
+    );
+  });
+
+  it("a long token's held response is forgotten when the server refuses AUTH before asking for it", () => {
+    const s = authenticating("XOAUTH2", {
+      auth: { user: "u@example.com", accessToken: "t".repeat(600) },
+    });
+    expect(s.client()).toBe("EHLO client.example\r\nAUTH XOAUTH2\r\n");
+    s.server("535 5.7.8 no\n");
+    expect(s.actions()).toEqual([{ type: "need-token" }]);
+    s.session.tokenRefreshed("new-token", 2000);
+    expect(s.client()).toBe(`AUTH XOAUTH2 ${xoauth2("new-token")}\r\n`);
+    // The challenge is answered by the new exchange (the empty line after an error), not
+    // with the first token's held initial response.
+    s.server(`334 ${ERROR_JSON}\n`);
+    expect(s.client()).toBe("\r\n");
   });
 
   it("no token within the command timeout is a timeout naming the token", () => {
@@ -144,15 +211,9 @@ describe("a refused access token is refreshed once", () => {
     s.session.handleTimeout(deadline - 1);
     expect(s.actions()).toEqual([]);
     s.session.handleTimeout(deadline);
-    expect(s.actions().at(-1)).toMatchObject({
-      type: "close",
-      reason: "timeout",
-      error: {
-        kind: "timeout",
-        phase: "command",
-        message: "no fresh access token within the command timeout",
-      },
-    });
+    expect(s.actions().at(-1)).toMatchObject(
+      commandTimeoutClose("no fresh access token within the command timeout"),
+    );
     expect(s.session.pollTimeout()).toBeNull();
     // A late answer after the close is ignored.
     expect(() => s.session.tokenRefreshed("late", deadline + 1)).not.toThrow();

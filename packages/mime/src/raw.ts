@@ -81,28 +81,26 @@ export async function readRawHeaders(
   const normalizer = new LineEndNormalizer();
   const read: Uint8Array[] = [];
   let done = false;
-  const tooLong = async (): Promise<never> => {
-    await iterator.return?.();
-    throw new MimeError("raw", `the header section is longer than ${limit} octets`);
-  };
-  while (normalizer.bodyStart === undefined) {
-    if (normalizer.written > limit) await tooLong();
+  while (normalizer.bodyStart === undefined && !done) {
     const next = await iterator.next();
     if (next.done) {
       read.push(normalizer.end());
       done = true;
-      break;
-    }
-    if (!(next.value instanceof Uint8Array)) {
+    } else if (next.value instanceof Uint8Array) {
+      read.push(normalizer.push(next.value));
+    } else {
       await iterator.return?.();
       throw new MimeError("raw", "stream yielded a non-Uint8Array chunk");
     }
-    read.push(normalizer.push(next.value));
+    // The section ends where the body starts or, while that is not found, at what was read:
+    // checked after every chunk, it holds at any chunking and bounds what is held ahead.
+    if ((normalizer.bodyStart ?? normalizer.written) > limit) {
+      await iterator.return?.();
+      throw new MimeError("raw", `the header section is longer than ${limit} octets`);
+    }
   }
   const prefix = concat(read);
   const head = prefix.slice(0, normalizer.bodyStart ?? prefix.length);
-  // One chunk can hold more than the limit: the section's end came with it, past the limit.
-  if (head.length > limit) await tooLong();
   const rest = async function* (): AsyncGenerator<Uint8Array> {
     if (prefix.length > 0) yield prefix;
     if (done) return;

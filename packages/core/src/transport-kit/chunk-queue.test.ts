@@ -45,6 +45,19 @@ describe("ChunkQueue", () => {
     expect(events).toEqual(["pause", "resume"]);
   });
 
+  it("pauses again when the reader falls behind after a resume", async () => {
+    const { q, events } = queue(4);
+    q.push(bytes(4));
+    await q.take();
+    expect(events).toEqual(["pause", "resume"]);
+    q.push(bytes(3));
+    expect(events).toEqual(["pause", "resume"]);
+    q.push(bytes(1));
+    expect(events).toEqual(["pause", "resume", "pause"]);
+    await q.take();
+    expect(events).toEqual(["pause", "resume", "pause", "resume"]);
+  });
+
   it("ends and fails only after the chunks before", async () => {
     const ended = queue().q;
     ended.push(bytes(1));
@@ -77,6 +90,19 @@ describe("ChunkQueue", () => {
     expect(q.size).toBe(0);
     expect(events).toEqual(["pause", "resume"]);
     expect(await q.take()).toBeNull();
+  });
+
+  it("discard resumes only a paused source, and only once", async () => {
+    const running = queue(4);
+    running.q.push(bytes(3));
+    running.q.discard();
+    expect(running.events).toEqual([]);
+    const paused = queue(4);
+    paused.q.push(bytes(4));
+    paused.q.discard();
+    paused.q.discard();
+    expect(paused.events).toEqual(["pause", "resume"]);
+    expect(await paused.q.take()).toBeNull();
   });
 
   it("assertDrained refuses an upgrade over unread bytes (STARTTLS injection)", () => {

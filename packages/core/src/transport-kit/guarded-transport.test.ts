@@ -11,6 +11,10 @@ class Scripted extends GuardedTransport {
   destroyed = 0;
   /** What `upgrade` sees of `ending` once its step is settled. */
   endingAfterUpgrade: boolean | undefined;
+  /** What each `destroy` call saw of `ending`. */
+  readonly endingAtDestroy: boolean[] = [];
+  /** When set, `send` throws it at once instead of returning a promise. */
+  throwOnSend: unknown;
 
   constructor(secure = false) {
     super({ peer: { host: "mx.test", port: 25 }, errors: MEMORY_ERRORS, secure });
@@ -35,7 +39,13 @@ class Scripted extends GuardedTransport {
   protected receive(): Promise<Uint8Array | null> {
     return this.#step("receive");
   }
+  /** `ending`, as a subclass sees it. */
+  get isEnding(): boolean {
+    return this.ending;
+  }
+
   protected send(bytes: Uint8Array): Promise<void> {
+    if (this.throwOnSend !== undefined) throw this.throwOnSend;
     return this.#step(`send ${new TextDecoder().decode(bytes)}`);
   }
   protected async upgrade(servername: string): Promise<void> {
@@ -47,6 +57,7 @@ class Scripted extends GuardedTransport {
   }
   protected destroy(): void {
     this.destroyed++;
+    this.endingAtDestroy.push(this.ending);
     // A destroyed runtime settles whatever it still had running.
     for (const step of this.pending.splice(0)) step.done.reject(new Error("destroyed"));
   }
@@ -159,6 +170,8 @@ describe("GuardedTransport", () => {
     const closing = t.close();
     t.abort();
     await closing;
+    // abort() destroys, so does the shutdown it fails, and the release once at the end.
+    expect(t.destroyed).toBe(3);
   });
 
   it("startTls waits for the writes before it, then upgrades and reports secure", async () => {
@@ -241,5 +254,141 @@ describe("GuardedTransport", () => {
 
   it("starts secure with implicit TLS", () => {
     expect(new Scripted(true).secure).toBe(true);
+  });
+
+  it("a write goes to the runtime at once when no write is pending, also after earlier writes", async () => {
+    const t = new Scripted();
+    const a = t.write(text("a"));
+    expect(t.log).toEqual(["send a"]);
+    t.settle("send a");
+    await a;
+    const b = t.write(text("b"));
+    expect(t.log).toEqual(["send a", "send b"]);
+    // So bytes written just before close() still reach the runtime before its shutdown.
+    const closing = t.close();
+    expect(t.log).toEqual(["send a", "send b", "shutdown"]);
+    await expect(b).rejects.toMatchObject({ kind: "connection" });
+    t.settle("send b");
+    t.settle("shutdown");
+    await closing;
+  });
+
+  it("a send that throws at once fails the write like a rejected one", async () => {
+    const t = new Scripted();
+    t.throwOnSend = reset;
+    const error = await t.write(text("a")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SmtpError);
+    expect(error).toMatchObject({
+      kind: "connection",
+      detail: "ECONNRESET",
+      retryable: true,
+      message: "writing to mx.test:25 failed: ECONNRESET: reset",
+      cause: reset,
+    });
+    await expect(t.read()).rejects.toBe(error);
+  });
+
+  it("a failed read is reported as reading from the peer", async () => {
+    const t = new Scripted();
+    const reading = t.read();
+    t.settle("receive", { error: reset });
+    await expect(reading).rejects.toMatchObject({
+      kind: "connection",
+      message: "reading from mx.test:25 failed: ECONNRESET: reset",
+    });
+  });
+
+  it("after close(), writes and startTls are refused, naming the peer and the operation", async () => {
+    const t = new Scripted();
+    const pending = t.write(text("a"));
+    const closing = t.close();
+    await expect(pending).rejects.toMatchObject({
+      kind: "connection",
+      retryable: true,
+      message: "the connection to mx.test:25 is closed (write)",
+    });
+    await expect(t.write(text("b"))).rejects.toMatchObject({
+      message: "the connection to mx.test:25 is closed (write)",
+    });
+    await expect(t.startTls({ servername: "mx.test" })).rejects.toMatchObject({
+      kind: "connection",
+      message: "the connection to mx.test:25 is closed (startTls)",
+    });
+    t.settle("send a");
+    t.settle("shutdown");
+    await closing;
+  });
+
+  it("an upgrade failing with an unknown error is a TLS failure of the STARTTLS handshake", async () => {
+    const t = new Scripted();
+    const upgrading = t.startTls({ servername: "mx.test" });
+    await tick();
+    t.settle("upgrade", { error: new Error("boom") });
+    await expect(upgrading).rejects.toMatchObject({
+      kind: "tls",
+      retryable: false,
+      message: "the STARTTLS handshake with mx.test:25 failed: boom",
+    });
+  });
+
+  it("after STARTTLS the connection reads and writes again", async () => {
+    const t = new Scripted();
+    const upgrading = t.startTls({ servername: "mx.test" });
+    await tick();
+    t.settle("upgrade");
+    await upgrading;
+    const reading = t.read();
+    t.settle("receive", { value: text("250 ok") });
+    expect(await reading).toEqual(text("250 ok"));
+    const writing = t.write(text("EHLO"));
+    t.settle("send EHLO");
+    await writing;
+    expect(t.log).toEqual(["upgrade mx.test", "receive", "send EHLO"]);
+  });
+
+  it("`ending` is true from close() on, also once it has resolved", async () => {
+    const t = new Scripted();
+    expect(t.isEnding).toBe(false);
+    const closing = t.close();
+    expect(t.isEnding).toBe(true);
+    t.settle("shutdown");
+    await closing;
+    expect(t.endingAtDestroy).toEqual([true]);
+    expect(t.isEnding).toBe(true);
+  });
+
+  it("`ending` is true as soon as a failure releases the connection", async () => {
+    const t = new Scripted();
+    const reading = t.read();
+    t.settle("receive", { error: reset });
+    await reading.catch(() => {});
+    await t.close();
+    expect(t.endingAtDestroy).toEqual([true, true]);
+    expect(t.isEnding).toBe(true);
+  });
+
+  it("abort() after close() has resolved leaves the released runtime alone", async () => {
+    const t = new Scripted();
+    const closing = t.close();
+    t.settle("shutdown");
+    await closing;
+    expect(t.destroyed).toBe(1);
+    t.abort(new Error("late"));
+    expect(t.destroyed).toBe(1);
+    await t.close();
+    expect(t.destroyed).toBe(1);
+  });
+
+  it("close() waits for an operation the runtime settles from a later task of its event loop", async () => {
+    const t = new Scripted();
+    const reading = t.read();
+    const closing = t.close();
+    expect(await reading).toBeNull();
+    setTimeout(() => {
+      t.settle("shutdown");
+      t.settle("receive", { value: null });
+    }, 0);
+    await closing;
+    expect(t.pending).toEqual([]);
   });
 });

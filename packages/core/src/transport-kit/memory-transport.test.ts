@@ -1,23 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { memoryTransportPair } from "./memory-transport.ts";
+import { memoryError } from "./memory-pipe.ts";
+import { MEMORY_ERRORS, memoryTransportPair } from "./memory-transport.ts";
+import { pending } from "./pending.test-util.ts";
+import { toTransportError } from "./runtime-error.ts";
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
 const read = async (t: { read(): Promise<Uint8Array | null> }): Promise<string | null> => {
   const chunk = await t.read();
   return chunk === null ? null : new TextDecoder().decode(chunk);
-};
-const pending = async (promise: Promise<unknown>): Promise<boolean> => {
-  let settled = false;
-  promise.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-  return !settled;
 };
 
 describe("memoryTransportPair", () => {
@@ -117,5 +107,103 @@ describe("memoryTransportPair", () => {
     const waiting = lonely.client.startTls({ servername: "localhost" });
     lonely.server.abort();
     await expect(waiting).rejects.toMatchObject({ kind: "connection", detail: "ECONNRESET" });
+  });
+
+  it("errors name each end's peer and say what the simulated runtime reported", async () => {
+    const { client, server } = memoryTransportPair();
+    await client.close();
+    await expect(server.write(text("x"))).rejects.toMatchObject({
+      message: "writing to memory-client:0 failed: EPIPE: the peer closed the connection",
+    });
+    const reset = memoryTransportPair();
+    const reading = reset.client.read();
+    reset.server.abort();
+    await expect(reading).rejects.toMatchObject({
+      message: "reading from memory:0 failed: ECONNRESET: the peer reset the connection",
+    });
+    const writer = memoryTransportPair();
+    writer.client.abort();
+    await expect(writer.server.write(text("x"))).rejects.toMatchObject({
+      kind: "connection",
+      detail: "EPIPE",
+      message: "writing to memory-client:0 failed: EPIPE: the peer reset the connection",
+    });
+  });
+
+  it("a failed simulated handshake reports the certificate error and the server's alert", async () => {
+    const untrusted = memoryTransportPair({ trusted: false });
+    const untrustedServer = untrusted.server.startTls({ servername: "" });
+    await expect(untrusted.client.startTls({ servername: "localhost" })).rejects.toMatchObject({
+      kind: "tls",
+      detail: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      message: "TLS with memory:0 failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE: untrusted certificate",
+    });
+    await expect(untrustedServer).rejects.toMatchObject({
+      kind: "tls",
+      detail: "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA",
+      message: "TLS with memory-client:0 failed: ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: alert: unknown CA",
+    });
+    const wrong = memoryTransportPair({ certificateNames: ["mx.test"] });
+    const wrongServer = wrong.server.startTls({ servername: "" });
+    await expect(wrong.client.startTls({ servername: "localhost" })).rejects.toMatchObject({
+      message:
+        "TLS with memory:0 failed: ERR_TLS_CERT_ALTNAME_INVALID: certificate not valid for localhost",
+    });
+    await expect(wrongServer).rejects.toMatchObject({
+      kind: "tls",
+      detail: "ERR_SSL_TLSV1_ALERT_BAD_CERTIFICATE",
+      message:
+        "TLS with memory-client:0 failed: ERR_SSL_TLSV1_ALERT_BAD_CERTIFICATE: alert: bad certificate",
+    });
+    const lonely = memoryTransportPair();
+    const waiting = lonely.client.startTls({ servername: "localhost" });
+    await lonely.server.close();
+    await expect(waiting).rejects.toMatchObject({
+      message:
+        "the STARTTLS handshake with memory:0 failed: ECONNRESET: " +
+        "the peer closed the connection during the handshake",
+    });
+  });
+});
+
+describe("MEMORY_ERRORS", () => {
+  const peer = { host: "mx.test", port: 25 };
+  const map = (code: string, stage: "read" | "starttls") =>
+    toTransportError(memoryError(code, "said"), MEMORY_ERRORS, peer, stage);
+
+  it("socket codes are network failures, retryable even during a handshake", () => {
+    for (const code of ["ECONNREFUSED", "ECONNRESET", "EPIPE"]) {
+      expect(map(code, "starttls")).toMatchObject({
+        kind: "connection",
+        retryable: true,
+        detail: code,
+        message: `the STARTTLS handshake with mx.test:25 failed: ${code}: said`,
+      });
+    }
+  });
+
+  it("certificate codes are certificate failures, also outside a handshake", () => {
+    for (const code of ["ERR_TLS_CERT_ALTNAME_INVALID", "UNABLE_TO_VERIFY_LEAF_SIGNATURE"]) {
+      expect(map(code, "read")).toMatchObject({
+        kind: "tls",
+        retryable: false,
+        detail: code,
+        message: `TLS with mx.test:25 failed: ${code}: said`,
+      });
+    }
+  });
+
+  it("codes starting with ERR_SSL_ are TLS failures; ERR_SSL_ elsewhere in a code is not", () => {
+    expect(map("ERR_SSL_WRONG_VERSION", "read")).toMatchObject({
+      kind: "tls",
+      retryable: false,
+      detail: "ERR_SSL_WRONG_VERSION",
+      message: "TLS with mx.test:25 failed: ERR_SSL_WRONG_VERSION: said",
+    });
+    expect(map("X_ERR_SSL_WRONG_VERSION", "read")).toMatchObject({
+      kind: "connection",
+      retryable: true,
+      message: "reading from mx.test:25 failed: X_ERR_SSL_WRONG_VERSION: said",
+    });
   });
 });

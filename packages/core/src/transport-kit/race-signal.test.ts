@@ -4,21 +4,36 @@ import { type AbortSignalLike, raceSignal } from "./race-signal.ts";
 
 const peer = { host: "h", port: 1 };
 
-/** A signal that counts its listeners. */
+/** A signal that keeps its listeners by type and honours `once`, as an `EventTarget` does. */
 class Signal implements AbortSignalLike {
   aborted = false;
   reason: unknown;
-  readonly listeners = new Set<() => void>();
-  addEventListener(_type: "abort", listener: () => void): void {
-    this.listeners.add(listener);
+  readonly byType = new Map<string, Set<() => void>>();
+  readonly once = new Set<() => void>();
+  /** The "abort" listeners. */
+  get listeners(): Set<() => void> {
+    return this.byType.get("abort") ?? new Set();
   }
-  removeEventListener(_type: "abort", listener: () => void): void {
-    this.listeners.delete(listener);
+  addEventListener(type: string, listener: () => void, options?: { once?: boolean }): void {
+    const set = this.byType.get(type) ?? new Set();
+    set.add(listener);
+    this.byType.set(type, set);
+    if (options?.once === true) this.once.add(listener);
+  }
+  removeEventListener(type: string, listener: () => void): void {
+    this.byType.get(type)?.delete(listener);
   }
   abort(reason: unknown): void {
     this.aborted = true;
     this.reason = reason;
-    for (const listener of [...this.listeners]) listener();
+    this.fire();
+  }
+  /** Calls the "abort" listeners (again, for a signal that fires twice). */
+  fire(): void {
+    for (const listener of [...this.listeners]) {
+      if (this.once.has(listener)) this.removeEventListener("abort", listener);
+      listener();
+    }
   }
 }
 
@@ -42,6 +57,38 @@ describe("raceSignal", () => {
     await expect(raceSignal(Promise.reject(failure), signal, options)).rejects.toBe(failure);
     expect(signal.listeners.size).toBe(0);
     expect(await raceSignal(Promise.resolve(4), undefined, options)).toBe(4);
+    await expect(raceSignal(Promise.reject(failure), undefined, options)).rejects.toBe(failure);
+  });
+
+  it("listens for abort once: no listener is left after the signal fires", async () => {
+    const signal = new Signal();
+    const racing = raceSignal(new Promise(() => {}), signal, {
+      peer,
+      cancel: () => {},
+      discard: () => {},
+    });
+    expect(signal.listeners.size).toBe(1);
+    expect([...signal.byType.keys()]).toEqual(["abort"]);
+    signal.abort("stop");
+    expect(signal.listeners.size).toBe(0);
+    await expect(racing).rejects.toMatchObject({ kind: "aborted", cause: "stop" });
+  });
+
+  it("cancels once even when a signal that ignores `once` fires twice", async () => {
+    const signal = new Signal();
+    let cancels = 0;
+    const racing = raceSignal(new Promise(() => {}), signal, {
+      peer,
+      cancel: () => {
+        cancels++;
+      },
+      discard: () => {},
+    });
+    signal.once.clear();
+    signal.abort("stop");
+    signal.fire();
+    expect(cancels).toBe(1);
+    await expect(racing).rejects.toMatchObject({ kind: "aborted" });
   });
 
   it("on abort: rejects with the reason, cancels, and discards a value that still arrives", async () => {

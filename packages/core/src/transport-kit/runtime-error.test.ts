@@ -1,30 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { SmtpError } from "../errors.ts";
 import { peerName } from "./peer.ts";
+import { peer, runtimeError, table, UNKNOWN, verdict } from "./runtime-error.test-util.ts";
 import { type RuntimeErrorTable, toTransportError } from "./runtime-error.ts";
-
-const table: RuntimeErrorTable = {
-  codes: {
-    ECONNREFUSED: "network",
-    Refused: ["network", "ECONNREFUSED"],
-    BAD_CERT: "certificate",
-    NoCapability: "permission",
-    WRONG_VERSION: "not-tls",
-  },
-  codePatterns: [[/^ERR_SSL_/, "tls"]],
-  messages: [
-    [/plaintext answer/, "not-tls"],
-    [/unknown issuer/, ["certificate", "UNABLE_TO_VERIFY_LEAF_SIGNATURE"]],
-    [/certificate/, "certificate"],
-  ],
-};
-const peer = { host: "mx.example.test", port: 25 };
-
-function runtimeError(fields: { code?: string; name?: string; message?: string }): Error {
-  const error = new Error(fields.message ?? "failed");
-  if (fields.name) error.name = fields.name;
-  return Object.assign(error, fields.code ? { code: fields.code } : {});
-}
 
 describe("toTransportError", () => {
   it("maps a network code to a retryable connection error with the code as detail", () => {
@@ -121,6 +99,61 @@ describe("toTransportError", () => {
     const text = toTransportError("gone", table, peer, "read");
     expect(text).toMatchObject({ kind: "connection", detail: undefined, cause: "gone" });
     expect(text.message).toContain("gone");
+  });
+});
+
+describe("toTransportError reads the runtime's table", () => {
+  it("a table with neither code families nor message patterns (Deno's, Cloudflare's)", () => {
+    const codesOnly: RuntimeErrorTable = { codes: { ECONNREFUSED: "network" } };
+    const odd = runtimeError({ code: "EODD", message: "odd" });
+    expect(toTransportError(odd, codesOnly, peer, "read")).toMatchObject({
+      kind: "connection",
+      retryable: true,
+      detail: "EODD",
+    });
+    const codeless = runtimeError({ message: "certificate rejected" });
+    expect(verdict(toTransportError(codeless, codesOnly, peer, "read"))).toEqual(UNKNOWN);
+  });
+
+  it("a code family gives its meaning outside a handshake too", () => {
+    const alert = runtimeError({ code: "ERR_SSL_ALERT", message: "alert 40" });
+    expect(toTransportError(alert, table, peer, "read")).toMatchObject({
+      kind: "tls",
+      retryable: false,
+      detail: "ERR_SSL_ALERT",
+    });
+  });
+
+  it("code families are tried on codes only, never on an error without one", () => {
+    const catchAll: RuntimeErrorTable = { codes: {}, codePatterns: [[/.*/, "network"]] };
+    const codeless = runtimeError({ message: "bad record" });
+    expect(toTransportError(codeless, catchAll, peer, "tls")).toMatchObject({
+      kind: "tls",
+      retryable: false,
+      detail: undefined,
+    });
+  });
+
+  it("an error with neither code nor name matches no row, not even one named undefined", () => {
+    const odd: RuntimeErrorTable = { codes: { undefined: "permission" } };
+    const bare = { message: "no code, no name" };
+    expect(verdict(toTransportError(bare, odd, peer, "connect"))).toEqual(UNKNOWN);
+  });
+
+  it("a TLS failure known by its message alone has no detail", () => {
+    const alert = runtimeError({ message: "handshake alert: bad record mac" });
+    const error = toTransportError(alert, table, peer, "read");
+    expect(error).toMatchObject({ kind: "tls", retryable: false, detail: undefined });
+    expect(error.message).toBe(
+      "TLS with mx.example.test:25 failed: handshake alert: bad record mac",
+    );
+  });
+
+  it("an unknown error is tls during the implicit TLS handshake", () => {
+    const odd = runtimeError({ code: "EODD", message: "odd" });
+    const error = toTransportError(odd, table, peer, "tls");
+    expect(error).toMatchObject({ kind: "tls", retryable: false, detail: "EODD" });
+    expect(error.message).toBe("the TLS handshake with mx.example.test:25 failed: EODD: odd");
   });
 });
 
