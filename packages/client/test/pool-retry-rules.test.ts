@@ -189,6 +189,32 @@ describe("how many connections a message may cost", () => {
     });
   }
 
+  it("a third failed connection in a row fails its message even with room for another connection", async () => {
+    // The first failure (a 554 greeting) is not transient: its message fails, and it counts.
+    // The next message's two connections hang up at once: after the second, the count is
+    // three, so the message fails there; it is not put back for the fourth connection, which
+    // would have taken it.
+    const faults: Faults[] = [
+      {
+        readRejectsAt: 1,
+        readError: new SmtpError({
+          kind: "rejected",
+          message: "go away",
+          reply: { code: 554, lines: ["no"] },
+        }),
+      },
+    ];
+    const s = scripted([{ HELLO: undefined }, { HELLO: null }, { HELLO: null }, {}], faults);
+    const client = clientOf(s, { maxConnections: 2, maxInFlight: 1 });
+    const first = await outcome(client.send(markedMessage(0)));
+    expect(first instanceof SmtpError && first.code).toBe(554);
+    const second = await outcome(client.send(markedMessage(1)));
+    await client.close();
+    expect(second instanceof SmtpError && second.kind).toBe("connection");
+    expect(s.transports).toHaveLength(3);
+    expect(carried(s)).toEqual([[], [], []]);
+  });
+
   it("a connection refused while another is open: its message goes on the open one", async () => {
     // The first connection works (slowly: its first message waits for the test), the second is refused.
     let release: (() => void) | undefined;
