@@ -9,7 +9,7 @@ import type {
 import { Session, SmtpError } from "@smtp/core";
 import type { Connector, Transport } from "@smtp/core/transport-kit";
 import { machineHostname } from "#platform";
-import { accessTokenFrom, credentialsFor } from "./credentials.ts";
+import { accessTokenFrom, credentialsFor, TOKEN_PROVIDER } from "./credentials.ts";
 import { type CloseInfo, Driver } from "./drive.ts";
 import { chooseEhloName } from "./ehlo-name.ts";
 import type { QueuedSend } from "./job.ts";
@@ -172,7 +172,7 @@ export class Connection {
     let info: CloseInfo;
     try {
       // Fetched before connecting: a failing token provider leaves no socket to clean up.
-      const auth = await this.#bounded(credentialsFor(o.auth), "the access token provider");
+      const auth = await this.#bounded(credentialsFor(o.auth), TOKEN_PROVIDER);
       const connector = await connectorPromise;
       // Transports keep no clock: the connect deadline (and the connection's abort) reach
       // the connector through this signal, which ends a TCP connect or TLS handshake.

@@ -3,6 +3,9 @@ import { SmtpError } from "@smtp/core/base";
 import type { AccessTokenProvider } from "./options.ts";
 import type { ResolvedAuth } from "./resolve-options.ts";
 
+/** How errors name the access-token provider (a connect timeout it outlasted, for one). */
+export const TOKEN_PROVIDER = "the access token provider";
+
 /**
  * Asks the access-token provider for a token and checks it. `expired` tells the provider
  * that the server refused the previous one (so a cached token must not be returned). A

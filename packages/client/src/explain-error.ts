@@ -1,6 +1,7 @@
 import type { Reply } from "@smtp/core";
 import { SmtpError } from "@smtp/core/base";
 import { authHints } from "./auth-hints.ts";
+import { TOKEN_PROVIDER } from "./credentials.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
 
 const UNTRUSTED =
@@ -130,6 +131,13 @@ function timeoutHint(error: SmtpError, o: ResolvedOptions): string | undefined {
       `. The server said nothing for ${o.timeouts.greeting} ms after the connection opened: if ` +
       `port ${o.port} is an implicit-TLS port (usually 465), set secure: true; if the server is ` +
       "only slow, raise timeouts.greeting."
+    );
+  }
+  if (error.phase === "connect" && error.message.startsWith(TOKEN_PROVIDER)) {
+    // No socket was opened yet: host, port and the network are not in question.
+    return (
+      `. No connection was opened: raise timeouts.connect (${o.timeouts.connect} ms) if ` +
+      "the provider is only slow."
     );
   }
   if (error.phase === "connect") {

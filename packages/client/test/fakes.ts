@@ -1,3 +1,4 @@
+import { createClient } from "@smtp/client";
 import type { Action, Capabilities, JobId, SendJob, SendResult, SessionApi } from "@smtp/core";
 import { SmtpError } from "@smtp/core";
 import type { Connector, Transport } from "@smtp/core/transport-kit";
@@ -311,6 +312,16 @@ export function scripted(
     return s;
   };
   return { connector, transports, sessions, sessionFactory };
+}
+
+/** Loads the engine (a dynamic import, real I/O) with one send, before a test's clock or loop counts. */
+export async function loadEngine(): Promise<void> {
+  const s = scripted([{}]);
+  const client = createClient(
+    { host: "mx.example.test", name: "client.example.test", transport: s.connector },
+    { sessionFactory: s.sessionFactory },
+  );
+  await client.send(markedMessage(0));
 }
 
 /** Message `i` of a test: its marker `<<m{i}>>` in the body tells which connection carried it. */

@@ -1,17 +1,18 @@
 import { createClient } from "@smtp/client";
 import type { Connector } from "@smtp/core/transport-kit";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { carried, idle, markedMessage, outcome, type Script, scripted } from "./fakes.ts";
+import {
+  carried,
+  idle,
+  loadEngine,
+  markedMessage,
+  outcome,
+  type Script,
+  scripted,
+} from "./fakes.ts";
 
-beforeAll(async () => {
-  // Loads the engine (a dynamic import, real I/O) before the clock stands still.
-  const s = scripted([{}]);
-  const client = createClient(
-    { host: "mx.example.test", name: "client.example.test", transport: s.connector },
-    { sessionFactory: s.sessionFactory },
-  );
-  await client.send(markedMessage(0));
-});
+// Loads the engine before the clock stands still.
+beforeAll(loadEngine);
 
 // The pool's clock (performance.now) and timers are fake: every time below is exact.
 beforeEach(() => {

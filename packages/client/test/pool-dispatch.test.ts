@@ -1,6 +1,14 @@
 import { createClient } from "@smtp/client";
-import { describe, expect, it } from "vitest";
-import { carried, fakeCapabilities, idle, markedMessage, outcome, scripted } from "./fakes.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  carried,
+  fakeCapabilities,
+  idle,
+  loadEngine,
+  markedMessage,
+  outcome,
+  scripted,
+} from "./fakes.ts";
 
 const enc = new TextEncoder();
 
@@ -116,5 +124,55 @@ describe("close() with messages in flight", () => {
     await closing;
     expect(carried(s)).toEqual([["<<m0>>", "<<m1>>"], []]);
     expect(s.sessions[0]!.out.at(-1)).toBe("QUIT");
+  });
+});
+
+describe("a rate-limited pool opens one connection per message that waits for one", () => {
+  beforeAll(loadEngine);
+
+  it("two messages retried at once after their connection drops open two connections, not three", async () => {
+    // The first connection never answers MAIL: it holds its two messages, unsent. The others
+    // greet only when the test says so.
+    const held = { HELLO: undefined };
+    const s = scripted([{ MAIL: undefined }, held]);
+    const client = createClient(
+      {
+        host: "mx.example.test",
+        name: "client.example.test",
+        transport: s.connector,
+        pool: {
+          maxConnections: 5,
+          maxInFlight: 2,
+          idleTimeout: 1,
+          rateLimit: { messages: 100, interval: 60_000 },
+        },
+      },
+      { sessionFactory: s.sessionFactory },
+    );
+    const sends = [0, 1, 2, 3, 4].map((i) => outcome(client.send(markedMessage(i))));
+    await until(() => s.sessions[0]?.given === 2);
+    // The four others take the other three messages, then close once idle: room for four more.
+    for (const t of s.transports.slice(1)) t.push(enc.encode("ready"));
+    await until(() => s.transports.slice(1).every((t) => t.finished > 0));
+    expect(s.transports).toHaveLength(5);
+    // The drop hands both messages back at once (one result each, in one go).
+    s.transports[0]!.push(null);
+    await until(() => s.transports.length >= 7);
+    await idle();
+    expect(s.transports).toHaveLength(7);
+    for (const t of s.transports.slice(5)) t.push(enc.encode("ready"));
+    for (const sent of await Promise.all(sends)) {
+      expect(sent).toMatchObject({ accepted: ["a@example.test"] });
+    }
+    expect(carried(s)).toEqual([
+      [],
+      ["<<m2>>"],
+      ["<<m3>>"],
+      ["<<m4>>"],
+      [],
+      ["<<m0>>"],
+      ["<<m1>>"],
+    ]);
+    await client.close();
   });
 });

@@ -229,7 +229,14 @@ describe("connectors and token providers that never answer", () => {
       () => undefined,
       (e: unknown) => e as SmtpError,
     );
-    expect(error?.kind).toBe("timeout");
+    expect(error).toMatchObject({
+      kind: "timeout",
+      phase: "connect",
+      message:
+        "the access token provider took longer than the connect timeout. No connection was " +
+        "opened: raise timeouts.connect (50 ms) if the provider is only slow.",
+      retryable: true,
+    });
     expect(s.transports).toHaveLength(0);
   });
 });

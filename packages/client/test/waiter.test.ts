@@ -87,6 +87,34 @@ describe("Waiter", () => {
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 
+  it("an abort drops the waiter's listener at once: the aborted signal holds nothing of it", async () => {
+    const controller = new AbortController();
+    const waiter = new Waiter(() => Date.now(), controller.signal);
+    const pending = waiter.wait(never(), null);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+    controller.abort("stop");
+    await expect(pending).resolves.toEqual({ type: "aborted", reason: "stop" });
+    // Not yet disposed: the signal (often the caller's, long-lived) must not keep the waiter.
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    waiter.dispose();
+  });
+
+  it("a timer that fires early with no wait open is not re-armed", async () => {
+    // The waiter's clock lags the timers: the timer of a finished wait fires before its deadline.
+    let now = 0;
+    const waiter = new Waiter(() => now);
+    await expect(waiter.wait(Promise.resolve("v"), 1_000)).resolves.toEqual({
+      type: "value",
+      value: "v",
+    });
+    expect(vi.getTimerCount()).toBe(1);
+    now = 400;
+    await vi.advanceTimersByTimeAsync(1_000);
+    // Nothing is due between waits: no timer keeps the process alive.
+    expect(vi.getTimerCount()).toBe(0);
+    waiter.dispose();
+  });
+
   it("a rejection of the awaited promise is an error outcome, and a late one is swallowed", async () => {
     const waiter = new Waiter(() => Date.now());
     await expect(waiter.wait(Promise.reject(new Error("x")), null)).resolves.toMatchObject({
