@@ -265,6 +265,7 @@ describe.skipIf(!proxies)("through real proxies, to smtp-server", () => {
 });
 
 describe.skipIf(!proxies || !hasPostfix())("through real proxies, to Postfix", () => {
+  // Four deliveries through Postfix, each awaited in a Maildir: more than the default 20 s on a loaded machine.
   it("submission (STARTTLS + AUTH) and smtps (implicit TLS) through each proxy; delivered", async () => {
     const env = (await postfixEnv())!;
     for (const [name, url] of proxyUrls()) {
@@ -302,5 +303,5 @@ describe.skipIf(!proxies || !hasPostfix())("through real proxies, to Postfix", (
         expect(new TextDecoder().decode(found.raw)).toMatch(/with ESMTPS?A/);
       }
     }
-  });
+  }, 60_000);
 });
