@@ -122,6 +122,13 @@ describe("an end of data that went out unanswered", () => {
     expect(maybeDeliveredAs(impatient)).toEqual(wrongly('"timeout/undefined" (retryable: true)'));
   });
 
+  it("also when the engine gives up on the message without calling it maybe-delivered", () => {
+    // Not retryable, as maybe-delivered must be, yet the detail does not say why.
+    const silent = (e: SmtpError) =>
+      new SmtpError({ kind: "connection", message: e.message, retryable: false });
+    expect(maybeDeliveredAs(silent)).toEqual(wrongly('"connection/undefined" (retryable: false)'));
+  });
+
   it("may fail otherwise when the server, not the network, ended it", () => {
     const broken = failingWith(
       (e) =>

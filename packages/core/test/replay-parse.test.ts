@@ -112,6 +112,7 @@ describe("parseTranscript", () => {
   const bad: [string, string, RegExp][] = [
     ["no @job", "S: 220 hi", /@job is missing/],
     ["metadata after a step", "S: 220 hi\n@job {}", /line 2: metadata must come before/],
+    ["metadata after a marker", "-- eof --\n@job {}", /line 2: metadata must come before/],
     ["an unknown metadata key", "@jobs {}", /unknown metadata "@jobs"/],
     ["@job twice", "@job {}\n@job {}", /@job given twice/],
     ["@expect twice", "@job {}\n@expect {}\n@expect {}", /@expect given twice/],
