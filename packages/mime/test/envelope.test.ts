@@ -59,3 +59,34 @@ describe("envelope recipients", () => {
     ]);
   });
 });
+
+describe("SMTPUTF8 is needed for the envelope alone", () => {
+  // Header fields all ASCII: only the envelope's addresses decide.
+  const smtpUtf8 = (envelope: NonNullable<MessageInput["envelope"]>) =>
+    createMessage({ ...base, envelope }, fixedOptions({ smtpUtf8: true })).smtpUtf8;
+
+  it("a non-ASCII envelope sender needs it, ASCII recipients or not", () => {
+    expect(smtpUtf8({ from: "üser@example.test" })).toBe(true);
+    expect(smtpUtf8({ from: "üser@example.test", to: "b@example.test" })).toBe(true);
+  });
+
+  it("one non-ASCII recipient needs it, first or last", () => {
+    expect(smtpUtf8({ to: "üser@example.test" })).toBe(true);
+    expect(smtpUtf8({ to: ["b@example.test", "üser@example.test"] })).toBe(true);
+    expect(smtpUtf8({ to: ["üser@example.test", "b@example.test"] })).toBe(true);
+  });
+
+  it("an all-ASCII envelope, or the null sender with ASCII recipients, does not", () => {
+    expect(smtpUtf8({ from: "s@example.test", to: ["b@example.test", "c@example.test"] })).toBe(
+      false,
+    );
+    expect(smtpUtf8({ from: null, to: "b@example.test" })).toBe(false);
+  });
+
+  it("without the option a non-ASCII envelope address is refused", () => {
+    const error = refusal(() =>
+      createMessage({ ...base, envelope: { from: "üser@example.test" } }, fixedOptions()),
+    );
+    expect(error.field).toBe("envelope.from");
+  });
+});

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type BuildOptions, createMessage, type MessageInput, toBytes } from "../src/index.ts";
+import {
+  type BuildOptions,
+  createMessage,
+  type MessageInput,
+  MimeError,
+  toBytes,
+} from "../src/index.ts";
 import { fixedOptions, refusal } from "./support.ts";
 
 const base: MessageInput = { from: "a@example.test", to: "b@example.test" };
@@ -57,6 +63,59 @@ describe("options and input are checked first, with exact messages", () => {
     expect(refused({ ...base, date: new Date(Number.NaN) })).toBe("date: must be a valid Date");
   });
 
+  it("text and html must be strings, each refused under its own name", () => {
+    expect(refused({ ...base, text: 42 })).toBe("text: must be a string");
+    expect(refused({ ...base, html: 42 })).toBe("html: must be a string");
+    expect(refused({ ...base, text: "t", html: ["h"] })).toBe("html: must be a string");
+  });
+
+  it("a refusal is a MimeError by name, kind and field", () => {
+    let caught: unknown;
+    try {
+      createMessage({ ...base, text: 42 } as unknown as MessageInput, fixedOptions());
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(MimeError);
+    expect((caught as MimeError).name).toBe("MimeError");
+    expect((caught as MimeError).kind).toBe("invalid-input");
+    expect((caught as MimeError).field).toBe("text");
+    expect(String(caught)).toBe("MimeError: text: must be a string");
+  });
+
+  it("a boundary is drawn at most 16 times: found at the 16th draw it is used, else refused", async () => {
+    // The message has two multiparts (mixed, alternative) and a given Message-ID, so
+    // randomBytes is asked only for boundaries: the first draw is taken, then `repeats`
+    // draws give the same octets again before a fresh one.
+    const run = (repeats: number) => {
+      let calls = 0;
+      const options = fixedOptions({
+        randomBytes: (n) => {
+          calls++;
+          return new Uint8Array(n).fill(calls <= 1 + repeats ? 0 : calls);
+        },
+      });
+      const input: MessageInput = {
+        ...base,
+        messageId: "<m@example.test>",
+        text: "t",
+        html: "h",
+        attachments: [{ content: "x" }],
+      };
+      return { build: () => createMessage(input, options), calls: () => calls };
+    };
+    const at16 = run(15);
+    const text = decode(await toBytes(at16.build()));
+    expect(at16.calls()).toBe(17);
+    expect(text).toContain(`boundary="=_${"00".repeat(12)}"`);
+    expect(text).toContain(`boundary="=_${"11".repeat(12)}"`);
+    const over = run(16);
+    expect(refusal(over.build)).toBe(
+      "options.randomBytes: keeps returning boundaries already used or present in the content",
+    );
+    expect(over.calls()).toBe(17);
+  });
+
   it("a randomBytes that keeps giving the same octets runs out of boundaries", () => {
     const options = fixedOptions({ randomBytes: (n) => new Uint8Array(n) });
     // One boundary is drawn fine; the second can only repeat it.
@@ -72,6 +131,25 @@ describe("options and input are checked first, with exact messages", () => {
 });
 
 describe("header fields of the message", () => {
+  it("no To field without to; Cc and Bcc alone are enough", async () => {
+    const text = await head({ from: "a@example.test", cc: "c@example.test" });
+    expect(text).toMatch(
+      /^Date: [^\r\n]*\r\nFrom: a@example\.test\r\nCc: c@example\.test\r\nMessage-ID: /,
+    );
+    expect(text).not.toContain("To:");
+    const bccOnly = await head({ from: "a@example.test", bcc: "d@example.test" });
+    expect(bccOnly).toMatch(/^Date: [^\r\n]*\r\nFrom: a@example\.test\r\nMessage-ID: /);
+    expect(await head(base)).toContain("\r\nTo: b@example.test\r\n");
+  });
+
+  it("X-Priority and Importance may be custom headers when priority is not set", async () => {
+    const text = await head({ ...base, headers: { "X-Priority": "2", Importance: "low" } });
+    expect(text).toContain("\r\nX-Priority: 2\r\nImportance: low\r\nMIME-Version: 1.0\r\n");
+    expect(refused({ ...base, priority: "high", headers: { importance: "low" } })).toBe(
+      "headers.importance: may not be set together with the priority field",
+    );
+  });
+
   it("an empty references list writes no References field", async () => {
     for (const references of [[], " "]) {
       expect(await head({ ...base, references })).not.toContain("References");
