@@ -65,6 +65,13 @@ function chunksOf(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   return chunks;
 }
 
+/** Whether two byte arrays hold the same octets (cheaper than comparing spread arrays). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Splits `bytes` at `cuts` and encodes the pieces in order. */
 function encodeParts(
   encoder: { push(c: Uint8Array): Uint8Array; end(): Uint8Array },
@@ -171,7 +178,7 @@ describe("DataEncoder", () => {
     expect([...new DataEncoder().push(short)]).toEqual([...reference.push(short)]);
   });
 
-  describe("a chunk of 16 KiB or more (the native-search path)", () => {
+  describe("a chunk of 16 KiB or more (the word-skipping path)", () => {
     const LONG = 16 * 1024;
     const pad = "x".repeat(LONG);
 
@@ -245,6 +252,48 @@ describe("DataEncoder", () => {
       expect(encode([`${pad}\r\r\n`])).toBe(`${pad}\r\n\r\n.\r\n`);
     });
 
+    it("finds a line end, a bare CR or LF and a leading dot at each octet of a word, at each alignment", () => {
+      // The scan reads 4-aligned words and walks only those holding an octet below 0x0e.
+      // Fillers: just below (0x0c, walked though clean), at (0x0e) and with the high bit
+      // (0x8d, 0x8a: CR and LF plus 0x80, must not count as line ends).
+      const tokens = ["\r\n", "\r", "\n", "\r\n.", "\r\n\r\n", "."];
+      for (const filler of [0x78, 0x0c, 0x0e, 0x8d, 0x8a]) {
+        for (let offset = 0; offset < 4; offset++) {
+          for (let at = LONG - 8; at <= LONG - 5; at++) {
+            for (const token of tokens) {
+              for (const dotStuff of [true, false]) {
+                const backing = new Uint8Array(offset + LONG + 16).fill(filler);
+                backing.set(enc.encode(token), offset + at);
+                const chunk = backing.subarray(offset, offset + LONG + 8);
+                const e = new DataEncoder({ dotStuff });
+                const out = e.push(chunk);
+                const reference = new ReferenceEncoder(dotStuff);
+                const expected = concatBytes([reference.push(chunk), reference.end()]);
+                expect(sameBytes(concatBytes([out, e.end()]), expected)).toBe(true);
+                // Unchanged (a lone "." mid-line, CRLF alone, BDAT dots): the chunk's own memory.
+                const clean =
+                  !/\r(?!\n)|(?<!\r)\n|\n\./.test(token) ||
+                  (!dotStuff && !/\r(?!\n)|(?<!\r)\n/.test(token));
+                expect(out.buffer === backing.buffer).toBe(clean);
+              }
+            }
+          }
+        }
+      }
+    });
+
+    it("checks the first octet of every aligned word after a line end for a dot", () => {
+      // A CRLF that ends exactly before a word boundary: the dot is the word's first octet.
+      for (let offset = 0; offset < 4; offset++) {
+        const backing = new Uint8Array(offset + LONG + 8).fill(0x78);
+        const chunk = backing.subarray(offset, offset + LONG + 4);
+        const dotAt = LONG - ((LONG + offset) % 4); // 4-aligned in memory
+        chunk.set(enc.encode("\r\n."), dotAt - 2);
+        expect(dec.decode(new DataEncoder().push(chunk)).indexOf("\r\n..")).toBe(dotAt - 2);
+        expect(new DataEncoder({ dotStuff: false }).push(chunk)).toBe(chunk);
+      }
+    });
+
     it("doubles a dot at the start of any line, not only the first, and checks every line", () => {
       expect(encode([`a\r\n.b${pad}`])).toBe(`a\r\n..b${pad}\r\n.\r\n`);
       expect(encode([`a\r\nb${pad}\r\n.c`])).toBe(`a\r\nb${pad}\r\n..c\r\n.\r\n`);
@@ -275,7 +324,7 @@ describe("DataEncoder", () => {
     );
   });
 
-  it("property: the same as the reference for long chunks (the native-search path)", () => {
+  it("property: the same as the reference for long chunks (the word-skipping path)", () => {
     fc.assert(
       fc.property(bodyArb, fc.nat({ max: 300 }), fc.boolean(), (bytes, repeat, dotStuff) => {
         // Repeated past 16 KiB, cut at the threshold and around it.
