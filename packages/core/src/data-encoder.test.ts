@@ -178,7 +178,7 @@ describe("DataEncoder", () => {
     expect([...new DataEncoder().push(short)]).toEqual([...reference.push(short)]);
   });
 
-  describe("a chunk of 16 KiB or more (the word-skipping path)", () => {
+  describe("a long chunk (16 KiB)", () => {
     const LONG = 16 * 1024;
     const pad = "x".repeat(LONG);
 
@@ -253,28 +253,31 @@ describe("DataEncoder", () => {
     });
 
     it("finds a line end, a bare CR or LF and a leading dot at each octet of a word, at each alignment", () => {
-      // The scan reads 4-aligned words and walks only those holding an octet below 0x0e.
-      // Fillers: just below (0x0c, walked though clean), at (0x0e) and with the high bit
-      // (0x8d, 0x8a: CR and LF plus 0x80, must not count as line ends).
+      // Chunks of 64 octets or more are read in 4-aligned words, and only the words holding
+      // an octet below 0x0e are walked; shorter ones are walked octet by octet. Lengths at,
+      // just under and just over 64, and a long one. Fillers: just below (0x0c, walked
+      // though clean), at (0x0e) and with the high bit (0x8d, 0x8a: CR and LF plus 0x80,
+      // which must not count as line ends).
       const tokens = ["\r\n", "\r", "\n", "\r\n.", "\r\n\r\n", "."];
-      for (const filler of [0x78, 0x0c, 0x0e, 0x8d, 0x8a]) {
-        for (let offset = 0; offset < 4; offset++) {
-          for (let at = LONG - 8; at <= LONG - 5; at++) {
-            for (const token of tokens) {
-              for (const dotStuff of [true, false]) {
-                const backing = new Uint8Array(offset + LONG + 16).fill(filler);
-                backing.set(enc.encode(token), offset + at);
-                const chunk = backing.subarray(offset, offset + LONG + 8);
-                const e = new DataEncoder({ dotStuff });
-                const out = e.push(chunk);
-                const reference = new ReferenceEncoder(dotStuff);
-                const expected = concatBytes([reference.push(chunk), reference.end()]);
-                expect(sameBytes(concatBytes([out, e.end()]), expected)).toBe(true);
-                // Unchanged (a lone "." mid-line, CRLF alone, BDAT dots): the chunk's own memory.
-                const clean =
-                  !/\r(?!\n)|(?<!\r)\n|\n\./.test(token) ||
-                  (!dotStuff && !/\r(?!\n)|(?<!\r)\n/.test(token));
-                expect(out.buffer === backing.buffer).toBe(clean);
+      for (const size of [63, 64, 65, LONG]) {
+        for (const filler of [0x78, 0x0c, 0x0e, 0x8d, 0x8a]) {
+          for (let offset = 0; offset < 4; offset++) {
+            for (let at = size - 12; at <= size - 9; at++) {
+              for (const token of tokens) {
+                for (const dotStuff of [true, false]) {
+                  const backing = new Uint8Array(offset + size + 8).fill(filler);
+                  backing.set(enc.encode(token), offset + at);
+                  const chunk = backing.subarray(offset, offset + size);
+                  const e = new DataEncoder({ dotStuff });
+                  const out = e.push(chunk);
+                  const reference = new ReferenceEncoder(dotStuff);
+                  const expected = concatBytes([reference.push(chunk), reference.end()]);
+                  expect(sameBytes(concatBytes([out, e.end()]), expected)).toBe(true);
+                  // Nothing to change (CRLF, a dot inside a line, any dot with BDAT): the chunk itself.
+                  const bare = /\r(?!\n)|(?<!\r)\n/.test(token);
+                  const clean = !bare && (!dotStuff || !token.includes("\n."));
+                  expect(out === chunk).toBe(clean);
+                }
               }
             }
           }

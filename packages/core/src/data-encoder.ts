@@ -3,11 +3,9 @@ import { utf8 } from "./bytes.ts";
 const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
-/**
- * Chunks shorter than this are walked in JavaScript; longer ones are searched line by line
- * with the native `indexOf`, faster on long runs such as base64 lines.
- */
-const SMALL_CHUNK = 16 * 1024;
+/** Chunks shorter than this are walked octet by octet: a 32-bit view costs more than it saves. */
+const WORD_SCAN_MIN = 64;
+const NO_WORDS = new Uint32Array(0);
 
 /**
  * The streaming DATA body encoder (RFC 5321 §4.5.2). Every bare CR and every bare LF becomes
@@ -44,40 +42,11 @@ export class DataEncoder {
    */
   push(chunk: Uint8Array): Uint8Array {
     if (this.#ended) throw new Error("DataEncoder: push after end");
-    if (chunk.length < SMALL_CHUNK) return this.#pushSmall(chunk);
+    if (this.#pendingCr) return this.#encodeFrom(chunk, 0); // the held-back CR goes first
     const unchanged = this.#unchangedLength(chunk);
     if (unchanged === chunk.length) return chunk;
-    if (unchanged >= 0) return chunk.subarray(0, unchanged);
-    return this.#encodeFrom(chunk, 0);
-  }
-
-  /**
-   * A short chunk in one walk of plain JavaScript (cheaper than native searches on short
-   * lines) up to the first byte that changes; from there, {@link DataEncoder.#encodeFrom}.
-   */
-  #pushSmall(chunk: Uint8Array): Uint8Array {
-    if (this.#pendingCr) return this.#encodeFrom(chunk, 0);
-    const length = chunk.length;
-    const dotStuff = this.#dotStuff;
-    let lineStart = this.#lineStart;
-    let i = 0;
-    for (; i < length; i++) {
-      const byte = chunk[i]!;
-      if (byte === CR) {
-        if (i + 1 === length) {
-          this.#pendingCr = true;
-          this.#lineStart = lineStart;
-          return chunk.subarray(0, i);
-        }
-        if (chunk[i + 1] !== LF) break; // a bare CR
-        i++;
-        lineStart = true;
-      } else if (byte === LF || (lineStart && byte === DOT && dotStuff)) {
-        break; // a bare LF, or a dot to double
-      } else lineStart = false;
-    }
-    this.#lineStart = lineStart;
-    return i === length ? chunk : this.#encodeFrom(chunk, i);
+    // Clean up to a CR that ends the chunk (held back), or up to the first octet to change.
+    return this.#pendingCr ? chunk.subarray(0, unchanged) : this.#encodeFrom(chunk, unchanged);
   }
 
   /**
@@ -122,29 +91,31 @@ export class DataEncoder {
   }
 
   /**
-   * How much of `chunk` goes out as it is: its whole length when every CR is followed by LF,
-   * every LF preceded by CR and no line starts with a dot; one less when it also ends on a
-   * CR (held back for the next chunk); -1 when something must change. In the first two cases
-   * the state after the chunk is recorded. Only chunks of `SMALL_CHUNK` or more come here:
-   * never an empty one.
+   * How much of `chunk`, from its start, goes out as it is: up to the first bare CR, bare
+   * LF or dot at a line start (when dot-stuffing); or up to a CR that ends the chunk, held
+   * back for the next one (`#pendingCr` is then set); or the whole chunk. The state at that
+   * point is recorded. Called with no CR pending.
    *
    * Runs of octets with no line end are skipped four at a time through a 32-bit view; only
    * the words around a line end are walked octet by octet.
    */
   #unchangedLength(chunk: Uint8Array): number {
-    if (this.#pendingCr) return -1; // the held-back CR goes first
     const length = chunk.length;
     const dotStuff = this.#dotStuff;
     let lineStart = this.#lineStart;
-    // The octets before the first 4-aligned address are walked one by one.
-    const head = Math.min(length, (4 - (chunk.byteOffset & 3)) & 3);
-    const words = new Uint32Array(chunk.buffer, chunk.byteOffset + head, (length - head) >>> 2);
+    // The octets before the first 4-aligned address are walked one by one (all of them in
+    // a short chunk).
+    const short = length < WORD_SCAN_MIN;
+    const head = short ? length : (4 - (chunk.byteOffset & 3)) & 3;
+    const words = short
+      ? NO_WORDS
+      : new Uint32Array(chunk.buffer, chunk.byteOffset + head, (length - head) >>> 2);
     const wordCount = words.length;
     const wordsEnd = head + 4 * wordCount;
     let i = 0;
     while (i < length) {
       if (i >= head && i < wordsEnd && ((i - head) & 3) === 0) {
-        if (lineStart && dotStuff && chunk[i] === DOT) return -1;
+        if (lineStart && dotStuff && chunk[i] === DOT) break;
         // Skip the words whose every octet is 0x0e or above, so neither CR nor LF: the
         // "has less than" test of "Bit Twiddling Hacks", exact for any octet below 0x0e.
         const first = (i - head) >>> 2;
@@ -163,21 +134,20 @@ export class DataEncoder {
       if (byte === CR) {
         if (i + 1 === length) {
           this.#pendingCr = true;
-          this.#lineStart = lineStart;
-          return length - 1;
+          break;
         }
-        if (chunk[i + 1] !== LF) return -1; // a bare CR
+        if (chunk[i + 1] !== LF) break; // a bare CR
         i += 2;
         lineStart = true;
       } else if (byte === LF || (lineStart && dotStuff && byte === DOT)) {
-        return -1; // a bare LF, or a dot to double
+        break; // a bare LF, or a dot to double
       } else {
         lineStart = false;
         i++;
       }
     }
     this.#lineStart = lineStart;
-    return length;
+    return i;
   }
 
   /**
