@@ -110,7 +110,9 @@ export function runClientProcess(
   job: ClientJob,
   options: ClientRunOptions,
 ): Promise<ClientOutcome> {
-  const execArgv = [...TSX_ARGS, "--expose-gc", ...(options.nodeFlags ?? [])];
+  // BENCH_NODE_FLAGS (e.g. "--trace-gc"): extra flags for every client process, to diagnose.
+  const extra = process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter((flag) => flag !== "") ?? [];
+  const execArgv = [...TSX_ARGS, "--expose-gc", ...(options.nodeFlags ?? []), ...extra];
   // The client process profiles its timed part only (node:inspector), not start-up.
   const profile = options.cpuProfDir
     ? { BENCH_PROFILE: join(options.cpuProfDir, `${options.label}.cpuprofile`) }
