@@ -83,6 +83,10 @@ export async function openClient(
       pool: {
         maxConnections,
         ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+        // Diagnostic: messages per connection (default 100, as nodemailer's; the raw client's 1000).
+        ...(process.env.BENCH_SMTP_MAX_MESSAGES
+          ? { maxMessages: Number(process.env.BENCH_SMTP_MAX_MESSAGES) }
+          : {}),
       },
       ...(dkim ? { dkim: { ...signing, privateKey: dkim.privateKey, spool: dkim.spool } } : {}),
       ...(auth === undefined ? {} : { auth }),

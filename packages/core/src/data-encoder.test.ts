@@ -285,6 +285,28 @@ describe("DataEncoder", () => {
       }
     });
 
+    it("reads a chunk of 64 octets or more a word at a time, a shorter one octet by octet", () => {
+      // Counts the chunk's element reads (the 32-bit view over its buffer is not counted).
+      // Base64-like lines: 62 letters and CRLF, so 64 octets a line.
+      const readsOf = (bytes: Uint8Array): number => {
+        let reads = 0;
+        const counted = new Proxy(bytes, {
+          get(target, key) {
+            if (typeof key === "string" && /^\d+$/.test(key)) reads++;
+            const value = Reflect.get(target, key, target);
+            return typeof value === "function" ? value.bind(target) : value;
+          },
+        });
+        expect(new DataEncoder().push(counted)).toBe(counted);
+        return reads;
+      };
+      const line = `${"Ab".repeat(31)}\r\n`;
+      expect(readsOf(enc.encode(line))).toBeLessThan(16); // 64 octets: words
+      expect(readsOf(enc.encode(line.slice(1)))).toBeGreaterThanOrEqual(63); // 63: octets
+      const long = enc.encode(line.repeat(LONG / 64));
+      expect(readsOf(long)).toBeLessThan(long.length / 6);
+    });
+
     it("checks the first octet of every aligned word after a line end for a dot", () => {
       // A CRLF that ends exactly before a word boundary: the dot is the word's first octet.
       for (let offset = 0; offset < 4; offset++) {
