@@ -112,7 +112,11 @@ export function runClientProcess(
 ): Promise<ClientOutcome> {
   // BENCH_NODE_FLAGS (e.g. "--trace-gc"): extra flags for every client process, to diagnose.
   const extra = process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter((flag) => flag !== "") ?? [];
-  const execArgv = [...TSX_ARGS, "--expose-gc", ...(options.nodeFlags ?? []), ...extra];
+  // tsx runs the harness's own TypeScript. The "source" condition would also resolve the
+  // @smtp packages that the built client imports (@smtp/core, @smtp/mime …) to their
+  // TypeScript sources, so it is set only when the sources are what is measured.
+  const loader = options.source ? TSX_ARGS : ["--import", "tsx"];
+  const execArgv = [...loader, "--expose-gc", ...(options.nodeFlags ?? []), ...extra];
   // The client process profiles its timed part only (node:inspector), not start-up.
   const profile = options.cpuProfDir
     ? { BENCH_PROFILE: join(options.cpuProfDir, `${options.label}.cpuprofile`) }

@@ -46,6 +46,38 @@ export function platformEntries(pkg) {
   return runtimeEntries({ imports: pkg.imports });
 }
 
+/**
+ * Classes and exported bindings that esbuild renamed in a bundle (`Foo2` beside a `Foo`) to
+ * avoid a clash between two of its modules: without keepNames their `name` would be the new
+ * one (a class's `constructor.name`, which loggers print). Other functions may be renamed:
+ * only stack traces show it.
+ */
+export function renamedBindings(code) {
+  const declared = new Set(
+    [...code.matchAll(/\b(?:function\*?|class|var|let|const)\s+([A-Za-z_$][\w$]*)/g)].map((m) => m[1]),
+  );
+  const imported = new Set(
+    [...code.matchAll(/\bimport\s*\{([^}]*)\}/g)].flatMap((m) =>
+      m[1].split(",").map((part) => part.trim().split(/\s+as\s+/).pop()),
+    ),
+  );
+  const renamed = (name) => {
+    const base = /^(.*[^\d])\d+$/.exec(name)?.[1];
+    return base !== undefined && declared.has(base) && !imported.has(name);
+  };
+  const classes = [
+    ...code.matchAll(/\bclass\s+([A-Za-z_$][\w$]*)|\b([A-Za-z_$][\w$]*)\s*=\s*class\b/g),
+  ].map((m) => m[1] ?? m[2]);
+  const exported = [...code.matchAll(/\bexport\s*\{([^}]*)\}/g)].flatMap((m) =>
+    m[1]
+      .split(",")
+      .map((part) => part.trim().split(/\s+as\s+/))
+      .filter(([local, name]) => name !== undefined && local !== name)
+      .map(([local]) => local),
+  );
+  return [...new Set([...classes, ...exported])].filter(renamed).sort();
+}
+
 /** One esbuild run over `entries` of the package in `dir`; `splitting` shares their code in chunks. */
 function bundle(dir, entries, splitting) {
   return build({
@@ -67,8 +99,11 @@ function bundle(dir, entries, splitting) {
     external: ["node:*", "cloudflare:*", "#*"],
     // Not published (files: "!dist/**/*.map"); a stack trace points into readable JavaScript.
     sourcemap: false,
-    // Keeps class and function names (error classes print theirs; `name` is checked).
-    keepNames: true,
+    // No `__name(fn, "fn")` call around every function: made at run time for each closure,
+    // it cost ~10 % of the client's CPU per message (issue 14). Names stay those of the
+    // source unless esbuild renames a binding to avoid a clash inside one bundle;
+    // renamedBindings() refuses that for classes and exports (their `name` is seen by users).
+    keepNames: false,
     logLevel: "warning",
     tsconfig: join(dir, "tsconfig.json"),
     metafile: true,
@@ -101,6 +136,15 @@ async function bundlePackage(dir) {
     }
   }
   const outputFiles = runs.flatMap((run) => run.outputFiles);
+  for (const file of outputFiles) {
+    const renamed = renamedBindings(file.text);
+    if (renamed.length > 0) {
+      throw new Error(
+        `${pkg.name}: esbuild renamed ${renamed.join(", ")} in ${relative(dir, file.path)} ` +
+          "(two modules of the bundle declare the same name): rename one of them in the source",
+      );
+    }
+  }
   // Only what changed is written, each file whole (a temporary file renamed over it): tests
   // that run the built code in parallel (the CLI's, the bench's) never read half a file,
   // and a build with nothing new rewrites nothing.

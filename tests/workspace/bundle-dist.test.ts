@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ESM script without types
-import { platformEntries, runtimeEntries } from "../../scripts/bundle-dist.mjs";
+import { platformEntries, renamedBindings, runtimeEntries } from "../../scripts/bundle-dist.mjs";
 
 // `pnpm build` bundles each package's runtime entry points (scripts/bundle-dist.mjs). What
 // must hold: every entry point is a bundle whose relative imports are only the package's
@@ -118,5 +118,56 @@ describe("one copy of a module per package", () => {
     const [sameClass, internalClass, thrownClass, resolved] = JSON.parse(output);
     expect(resolved).toMatch(/\/packages\/core\/dist\/internal\/index\.js$/);
     expect([sameClass, internalClass, thrownClass]).toEqual([true, true, true]);
+  });
+});
+
+describe("names in the bundles (built without esbuild's keepNames)", () => {
+  it("renamedBindings: a class or an export renamed beside its original name", () => {
+    expect(renamedBindings("class Foo {}\nvar Foo2 = class {};\nexport { Foo2 as Bar };")).toEqual([
+      "Foo2",
+    ]);
+    expect(renamedBindings("function parse() {}\nclass parse3 {}")).toEqual(["parse3"]);
+    expect(renamedBindings("const run = 1;\nfunction run2() {}\nexport { run2 as run };")).toEqual([
+      "run2",
+    ]);
+  });
+
+  it("renamedBindings: not names that merely end in digits, import aliases or internal functions", () => {
+    const code = [
+      'import { SmtpError as SmtpError9 } from "@smtp/core/base";',
+      "class Sha256 {}",
+      "function utf8() {}",
+      "function certificate() {}",
+      "function certificate2() {}",
+      "const SmtpError = 1;",
+      "export { SmtpError9 as SmtpError, Sha256, utf8 as toUtf8 };",
+    ].join("\n");
+    expect(renamedBindings(code)).toEqual([]);
+  });
+
+  it("every function and class a built entry point exports has its exported name", () => {
+    // In a plain Node.js process, as a user loads them; the platform entries and bins aside.
+    const entries = packages.flatMap((dir) => {
+      const pkg = manifest(dir);
+      const skip = new Set([...platformEntries(pkg), ...runtimeEntries({ bin: pkg.bin })]);
+      return runtimeEntries(pkg)
+        .filter((entry: string) => !skip.has(entry))
+        .map((entry: string) => join(root, "packages", dir, entry));
+    });
+    const script = `
+      const wrong = [];
+      for (const file of ${JSON.stringify(entries)}) {
+        const module = await import(file);
+        for (const [key, value] of Object.entries(module)) {
+          if (typeof value === "function" && value.name !== key) wrong.push(file + ": " + key + " is named " + value.name);
+        }
+      }
+      console.log(JSON.stringify(wrong));`;
+    const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    expect(entries.length).toBeGreaterThan(10);
+    expect(JSON.parse(output)).toEqual([]);
   });
 });
