@@ -54,11 +54,18 @@ export function platformEntries(pkg) {
  */
 export function renamedBindings(code) {
   const declared = new Set(
-    [...code.matchAll(/\b(?:function\*?|class|var|let|const)\s+([A-Za-z_$][\w$]*)/g)].map((m) => m[1]),
+    [...code.matchAll(/\b(?:function\*?|class|var|let|const)\s+([A-Za-z_$][\w$]*)/g)].map(
+      (m) => m[1],
+    ),
   );
   const imported = new Set(
     [...code.matchAll(/\bimport\s*\{([^}]*)\}/g)].flatMap((m) =>
-      m[1].split(",").map((part) => part.trim().split(/\s+as\s+/).pop()),
+      m[1].split(",").map((part) =>
+        part
+          .trim()
+          .split(/\s+as\s+/)
+          .pop(),
+      ),
     ),
   );
   const renamed = (name) => {
