@@ -3,7 +3,7 @@ import { type Attachment, attachmentLeaf } from "./attachment.ts";
 import { foldHeader } from "./header-fold.ts";
 import type { Part } from "./parts.ts";
 import { assertWellFormed, isAscii } from "./text.ts";
-import { encodeText, isPlainText } from "./text-body.ts";
+import { encodeText } from "./text-body.ts";
 import type { MessageInput, TextEncoding } from "./types.ts";
 
 /** How text bodies are encoded, and where raw (7bit/8bit) ones are collected. */
@@ -14,11 +14,10 @@ interface TextContext {
 }
 
 function textPart(field: string, contentType: string, text: string, context: TextContext): Part {
-  // Only non-ASCII text can hold a lone surrogate, and plain text is ASCII: one scan for
-  // the usual body.
-  const plain = isPlainText(text);
-  if (!plain && !isAscii(text)) assertWellFormed(field, text);
-  const encoded = encodeText(text, context.allow8bit, context.forced, plain);
+  const encoded = encodeText(text, context.allow8bit, context.forced);
+  // Only non-ASCII text can hold a lone surrogate, and text found plain is ASCII: for the
+  // usual body, no scan of its own. (Refused here, nothing of the message went out yet.)
+  if (!encoded.plain && !isAscii(text)) assertWellFormed(field, text);
   if (encoded.raw !== undefined) context.raws.push(encoded.raw);
   return {
     kind: "text",

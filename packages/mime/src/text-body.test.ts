@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encodeText, isPlainText, normalizeNewlines } from "./text-body.ts";
+import { encodeText, normalizeNewlines } from "./text-body.ts";
 
 /** Strings of the characters that matter here: CR, LF, TAB, printable, control, non-ASCII. */
 const texts = fc
@@ -22,26 +22,42 @@ describe("normalizeNewlines", () => {
   });
 });
 
-describe("isPlainText", () => {
-  it("printable ASCII, TAB, CR and LF only; the same after normalizing", () => {
-    expect(isPlainText("Hello,\r\n\tworld ~\n")).toBe(true);
-    for (const c of ["\x00", "\x08", "\x0b", "\x1f", "\x7f", "\x80", "é"]) {
-      expect(isPlainText(`a${c}b`)).toBe(false);
+describe("encodeText", () => {
+  /** The choice as it was made before the octet scan: regular expressions on the text. */
+  function reference(text: string, allow8bit: boolean): string {
+    const normalized = text.replace(/\r\n|\r|\n/g, "\r\n");
+    const longest = Math.max(...normalized.split("\r\n").map((line) => line.length));
+    if (!/[^\x09\x0a\x0d\x20-\x7e]/.test(normalized) && longest <= 998) return "7bit";
+    const octets = Math.max(
+      ...normalized.split("\r\n").map((line) => new TextEncoder().encode(line).length),
+    );
+    if (allow8bit && !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(normalized) && octets <= 998) {
+      return "8bit";
     }
+    return "quoted-printable";
+  }
+
+  it("chooses what the regular expressions chose, and says whether the text is plain", () => {
+    const long = fc.constantFrom(
+      "",
+      "x".repeat(997),
+      "x".repeat(998),
+      "x".repeat(999),
+      "é".repeat(499),
+    );
     fc.assert(
-      fc.property(texts, (text) => {
-        expect(isPlainText(normalizeNewlines(text))).toBe(isPlainText(text));
+      fc.property(texts, long, texts, fc.boolean(), (before, line, after, allow8bit) => {
+        const text = before + line + after;
+        const encoded = encodeText(text, allow8bit);
+        expect(encoded.encoding).toBe(reference(text, allow8bit));
+        // Plain: printable ASCII, TAB and line breaks, whatever the lines' lengths.
+        expect(encoded.plain).toBe(!/[^\x09\x0a\x0d\x20-\x7e]/.test(text));
       }),
     );
   });
 
-  it("encodeText with the caller's plain flag chooses what it chooses without it", () => {
-    fc.assert(
-      fc.property(texts, fc.boolean(), (text, allow8bit) => {
-        expect(encodeText(text, allow8bit, undefined, isPlainText(text))).toEqual(
-          encodeText(text, allow8bit),
-        );
-      }),
-    );
+  it("a forced encoding leaves plain unchecked (false)", () => {
+    expect(encodeText("plain", false, "base64").plain).toBe(false);
+    expect(encodeText("plain", false, "quoted-printable").plain).toBe(false);
   });
 });

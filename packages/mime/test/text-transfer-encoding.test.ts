@@ -40,6 +40,7 @@ describe("a text body's transfer encoding", () => {
       encoding: "7bit",
       bytes: new TextEncoder().encode("a\r\nb\r\nc\r\n\td ~"),
       raw: "a\r\nb\r\nc\r\n\td ~",
+      plain: true,
     });
   });
 
@@ -60,6 +61,7 @@ describe("a text body's transfer encoding", () => {
       encoding: "8bit",
       bytes: new TextEncoder().encode("grüße\r\nx"),
       raw: "grüße\r\nx",
+      plain: false,
     });
   });
 
@@ -75,6 +77,7 @@ describe("a text body's transfer encoding", () => {
       encoding: "quoted-printable",
       bytes: new TextEncoder().encode("a=00b"),
       raw: undefined,
+      plain: false,
     });
   });
 
@@ -83,6 +86,7 @@ describe("a text body's transfer encoding", () => {
       encoding: "quoted-printable",
       bytes: new TextEncoder().encode("gr=C3=BC=C3=9Fe"),
       raw: undefined,
+      plain: false,
     });
   });
 
