@@ -56,6 +56,13 @@ describe("encodeText", () => {
     );
   });
 
+  it("an empty body, or one of empty lines only (longest line 0), is 7bit", () => {
+    for (const text of ["", "\n", "\r\n\r\n"]) {
+      expect(encodeText(text, false).encoding).toBe("7bit");
+      expect(encodeText(text, true).encoding).toBe("7bit");
+    }
+  });
+
   it("a forced encoding leaves plain unchecked (false)", () => {
     expect(encodeText("plain", false, "base64").plain).toBe(false);
     expect(encodeText("plain", false, "quoted-printable").plain).toBe(false);
