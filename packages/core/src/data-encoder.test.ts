@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { concatBytes } from "./bytes.ts";
 import { DataEncoder } from "./data-encoder.ts";
+import { equalBytes } from "./replay/bytes.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -63,13 +64,6 @@ function chunksOf(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
     at = p;
   }
   return chunks;
-}
-
-/** Whether two byte arrays hold the same octets (cheaper than comparing spread arrays). */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Splits `bytes` at `cuts` and encodes the pieces in order. */
@@ -272,7 +266,7 @@ describe("DataEncoder", () => {
                   const out = e.push(chunk);
                   const reference = new ReferenceEncoder(dotStuff);
                   const expected = concatBytes([reference.push(chunk), reference.end()]);
-                  expect(sameBytes(concatBytes([out, e.end()]), expected)).toBe(true);
+                  expect(equalBytes(concatBytes([out, e.end()]), expected)).toBe(true);
                   // Nothing to change (CRLF, a dot inside a line, any dot with BDAT): the chunk itself.
                   const bare = /\r(?!\n)|(?<!\r)\n/.test(token);
                   const clean = !bare && (!dotStuff || !token.includes("\n."));
