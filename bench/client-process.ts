@@ -64,6 +64,8 @@ async function waitForGo(): Promise<void> {
   }
 }
 
+const CONTEXT_SWITCHES = process.env.BENCH_CONTEXT_SWITCHES === "1";
+
 /**
  * With BENCH_CONTEXT_SWITCHES=1, a diagnostic line on stderr for a throughput measurement's
  * timed part: context switches (involuntary: preempted while runnable; voluntary: waited
@@ -151,12 +153,13 @@ async function runThroughput(job: ThroughputJob): Promise<ThroughputOutcome> {
   if (warm.failed > 0) throw new Error(`warm-up failed: ${warm.firstError}`);
   await waitForGo();
   const cpu = process.cpuUsage();
-  const usage = process.resourceUsage();
+  // Read only for the diagnostic: nothing extra at the edges of the timed part otherwise.
+  const usage = CONTEXT_SWITCHES ? process.resourceUsage() : undefined;
   const started = performance.now();
   const timed = await pump(client, 0, job.n, window, rcpts, started + job.timeCapMs);
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
-  if (process.env.BENCH_CONTEXT_SWITCHES === "1") reportContextSwitches(job.client, usage, wallMs);
+  if (usage) reportContextSwitches(job.client, usage, wallMs);
   await timedPartDone();
   await client.close();
   return {
