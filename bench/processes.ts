@@ -1,6 +1,7 @@
 /**
  * Runner-side handles on the child processes: the server process (sink and proxies) and
- * one client process per measurement. Both run the TypeScript sources through tsx.
+ * one client process per measurement. Both run the bench's TypeScript through tsx; a client
+ * process loads @smtp from its built `dist` unless the sources are measured (`--source`).
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
