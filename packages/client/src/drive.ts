@@ -72,6 +72,8 @@ export class Driver {
   #unflushed = 0;
   /** The job whose own body could not be read, when that is what ends the connection. */
   #bodyFailed: JobId | undefined;
+  /** The sending direction was ended after QUIT. */
+  #writeClosed = false;
 
   constructor(
     session: SessionApi,
@@ -136,6 +138,7 @@ export class Driver {
           this.#woken = false;
           continue;
         }
+        if (!this.#writeClosed && session.state === "quitting") this.#closeWrite();
         pendingRead ??= this.#transport.read();
         // Only this wait, for the server, is cut short by wake(): new work to write.
         const outcome = await this.#waiter.waitInterruptible(pendingRead, session.pollTimeout());
@@ -155,6 +158,18 @@ export class Driver {
     this.#waiter.dispose();
     await this.#release(close);
     return close;
+  }
+
+  /**
+   * QUIT is out and nothing follows it: end the sending direction, as Postfix's and Exim's
+   * own clients do. The server's 221 and end-of-stream are still read. Exim 4.96 holds its
+   * 221 until the client has closed its side, for up to 200 ms: without this, every
+   * connection to it (each unpooled send, `verify()`, each recycling) would wait that long.
+   * A failure here shows up in the read that follows.
+   */
+  #closeWrite(): void {
+    this.#writeClosed = true;
+    this.#transport.closeWrite?.().catch(() => {});
   }
 
   /** Fails the session with `error` and collects the results and the close it then produces. */

@@ -19,6 +19,16 @@ export interface Transport {
   write(bytes: Uint8Array): Promise<void>;
   /** Upgrades this connection to TLS in place (STARTTLS), verifying the server's certificate. */
   startTls(options: { servername: string }): Promise<void>;
+  /**
+   * Ends the sending direction (a half-close: TCP FIN, after TLS's close_notify when
+   * secure) once every write before it is out, and keeps reading until the server closes.
+   * Later writes reject. The driver calls it right after QUIT: some servers hold their 221
+   * until the client has closed its side (Exim 4.96 waits up to 200 ms for it). Optional:
+   * without it, the driver waits for the server to answer and close.
+   *
+   * @since 0.2.0
+   */
+  closeWrite?(): Promise<void>;
   /** Graceful close; idempotent. It may wait for the server: bound it, and `abort()` past that. */
   close(): Promise<void>;
   /** Immediate destroy, used on every error path; idempotent. */

@@ -78,6 +78,10 @@ export class TunnelTransport extends GuardedTransport {
     }
   }
 
+  protected override async endWrite(): Promise<void> {
+    await this.#inner.closeWrite?.();
+  }
+
   protected shutdown(): Promise<void> {
     return this.#inner.close();
   }

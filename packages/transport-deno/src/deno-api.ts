@@ -25,6 +25,8 @@ export interface DenoConn {
   write(bytes: Uint8Array): Promise<number>;
   /** Closes the connection. */
   close(): void;
+  /** Ends the sending direction only (a half-close); reading goes on. */
+  closeWrite?(): Promise<void>;
   /** The local end. */
   readonly localAddr:
     | DenoNetAddr

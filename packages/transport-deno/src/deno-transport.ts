@@ -109,6 +109,10 @@ export class DenoTransport extends GuardedTransport {
     await tls.handshake();
   }
 
+  protected override async endWrite(): Promise<void> {
+    await this.#conn.closeWrite?.();
+  }
+
   protected async shutdown(): Promise<void> {
     closeQuietly(this.#conn);
   }

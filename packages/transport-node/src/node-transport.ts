@@ -158,6 +158,11 @@ export class NodeTransport extends GuardedTransport {
     this.#closed = this.#attach(secure);
   }
 
+  protected override endWrite(): void {
+    // FIN (after TLS's close_notify); the socket reads on until the server closes.
+    this.#socket.end();
+  }
+
   protected shutdown(): Promise<void> {
     // Unread data would keep a paused socket from ever seeing the server's end-of-stream.
     this.#queue.discard();

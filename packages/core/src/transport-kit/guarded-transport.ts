@@ -46,6 +46,8 @@ export abstract class GuardedTransport implements Transport {
   readonly #errors: RuntimeErrorTable;
   #secure: boolean;
   #state: State = "open";
+  /** `closeWrite()` was called: no more writes. */
+  #writeClosed = false;
   #eof = false;
   #failure: SmtpError | undefined;
   #aborted: SmtpError | undefined;
@@ -84,6 +86,13 @@ export abstract class GuardedTransport implements Transport {
 
   /** Ends the connection gracefully; resolves once the runtime has released it. */
   protected abstract shutdown(): Promise<void>;
+
+  /**
+   * Ends the sending direction only, reading on (see {@link GuardedTransport.closeWrite});
+   * never called while a write is running. By default nothing: a runtime without a
+   * half-close leaves the connection as it is, and the server closes it after its reply.
+   */
+  protected endWrite(): void | Promise<void> {}
 
   /**
    * Releases the connection at once (every pending operation of the runtime then settles).
@@ -136,7 +145,9 @@ export abstract class GuardedTransport implements Transport {
   /** Sends `bytes` after the writes before it; resolves when the caller may reuse them. */
   write(bytes: Uint8Array): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    if (this.#state !== "open") return Promise.reject(closedError(this.#peer, "write"));
+    if (this.#state !== "open" || this.#writeClosed) {
+      return Promise.reject(closedError(this.#peer, "write"));
+    }
     const writer = deferred<void>();
     this.#writers.add(writer);
     // With no write before it, the bytes go to the runtime at once; otherwise after those
@@ -169,13 +180,34 @@ export abstract class GuardedTransport implements Transport {
     }
   }
 
+  /**
+   * Ends the sending direction once the writes before it are out (a half-close), and keeps
+   * reading: the server's last reply and its end-of-stream still arrive. Later writes and
+   * `startTls()` reject. Rejects, as the reads then do, when the runtime fails to end it.
+   * Idempotent; after `close()`, `abort()` or a failure, and during STARTTLS, it does nothing.
+   */
+  closeWrite(): Promise<void> {
+    if (this.#state !== "open" || this.#writeClosed) return Promise.resolve();
+    this.#writeClosed = true;
+    const ending = this.#writeTail.then(() => (this.#state === "open" ? this.endWrite() : undefined));
+    const done = deferred<void>();
+    this.#run(ending).then(
+      () => done.resolve(),
+      (error: unknown) => {
+        this.#fail(error, "write");
+        done.reject(this.#failure ?? error);
+      },
+    );
+    return done.promise;
+  }
+
   /** Upgrades the connection to TLS in place (STARTTLS), verifying the server's certificate. */
   async startTls(options: { servername: string }): Promise<void> {
     if (this.#failure) throw this.#failure;
     if (this.#secure || this.#state === "upgrading") {
       throw new Error("the connection is already secure or being upgraded");
     }
-    if (this.#state !== "open") throw closedError(this.#peer, "startTls");
+    if (this.#state !== "open" || this.#writeClosed) throw closedError(this.#peer, "startTls");
     if (this.#reader) throw new Error("startTls() while a read() is pending");
     const upgrader = deferred<void>();
     this.#upgrader = upgrader;

@@ -152,6 +152,10 @@ export class MemoryTransport extends GuardedTransport {
     return this.#handshake.request(this.#role, servername);
   }
 
+  protected override endWrite(): void {
+    this.#out.end();
+  }
+
   protected async shutdown(): Promise<void> {
     this.#out.end();
     this.#in.abandon(memoryError("EPIPE", "the peer closed the connection"));
