@@ -85,9 +85,10 @@ export function startSilentServer(
 async function listenLoopback(
   onSocket: (socket: Socket) => void,
   host = "127.0.0.1",
+  allowHalfOpen = false,
 ): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  const server: Server = createServer({ allowHalfOpen }, (socket) => {
     sockets.add(socket);
     socket.on("error", () => {});
     socket.on("close", () => sockets.delete(socket));
@@ -136,28 +137,36 @@ export function parse(raw: Uint8Array) {
  * A minimal scripted SMTP server on loopback: greets, then answers each client line with
  * `answer(line)`; `undefined` means say nothing (a server that falls silent). Lines after
  * DATA's 354 are swallowed up to the lone dot, which is then answered like a command ".".
+ * With `onEnd`, the server's side stays open when the client ends its own (a half-close),
+ * and `onEnd` is called then.
  */
 export function startScriptedServer(
   answer: (line: string) => string | undefined,
   greeting: string | undefined = "220 scripted.example.test ESMTP",
+  onEnd?: (socket: Socket) => void,
 ): Promise<{ port: number; close(): Promise<void> }> {
-  return listenLoopback((socket) => {
-    if (greeting !== undefined) socket.write(`${greeting}\r\n`);
-    let buffer = "";
-    let inData = false;
-    socket.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString("latin1");
-      for (let i = buffer.indexOf("\r\n"); i >= 0; i = buffer.indexOf("\r\n")) {
-        const line = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        if (inData && line !== ".") continue;
-        if (inData) inData = false;
-        const reply = answer(line);
-        if (reply?.startsWith("354")) inData = true;
-        if (reply !== undefined) socket.write(`${reply}\r\n`);
-      }
-    });
-  });
+  return listenLoopback(
+    (socket) => {
+      if (onEnd) socket.on("end", () => onEnd(socket));
+      if (greeting !== undefined) socket.write(`${greeting}\r\n`);
+      let buffer = "";
+      let inData = false;
+      socket.on("data", (chunk: Buffer) => {
+        buffer += chunk.toString("latin1");
+        for (let i = buffer.indexOf("\r\n"); i >= 0; i = buffer.indexOf("\r\n")) {
+          const line = buffer.slice(0, i);
+          buffer = buffer.slice(i + 2);
+          if (inData && line !== ".") continue;
+          if (inData) inData = false;
+          const reply = answer(line);
+          if (reply?.startsWith("354")) inData = true;
+          if (reply !== undefined) socket.write(`${reply}\r\n`);
+        }
+      });
+    },
+    "127.0.0.1",
+    onEnd !== undefined,
+  );
 }
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");

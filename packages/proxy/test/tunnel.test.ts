@@ -104,6 +104,25 @@ describe("socksProxy over a connection", () => {
     await closing;
   });
 
+  it("closeWrite() ends the tunnel's sending direction: the proxy reads null, its reply still comes", async () => {
+    const net = memoryNetwork();
+    const connect = socksProxy({ host: "proxy.test", port: 1080 })(net.connector);
+    const opening = connect(target());
+    const end = await net.next();
+    await socksAccept(end, 0, "220 mail.example.test ESMTP\r\n");
+    const transport = await opening;
+    expect(text(await transport.read())).toBe("220 mail.example.test ESMTP\r\n");
+    await transport.write(bytes("QUIT\r\n"));
+    await transport.closeWrite?.();
+    expect(text(await end.read())).toBe("QUIT\r\n");
+    expect(await end.read()).toBeNull();
+    await end.write(bytes("221 bye\r\n"));
+    await end.close();
+    expect(text(await transport.read())).toBe("221 bye\r\n");
+    expect(await transport.read()).toBeNull();
+    await transport.close();
+  });
+
   it("sends the user name and password (RFC 1929) when the proxy picks that method", async () => {
     const net = memoryNetwork();
     const connect = socksProxy({ host: "proxy.test", user: "me", pass: "pässwort" })(net.connector);

@@ -93,6 +93,34 @@ describe("DenoTransport", () => {
     await expect(t.write(encode("x"))).rejects.toMatchObject({ kind: "connection" });
   });
 
+  it("closeWrite() half-closes the Deno connection after the writes before it; reads go on", async () => {
+    const conn = new FakeConn();
+    const t = transportOver(conn);
+    const quit = t.write(encode("QUIT\r\n"));
+    await t.closeWrite();
+    await quit;
+    expect(conn.text()).toBe("QUIT\r\n");
+    expect(conn.writeClosed).toBe(true);
+    expect(conn.closed).toBe(false);
+    conn.feed(encode("221 ok\r\n"));
+    expect(decode(await t.read())).toBe("221 ok\r\n");
+    conn.feed(null);
+    expect(await t.read()).toBeNull();
+    await expect(t.write(encode("x"))).rejects.toMatchObject({ kind: "connection" });
+    await t.close();
+    expect(conn.closed).toBe(true);
+  });
+
+  it("closeWrite() on a connection without Deno's half-close leaves it open for reading", async () => {
+    const conn = new FakeConn();
+    Object.defineProperty(conn, "closeWrite", { value: undefined });
+    const t = transportOver(conn);
+    await t.closeWrite();
+    conn.feed(encode("221 ok\r\n"));
+    expect(decode(await t.read())).toBe("221 ok\r\n");
+    expect(conn.closed).toBe(false);
+  });
+
   it("startTls upgrades with the server name and caCerts, then uses the TLS connection", async () => {
     const plain = new FakeConn();
     const tls = new FakeConn();

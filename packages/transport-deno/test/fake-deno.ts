@@ -18,6 +18,8 @@ export class FakeConn implements DenoTlsConn {
   readonly remoteAddr = { transport: "tcp" as const, hostname: "127.0.0.1", port: 25 };
   readonly written: Uint8Array[] = [];
   closed = false;
+  /** `closeWrite()` was called: later writes fail as Deno's do. */
+  writeClosed = false;
   /** At most this many bytes are accepted per write call. */
   maxWrite = Number.POSITIVE_INFINITY;
   noDelay: boolean | undefined;
@@ -60,9 +62,19 @@ export class FakeConn implements DenoTlsConn {
 
   async write(bytes: Uint8Array): Promise<number> {
     if (this.closed) throw badResource();
+    if (this.writeClosed) {
+      const error = new Error("Broken pipe (os error 32)");
+      error.name = "BrokenPipe";
+      throw error;
+    }
     const n = Math.min(bytes.length, this.maxWrite);
     this.written.push(bytes.slice(0, n));
     return n;
+  }
+
+  async closeWrite(): Promise<void> {
+    if (this.closed) throw badResource();
+    this.writeClosed = true;
   }
 
   close(): void {

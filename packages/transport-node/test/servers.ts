@@ -44,7 +44,7 @@ export function startTlsServer(
   host: string,
   cert: IssuedCertificate,
   handler: (socket: Socket) => void,
-  extra: { requestCert?: boolean; ca?: string } = {},
+  extra: { requestCert?: boolean; ca?: string; allowHalfOpen?: boolean } = {},
 ): Promise<RawServer> {
   const server = createTlsServer(
     { key: cert.keyPem, cert: cert.fullchainPem, ...extra, rejectUnauthorized: false },

@@ -189,7 +189,9 @@ export abstract class GuardedTransport implements Transport {
   closeWrite(): Promise<void> {
     if (this.#state !== "open" || this.#writeClosed) return Promise.resolve();
     this.#writeClosed = true;
-    const ending = this.#writeTail.then(() => (this.#state === "open" ? this.endWrite() : undefined));
+    const ending = this.#writeTail.then(() =>
+      this.#state === "open" ? this.endWrite() : undefined,
+    );
     const done = deferred<void>();
     this.#run(ending).then(
       () => done.resolve(),
