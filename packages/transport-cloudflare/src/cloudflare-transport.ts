@@ -137,6 +137,16 @@ export class CloudflareTransport extends GuardedTransport {
     if (this.ending) throw new Error("closed during the STARTTLS upgrade");
   }
 
+  protected override async endWrite(): Promise<void> {
+    // Closing the writable stream ends the sending direction; the readable one stays open.
+    this.#writeEnded = true;
+    try {
+      await this.#writer.close();
+    } catch (error) {
+      throw this.#failure(error);
+    }
+  }
+
   protected async shutdown(): Promise<void> {
     this.#writeEnded = true;
     try {

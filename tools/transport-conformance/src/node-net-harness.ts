@@ -106,6 +106,8 @@ class NetConnection implements ServerConnection {
   }
 
   end(): Promise<void> {
+    // Node ends a socket by itself once the client has ended its side (no half-open).
+    if (this.#stream.writableEnded) return Promise.resolve();
     return new Promise((resolve) => this.#stream.end(() => resolve()));
   }
 

@@ -159,6 +159,28 @@ const CASES: [string, CaseBody][] = [
     },
   ],
   [
+    "closeWrite() after QUIT: the server reads QUIT, then the client's end; the client still reads, later writes reject",
+    async (c) => {
+      const server = await c.listen();
+      const { transport, conn } = await c.connect(server, "none");
+      await transport.write(bytes("QUIT\r\n"));
+      same(await readUntil(conn, "\r\n"), "QUIT\r\n", "the server got QUIT");
+      await conn.write(bytes("221 bye\r\n"));
+      check(typeof transport.closeWrite === "function", "the transport has closeWrite()");
+      await transport.closeWrite?.();
+      same(await conn.read(), null, "the server sees the client's end");
+      same(await readUntil(transport, "\r\n"), "221 bye\r\n", "the reply, read after closeWrite()");
+      await conn.end();
+      same(await transport.read(), null, "read() after the server's end");
+      const late = await rejection(
+        transport.write(bytes("NOOP\r\n")),
+        "a write after closeWrite()",
+      );
+      smtpError(late, { kind: "connection" }, "a write after closeWrite()");
+      await transport.close();
+    },
+  ],
+  [
     "one read at a time: a second concurrent read() rejects, the first still gets the data",
     async (c) => {
       const server = await c.listen();
