@@ -98,8 +98,55 @@ describe("GuardedTransport.closeWrite (a half-close after QUIT)", () => {
     await tick();
     t.settle("endWrite", { error: reset });
     const error = await ended.catch((e: unknown) => e);
-    expect(error).toMatchObject({ kind: "connection", detail: "ECONNRESET" });
+    expect(error).toMatchObject({
+      kind: "connection",
+      detail: "ECONNRESET",
+      message: expect.stringContaining("writing to mx.test"),
+    });
     await expect(reading).rejects.toBe(error);
+  });
+
+  it("a close or abort while the writes before it are still out: the runtime is never asked to end", async () => {
+    for (const stop of ["close", "abort"] as const) {
+      const t = new Scripted(false, { halfClose: true });
+      const quit = t.write(text("QUIT"));
+      const ended = t.closeWrite();
+      await tick();
+      let closing: Promise<void> | undefined;
+      if (stop === "close") {
+        closing = t.close();
+        // The runtime's write goes on after close() (the caller's write already rejected).
+        t.settle("send QUIT");
+      } else t.abort();
+      await quit.catch(() => {});
+      await ended;
+      await tick();
+      expect(t.log).not.toContain("endWrite");
+      if (closing) {
+        t.settle("shutdown");
+        await closing;
+      }
+    }
+  });
+
+  it("a runtime failing to end after close() or abort() came first: closeWrite resolves, reads give null", async () => {
+    for (const stop of ["close", "abort"] as const) {
+      const t = new Scripted(false, { halfClose: true });
+      const ended = t.closeWrite();
+      await tick();
+      expect(t.log).toEqual(["endWrite"]);
+      let closing: Promise<void> | undefined;
+      if (stop === "close") {
+        closing = t.close();
+        t.settle("endWrite", { error: reset });
+      } else t.abort();
+      await ended;
+      expect(await t.read()).toBeNull();
+      if (closing) {
+        t.settle("shutdown");
+        await closing;
+      }
+    }
   });
 
   it("during STARTTLS it does nothing", async () => {

@@ -183,8 +183,9 @@ export abstract class GuardedTransport implements Transport {
   /**
    * Ends the sending direction once the writes before it are out (a half-close), and keeps
    * reading: the server's last reply and its end-of-stream still arrive. Later writes and
-   * `startTls()` reject. Rejects, as the reads then do, when the runtime fails to end it.
-   * Idempotent; after `close()`, `abort()` or a failure, and during STARTTLS, it does nothing.
+   * `startTls()` reject. Rejects, as the reads then do, when the runtime fails to end it
+   * (unless `close()` or `abort()` came first). Idempotent; after `close()`, `abort()` or a
+   * failure, and during STARTTLS, it does nothing.
    */
   closeWrite(): Promise<void> {
     if (this.#state !== "open" || this.#writeClosed) return Promise.resolve();
@@ -196,8 +197,10 @@ export abstract class GuardedTransport implements Transport {
     this.#run(ending).then(
       () => done.resolve(),
       (error: unknown) => {
+        // Closed or aborted meanwhile: the runtime's failure to end no longer matters.
+        if (this.#state !== "open") return done.resolve();
         this.#fail(error, "write");
-        done.reject(this.#failure ?? error);
+        done.reject(this.#failure);
       },
     );
     return done.promise;
