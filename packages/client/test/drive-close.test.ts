@@ -75,6 +75,48 @@ describe("closing after QUIT", () => {
   });
 });
 
+/** Gives the transport a `closeWrite` that records how many writes came before each call. */
+function withCloseWrite(calls: number[], outcome: "resolve" | "reject" = "resolve") {
+  return (transport: FakeTransport) => {
+    transport.closeWrite = () => {
+      calls.push(transport.writes.length);
+      return outcome === "resolve"
+        ? Promise.resolve()
+        : Promise.reject(new Error("shutdown failed"));
+    };
+  };
+}
+
+describe("the half-close after QUIT", () => {
+  it("the transport's sending direction is ended once, right after QUIT; the answer is still read", async () => {
+    const calls: number[] = [];
+    const run = startDrive({ transport: withCloseWrite(calls) });
+    expect((await run.info).reason).toBe("quit");
+    expect(run.transport.writes.at(-1)).toBe("QUIT\r\n");
+    expect(calls).toEqual([run.transport.writes.length]);
+    expect(run.transport.closes).toBe(1);
+  });
+
+  it("not before QUIT: a session that never QUITs is never half-closed", async () => {
+    const calls: number[] = [];
+    const run = startDrive({ transport: withCloseWrite(calls), quitWhenDone: false });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run.results.size).toBe(1);
+    expect(calls).toEqual([]);
+    run.transport.push(null);
+    expect((await run.info).reason).toBe("eof");
+    expect(calls).toEqual([]);
+  });
+
+  it("a half-close that fails changes nothing: the answer is read and the close is QUIT's", async () => {
+    const calls: number[] = [];
+    const run = startDrive({ transport: withCloseWrite(calls, "reject") });
+    expect((await run.info).reason).toBe("quit");
+    expect(calls).toHaveLength(1);
+    expect(run.transport.aborts).toBe(0);
+  });
+});
+
 describe("closing (give the connection no more work)", () => {
   it("is false while the session works, true once it has asked to close", async () => {
     const run = startDrive();

@@ -58,6 +58,11 @@ export class FakeSession implements SessionApi {
     this.#transmit.push(enc.encode(`${text}\r\n`));
     this.#deadline = now + this.timeoutMs;
   }
+  /** QUIT, in the state the Session is in once it has sent it. */
+  #quit(now: number) {
+    this.state = "quitting";
+    this.#write("QUIT", now);
+  }
   #close(reason: "quit" | "error" | "timeout" | "eof", error?: SmtpError) {
     if (this.#closed) return;
     for (const id of this.#jobs) {
@@ -107,7 +112,7 @@ export class FakeSession implements SessionApi {
       } else if (word === "ok") {
         const id = this.#jobs.shift();
         if (this.#jobs[0] !== undefined) this.#write(`MAIL ${this.#jobs[0]}`, now);
-        else if (this.#quitAfterJobs) this.#write("QUIT", now);
+        else if (this.#quitAfterJobs) this.#quit(now);
         this.#deadline = this.#jobs.length ? now + this.timeoutMs : null;
         if (id !== undefined) {
           const result: SendResult = {
@@ -158,7 +163,7 @@ export class FakeSession implements SessionApi {
     this.#write("NOOP", now);
   }
   quit(now: number) {
-    if (this.#jobs.length === 0) this.#write("QUIT", now);
+    if (this.#jobs.length === 0) this.#quit(now);
     else this.#quitAfterJobs = true;
   }
   pollTransmit() {
@@ -186,6 +191,8 @@ export interface Faults {
  * line to the server's answer. Counts closes and aborts.
  */
 export class FakeTransport implements Transport {
+  /** Absent unless a test gives one (a transport that cannot half-close). */
+  closeWrite?: () => Promise<void>;
   closes = 0;
   aborts = 0;
   writes: string[] = [];
