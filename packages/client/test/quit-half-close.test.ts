@@ -33,19 +33,25 @@ function holdsQuitUntilEnd(seen: string[]) {
   );
 }
 
+/** Such a server, and an unpooled client of it whose transcript lines are kept. */
+async function clientOfHeldServer() {
+  const seen: string[] = [];
+  server = await holdsQuitUntilEnd(seen);
+  const lines: string[] = [];
+  const client = createClient({
+    host: "127.0.0.1",
+    port: server.port,
+    starttls: "never",
+    // QUIT's deadline: a client that waited for the 221 would give up here, without it.
+    timeouts: { command: 2_000 },
+    transcript: (e) => lines.push(`${e.direction} ${e.text}`),
+  });
+  return { client, seen, lines };
+}
+
 describe("QUIT, then the client's side ends: a server holding its 221 until then answers", () => {
   it("an unpooled send: the 221 comes, the connection closes by QUIT, the send resolves", async () => {
-    const seen: string[] = [];
-    server = await holdsQuitUntilEnd(seen);
-    const lines: string[] = [];
-    const client = createClient({
-      host: "127.0.0.1",
-      port: server.port,
-      starttls: "never",
-      // QUIT's deadline: a client that waited for the 221 would give up here, without it.
-      timeouts: { command: 2_000 },
-      transcript: (e) => lines.push(`${e.direction} ${e.text}`),
-    });
+    const { client, seen, lines } = await clientOfHeldServer();
     const result = await client.send({
       from: "a@example.test",
       to: "b@example.test",
@@ -59,16 +65,7 @@ describe("QUIT, then the client's side ends: a server holding its 221 until then
   });
 
   it("verify(): the same", async () => {
-    const seen: string[] = [];
-    server = await holdsQuitUntilEnd(seen);
-    const lines: string[] = [];
-    const client = createClient({
-      host: "127.0.0.1",
-      port: server.port,
-      starttls: "never",
-      timeouts: { command: 2_000 },
-      transcript: (e) => lines.push(`${e.direction} ${e.text}`),
-    });
+    const { client, seen, lines } = await clientOfHeldServer();
     await client.verify();
     expect(lines.slice(-2)).toEqual(["C QUIT", "S 221 bye"]);
     expect(seen).toEqual(["EHLO [127.0.0.1]", "QUIT", "(end)"]);
