@@ -162,10 +162,10 @@ export class Driver {
 
   /**
    * QUIT is out and nothing follows it: end the sending direction (a half-close). The
-   * server's 221 and end-of-stream are still read. Exim 4.96 holds its
-   * 221 until the client has closed its side, for up to 200 ms: without this, every
-   * connection to it (each unpooled send, `verify()`, each recycling) would wait that long.
-   * A failure here shows up in the read that follows.
+   * server's 221 and end-of-stream are still read. Exim 4.96 holds its 221 until the client
+   * has closed its side, for up to 200 ms: without this, every connection to it (each
+   * unpooled send, `verify()`, each recycling) would wait that long. A failure here shows
+   * up in the read that follows.
    */
   #closeWrite(): void {
     this.#writeClosed = true;
