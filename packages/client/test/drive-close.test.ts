@@ -97,6 +97,18 @@ describe("the half-close after QUIT", () => {
     expect(run.transport.closes).toBe(1);
   });
 
+  it("once, also when the answer to QUIT comes in pieces (the loop reads several times)", async () => {
+    const calls: number[] = [];
+    const run = startDrive({ transport: withCloseWrite(calls), server: { QUIT: "noise" } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run.session.state).toBe("quitting");
+    run.transport.push(new TextEncoder().encode("more noise"));
+    await vi.advanceTimersByTimeAsync(0);
+    run.transport.push(new TextEncoder().encode("bye"));
+    expect((await run.info).reason).toBe("quit");
+    expect(calls).toHaveLength(1);
+  });
+
   it("not before QUIT: a session that never QUITs is never half-closed", async () => {
     const calls: number[] = [];
     const run = startDrive({ transport: withCloseWrite(calls), quitWhenDone: false });
