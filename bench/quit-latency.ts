@@ -6,30 +6,31 @@
 //   pnpm build && bash interop/peers/setup.sh
 //   node --import tsx bench/quit-latency.ts [exim|postfix|opensmtpd|haraka|smtp-server] [rounds]
 //
-// Plaintext on the peer's port (its STARTTLS is not used), to a recipient Exim drops
-// (`@discard.test`) or, elsewhere, the peers' sink mailbox.
+// The peers' settings come from their env files, read as the interop matrix reads them.
+//
+// Plaintext on the peer's plain port (STARTTLS, if offered, is not used).
 import { join } from "node:path";
-import { readEnvFile, requiredNumber } from "../interop/src/env-file.ts";
+import { loadServers, SERVER_IDS, type ServerId } from "../interop/src/servers.ts";
 import { nodeConnector } from "../packages/transport-node/dist/index.js";
 import { loadClientModule } from "./smtp-modules.ts";
 
-const PORTS: Record<string, { file: string; key: string }> = {
-  exim: { file: "interop/exim/env", key: "EXIM_PORT" },
-  postfix: { file: "env", key: "SMTP_PLAIN_PORT" },
-  opensmtpd: { file: "interop/opensmtpd/env", key: "OSMTPD_PORT" },
-  haraka: { file: "interop/haraka/env", key: "HARAKA_PORT" },
-  "smtp-server": { file: "interop/smtp-server/env", key: "SMTPSERVER_PORT" },
-};
-
-const server = process.argv[2] ?? "exim";
+const id = (process.argv[2] ?? "exim") as ServerId;
 const rounds = Number(process.argv[3] ?? 9);
-const where = PORTS[server];
-if (!where) throw new Error(`unknown server ${server} (one of ${Object.keys(PORTS).join(", ")})`);
-const state = process.env.SMTP_STATE ?? "/var/lib/smtp-test-peer";
-const env = await readEnvFile(join(state, where.file));
-if (!env) throw new Error(`${server} is not set up: run bash interop/peers/setup.sh`);
-const port = requiredNumber(env, where.key);
-const to = server === "exim" ? "bench@discard.test" : "sink@example.test";
+if (!SERVER_IDS.includes(id))
+  throw new Error(`unknown server ${id} (one of ${SERVER_IDS.join(", ")})`);
+const smtpState = process.env.SMTP_STATE ?? "/var/lib/smtp-test-peer";
+const folders = {
+  smtpState,
+  interopState: process.env.INTEROP_STATE ?? join(smtpState, "interop"),
+};
+const [profile] = await loadServers([id], folders);
+if (profile === undefined || !("plainPort" in profile)) {
+  throw new Error(`${id}: ${profile?.reason ?? "unknown"}; run bash interop/peers/setup.sh`);
+}
+
+const port = profile.plainPort;
+// Exim drops `@discard.test`; the other peers store what they get in their sink mailbox.
+const to = id === "exim" ? "bench@discard.test" : profile.secondMailbox;
 
 const { createClient } = await loadClientModule();
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
@@ -63,7 +64,7 @@ async function measure(halfClose: boolean): Promise<{ verify: number; send: numb
 for (const halfClose of [false, true]) {
   const { verify, send } = await measure(halfClose);
   console.log(
-    `${server}, ${halfClose ? "half-close after QUIT" : "no half-close        "}: ` +
+    `${id}, ${halfClose ? "half-close after QUIT" : "no half-close        "}: ` +
       `verify() ${verify.toFixed(1)} ms, one unpooled send ${send.toFixed(1)} ms ` +
       `(medians of ${rounds})`,
   );
