@@ -193,17 +193,12 @@ export abstract class GuardedTransport implements Transport {
     const ending = this.#writeTail.then(() =>
       this.#state === "open" ? this.endWrite() : undefined,
     );
-    const done = deferred<void>();
-    this.#run(ending).then(
-      () => done.resolve(),
-      (error: unknown) => {
-        // Closed or aborted meanwhile: the runtime's failure to end no longer matters.
-        if (this.#state !== "open") return done.resolve();
-        this.#fail(error, "write");
-        done.reject(this.#failure);
-      },
-    );
-    return done.promise;
+    return this.#run(ending).catch((error: unknown) => {
+      // Closed or aborted meanwhile: the runtime's failure to end no longer matters.
+      if (this.#state !== "open") return;
+      this.#fail(error, "write");
+      throw this.#failure;
+    });
   }
 
   /** Upgrades the connection to TLS in place (STARTTLS), verifying the server's certificate. */

@@ -153,7 +153,7 @@ export class MemoryTransport extends GuardedTransport {
   }
 
   protected override endWrite(): void {
-    this.#out.end();
+    this.end();
   }
 
   protected async shutdown(): Promise<void> {
