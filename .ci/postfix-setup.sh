@@ -13,11 +13,14 @@
 # Mail: user@, sink@, utf8user@ $TEST_DOMAIN and anything @$CATCHALL_DOMAIN land in Maildirs
 # under $SMTP_STATE/maildir/<domain>/<user>/ (catch-all: <domain>/all/); other local parts
 # get 550 5.1.1; other domains are accepted only after AUTH and then discarded, never sent.
-# SIZE $SIZE_LIMIT, CHUNKING and SMTPUTF8 on; no tarpit after errors.
+# SIZE $SIZE_LIMIT, CHUNKING and SMTPUTF8 on; no tarpit after errors. A message with an
+# X-Interop-Refuse header is refused at its end of data (header_checks; the interop matrix).
 #
 # Prints the KEY=VALUE settings and writes them to $SMTP_STATE/env:
 #   set -a; . "$SMTP_STATE/env"; set +a
+# Records what it set up in $SMTP_STATE/postfix/setup.sum (see record_setup).
 set -euo pipefail
+SCRIPT=${BASH_SOURCE[0]}
 
 SMTP_STATE=${SMTP_STATE:-/var/lib/smtp-test-peer}
 PORT_SMTP=${PORT_SMTP:-12525}
@@ -187,6 +190,10 @@ write_postfix_config() {
     "sink@$TEST_DOMAIN" "$TEST_DOMAIN/sink/" \
     "$UTF8_USER" "$TEST_DOMAIN/utf8user/" \
     "@$CATCHALL_DOMAIN" "$CATCHALL_DOMAIN/all/" >"$SMTP_STATE/postfix/vmailbox"
+  # The interop cell data-refused-next: refused once the data is in (cleanup reads the
+  # headers; smtpd answers after the final dot or BDAT ... LAST). regexp: tables are built in.
+  echo '/^X-Interop-Refuse:/ REJECT Message refused at end of data: it carries X-Interop-Refuse' \
+    >"$SMTP_STATE/postfix/header_checks"
   cat >/etc/postfix/main.cf <<EOF
 # written by .ci/postfix-setup.sh: a loopback-only test peer
 compatibility_level = 3.6
@@ -216,6 +223,7 @@ virtual_mailbox_maps = texthash:$SMTP_STATE/postfix/vmailbox
 virtual_mailbox_base = $SMTP_STATE/maildir
 virtual_uid_maps = static:$uid
 virtual_gid_maps = static:$gid
+header_checks = regexp:$SMTP_STATE/postfix/header_checks
 # Mail for other domains is dropped here, never sent over the network.
 default_transport = discard:relay disabled on the test peer
 relay_transport = discard:relay disabled on the test peer
@@ -322,6 +330,13 @@ start_postfix() {
   for i in $(seq 100); do [ -S /var/spool/postfix/private/auth ] && break; sleep 0.1; done
 }
 
+# A hash of this script and of the main.cf it wrote, once Postfix runs with them: the
+# interop set-up (interop/peers/setup.sh) sets Postfix up again when it finds another one,
+# so a changed script reaches a Postfix that is already up.
+record_setup() {
+  cat "$SCRIPT" /etc/postfix/main.cf | sha256sum >"$SMTP_STATE/postfix/setup.sum"
+}
+
 write_env() {
   cat >"$SMTP_STATE/env" <<EOF
 SMTP_HOST=127.0.0.1
@@ -349,5 +364,6 @@ make_certificates
 start_dovecot
 write_postfix_config
 start_postfix
+record_setup
 write_env
 say "Postfix $(postconf -h mail_version) listening on 127.0.0.1 and ::1, ports $PORTS"

@@ -11,7 +11,8 @@
 # Mail: user@ and sink@example.test -> Maildir $EXIM_DIR/maildir/<local part>; anything
 # @catchall.test -> maildir/catchall; anything @discard.test is accepted and dropped (for the
 # bench); other example.test users get "550 unknown user"; other
-# domains "550 relay not permitted" unless authenticated, then dropped (:blackhole:).
+# domains "550 relay not permitted" unless authenticated, then dropped (:blackhole:). A message
+# with an X-Interop-Refuse header gets 550 5.7.1 at its end of data (acl_smtp_data).
 # Every delivered file starts with Return-Path: the envelope sender as Exim recorded it.
 # Writes its settings to $EXIM_DIR/env (EXIM_PORT, EXIM_SMTPS_PORT, EXIM_MAILDIR, ...).
 set -euo pipefail
@@ -77,6 +78,7 @@ smtp_banner = \$smtp_active_hostname ESMTP Exim \$version_number (interop peer) 
 domainlist local_domains = example.test : catchall.test : discard.test
 never_users =
 acl_smtp_rcpt = acl_check_rcpt
+acl_smtp_data = acl_check_data
 
 begin acl
 acl_check_rcpt:
@@ -86,6 +88,13 @@ acl_check_rcpt:
   deny    domains = +local_domains
           message = unknown user
   deny    message = relay not permitted
+
+# The interop cell data-refused-next: a message with an X-Interop-Refuse header is refused
+# once its data is in (after the final dot, or BDAT ... LAST).
+acl_check_data:
+  deny    condition = \${if def:h_X-Interop-Refuse:}
+          message = 5.7.1 Message refused at end of data: it carries X-Interop-Refuse
+  accept
 
 begin routers
 # Accepted without AUTH and thrown away: what the bench sends (bench/real-servers.ts).

@@ -4,8 +4,8 @@
 # left alone), and as fast as a fresh machine allows: the npm-installed peers (Haraka,
 # smtp-server) start in parallel with the apt-installed ones (Exim, OpenSMTPD, Dovecot LMTP),
 # which run one after the other (apt's lock). Postfix (.ci/postfix-setup.sh) comes first, since
-# the others use its test CA and its vmail user; it is set up only when it is not already up,
-# because other suites use it too.
+# the others use its test CA and its vmail user; it is set up only when it is not already up
+# with the configuration of the current script, because other suites use it too.
 # Each peer's env file is removed when its set-up fails, so the matrix sees it as missing.
 # Without root only Haraka and smtp-server can run; the others are reported missing.
 # Exit status: 1 when any set-up failed.
@@ -28,6 +28,14 @@ postfix_up() {
   done
 }
 
+# Whether the running Postfix was set up by this .ci/postfix-setup.sh (its record_setup) and
+# its main.cf has not been rewritten since.
+postfix_current() {
+  local recorded
+  recorded=$(cat "$SMTP_STATE/postfix/setup.sum" 2>/dev/null) || return 1
+  [ "$recorded" = "$(cat "$ROOT/.ci/postfix-setup.sh" /etc/postfix/main.cf 2>/dev/null | sha256sum)" ]
+}
+
 # run_peer NAME: runs interop/peers/NAME-setup.sh with its output in $LOGS, and reports.
 run_peer() {
   local name=$1 started=$SECONDS
@@ -42,9 +50,10 @@ run_peer() {
 }
 
 mkdir -p "$LOGS"
-if postfix_up; then
+if postfix_up && postfix_current; then
   say "postfix already up"
 elif [ "$root" = yes ]; then
+  postfix_up && say "postfix is up with another configuration than .ci/postfix-setup.sh's: setting it up again"
   started=$SECONDS
   if bash "$ROOT/.ci/postfix-setup.sh" >"$LOGS/postfix.out" 2>"$LOGS/postfix.err"; then
     say "postfix ready ($((SECONDS - started)) s)"
@@ -53,6 +62,8 @@ elif [ "$root" = yes ]; then
     tail -15 "$LOGS/postfix.err" >&2
     exit 1 # every other peer needs its CA
   fi
+elif postfix_up; then
+  say "postfix is up with another configuration than .ci/postfix-setup.sh's; without root it stays so"
 else
   say "postfix is not set up and cannot be without root and apt-get: nothing to run"
   exit 1

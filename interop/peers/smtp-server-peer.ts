@@ -4,13 +4,16 @@
  * implicit TLS on the other, with the machine's test certificate (`$SMTP_STATE/tls`). Every
  * accepted message is stored before its 250 reply as `<capture>/<n>.eml`, its envelope as
  * `<n>.json` (`{ from, to, user, tls, mailParams }`), like the Haraka peer's capture plugin.
- * Started and stopped by smtp-server-setup.sh.
+ * A message whose header has `X-Interop-Refuse:` is refused once its data is in (the interop
+ * cell `data-refused-next`), and not stored. Started and stopped by smtp-server-setup.sh.
  *
  *   node --conditions=source --import tsx interop/peers/smtp-server-peer.ts \
  *     <starttls port> <implicit TLS port> <capture folder>
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Readable } from "node:stream";
+import type { SMTPServerDataStream } from "smtp-server";
 import {
   type ReceivedMessage,
   type SmtpServerPeer,
@@ -54,8 +57,42 @@ function store(message: ReceivedMessage): void {
   writeFileSync(`${base}.json`, `${JSON.stringify(envelope)}\n`);
 }
 
-function start(port: string, tls: "starttls" | "implicit"): Promise<SmtpServerPeer> {
-  return startSmtpServerPeer({
+/** A header section (up to the first empty line) with an `X-Interop-Refuse` field. */
+const REFUSE_FIELD = /^X-Interop-Refuse:/im;
+const headerOf = (raw: Buffer) => {
+  const end = raw.indexOf("\r\n\r\n");
+  return raw.subarray(0, end === -1 ? raw.length : end).toString("latin1");
+};
+
+/**
+ * Puts the content rule before the peer's own data handler: once the whole message is in, a
+ * message with `X-Interop-Refuse:` in its header gets 554 (smtp-server adds 5.6.0) and never
+ * reaches the handler that stores; any other is handed on, byte for byte.
+ */
+function refuseMarked(peer: SmtpServerPeer): SmtpServerPeer {
+  const server = peer.server;
+  const handOn = server.onData.bind(server);
+  server.onData = (stream, session, callback) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    stream.on("end", () => {
+      const raw = Buffer.concat(chunks);
+      if (REFUSE_FIELD.test(headerOf(raw))) {
+        const text = "Message refused at end of data: it carries X-Interop-Refuse";
+        return callback(Object.assign(new Error(text), { responseCode: 554 }));
+      }
+      const again = Object.assign(Readable.from([raw]), {
+        byteLength: stream.byteLength,
+        sizeExceeded: stream.sizeExceeded,
+      });
+      handOn(again as unknown as SMTPServerDataStream, session, callback);
+    });
+  };
+  return peer;
+}
+
+async function start(port: string, tls: "starttls" | "implicit"): Promise<SmtpServerPeer> {
+  const peer = await startSmtpServerPeer({
     port: Number(port),
     tls,
     ca: machineCa,
@@ -64,6 +101,7 @@ function start(port: string, tls: "starttls" | "implicit"): Promise<SmtpServerPe
     greetingDelay: 100,
     onMessage: store,
   });
+  return refuseMarked(peer);
 }
 
 const peers = [await start(starttlsPort, "starttls"), await start(implicitPort, "implicit")];

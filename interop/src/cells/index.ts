@@ -3,6 +3,7 @@ import { authCell, wrongPasswordCell } from "./auth.ts";
 import type { Cell } from "./cell.ts";
 import { bdatLastCell } from "./chunking.ts";
 import { implicitTlsCell, plainCell, starttlsCell } from "./connection-security.ts";
+import { dataRefusedNextCell } from "./data-refused.ts";
 import { denoCell } from "./deno.ts";
 import { eightBitCell, smtpUtf8Cell } from "./encoding.ts";
 import { lmtpPerRecipientCell } from "./lmtp.ts";
@@ -32,6 +33,7 @@ export function allCells(mechanisms: readonly string[]): Cell[] {
     bdatLastCell,
     pool50Cell,
     mixedOutcomesCell,
+    dataRefusedNextCell,
     lmtpPerRecipientCell,
     quitCell,
     denoCell,

@@ -4,40 +4,17 @@
  * QUIT when the client closes.
  */
 import { SmtpError } from "../../../packages/client/src/index.ts";
-import {
-  arrivalProblems,
-  describeError,
-  replyErrorProblems,
-  type Settled,
-  settle,
-} from "../checks.ts";
+import { arrivalProblems, describeError, replyErrorProblems } from "../checks.ts";
 import type { CellContext } from "../context.ts";
 import { fail, verdict } from "../outcome.ts";
 import type { Cell } from "./cell.ts";
-
-const senderOf = (ctx: CellContext, i: number) => `${ctx.cellId}-${i}@senders.test`;
-
-/** Sends `count` messages concurrently over one pooled connection; `to(i)` picks recipients. */
-async function sendConcurrently(
-  ctx: CellContext,
-  count: number,
-  to: (i: number) => string | string[],
-): Promise<Settled[]> {
-  const client = ctx.client(ctx.usualSecurity, { pool: { maxConnections: 1 } });
-  const messages = Array.from({ length: count }, (_, i) =>
-    ctx.message(i, { from: senderOf(ctx, i), to: to(i) }),
-  );
-  const results = await Promise.all(messages.map((m) => settle(client.send(m))));
-  await client.close();
-  return results;
-}
-
-const sentIndexes = (results: readonly Settled[]) => results.flatMap((r, i) => (r.ok ? [i] : []));
-
-function connectionProblems(ctx: CellContext): string[] {
-  const n = ctx.transcript.connections();
-  return n === 1 ? [] : [`${n} connections were used, expected 1`];
-}
+import {
+  connectionProblems,
+  everySecondRefused,
+  sendConcurrently,
+  senderOf,
+  sentIndexes,
+} from "./one-connection.ts";
 
 /** @since 0.1.0 */
 export const pool50Cell: Cell = {
@@ -47,7 +24,7 @@ export const pool50Cell: Cell = {
   async run(ctx) {
     const count = 50;
     const mark = await ctx.mark();
-    const results = await sendConcurrently(ctx, count, () => ctx.server.mailbox);
+    const results = await sendConcurrently(ctx, count, () => ({ to: ctx.server.mailbox }));
     // Wait only for those reported sent; the settling time still catches any other arrival.
     const arrivals = await ctx.arrivals(mark, sentIndexes(results));
     const failed = results.flatMap((r, i) => (r.ok ? [] : [{ i, error: r.error }]));
@@ -74,43 +51,24 @@ export const mixedOutcomesCell: Cell = {
   title: "8 at once on one connection, each its own sender, every 2nd only to an unknown user",
   protocols: ["smtp", "lmtp"],
   async run(ctx) {
-    const s = ctx.server;
-    const mark = await ctx.mark();
-    const refusedOnly = (i: number) => i % 2 === 1;
-    const results = await sendConcurrently(ctx, 8, (i) =>
-      refusedOnly(i) ? s.unknownUser : s.mailbox,
-    );
-    const arrivals = await ctx.arrivals(mark, sentIndexes(results), { settleMs: 1500 });
-    const problems: string[] = [];
-    results.forEach((result, i) => {
-      const label = `#${i}`;
-      if (refusedOnly(i)) {
-        if (result.ok)
-          problems.push(`${label} (unknown user only) reported sent: ${result.info.response}`);
-        else problems.push(...unknownUserProblems(ctx, result.error, label));
-        problems.push(...arrivalProblems(arrivals, ctx.idOf(i), { copies: 0, label }));
-      } else {
-        if (!result.ok) problems.push(`${label} failed: ${describeError(result.error)}`);
-        // Stored once under its own sender if reported sent; never if reported failed.
-        const expected = { copies: result.ok ? 1 : 0, from: senderOf(ctx, i), label };
-        problems.push(...arrivalProblems(arrivals, ctx.idOf(i), expected));
-      }
+    const { problems } = await everySecondRefused(ctx, {
+      what: "unknown user only",
+      first: 1,
+      fields: { to: ctx.server.unknownUser },
+      problems: (error) => unknownUserProblems(ctx, error),
     });
-    problems.push(...connectionProblems(ctx));
     return verdict(problems);
   },
 };
 
 /** A message refused for its only recipient: `rejected`, listing that recipient. */
-function unknownUserProblems(ctx: CellContext, error: unknown, label: string): string[] {
-  const problems = replyErrorProblems(error, "rejected", ctx.transcript).map(
-    (p) => `${label}: ${p}`,
-  );
+function unknownUserProblems(ctx: CellContext, error: unknown): string[] {
+  const problems = replyErrorProblems(error, "rejected", ctx.transcript);
   if (
     error instanceof SmtpError &&
     !error.rejected?.some((r) => r.address === ctx.server.unknownUser)
   ) {
-    problems.push(`${label} failed with ${describeError(error)}, not with its recipient's refusal`);
+    problems.push(`failed with ${describeError(error)}, not with its recipient's refusal`);
   }
   return problems;
 }
