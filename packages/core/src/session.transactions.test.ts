@@ -62,20 +62,38 @@ describe("Session happy path", () => {
     const a = h.send();
     const b = h.send({ to: ["c@example.net"] });
     expect(h.client()).toBe("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n");
+    expect(h.session.state).toBe("mail");
     h.server("250 ok\n250 ok\n354 go\n");
+    expect(h.session.state).toBe("data");
     h.drain();
     h.body(a, "one\r\n");
+    // The second envelope is out again: "mail" until its replies are in.
+    expect(h.session.state).toBe("mail");
     // The outcome of the first is not known yet, but its end of data ends its transaction
     // whatever the server answers: the next MAIL follows it without RSET.
     expect(h.client()).toBe(
       "one\r\n.\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n",
     );
-    h.server("250 done\n250 ok\n250 ok\n354 go\n");
+    h.server("250 done\n");
     expect(h.result(a).ok).toBe(true);
-    expect(h.actions.at(-1)).toEqual({ type: "need-body", id: b });
+    expect(h.session.state).toBe("mail");
+    h.server("250 ok\n250 ok\n354 go\n");
+    expect(h.drain()).toEqual([{ type: "need-body", id: b }]);
     h.body(b, "two");
+    expect(h.session.state).toBe("data");
     h.server("250 done\n");
     expect(h.result(b).ok).toBe(true);
+    expect(h.session.state).toBe("ready");
+  });
+
+  it("a 503 to the MAIL of a transaction behind no other is a refused sender, not a refused speculation", () => {
+    const h = ready();
+    const id = h.send();
+    h.client();
+    h.server("503 5.5.1 authentication required first\n503 no sender\n503 no sender\n");
+    expect(failure(h, id)).toMatchObject({ kind: "rejected", code: 503, command: "MAIL FROM" });
+    // Not sent again: the failure's RSET only.
+    expect(h.client()).toBe("RSET\r\n");
   });
 });
 
