@@ -1,0 +1,180 @@
+/**
+ * Diagnostic (run by hand; prints figures, asserts nothing): what `@smtp/client` costs per
+ * message in JavaScript alone, with no socket and no kernel in the way. The client sends the
+ * throughput bench's message (~2.4 KB of text, one recipient) through a fake in-memory SMTP
+ * server that answers every command at once, 64 `send()` calls outstanding on one pooled
+ * connection, as in `pnpm bench` at RTT 0.
+ *
+ *   pnpm build && node --import tsx bench/in-process.ts            # CPU µs per message
+ *   pnpm build && node --import tsx bench/in-process.ts --alloc    # bytes allocated per message, by function
+ *
+ * The CPU figure is process CPU time over a round of N messages (median of the rounds);
+ * `--alloc` samples every allocation, those collected since included (V8's sampling heap
+ * profiler), over one round, and lists the functions that allocated most. The fake server's
+ * own work (decoding what it reads, its replies) is counted too: it is small, and listed.
+ */
+import { Session } from "node:inspector/promises";
+import { parseArgs } from "node:util";
+import { recipients, textMessage } from "./fixtures.ts";
+import { loadClientModule } from "./smtp-modules.ts";
+
+const { values } = parseArgs({
+  options: {
+    n: { type: "string", default: "20000" },
+    warm: { type: "string", default: "5000" },
+    rounds: { type: "string", default: "5" },
+    alloc: { type: "boolean", default: false },
+    top: { type: "string", default: "25" },
+  },
+});
+const N = Number(values.n);
+const WARM = Number(values.warm);
+const ROUNDS = values.alloc ? 1 : Number(values.rounds);
+
+const encoder = new TextEncoder();
+const latin1 = new TextDecoder("latin1");
+
+/** A transport whose peer is an SMTP server in memory: PIPELINING, every reply at once. */
+function fakeServerTransport() {
+  let inData = false;
+  let pending = "";
+  let closed = false;
+  const queued: Uint8Array[] = [];
+  let reader: ((bytes: Uint8Array | null) => void) | undefined;
+  const deliver = (text: string) => {
+    const bytes = encoder.encode(text);
+    if (reader === undefined) queued.push(bytes);
+    else {
+      const wake = reader;
+      reader = undefined;
+      wake(bytes);
+    }
+  };
+  const end = () => {
+    closed = true;
+    const wake = reader;
+    reader = undefined;
+    wake?.(null);
+  };
+  /** The replies to what the client wrote so far (a whole message's data waits for its dot). */
+  const answer = (): string => {
+    let replies = "";
+    for (;;) {
+      if (inData) {
+        const dot = pending.indexOf("\r\n.\r\n");
+        if (dot < 0) return replies;
+        pending = pending.slice(dot + 5);
+        inData = false;
+        replies += "250 queued\r\n";
+        continue;
+      }
+      const eol = pending.indexOf("\r\n");
+      if (eol < 0) return replies;
+      const verb = pending.slice(0, 4).toUpperCase();
+      pending = pending.slice(eol + 2);
+      if (verb === "EHLO") replies += "250-fake\r\n250-PIPELINING\r\n250 8BITMIME\r\n";
+      else if (verb === "DATA") {
+        replies += "354 go\r\n";
+        inData = true;
+      } else if (verb === "QUIT") {
+        replies += "221 bye\r\n";
+        queueMicrotask(end);
+      } else replies += "250 ok\r\n";
+    }
+  };
+  deliver("220 fake ESMTP\r\n");
+  return {
+    secure: false,
+    read(): Promise<Uint8Array | null> {
+      const next = queued.shift();
+      if (next !== undefined) return Promise.resolve(next);
+      if (closed) return Promise.resolve(null);
+      return new Promise((resolve) => {
+        reader = resolve;
+      });
+    },
+    write(bytes: Uint8Array): Promise<void> {
+      pending += latin1.decode(bytes);
+      const replies = answer();
+      // Answered on a later microtask, as bytes from a socket would come on a later read.
+      if (replies !== "") queueMicrotask(() => deliver(replies));
+      return Promise.resolve();
+    },
+    startTls: () => Promise.reject(new Error("the fake server has no TLS")),
+    close(): Promise<void> {
+      end();
+      return Promise.resolve();
+    },
+    abort: end,
+  };
+}
+
+const { createClient } = await loadClientModule();
+const client = createClient({
+  host: "127.0.0.1",
+  port: 25,
+  starttls: "never",
+  pool: { maxConnections: 1 },
+  // The fake transport has what the client reads of a transport; the type is the real one's.
+  transport: async () => fakeServerTransport() as never,
+});
+const to = recipients(1);
+
+async function sendMany(count: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await client.send(textMessage(next++, to));
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+}
+
+/** Self size per function (`name file:line`), from a sampling heap profile's tree. */
+interface AllocNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: AllocNode[];
+}
+function bySite(node: AllocNode, into = new Map<string, number>()): Map<string, number> {
+  const { functionName, url, lineNumber } = node.callFrame;
+  const site = `${functionName || "(anonymous)"} ${url.replace(/.*\//, "")}:${lineNumber + 1}`;
+  into.set(site, (into.get(site) ?? 0) + node.selfSize);
+  for (const child of node.children) bySite(child, into);
+  return into;
+}
+
+await sendMany(WARM);
+if (values.alloc) {
+  const inspector = new Session();
+  inspector.connect();
+  await inspector.post("HeapProfiler.enable");
+  await inspector.post("HeapProfiler.startSampling", {
+    samplingInterval: 512,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  await sendMany(N);
+  const { profile } = (await inspector.post("HeapProfiler.stopSampling")) as {
+    profile: { head: AllocNode };
+  };
+  const sites = [...bySite(profile.head)].sort((a, b) => b[1] - a[1]);
+  const total = sites.reduce((sum, [, bytes]) => sum + bytes, 0);
+  console.log(`allocated per message: ${(total / N).toFixed(0)} bytes (N = ${N})`);
+  for (const [site, bytes] of sites.slice(0, Number(values.top))) {
+    console.log(`${(bytes / N).toFixed(0).padStart(7)}  ${site}`);
+  }
+} else {
+  const perMessage: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const start = process.cpuUsage();
+    await sendMany(N);
+    const used = process.cpuUsage(start);
+    perMessage.push((used.user + used.system) / N);
+  }
+  const sorted = [...perMessage].sort((a, b) => a - b);
+  const median = sorted[sorted.length >> 1]!;
+  const all = perMessage.map((x) => x.toFixed(1)).join(" ");
+  console.log(
+    `CPU per message: ${median.toFixed(1)} µs median of ${ROUNDS} rounds of ${N} (${all})`,
+  );
+}
+await client.close();
