@@ -67,17 +67,16 @@ describe("Session happy path", () => {
     expect(h.session.state).toBe("data");
     h.drain();
     h.body(a, "one\r\n");
-    // The second envelope is out again: "mail" until its replies are in.
+    // The second envelope is out: "mail" until its replies are in.
     expect(h.session.state).toBe("mail");
-    // The outcome of the first is not known yet, but its end of data ends its transaction
-    // whatever the server answers: the next MAIL follows it without RSET.
+    // The outcome of the first is not known yet: the next envelope starts with RSET.
     expect(h.client()).toBe(
-      "one\r\n.\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n",
+      "one\r\n.\r\nRSET\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n",
     );
     h.server("250 done\n");
     expect(h.result(a).ok).toBe(true);
     expect(h.session.state).toBe("mail");
-    h.server("250 ok\n250 ok\n354 go\n");
+    h.server("250 reset\n250 ok\n250 ok\n354 go\n");
     expect(h.drain()).toEqual([{ type: "need-body", id: b }]);
     h.body(b, "two");
     expect(h.session.state).toBe("data");

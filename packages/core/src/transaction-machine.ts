@@ -207,14 +207,16 @@ export class TransactionMachine implements OpenJobs {
       finishFailed(link.actions, js, refusal);
       return;
     }
-    // Behind an outcome not yet known, this transaction starts with RSET unless every earlier
-    // one is closed whatever its final reply (`closesAtEndOfData`).
+    // An earlier transaction's outcome is not known yet: servers differ in what state a
+    // failed one leaves behind (Exim keeps MAIL after a refused BDAT, Dovecot LMTP wants
+    // RSET), so this one starts from a known state. RSET may go anywhere in a pipelined
+    // group (RFC 2920) and costs no round trip.
     const speculative = this.#active.length > 0;
-    const resetFirst = next.reset === true || !this.#active.every(closesAtEndOfData);
     const tx = newTransaction(js, recipients, bdat, speculative);
     this.#active.push(tx);
     link.go("mail");
-    if (resetFirst) link.command({ name: "RSET" }, "command", this.#on("rset", tx), now);
+    if (speculative || next.reset === true)
+      link.command({ name: "RSET" }, "command", this.#on("rset", tx), now);
     link.command(
       { name: "MAIL", from: job.from, params: mailParameters(job, caps) },
       "command",
@@ -485,19 +487,4 @@ export class TransactionMachine implements OpenJobs {
     else if (this.#active.length > 0) link.go("data");
     else link.go("ready");
   }
-}
-
-/**
- * Whether the server has ended `tx` whatever it answers to its end of data, which is
- * written (a transaction starts behind others only then): a DATA transaction whose MAIL
- * and at least one RCPT were accepted.
- * The end of data ends the transaction, accepted or refused (RFC 5321 §4.1.1.4), so the
- * next MAIL may follow it without RSET; a server that kept it open anyway would refuse that
- * nested MAIL with 503, which is a refused speculation. Behind BDAT, servers differ in what
- * a refused chunk leaves (Exim keeps MAIL, Dovecot LMTP wants RSET), and behind a refused
- * MAIL nothing is sure: RSET first, which RFC 2920 lets go anywhere in a pipelined group.
- */
-function closesAtEndOfData(tx: Transaction): boolean {
-  // Recipients are accepted only after an accepted MAIL (a refused one's RCPTs only count).
-  return !tx.bdat && tx.accepted.length > 0;
 }

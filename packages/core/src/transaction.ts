@@ -40,8 +40,7 @@ export interface Transaction {
   failure: SmtpError | undefined;
   /**
    * Started while an earlier transaction's outcome was still unknown (pipelined behind its
-   * end of data), with RSET first unless the earlier one is over whatever its outcome (see
-   * `closesAtEndOfData` in transaction-machine.ts).
+   * end of data): it begins with RSET, so it starts from a known state on every server.
    */
   speculative: boolean;
   /**
@@ -136,7 +135,7 @@ export function rcptCommand(job: SendJob, caps: Capabilities, address: string): 
   return { name: "RCPT", to: address, params };
 }
 
-/** A new transaction of `js` for `recipients`; `speculative` when it starts behind an unknown outcome. @since 0.1.0 */
+/** A new transaction of `js` for `recipients`; `speculative` when it starts with RSET behind an unknown outcome. @since 0.1.0 */
 export function newTransaction(
   js: JobState,
   recipients: string[],
