@@ -2,8 +2,8 @@
  * Diagnostic (run by hand; prints figures, asserts nothing): what `@smtp/client` costs per
  * message in JavaScript alone, with no socket and no kernel in the way. The client sends the
  * throughput bench's message (~2.4 KB of text, one recipient) through a fake in-memory SMTP
- * server that answers every command at once, 64 `send()` calls outstanding on one pooled
- * connection, as in `pnpm bench` at RTT 0.
+ * server (over the project's in-memory transport pair) that answers every command at once,
+ * 64 `send()` calls outstanding on one pooled connection, as in `pnpm bench` at RTT 0.
  *
  *   pnpm build && node --import tsx bench/in-process.ts            # CPU µs per message
  *   pnpm build && node --import tsx bench/in-process.ts --alloc    # bytes allocated per message, by function
@@ -16,7 +16,7 @@
 import { Session } from "node:inspector/promises";
 import { parseArgs } from "node:util";
 import { recipients, textMessage } from "./fixtures.ts";
-import { loadClientModule } from "./smtp-modules.ts";
+import { loadClientModule, loadTransportKitModule } from "./smtp-modules.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,43 +33,33 @@ const ROUNDS = values.alloc ? 1 : Number(values.rounds);
 
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder("latin1");
+const { memoryTransportPair } = await loadTransportKitModule();
+type MemoryTransport = ReturnType<typeof memoryTransportPair>["server"];
 
-/** A transport whose peer is an SMTP server in memory: PIPELINING, every reply at once. */
-function fakeServerTransport() {
+/**
+ * The server end of an in-memory connection (the project's `memoryTransportPair`): an SMTP
+ * server with PIPELINING that answers each read's commands at once, a message's data once
+ * its dot is in.
+ */
+async function serve(end: MemoryTransport): Promise<void> {
   let inData = false;
   let pending = "";
-  let closed = false;
-  const queued: Uint8Array[] = [];
-  let reader: ((bytes: Uint8Array | null) => void) | undefined;
-  const deliver = (text: string) => {
-    const bytes = encoder.encode(text);
-    if (reader === undefined) queued.push(bytes);
-    else {
-      const wake = reader;
-      reader = undefined;
-      wake(bytes);
-    }
-  };
-  const end = () => {
-    closed = true;
-    const wake = reader;
-    reader = undefined;
-    wake?.(null);
-  };
-  /** The replies to what the client wrote so far (a whole message's data waits for its dot). */
-  const answer = (): string => {
+  await end.write(encoder.encode("220 fake ESMTP\r\n"));
+  for (let chunk = await end.read(); chunk !== null; chunk = await end.read()) {
+    pending += latin1.decode(chunk);
     let replies = "";
+    let quit = false;
     for (;;) {
       if (inData) {
         const dot = pending.indexOf("\r\n.\r\n");
-        if (dot < 0) return replies;
+        if (dot < 0) break;
         pending = pending.slice(dot + 5);
         inData = false;
         replies += "250 queued\r\n";
         continue;
       }
       const eol = pending.indexOf("\r\n");
-      if (eol < 0) return replies;
+      if (eol < 0) break;
       const verb = pending.slice(0, 4).toUpperCase();
       pending = pending.slice(eol + 2);
       if (verb === "EHLO") replies += "250-fake\r\n250-PIPELINING\r\n250 8BITMIME\r\n";
@@ -78,35 +68,13 @@ function fakeServerTransport() {
         inData = true;
       } else if (verb === "QUIT") {
         replies += "221 bye\r\n";
-        queueMicrotask(end);
+        quit = true;
       } else replies += "250 ok\r\n";
     }
-  };
-  deliver("220 fake ESMTP\r\n");
-  return {
-    secure: false,
-    read(): Promise<Uint8Array | null> {
-      const next = queued.shift();
-      if (next !== undefined) return Promise.resolve(next);
-      if (closed) return Promise.resolve(null);
-      return new Promise((resolve) => {
-        reader = resolve;
-      });
-    },
-    write(bytes: Uint8Array): Promise<void> {
-      pending += latin1.decode(bytes);
-      const replies = answer();
-      // Answered on a later microtask, as bytes from a socket would come on a later read.
-      if (replies !== "") queueMicrotask(() => deliver(replies));
-      return Promise.resolve();
-    },
-    startTls: () => Promise.reject(new Error("the fake server has no TLS")),
-    close(): Promise<void> {
-      end();
-      return Promise.resolve();
-    },
-    abort: end,
-  };
+    if (replies !== "") await end.write(encoder.encode(replies));
+    if (quit) break;
+  }
+  await end.close();
 }
 
 const { createClient } = await loadClientModule();
@@ -115,8 +83,11 @@ const client = createClient({
   port: 25,
   starttls: "never",
   pool: { maxConnections: 1 },
-  // The fake transport has what the client reads of a transport; the type is the real one's.
-  transport: async () => fakeServerTransport() as never,
+  transport: async () => {
+    const { client, server } = memoryTransportPair({ highWaterMark: 1 << 20 });
+    void serve(server);
+    return client;
+  },
 });
 const to = recipients(1);
 

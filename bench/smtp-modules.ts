@@ -51,6 +51,13 @@ export async function loadCoreInternalModule(source: boolean): Promise<CoreInter
   return (await import(entry("core", source, "internal/"))) as CoreInternalModule;
 }
 
+type TransportKitModule = typeof import("../packages/core/src/transport-kit/index.ts");
+
+/** `@smtp/core/transport-kit` (the in-memory transport pair), from dist or source. @since 0.2.0 */
+export async function loadTransportKitModule(): Promise<TransportKitModule> {
+  return (await import(entry("core", fromSource(), "transport-kit/"))) as TransportKitModule;
+}
+
 /** Whether `packages/client/dist` exists (the smoke test falls back to source without it). @since 0.2.0 */
 export function distBuilt(): boolean {
   return existsSync(fileURLToPath(new URL("../packages/client/dist/index.js", import.meta.url)));
