@@ -12,8 +12,6 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import type { SMTPServerDataStream } from "smtp-server";
 import {
   type ReceivedMessage,
   type SmtpServerPeer,
@@ -59,40 +57,21 @@ function store(message: ReceivedMessage): void {
 
 /** A header section (up to the first empty line) with an `X-Interop-Refuse` field. */
 const REFUSE_FIELD = /^X-Interop-Refuse:/im;
-const headerOf = (raw: Buffer) => {
-  const end = raw.indexOf("\r\n\r\n");
-  return raw.subarray(0, end === -1 ? raw.length : end).toString("latin1");
-};
 
 /**
- * Puts the content rule before the peer's own data handler: once the whole message is in, a
- * message with `X-Interop-Refuse:` in its header gets 554 (smtp-server adds 5.6.0) and never
- * reaches the handler that stores; any other is handed on, byte for byte.
+ * The content rule: once the whole message is in, one with `X-Interop-Refuse:` in its header
+ * gets 554 (smtp-server adds 5.6.0) and is not stored.
  */
-function refuseMarked(peer: SmtpServerPeer): SmtpServerPeer {
-  const server = peer.server;
-  const handOn = server.onData.bind(server);
-  server.onData = (stream, session, callback) => {
-    const chunks: Buffer[] = [];
-    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-    stream.on("end", () => {
-      const raw = Buffer.concat(chunks);
-      if (REFUSE_FIELD.test(headerOf(raw))) {
-        const text = "Message refused at end of data: it carries X-Interop-Refuse";
-        return callback(Object.assign(new Error(text), { responseCode: 554 }));
-      }
-      const again = Object.assign(Readable.from([raw]), {
-        byteLength: stream.byteLength,
-        sizeExceeded: stream.sizeExceeded,
-      });
-      handOn(again as unknown as SMTPServerDataStream, session, callback);
-    });
-  };
-  return peer;
+function refuseMarked(raw: Uint8Array): { code: number; message: string } | undefined {
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const end = bytes.indexOf("\r\n\r\n");
+  const header = bytes.subarray(0, end === -1 ? bytes.length : end).toString("latin1");
+  if (!REFUSE_FIELD.test(header)) return undefined;
+  return { code: 554, message: "Message refused at end of data: it carries X-Interop-Refuse" };
 }
 
-async function start(port: string, tls: "starttls" | "implicit"): Promise<SmtpServerPeer> {
-  const peer = await startSmtpServerPeer({
+function start(port: string, tls: "starttls" | "implicit"): Promise<SmtpServerPeer> {
+  return startSmtpServerPeer({
     port: Number(port),
     tls,
     ca: machineCa,
@@ -100,8 +79,8 @@ async function start(port: string, tls: "starttls" | "implicit"): Promise<SmtpSe
     // smtp-server's own early-talker pause before the greeting, as deployed.
     greetingDelay: 100,
     onMessage: store,
+    refuseData: refuseMarked,
   });
-  return refuseMarked(peer);
 }
 
 const peers = [await start(starttlsPort, "starttls"), await start(implicitPort, "implicit")];

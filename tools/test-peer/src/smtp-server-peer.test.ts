@@ -116,3 +116,42 @@ describe("startSmtpServerPeer with maxMessagesPerConnection", () => {
     }
   });
 });
+
+describe("startSmtpServerPeer with a content rule (refuseData)", () => {
+  it("refuses a message the rule names once its data is in, records only the others", async () => {
+    const onMessage: string[] = [];
+    const peer = await startSmtpServerPeer({
+      tls: "none",
+      onMessage: (m) => onMessage.push(m.from),
+      refuseData: (raw) =>
+        new TextDecoder().decode(raw).includes("Subject: refuse me")
+          ? { code: 554, message: "refused by the rule" }
+          : undefined,
+    });
+    try {
+      const transport = createTransport({ host: peer.host, port: peer.port, ignoreTLS: true });
+      await expect(
+        transport.sendMail({
+          from: "a@example.test",
+          to: "b@example.test",
+          subject: "refuse me",
+          text: "x",
+        }),
+      ).rejects.toMatchObject({
+        responseCode: 554,
+        response: expect.stringContaining("refused by the rule"),
+      });
+      await transport.sendMail({
+        from: "c@example.test",
+        to: "b@example.test",
+        subject: "keep",
+        text: "x",
+      });
+      transport.close();
+      expect(peer.received.map((m) => m.from)).toEqual(["c@example.test"]);
+      expect(onMessage).toEqual(["c@example.test"]);
+    } finally {
+      await peer.close();
+    }
+  });
+});

@@ -51,6 +51,11 @@ export interface SmtpServerPeerOptions {
   maxMessagesPerConnection?: number;
   /** Called with each accepted message once it is in {@link SmtpServerPeer.received}. */
   onMessage?: (message: ReceivedMessage) => void;
+  /**
+   * A content rule: given a message's octets once its data is in, the reply that refuses it
+   * (it is then neither recorded nor counted), or `undefined` to accept it.
+   */
+  refuseData?: (raw: Uint8Array) => { code: number; message: string } | undefined;
   /** Extra smtp-server options, applied last (e.g. `hidePIPELINING: true`). */
   serverOptions?: Partial<SMTPServerOptions>;
 }
@@ -188,6 +193,9 @@ export async function startSmtpServerPeer(
         if (stream.sizeExceeded) {
           return callback(smtpError(552, `Message exceeds fixed maximum message size ${size}`));
         }
+        const raw = new Uint8Array(Buffer.concat(chunks));
+        const refusal = options.refuseData?.(raw);
+        if (refusal !== undefined) return callback(smtpError(refusal.code, refusal.message));
         const envelope = session.envelope;
         perSession.set(session.id, (perSession.get(session.id) ?? 0) + 1);
         const message: ReceivedMessage = {
@@ -195,7 +203,7 @@ export async function startSmtpServerPeer(
           to: envelope.rcptTo.map((r) => r.address),
           user: userOf(session),
           secure: session.secure,
-          raw: new Uint8Array(Buffer.concat(chunks)),
+          raw,
           mailParams: params(envelope.mailFrom),
           rcptParams: envelope.rcptTo.map((r) => params(r)),
           dsn: envelope.dsn ? { ret: envelope.dsn.ret, envid: envelope.dsn.envid } : undefined,
