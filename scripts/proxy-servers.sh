@@ -42,7 +42,9 @@ install() {
     fi
     apt-get -o DPkg::Lock::Timeout=600 update >/dev/null
     apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends dante-server tinyproxy >/dev/null
-    [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d
+    # An `if`, not `[ ] && rm`: as the function's last command, a false test would be its
+    # status, and `set -e` would end the script on a machine whose image has a policy-rc.d.
+    if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
   else
     echo "danted and tinyproxy are not installed (as root: apt-get install dante-server tinyproxy)" >&2
     exit 1
