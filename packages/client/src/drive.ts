@@ -74,6 +74,12 @@ export class Driver {
   #bodyFailed: JobId | undefined;
   /** The sending direction was ended after QUIT. */
   #writeClosed = false;
+  /**
+   * Results the session has given and the owner not yet heard, in order. They are reported
+   * once the bytes that came with them are handed to the transport (see
+   * {@link Driver.#report}).
+   */
+  #results: { id: JobId; result: SendResult }[] = [];
 
   constructor(
     session: SessionApi,
@@ -108,12 +114,16 @@ export class Driver {
     try {
       // The polling contract (SessionApi): write everything, then handle one action,
       // until both are empty; only then wait for the server, up to pollTimeout().
+      // Results are held until then, or until a write has been handed to the transport, or
+      // any other wait: a caller's continuation (often the next send(), building its
+      // message) then runs while the server works on those bytes, not before they are written.
       for (;;) {
         const flushing = this.#flush();
         if (flushing !== undefined && (await flushing) === INTERRUPTED) continue;
         const action = session.pollAction();
         if (action !== null) {
           if (action.type === "upgrade-tls") {
+            this.#report();
             const outcome = await this.#wait(
               this.#transport.startTls({ servername: action.servername }),
             );
@@ -122,18 +132,29 @@ export class Driver {
           } else if (action.type === "ready") {
             this.#hooks.ready(action.capabilities);
           } else if (action.type === "need-body") {
-            await this.#streamBody(action.id);
+            // A short message in memory is handed over at once, without an await (which
+            // would let queued continuations run before its bytes are written). A stream
+            // may take its time: the results held back must not wait for it.
+            if (!this.#bodyAtOnce(action.id)) {
+              this.#report();
+              await this.#streamBody(action.id);
+            }
           } else if (action.type === "need-token") {
+            this.#report();
             await this.#refreshToken();
           } else if (action.type === "result") {
-            this.#hooks.result(action.id, action.result);
+            this.#results.push(action);
           } else {
+            this.#report();
             this.#closing = true;
             close = { reason: action.reason, error: action.error };
             break;
           }
           continue;
         }
+        // Nothing to write or do: the owner hears the results (which may give the session
+        // more work, and wake the loop) before the wait for the server.
+        this.#report();
         if (this.#woken) {
           this.#woken = false;
           continue;
@@ -153,6 +174,7 @@ export class Driver {
         else session.receiveData(chunk, this.#now());
       }
     } catch (error) {
+      this.#report();
       close = this.#fail(toSmtpError(error));
     }
     this.#waiter.dispose();
@@ -170,6 +192,14 @@ export class Driver {
   #closeWrite(): void {
     this.#writeClosed = true;
     this.#transport.closeWrite?.().catch(() => {});
+  }
+
+  /** Reports the results held back, oldest first. */
+  #report(): void {
+    const results = this.#results;
+    if (results.length === 0) return;
+    this.#results = [];
+    for (const { id, result } of results) this.#hooks.result(id, result);
   }
 
   /** Fails the session with `error` and collects the results and the close it then produces. */
@@ -234,9 +264,27 @@ export class Driver {
 
   async #writeAll(first: Uint8Array): Promise<typeof INTERRUPTED | undefined> {
     for (let bytes: Uint8Array | null = first; bytes; bytes = this.#session.pollTransmit()) {
-      if ((await this.#wait(this.#transport.write(bytes))) === INTERRUPTED) return INTERRUPTED;
+      const writing = this.#transport.write(bytes);
+      // The bytes are with the transport (a free socket takes them at once): the results
+      // held back go to the owner while they travel.
+      this.#report();
+      if ((await this.#wait(writing)) === INTERRUPTED) return INTERRUPTED;
     }
     return undefined;
+  }
+
+  /**
+   * Hands job `id`'s whole message to the session at once when it is short and in memory:
+   * no pull, no wait. The session copies it (it is short), and it goes out with the end of
+   * data in the run loop's next write. Returns whether it did.
+   */
+  #bodyAtOnce(id: JobId): boolean {
+    const whole = this.#hooks.bodyBytes?.(id);
+    if (whole === undefined || whole.length >= BODY_COPY_LIMIT) return false;
+    const now = this.#now();
+    this.#session.bodyChunk(id, whole, now);
+    this.#session.bodyEnd(id, now);
+    return true;
   }
 
   /**
@@ -247,15 +295,6 @@ export class Driver {
    * caller's own buffer, which the next pull may overwrite (`reuseBuffers`).
    */
   async #streamBody(id: JobId): Promise<void> {
-    const whole = this.#hooks.bodyBytes?.(id);
-    if (whole !== undefined && whole.length < BODY_COPY_LIMIT) {
-      // A short message in memory: no pull, no wait. The session copies it (it is short),
-      // and it goes out with the end of data in the run loop's next write.
-      const now = this.#now();
-      this.#session.bodyChunk(id, whole, now);
-      this.#session.bodyEnd(id, now);
-      return;
-    }
     let iterator: AsyncIterator<Uint8Array>;
     try {
       iterator = this.#hooks.body(id)[Symbol.asyncIterator]();

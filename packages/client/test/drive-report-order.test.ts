@@ -1,0 +1,133 @@
+// When the driver reports a result: after the bytes that the same server reply made ready
+// have been handed to the transport (so that the owner's continuation, often the next
+// send() building its message, runs while the server works, not before the write), and
+// never later than a wait of its own (a body stream that takes its time).
+import { type JobId, Session } from "@smtp/core";
+import { memoryTransportPair } from "@smtp/core/transport-kit";
+import { describe, expect, it } from "vitest";
+import { type DriveHooks, Driver } from "../src/drive.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/**
+ * A PIPELINING server over the in-memory pair that answers everything one read brings in
+ * one write: the client's end of data, RSET, MAIL, RCPT and DATA come back together.
+ */
+async function serve(end: ReturnType<typeof memoryTransportPair>["server"]): Promise<void> {
+  await end.write(enc.encode("220 mx.example ESMTP\r\n"));
+  let pending = "";
+  let inData = false;
+  for (let chunk = await end.read(); chunk !== null; chunk = await end.read()) {
+    pending += dec.decode(chunk);
+    let replies = "";
+    for (;;) {
+      if (inData) {
+        const dot = pending.indexOf("\r\n.\r\n");
+        if (dot < 0) break;
+        pending = pending.slice(dot + 5);
+        inData = false;
+        replies += "250 2.0.0 queued\r\n";
+        continue;
+      }
+      const eol = pending.indexOf("\r\n");
+      if (eol < 0) break;
+      const verb = pending.slice(0, 4);
+      pending = pending.slice(eol + 2);
+      if (verb === "EHLO") replies += "250-mx.example\r\n250 PIPELINING\r\n";
+      else if (verb === "DATA") {
+        replies += "354 go on\r\n";
+        inData = true;
+      } else if (verb === "QUIT") replies += "221 bye\r\n";
+      else replies += "250 ok\r\n";
+    }
+    if (replies !== "") await end.write(enc.encode(replies));
+  }
+  await end.close();
+}
+
+/** Runs two messages on one connection; `events` records writes (by the subject they carry) and results. */
+function run(hooks: Pick<DriveHooks, "body" | "bodyBytes">) {
+  const { client, server } = memoryTransportPair();
+  void serve(server);
+  const events: string[] = [];
+  const write = client.write.bind(client);
+  client.write = (bytes: Uint8Array) => {
+    const subjects = [...dec.decode(bytes).matchAll(/Subject: (\w+)/g)].map((m) => m[1]);
+    events.push(`write ${subjects.join(" ") || "commands"}`);
+    return write(bytes);
+  };
+  const session = new Session({
+    ehloName: "client.example.test",
+    servername: "mx.example",
+    starttls: "never",
+  });
+  const results = new Map<JobId, boolean>();
+  let reported!: () => void;
+  const firstResult = new Promise<void>((resolve) => {
+    reported = resolve;
+  });
+  const driver = new Driver(
+    session,
+    client,
+    {
+      ready: () => {},
+      ...hooks,
+      result: (id, result) => {
+        events.push(`result ${id}`);
+        results.set(id, result.ok);
+        reported();
+        if (results.size === 2) {
+          session.quit(Date.now());
+          driver.wake();
+        }
+      },
+    },
+    { now: () => Date.now() },
+  );
+  session.connected(Date.now());
+  const job = { from: "a@example.test", to: ["b@example.test"] };
+  const one = session.send(job, Date.now());
+  const two = session.send(job, Date.now());
+  return { events, results, firstResult, info: driver.run(), ids: [one, two] as const, client };
+}
+
+const message = (id: JobId) => enc.encode(`Subject: m${id}\r\n\r\nhello\r\n`);
+
+describe("when the driver reports a result", () => {
+  it("after the write of the next message's body that came ready with it", async () => {
+    const { events, results, info } = run({
+      body: async function* () {},
+      bodyBytes: message,
+    });
+    expect(await info).toMatchObject({ reason: "quit" });
+    expect([...results.values()]).toEqual([true, true]);
+    // One server reply brought message 1's 250 and message 2's 354: message 2's body is
+    // written first, then message 1 is reported.
+    const written2 = events.indexOf("write m2");
+    expect(written2).toBeGreaterThan(-1);
+    expect(events.indexOf("result 1")).toBe(written2 + 1);
+    expect(events.indexOf("result 2")).toBeGreaterThan(written2);
+  });
+
+  it("before a body stream of the next message is read, which may take its time", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { events, results, firstResult, info } = run({
+      body: (id) =>
+        (async function* () {
+          if (id === 2) await held;
+          yield message(id);
+        })(),
+    });
+    // Message 2's stream gives nothing yet; message 1's result is not held for it.
+    await firstResult;
+    expect(events.filter((e) => e.startsWith("result"))).toEqual(["result 1"]);
+    expect(events).not.toContain("write m2");
+    release();
+    expect(await info).toMatchObject({ reason: "quit" });
+    expect([...results.values()]).toEqual([true, true]);
+  });
+});
