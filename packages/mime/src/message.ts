@@ -10,7 +10,14 @@ import { addressListWords, unstructuredWords } from "./header-values.ts";
 import { listHeaders } from "./list-headers.ts";
 import { toMsgId, toMsgIdList } from "./msg-id.ts";
 import { segmentsReplayable, segmentsSinglePass, singleSegment, streamSegments } from "./output.ts";
-import { layout, type Part, type StreamLeaf, segmentsSize, toSegments } from "./parts.ts";
+import {
+  layout,
+  type Part,
+  type Segment,
+  type StreamLeaf,
+  segmentsSize,
+  toSegments,
+} from "./parts.ts";
 import { createRawMessage } from "./raw.ts";
 import { buildTree } from "./structure.ts";
 import { assertHeaderSafe, assertString, hex, isAscii } from "./text.ts";
@@ -180,13 +187,30 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
     (envelope.from === null || isAscii(envelope.from.address)) &&
     envelope.to.every((a) => isAscii(a.address));
   const bodies8bit = tree8bit(tree);
-
-  return {
+  return messageOf(segments, {
     messageId,
     envelope,
-    size: segmentsSize(segments),
     eightBit: !headersAscii || bodies8bit,
     smtpUtf8: smtpUtf8 && !(headersAscii && envelopeAscii),
+  });
+}
+
+/**
+ * The {@link Message} over its built `segments`. A function of its own so that its
+ * closures keep only the segments alive: closures made in `createMessage` would share its
+ * scope, and so keep the parsed addresses, the options and every raw body's text (a second
+ * copy of the message) for as long as the message lives, which in a pool is until it is sent.
+ */
+function messageOf(
+  segments: Segment[],
+  fields: Pick<Message, "messageId" | "envelope" | "eightBit" | "smtpUtf8">,
+): Message {
+  return {
+    messageId: fields.messageId,
+    envelope: fields.envelope,
+    size: segmentsSize(segments),
+    eightBit: fields.eightBit,
+    smtpUtf8: fields.smtpUtf8,
     stream: (streamOptions?: StreamOptions) =>
       streamSegments(segments, streamOptions?.reuseBuffers === true),
     get replayable() {
