@@ -32,36 +32,40 @@ const WARM = Number(values.warm);
 const ROUNDS = values.alloc ? 1 : Number(values.rounds);
 
 const encoder = new TextEncoder();
-const latin1 = new TextDecoder("latin1");
+const CRLF = Buffer.from("\r\n");
+const END_OF_DATA = Buffer.from("\r\n.\r\n");
 const { memoryTransportPair } = await loadTransportKitModule();
 type MemoryTransport = ReturnType<typeof memoryTransportPair>["server"];
 
 /**
  * The server end of an in-memory connection (the project's `memoryTransportPair`): an SMTP
  * server with PIPELINING that answers each read's commands at once, a message's data once
- * its dot is in.
+ * its dot is in. It works on the bytes (Buffer's native search) and decodes only command
+ * lines, so that its own garbage stays small next to the client's.
  */
 async function serve(end: MemoryTransport): Promise<void> {
   let inData = false;
-  let pending = "";
+  /** Unconsumed input: a command line or the end of data may span reads. */
+  let pending = Buffer.alloc(0);
   await end.write(encoder.encode("220 fake ESMTP\r\n"));
   for (let chunk = await end.read(); chunk !== null; chunk = await end.read()) {
-    pending += latin1.decode(chunk);
+    const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let input = pending.length === 0 ? view : Buffer.concat([pending, view]);
     let replies = "";
     let quit = false;
     for (;;) {
       if (inData) {
-        const dot = pending.indexOf("\r\n.\r\n");
+        const dot = input.indexOf(END_OF_DATA);
         if (dot < 0) break;
-        pending = pending.slice(dot + 5);
+        input = input.subarray(dot + END_OF_DATA.length);
         inData = false;
         replies += "250 queued\r\n";
         continue;
       }
-      const eol = pending.indexOf("\r\n");
+      const eol = input.indexOf(CRLF);
       if (eol < 0) break;
-      const verb = pending.slice(0, 4).toUpperCase();
-      pending = pending.slice(eol + 2);
+      const verb = input.toString("latin1", 0, Math.min(4, eol)).toUpperCase();
+      input = input.subarray(eol + 2);
       if (verb === "EHLO") replies += "250-fake\r\n250-PIPELINING\r\n250 8BITMIME\r\n";
       else if (verb === "DATA") {
         replies += "354 go\r\n";
@@ -71,6 +75,8 @@ async function serve(end: MemoryTransport): Promise<void> {
         quit = true;
       } else replies += "250 ok\r\n";
     }
+    // Keep only the end of data's last 4 octets (it may span reads), or a partial command.
+    pending = Buffer.from(inData ? input.subarray(Math.max(0, input.length - 4)) : input);
     if (replies !== "") await end.write(encoder.encode(replies));
     if (quit) break;
   }
