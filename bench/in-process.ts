@@ -7,6 +7,7 @@
  *
  *   pnpm build && node --import tsx bench/in-process.ts            # CPU µs per message
  *   pnpm build && node --import tsx bench/in-process.ts --alloc    # bytes allocated per message, by function
+ *   pnpm build && node --import tsx bench/in-process.ts --tcp      # the same over a socket to the bench's sink
  *
  * The CPU figure is process CPU time over a round of N messages (median of the rounds);
  * `--alloc` samples every allocation, those collected since included (V8's sampling heap
@@ -16,6 +17,7 @@
 import { Session } from "node:inspector/promises";
 import { parseArgs } from "node:util";
 import { recipients, textMessage } from "./fixtures.ts";
+import { startServer } from "./processes.ts";
 import { loadClientModule, loadTransportKitModule } from "./smtp-modules.ts";
 
 const { values } = parseArgs({
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "5" },
     alloc: { type: "boolean", default: false },
     top: { type: "string", default: "25" },
+    tcp: { type: "boolean", default: false },
   },
 });
 const N = Number(values.n);
@@ -84,16 +87,29 @@ async function serve(end: MemoryTransport): Promise<void> {
 }
 
 const { createClient } = await loadClientModule();
+// --tcp: the bench's smtp-server sink in a process of its own, over a loopback socket
+// (`@smtp/transport-node`), as in `pnpm bench` at RTT 0; its CPU is not counted here.
+const sink = values.tcp ? await startServer() : undefined;
+await sink?.reset({
+  store: "memory",
+  sampleEvery: 1_000_000,
+  sampleMax: 0,
+  throttleBytesPerSec: 0,
+});
 const client = createClient({
   host: "127.0.0.1",
-  port: 25,
+  port: sink?.sinkPort ?? 25,
   starttls: "never",
   pool: { maxConnections: 1 },
-  transport: async () => {
-    const { client, server } = memoryTransportPair({ highWaterMark: 1 << 20 });
-    void serve(server);
-    return client;
-  },
+  ...(sink
+    ? {}
+    : {
+        transport: async () => {
+          const { client, server } = memoryTransportPair({ highWaterMark: 1 << 20 });
+          void serve(server);
+          return client;
+        },
+      }),
 });
 const to = recipients(1);
 
@@ -155,3 +171,4 @@ if (values.alloc) {
   );
 }
 await client.close();
+await sink?.stop();

@@ -84,9 +84,11 @@ export class Waiter {
     deadline: number | null,
     wake: Promise<void> | undefined,
   ): Promise<WaitOutcome<T>> {
-    promise.catch(() => {});
     const signal = this.#signal;
-    if (signal?.aborted) return Promise.resolve({ type: "aborted", reason: signal.reason });
+    if (signal?.aborted) {
+      promise.catch(() => {});
+      return Promise.resolve({ type: "aborted", reason: signal.reason });
+    }
     if (signal && !this.#listening) {
       signal.addEventListener("abort", this.#onAbort, { once: true });
       this.#listening = true;
@@ -110,6 +112,7 @@ export class Waiter {
         // wins. A later deadline keeps the timer: when it fires, it re-arms for the rest.
         this.#arm(deadline, deadline - this.#now());
       }
+      // Also what keeps a losing `promise`'s rejection from going unhandled.
       promise.then(
         (value) => finish({ type: "value", value }),
         (error: unknown) => finish({ type: "error", error }),

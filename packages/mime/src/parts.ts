@@ -1,7 +1,7 @@
 import { base64BodySize } from "./base64.ts";
 import type { ContentSource } from "./content.ts";
 import { foldHeader } from "./header-fold.ts";
-import { utf8, utf8Length } from "./text.ts";
+import { isAscii, utf8, utf8Length } from "./text.ts";
 
 const encoder = new TextEncoder();
 
@@ -116,7 +116,9 @@ export function toSegments(pieces: readonly (string | Uint8Array | StreamLeaf)[]
     let length = 0;
     for (let i = from; i < to; i++) {
       const p = pieces[i] as string | Uint8Array;
-      length += typeof p === "string" ? utf8Length(p) : p.length;
+      // An ASCII string (headers, a 7bit body) is as long in UTF-8: one native scan instead
+      // of a code-unit loop.
+      length += typeof p !== "string" ? p.length : isAscii(p) ? p.length : utf8Length(p);
     }
     const joined = new Uint8Array(length);
     let o = 0;
