@@ -79,7 +79,7 @@ export class Driver {
    * once the bytes that came with them are handed to the transport (see
    * {@link Driver.#report}).
    */
-  #results: { id: JobId; result: SendResult }[] = [];
+  readonly #results: { id: JobId; result: SendResult }[] = [];
 
   constructor(
     session: SessionApi,
@@ -174,7 +174,14 @@ export class Driver {
         else session.receiveData(chunk, this.#now());
       }
     } catch (error) {
-      this.#report();
+      // The held results first, in order; a hook that throws again is not what ends the run.
+      while (this.#results.length > 0) {
+        try {
+          this.#report();
+        } catch {
+          // That result is off the list: on with the next.
+        }
+      }
       close = this.#fail(toSmtpError(error));
     }
     this.#waiter.dispose();
@@ -194,12 +201,16 @@ export class Driver {
     this.#transport.closeWrite?.().catch(() => {});
   }
 
-  /** Reports the results held back, oldest first. */
+  /**
+   * Reports the results held back, oldest first, each taken off before its hook runs: a
+   * hook that throws (which fails the connection) leaves the rest to be reported after it.
+   */
   #report(): void {
     const results = this.#results;
-    if (results.length === 0) return;
-    this.#results = [];
-    for (const { id, result } of results) this.#hooks.result(id, result);
+    while (results.length > 0) {
+      const { id, result } = results.shift()!;
+      this.#hooks.result(id, result);
+    }
   }
 
   /** Fails the session with `error` and collects the results and the close it then produces. */
@@ -267,7 +278,12 @@ export class Driver {
       const writing = this.#transport.write(bytes);
       // The bytes are with the transport (a free socket takes them at once): the results
       // held back go to the owner while they travel.
-      this.#report();
+      try {
+        this.#report();
+      } catch (error) {
+        writing.catch(() => {}); // the run ends on `error`; this write's fate is moot
+        throw error;
+      }
       if ((await this.#wait(writing)) === INTERRUPTED) return INTERRUPTED;
     }
     return undefined;

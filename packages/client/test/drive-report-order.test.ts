@@ -12,16 +12,32 @@ const dec = new TextDecoder();
 
 /**
  * A PIPELINING server over the in-memory pair that answers everything one read brings in
- * one write: the client's end of data, RSET, MAIL, RCPT and DATA come back together.
+ * one write: the client's end of data, RSET, MAIL, RCPT and DATA come back together. With
+ * `chunking` it offers CHUNKING, and holds the replies to the first message until the
+ * second one's last chunk is in: both messages' results then arrive in one read.
  */
-async function serve(end: ReturnType<typeof memoryTransportPair>["server"]): Promise<void> {
+async function serve(
+  end: ReturnType<typeof memoryTransportPair>["server"],
+  chunking: boolean,
+): Promise<void> {
   await end.write(enc.encode("220 mx.example ESMTP\r\n"));
   let pending = "";
   let inData = false;
+  /** Messages whose last BDAT chunk came in; the first one's replies wait for the second. */
+  let lastChunks = 0;
+  let replies = "";
   for (let chunk = await end.read(); chunk !== null; chunk = await end.read()) {
     pending += dec.decode(chunk);
-    let replies = "";
     for (;;) {
+      const bdat = /^BDAT (\d+)( LAST)?\r\n/.exec(pending);
+      if (bdat) {
+        const end = bdat[0].length + Number(bdat[1]);
+        if (pending.length < end) break;
+        pending = pending.slice(end);
+        replies += "250 2.0.0 chunk taken\r\n";
+        if (bdat[2] !== undefined) lastChunks++;
+        continue;
+      }
       if (inData) {
         const dot = pending.indexOf("\r\n.\r\n");
         if (dot < 0) break;
@@ -34,22 +50,32 @@ async function serve(end: ReturnType<typeof memoryTransportPair>["server"]): Pro
       if (eol < 0) break;
       const verb = pending.slice(0, 4);
       pending = pending.slice(eol + 2);
-      if (verb === "EHLO") replies += "250-mx.example\r\n250 PIPELINING\r\n";
+      if (verb === "EHLO")
+        replies += `250-mx.example\r\n${chunking ? "250-CHUNKING\r\n" : ""}250 PIPELINING\r\n`;
       else if (verb === "DATA") {
         replies += "354 go on\r\n";
         inData = true;
       } else if (verb === "QUIT") replies += "221 bye\r\n";
       else replies += "250 ok\r\n";
     }
-    if (replies !== "") await end.write(enc.encode(replies));
+    if (replies !== "" && lastChunks !== 1) {
+      await end.write(enc.encode(replies));
+      replies = "";
+    }
   }
   await end.close();
 }
 
-/** Runs two messages on one connection; `events` records writes (by the subject they carry) and results. */
-function run(hooks: Pick<DriveHooks, "body" | "bodyBytes">) {
+/**
+ * Runs two messages on one connection; `events` records writes (by the subject they carry)
+ * and results. `onResult` runs first in the result hook (it may throw).
+ */
+function run(
+  hooks: Pick<DriveHooks, "body" | "bodyBytes">,
+  options: { chunking?: boolean; onResult?: (id: JobId) => void } = {},
+) {
   const { client, server } = memoryTransportPair();
-  void serve(server);
+  serve(server, options.chunking === true).catch(() => {}); // reset when the client fails
   const events: string[] = [];
   const write = client.write.bind(client);
   client.write = (bytes: Uint8Array) => {
@@ -76,6 +102,7 @@ function run(hooks: Pick<DriveHooks, "body" | "bodyBytes">) {
       result: (id, result) => {
         events.push(`result ${id}`);
         results.set(id, result.ok);
+        options.onResult?.(id);
         reported();
         if (results.size === 2) {
           session.quit(Date.now());
@@ -129,5 +156,41 @@ describe("when the driver reports a result", () => {
     release();
     expect(await info).toMatchObject({ reason: "quit" });
     expect([...results.values()]).toEqual([true, true]);
+  });
+
+  it("all of them when one hook throws: the rest are reported, then the connection fails", async () => {
+    // CHUNKING: both messages are in flight, and one server write answers both.
+    const { events, results, info } = run(
+      { body: async function* () {}, bodyBytes: message },
+      {
+        chunking: true,
+        onResult: (id) => {
+          if (id === 1) throw new Error("the owner's hook failed");
+        },
+      },
+    );
+    const closed = await info;
+    expect(closed.reason).toBe("error");
+    expect(events.filter((e) => e.startsWith("result"))).toEqual(["result 1", "result 2"]);
+    // Both were delivered before the failure: their own results, not the connection's.
+    expect([...results.values()]).toEqual([true, true]);
+  });
+
+  it("a hook that throws while a write is out fails the connection, and nothing goes unhandled", async () => {
+    // DATA: message 1's result is reported right after message 2's body was handed over.
+    const { events, results, info } = run(
+      { body: async function* () {}, bodyBytes: message },
+      {
+        onResult: (id) => {
+          if (id === 1) throw new Error("the owner's hook failed");
+        },
+      },
+    );
+    const closed = await info;
+    expect(closed.reason).toBe("error");
+    expect(events.indexOf("result 1")).toBe(events.indexOf("write m2") + 1);
+    // Message 2's data went out, unanswered: a failure that says it may have been delivered.
+    expect(results.get(1)).toBe(true);
+    expect(results.get(2)).toBe(false);
   });
 });
