@@ -56,6 +56,10 @@ const INTERRUPTED = Symbol("interrupted");
  * a message that fits in 64 KiB leaves in one write, with its end of data and the next
  * message's pipelined envelope.
  *
+ * Results are reported in the session's order, each exactly once, after the write that
+ * the same server reply made ready has been handed to the transport, and before any other
+ * wait: the owner's continuation runs while the server works on those bytes.
+ *
  * @since 0.1.0
  */
 export class Driver {
