@@ -80,8 +80,15 @@ function run(
   const write = client.write.bind(client);
   client.write = (bytes: Uint8Array) => {
     const subjects = [...dec.decode(bytes).matchAll(/Subject: (\w+)/g)].map((m) => m[1]);
-    events.push(`write ${subjects.join(" ") || "commands"}`);
-    return write(bytes);
+    const what = subjects.join(" ") || "commands";
+    events.push(`write ${what}`);
+    const writing = write(bytes);
+    // When the transport says the bytes may be reused: the write's end.
+    writing.then(
+      () => events.push(`written ${what}`),
+      () => {},
+    );
+    return writing;
   };
   const session = new Session({
     ehloName: "client.example.test",
@@ -130,10 +137,11 @@ describe("when the driver reports a result", () => {
     expect(await info).toMatchObject({ reason: "quit" });
     expect([...results.values()]).toEqual([true, true]);
     // One server reply brought message 1's 250 and message 2's 354: message 2's body is
-    // written first, then message 1 is reported.
+    // handed to the transport first, then message 1 is reported, while that write is out.
     const written2 = events.indexOf("write m2");
     expect(written2).toBeGreaterThan(-1);
     expect(events.indexOf("result 1")).toBe(written2 + 1);
+    expect(events.indexOf("written m2")).toBeGreaterThan(written2 + 1);
     expect(events.indexOf("result 2")).toBeGreaterThan(written2);
   });
 
