@@ -136,9 +136,12 @@ describe("quoted-printable", () => {
     expect(encodeText("grüße", true).encoding).toBe("8bit");
     expect(encodeText(`${"ü".repeat(500)}`, true).encoding).toBe("quoted-printable");
     expect(encodeText("nul\u0000inside", true).encoding).toBe("quoted-printable");
-    expect(Buffer.from(encodeText("a\rb\nc\r\nd", false).bytes).toString()).toBe(
-      "a\r\nb\r\nc\r\nd",
-    );
+    // A 7bit body is the normalised text itself, with its UTF-8 length.
+    expect(encodeText("a\rb\nc\r\nd", false).body).toEqual({
+      text: "a\r\nb\r\nc\r\nd",
+      octets: 10,
+    });
+    expect(encodeText("grüße\n", true).body).toEqual({ text: "grüße\r\n", octets: 9 });
   });
 });
 

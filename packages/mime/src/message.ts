@@ -10,14 +10,7 @@ import { addressListWords, unstructuredWords } from "./header-values.ts";
 import { listHeaders } from "./list-headers.ts";
 import { toMsgId, toMsgIdList } from "./msg-id.ts";
 import { segmentsReplayable, segmentsSinglePass, singleSegment, streamSegments } from "./output.ts";
-import {
-  layout,
-  type Part,
-  type Segment,
-  type StreamLeaf,
-  segmentsSize,
-  toSegments,
-} from "./parts.ts";
+import { layout, type Part, type Piece, type Segment, segmentsSize, toSegments } from "./parts.ts";
 import { createRawMessage } from "./raw.ts";
 import { buildTree } from "./structure.ts";
 import { assertHeaderSafe, assertString, hex, isAscii } from "./text.ts";
@@ -179,7 +172,7 @@ export function createMessage(input: MessageInput, options: BuildOptions): Messa
     headers += foldHeader(h.name, unstructuredWords(h.name, h.value, smtpUtf8));
   headers += "MIME-Version: 1.0\r\n";
 
-  const pieces: (string | Uint8Array | StreamLeaf)[] = [];
+  const pieces: Piece[] = [];
   layout(tree, headers, pieces, true);
   const segments = toSegments(pieces);
   const headersAscii = isAscii(headers);

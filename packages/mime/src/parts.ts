@@ -2,6 +2,7 @@ import { base64BodySize } from "./base64.ts";
 import type { ContentSource } from "./content.ts";
 import { foldHeader } from "./header-fold.ts";
 import { isAscii, utf8, utf8Length } from "./text.ts";
+import type { SizedText } from "./text-body.ts";
 
 const encoder = new TextEncoder();
 
@@ -13,7 +14,8 @@ const encoder = new TextEncoder();
 export interface TextLeaf {
   kind: "text";
   headers: string;
-  body: Uint8Array;
+  /** Quoted-printable or base64 bytes; a 7bit or 8bit body as its text. */
+  body: Uint8Array | SizedText;
   /** The body went out as 8bit (non-ASCII octets). */
   eightBit: boolean;
 }
@@ -58,8 +60,21 @@ export type Segment = Uint8Array | StreamLeaf;
 
 const CRLF = utf8("\r\n");
 
-function endsWithCrlf(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[bytes.length - 2] === 13 && bytes[bytes.length - 1] === 10;
+function endsWithCrlf(body: Uint8Array | SizedText): boolean {
+  if (!(body instanceof Uint8Array)) return body.text.endsWith("\r\n");
+  return body.length >= 2 && body[body.length - 2] === 13 && body[body.length - 1] === 10;
+}
+
+/**
+ * A piece of the layout: text to encode, fixed bytes, a text body of known size, or an
+ * attachment.
+ *
+ * @since 0.2.0
+ */
+export type Piece = string | Uint8Array | SizedText | StreamLeaf;
+
+function isFixed(piece: Piece): piece is string | Uint8Array | SizedText {
+  return typeof piece === "string" || piece instanceof Uint8Array || "octets" in piece;
 }
 
 /**
@@ -69,12 +84,7 @@ function endsWithCrlf(bytes: Uint8Array): boolean {
  *
  * @since 0.1.0
  */
-export function layout(
-  part: Part,
-  headers: string,
-  out: (string | Uint8Array | StreamLeaf)[],
-  top: boolean,
-): void {
+export function layout(part: Part, headers: string, out: Piece[], top: boolean): void {
   if (part.kind === "text") {
     out.push(headers + part.headers, "\r\n", part.body);
     if (!top || !endsWithCrlf(part.body)) out.push(CRLF);
@@ -106,7 +116,7 @@ export function layout(
  *
  * @since 0.1.0
  */
-export function toSegments(pieces: readonly (string | Uint8Array | StreamLeaf)[]): Segment[] {
+export function toSegments(pieces: readonly Piece[]): Segment[] {
   const segments: Segment[] = [];
   let from = 0;
   // Each run of fixed pieces becomes one array: its size first, then one allocation into
@@ -115,20 +125,21 @@ export function toSegments(pieces: readonly (string | Uint8Array | StreamLeaf)[]
     if (to === from) return;
     let length = 0;
     for (let i = from; i < to; i++) {
-      const p = pieces[i] as string | Uint8Array;
-      // An ASCII string (headers, a 7bit body) is as long in UTF-8: one native scan instead
-      // of a code-unit loop.
-      length += typeof p !== "string" ? p.length : isAscii(p) ? p.length : utf8Length(p);
+      const p = pieces[i] as string | Uint8Array | SizedText;
+      // An ASCII string (headers) is as long in UTF-8: one native scan instead of a
+      // code-unit loop. A text body comes with its length.
+      if (typeof p === "string") length += isAscii(p) ? p.length : utf8Length(p);
+      else length += p instanceof Uint8Array ? p.length : p.octets;
     }
     const joined = new Uint8Array(length);
     let o = 0;
     for (let i = from; i < to; i++) {
-      const p = pieces[i] as string | Uint8Array;
+      const p = pieces[i] as string | Uint8Array | SizedText;
       if (typeof p === "string") o += encoder.encodeInto(p, joined.subarray(o)).written;
-      else {
+      else if (p instanceof Uint8Array) {
         joined.set(p, o);
         o += p.length;
-      }
+      } else o += encoder.encodeInto(p.text, joined.subarray(o)).written;
     }
     // utf8Length is what encodeInto writes, unpaired surrogates included, so the run fills
     // the array exactly.
@@ -136,7 +147,7 @@ export function toSegments(pieces: readonly (string | Uint8Array | StreamLeaf)[]
   };
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
-    if (typeof piece !== "string" && !(piece instanceof Uint8Array)) {
+    if (!isFixed(piece)) {
       flush(i);
       segments.push(piece);
       from = i + 1;

@@ -24,7 +24,7 @@ function textPart(field: string, contentType: string, text: string, context: Tex
     headers:
       foldHeader("Content-Type", contentType.split(" ")) +
       `Content-Transfer-Encoding: ${encoded.encoding}\r\n`,
-    body: encoded.bytes,
+    body: encoded.body,
     eightBit: encoded.encoding === "8bit",
   };
 }

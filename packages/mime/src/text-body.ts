@@ -24,14 +24,26 @@ export function normalizeNewlines(text: string): string {
 }
 
 /**
- * An encoded text body: its transfer encoding and bytes (lines end in CRLF except,
- * possibly, the last).
+ * A text whose UTF-8 form is a body as it is, with that form's length: written straight
+ * into the message's joined bytes, with no array of its own.
+ *
+ * @since 0.2.0
+ */
+export interface SizedText {
+  text: string;
+  /** Octets of its UTF-8 form. */
+  octets: number;
+}
+
+/**
+ * An encoded text body: its transfer encoding and its bytes, or for 7bit and 8bit the
+ * normalised text itself (lines end in CRLF except, possibly, the last).
  *
  * @since 0.1.0
  */
 export interface EncodedText {
   encoding: TransferEncoding;
-  bytes: Uint8Array;
+  body: Uint8Array | SizedText;
   /** The body is raw text (7bit/8bit): boundaries must be checked against it. */
   raw: string | undefined;
   /** The text was found plain (printable ASCII, TAB, CRLF), so ASCII; false when not checked. */
@@ -52,30 +64,52 @@ export function encodeText(text: string, allow8bit: boolean, forced?: TextEncodi
     const lines = encodeBase64Lines(bytes, 0, bytes.length);
     // The final CRLF belongs to the delimiter or the message's end, which layout adds.
     const body = lines.subarray(0, lines.length - 2);
-    return { encoding: "base64", bytes: body, raw: undefined, plain: false };
+    return { encoding: "base64", body, raw: undefined, plain: false };
   }
   if (forced === "quoted-printable") {
-    const bytes = encodeQuotedPrintable(utf8(normalized));
-    return { encoding: "quoted-printable", bytes, raw: undefined, plain: false };
+    const body = encodeQuotedPrintable(utf8(normalized));
+    return { encoding: "quoted-printable", body, raw: undefined, plain: false };
   }
   // The usual body, printable ASCII in lines that fit, checked on its bytes a word at a time.
-  const bytes = utf8(normalized);
+  // Those bytes are only looked at: a 7bit or 8bit body is the text, encoded once more
+  // where the message's bytes are joined.
+  const bytes = scanBytes(normalized);
   const longest = plainLineLength(bytes);
   if (longest >= 0 && longest <= 998) {
-    return { encoding: "7bit", bytes, raw: normalized, plain: true };
+    const body = { text: normalized, octets: bytes.length };
+    return { encoding: "7bit", body, raw: normalized, plain: true };
   }
   const plain = longest >= 0;
   // Not plain: a control or non-ASCII character; or a line over 998 octets, which 8bit
   // cannot take either.
   if (allow8bit && !CONTROLS.test(normalized) && maxLineOctets(bytes) <= 998) {
-    return { encoding: "8bit", bytes, raw: normalized, plain };
+    const body = { text: normalized, octets: bytes.length };
+    return { encoding: "8bit", body, raw: normalized, plain };
   }
   return {
     encoding: "quoted-printable",
-    bytes: encodeQuotedPrintable(bytes),
+    body: encodeQuotedPrintable(bytes),
     raw: undefined,
     plain,
   };
+}
+
+const encoder = new TextEncoder();
+/** Texts up to this many UTF-8 octets at most are scanned in the reused buffer. */
+const SCAN_BUFFER_MAX = 64 * 1024;
+let scanBuffer = new Uint8Array(0);
+
+/**
+ * The UTF-8 form of `text` for a scan, valid until the next call: in one buffer reused from
+ * call to call when it fits (an array of its own costs about a microsecond), else in a new
+ * array. `createMessage` is synchronous, so no two calls overlap.
+ */
+function scanBytes(text: string): Uint8Array {
+  // A UTF-16 code unit takes at most 3 octets.
+  const room = text.length * 3;
+  if (room > SCAN_BUFFER_MAX) return utf8(text);
+  if (scanBuffer.length < room) scanBuffer = new Uint8Array(Math.max(room, 4096));
+  return scanBuffer.subarray(0, encoder.encodeInto(text, scanBuffer).written);
 }
 
 /** The ASCII controls but TAB, CR and LF (CR and LF come only as CRLF after normalizing). */

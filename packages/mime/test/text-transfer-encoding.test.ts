@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { encodeQuotedPrintable } from "../src/quoted-printable.ts";
 import { encodeText } from "../src/text-body.ts";
 
 const x = (n: number) => "x".repeat(n);
@@ -38,7 +39,7 @@ describe("a text body's transfer encoding", () => {
     const encoded = encodeText("a\rb\nc\r\n\td ~", false);
     expect(encoded).toEqual({
       encoding: "7bit",
-      bytes: new TextEncoder().encode("a\r\nb\r\nc\r\n\td ~"),
+      body: { text: "a\r\nb\r\nc\r\n\td ~", octets: 13 },
       raw: "a\r\nb\r\nc\r\n\td ~",
       plain: true,
     });
@@ -59,7 +60,7 @@ describe("a text body's transfer encoding", () => {
     const encoded = encodeText("grüße\nx", true);
     expect(encoded).toEqual({
       encoding: "8bit",
-      bytes: new TextEncoder().encode("grüße\r\nx"),
+      body: { text: "grüße\r\nx", octets: 10 },
       raw: "grüße\r\nx",
       plain: false,
     });
@@ -75,7 +76,7 @@ describe("a text body's transfer encoding", () => {
     }
     expect(encodeText("a\u0000b", true)).toEqual({
       encoding: "quoted-printable",
-      bytes: new TextEncoder().encode("a=00b"),
+      body: new TextEncoder().encode("a=00b"),
       raw: undefined,
       plain: false,
     });
@@ -84,7 +85,7 @@ describe("a text body's transfer encoding", () => {
   it("non-ASCII text without 8BITMIME is quoted-printable", () => {
     expect(encodeText("grüße", false)).toEqual({
       encoding: "quoted-printable",
-      bytes: new TextEncoder().encode("gr=C3=BC=C3=9Fe"),
+      body: new TextEncoder().encode("gr=C3=BC=C3=9Fe"),
       raw: undefined,
       plain: false,
     });
@@ -115,10 +116,33 @@ describe("a text body's transfer encoding", () => {
         const normalized = text.replace(/\r\n|\r|\n/g, "\r\n");
         if (encoded.encoding !== "quoted-printable") {
           expect(encoded.raw).toBe(normalized);
-          expect(encoded.bytes).toEqual(new TextEncoder().encode(normalized));
+          const octets = new TextEncoder().encode(normalized).length;
+          expect(encoded.body).toEqual({ text: normalized, octets });
         } else expect(encoded.raw).toBeUndefined();
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it("scans texts of up to 64 KiB of UTF-8 room in a reused buffer: encodings stay apart, at and past the size", () => {
+    // The room is 3 octets per code unit: 21,845 units fit in 65,536 octets, 21,846 do not.
+    const qp = (text: string) => encodeQuotedPrintable(new TextEncoder().encode(text));
+    /** `units` code units of plain ASCII in CRLF lines of 60. */
+    const plainOf = (units: number) => {
+      const lines = Math.floor(units / 60);
+      return `${"a".repeat(58)}\r\n`.repeat(lines) + "b".repeat(units - 60 * lines);
+    };
+    for (const units of [21_844, 21_845, 21_846]) {
+      const accentedText = "ü".repeat(units);
+      const accented = encodeText(accentedText, false);
+      expect(accented.encoding, `${units}`).toBe("quoted-printable");
+      expect(accented.body, `${units}`).toEqual(qp(accentedText));
+      // A plain text scanned after it (in the same buffer, when it fits) is its own.
+      const plain = encodeText(plainOf(units), false);
+      expect(plain.encoding, `${units}`).toBe("7bit");
+      expect(plain.body, `${units}`).toEqual({ text: plainOf(units), octets: units });
+      // And the first one's bytes were not overwritten by the second scan.
+      expect(accented.body, `${units}`).toEqual(qp(accentedText));
+    }
   });
 });
