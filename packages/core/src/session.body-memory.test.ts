@@ -67,6 +67,26 @@ describe("Session body memory (bodyChunk aliasing rule)", () => {
     });
   }
 
+  for (const [name, chunking] of [
+    ["DATA", false],
+    ["BDAT", true],
+  ] as const) {
+    it(`${name}: a small chunk ending in a CR (held for the next chunk) is copied too`, () => {
+      const { session, id } = atBody(chunking);
+      // Nothing in it changes: the encoder gives back a view of it, less the last CR.
+      const chunk = enc.encode(`Subject: a\r\n\r\n${"A".repeat(100)}\r`);
+      session.bodyChunk(id, chunk, 0);
+      chunk.fill(0x58); // the caller reuses its buffer for the next read
+      session.bodyChunk(id, enc.encode("\nend\r\n"), 0);
+      session.bodyEnd(id, 0);
+      const wire = drain(session)
+        .map((b) => dec.decode(b))
+        .join("");
+      expect(wire).toContain(`Subject: a\r\n\r\n${"A".repeat(100)}\r\nend\r\n`);
+      expect(wire).not.toContain("X");
+    });
+  }
+
   it("BDAT: a body that fits one chunk goes out as a single BDAT n LAST at its end", () => {
     const { session, id } = atBody(true);
     session.bodyChunk(id, enc.encode("Subject: a\r\n\r\n"), 0);

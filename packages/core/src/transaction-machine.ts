@@ -113,8 +113,10 @@ export class TransactionMachine implements OpenJobs {
     this.#link.since = now;
     const encoded = tx.encoder === undefined ? chunk : tx.encoder.push(chunk);
     if (encoded.length === 0) return;
-    // The encoder returns its input when nothing changes; only small chunks are copied then.
-    const bytes = encoded === chunk && chunk.length < BODY_COPY_LIMIT ? chunk.slice() : encoded;
+    // When nothing changes the encoder returns its input, or its input less a CR that ends
+    // it (held for the next chunk): the caller's memory, which a small chunk must not stay in.
+    const bytes =
+      encoded.buffer === chunk.buffer && chunk.length < BODY_COPY_LIMIT ? encoded.slice() : encoded;
     writeBody(this.#link, tx, bytes, this.#chunkReplies(tx));
   }
 
