@@ -95,8 +95,11 @@ export function encodeText(text: string, allow8bit: boolean, forced?: TextEncodi
 }
 
 const encoder = new TextEncoder();
-/** Texts up to this many UTF-8 octets at most are scanned in the reused buffer. */
-const SCAN_BUFFER_MAX = 64 * 1024;
+/**
+ * Texts of up to this many UTF-8 octets at most (3 per code unit: 21,845 units) are
+ * scanned in the reused buffer, which never grows past it: 64 KiB less one octet.
+ */
+const SCAN_BUFFER_MAX = 3 * 21_845;
 let scanBuffer = new Uint8Array(0);
 
 /**
@@ -110,6 +113,11 @@ function scanBytes(text: string): Uint8Array {
   if (room > SCAN_BUFFER_MAX) return utf8(text);
   if (scanBuffer.length < room) scanBuffer = new Uint8Array(Math.max(room, 4096));
   return scanBuffer.subarray(0, encoder.encodeInto(text, scanBuffer).written);
+}
+
+/** The reused scan buffer as it is now: for tests of its bound. @internal */
+export function scanBufferNow(): Uint8Array {
+  return scanBuffer;
 }
 
 /** The ASCII controls but TAB, CR and LF (CR and LF come only as CRLF after normalizing). */

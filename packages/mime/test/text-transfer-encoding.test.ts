@@ -124,8 +124,8 @@ describe("a text body's transfer encoding", () => {
     );
   });
 
-  it("scans texts of up to 64 KiB of UTF-8 room in a reused buffer: encodings stay apart, at and past the size", () => {
-    // The room is 3 octets per code unit: 21,845 units fit in 65,536 octets, 21,846 do not.
+  it("scans texts of up to 65,535 octets of UTF-8 room in a reused buffer: encodings stay apart, at and past the size", () => {
+    // The room is 3 octets per code unit: 21,845 units fit in 65,535 octets, 21,846 do not.
     const qp = (text: string) => encodeQuotedPrintable(new TextEncoder().encode(text));
     /** `units` code units of plain ASCII in CRLF lines of 60. */
     const plainOf = (units: number) => {
