@@ -118,16 +118,16 @@ export class Driver {
     try {
       // The polling contract (SessionApi): write everything, then handle one action,
       // until both are empty; only then wait for the server, up to pollTimeout().
-      // Results are held until then, or until a write has been handed to the transport, or
-      // any other wait: a caller's continuation (often the next send(), building its
-      // message) then runs while the server works on those bytes, not before they are written.
+      // Results are held until then, or until any other wait has begun (`#wait`: a write
+      // handed to the transport, the TLS handshake): a caller's continuation (often the
+      // next send(), building its message) then runs while the server works on those
+      // bytes, not before they are written.
       for (;;) {
         const flushing = this.#flush();
         if (flushing !== undefined && (await flushing) === INTERRUPTED) continue;
         const action = session.pollAction();
         if (action !== null) {
           if (action.type === "upgrade-tls") {
-            this.#report();
             const outcome = await this.#wait(
               this.#transport.startTls({ servername: action.servername }),
             );
@@ -138,7 +138,8 @@ export class Driver {
           } else if (action.type === "need-body") {
             // A short message in memory is handed over at once, without an await (which
             // would let queued continuations run before its bytes are written). A stream
-            // may take its time: the results held back must not wait for it.
+            // may take its time: the results held back must not wait for it, and are
+            // reported here, outside the pull whose failures are the body's.
             if (!this.#bodyAtOnce(action.id)) {
               this.#report();
               await this.#streamBody(action.id);
@@ -279,16 +280,7 @@ export class Driver {
 
   async #writeAll(first: Uint8Array): Promise<typeof INTERRUPTED | undefined> {
     for (let bytes: Uint8Array | null = first; bytes; bytes = this.#session.pollTransmit()) {
-      const writing = this.#transport.write(bytes);
-      // The bytes are with the transport (a free socket takes them at once): the results
-      // held back go to the owner while they travel.
-      try {
-        this.#report();
-      } catch (error) {
-        writing.catch(() => {}); // the run ends on `error`; this write's fate is moot
-        throw error;
-      }
-      if ((await this.#wait(writing)) === INTERRUPTED) return INTERRUPTED;
+      if ((await this.#wait(this.#transport.write(bytes))) === INTERRUPTED) return INTERRUPTED;
     }
     return undefined;
   }
@@ -380,7 +372,12 @@ export class Driver {
    * failure of `promise` throws.
    */
   async #wait<T>(promise: Promise<T>): Promise<T | typeof INTERRUPTED> {
-    const outcome = await this.#waiter.wait(promise, this.#session.pollTimeout());
+    const waiting = this.#waiter.wait(promise, this.#session.pollTimeout());
+    // The wait has begun (a write is with the transport, which a free socket takes at once):
+    // the results held back go to the owner while it runs. A hook that throws ends the run;
+    // the wait, which never rejects, has taken `promise`'s rejection.
+    this.#report();
+    const outcome = await waiting;
     if (outcome.type === "timeout") {
       this.#session.handleTimeout(this.#now());
       return INTERRUPTED;
