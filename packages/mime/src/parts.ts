@@ -1,10 +1,8 @@
 import { base64BodySize } from "./base64.ts";
 import type { ContentSource } from "./content.ts";
 import { foldHeader } from "./header-fold.ts";
-import { isAscii, utf8, utf8Length } from "./text.ts";
+import { isAscii, utf8, utf8Into, utf8Length } from "./text.ts";
 import type { SizedText } from "./text-body.ts";
-
-const encoder = new TextEncoder();
 
 /**
  * A leaf whose body is already encoded in memory (text and HTML).
@@ -135,11 +133,11 @@ export function toSegments(pieces: readonly Piece[]): Segment[] {
     let o = 0;
     for (let i = from; i < to; i++) {
       const p = pieces[i] as string | Uint8Array | SizedText;
-      if (typeof p === "string") o += encoder.encodeInto(p, joined.subarray(o)).written;
+      if (typeof p === "string") o += utf8Into(p, joined.subarray(o));
       else if (p instanceof Uint8Array) {
         joined.set(p, o);
         o += p.length;
-      } else o += encoder.encodeInto(p.text, joined.subarray(o)).written;
+      } else o += utf8Into(p.text, joined.subarray(o));
     }
     // utf8Length is what encodeInto writes, unpaired surrogates included, so the run fills
     // the array exactly.

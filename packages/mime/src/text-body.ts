@@ -1,7 +1,7 @@
 import { encodeBase64Lines } from "./base64.ts";
 import { plainLineLength } from "./plain-lines.ts";
 import { encodeQuotedPrintable } from "./quoted-printable.ts";
-import { utf8 } from "./text.ts";
+import { utf8, utf8Into } from "./text.ts";
 import type { TextEncoding } from "./types.ts";
 
 /**
@@ -94,7 +94,6 @@ export function encodeText(text: string, allow8bit: boolean, forced?: TextEncodi
   };
 }
 
-const encoder = new TextEncoder();
 /**
  * Texts of up to this many UTF-8 octets at most (3 per code unit: 21,845 units) are
  * scanned in the reused buffer, which never grows past it: 64 KiB less one octet.
@@ -112,7 +111,7 @@ function scanBytes(text: string): Uint8Array {
   const room = text.length * 3;
   if (room > SCAN_BUFFER_MAX) return utf8(text);
   if (scanBuffer.length < room) scanBuffer = new Uint8Array(Math.max(room, 4096));
-  return scanBuffer.subarray(0, encoder.encodeInto(text, scanBuffer).written);
+  return scanBuffer.subarray(0, utf8Into(text, scanBuffer));
 }
 
 /** The reused scan buffer as it is now: for tests of its bound. @internal */

@@ -11,6 +11,16 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+/**
+ * Writes the UTF-8 of `text` into `target` from its start, as far as it fits; returns the
+ * octets written.
+ *
+ * @since 0.2.0
+ */
+export function utf8Into(text: string, target: Uint8Array): number {
+  return encoder.encodeInto(text, target).written;
+}
+
 function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
