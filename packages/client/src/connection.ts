@@ -264,6 +264,9 @@ export class Connection {
     return {
       ehloName,
       servername: o.servername,
+      // The driver writes each chunk and waits for the transport to let go of it before it
+      // polls again: the session may join every write into the same buffer.
+      lendOutput: true,
       secure: o.secure,
       starttls: o.starttls,
       allowInsecureAuth: o.allowInsecureAuth,

@@ -66,12 +66,18 @@ function isLarge(part: string | Uint8Array): boolean {
   return typeof part !== "string" && part.length >= BODY_COPY_LIMIT;
 }
 
-/** Joins queued output into one array: body bytes copied, command text encoded in place. */
-function joinOutput(parts: readonly (string | Uint8Array)[]): Uint8Array {
+/**
+ * Joins queued output into one array: body bytes copied, command text encoded in place;
+ * into `lent` when given and it has room, else into a new array.
+ */
+function joinOutput(
+  parts: readonly (string | Uint8Array)[],
+  lent: LentOutput | undefined,
+): Uint8Array {
   // A UTF-8 code unit takes at most 3 octets: room enough without measuring first.
   let room = 0;
   for (const part of parts) room += typeof part === "string" ? part.length * 3 : part.length;
-  const out = new Uint8Array(room);
+  const out = lent?.take(room) ?? new Uint8Array(room);
   let offset = 0;
   for (const part of parts) {
     if (typeof part === "string") offset = writeText(out, offset, part);
@@ -81,6 +87,37 @@ function joinOutput(parts: readonly (string | Uint8Array)[]): Uint8Array {
     }
   }
   return out.subarray(0, offset);
+}
+
+/**
+ * Joined output is built in this many octets at most of one buffer that the wire keeps and
+ * lends again at every `pollTransmit()` (`lendOutput`); more goes into a new array.
+ *
+ * @since 0.3.0
+ */
+export const LENT_OUTPUT_LIMIT = BODY_COPY_LIMIT;
+
+/**
+ * The one buffer of `lendOutput`: each joined output is written at its start, over the one
+ * before, which the driver has written (and the transport let go of) by then. Writing the
+ * same memory again and again, warm in the processor's caches, costs less than a new
+ * array for every write: a new array is fresh memory to the cache, and one more object of
+ * external memory for the garbage collector.
+ */
+class LentOutput {
+  #buffer = new Uint8Array(0);
+
+  /** Room for `size` octets at the buffer's start, or `undefined` past the limit. */
+  take(size: number): Uint8Array | undefined {
+    if (size > LENT_OUTPUT_LIMIT) return undefined;
+    if (this.#buffer.length < size) {
+      // Grows by doubling (from 4 KiB) up to the limit: a few arrays per connection at most.
+      let length = Math.max(4096, this.#buffer.length);
+      while (length < size) length *= 2;
+      this.#buffer = new Uint8Array(Math.min(length, LENT_OUTPUT_LIMIT));
+    }
+    return this.#buffer;
+  }
 }
 
 /**
@@ -105,16 +142,24 @@ export class Connection<T> {
   #awaited: AwaitedReply<T>[] = [];
   /** Output not yet polled: command lines (CRLF included) as text, body bytes as they are. */
   #out: (string | Uint8Array)[] = [];
+  /** Where joined output goes with `lendOutput`. */
+  readonly #lent: LentOutput | undefined;
 
-  /** @param options - reply bounds (R12) and the transcript sink. */
+  /**
+   * @param options - reply bounds (R12), the transcript sink, and `lendOutput`: joined
+   *   output from {@link Connection.pollTransmit} is then written into one buffer the wire
+   *   keeps (up to {@link LENT_OUTPUT_LIMIT} octets), valid until the next call.
+   */
   constructor(
     options: {
       limits?: Partial<Limits>;
       transcript?: ((entry: TranscriptEntry) => void) | undefined;
+      lendOutput?: boolean | undefined;
     } = {},
   ) {
     this.#parser = new ReplyParser(options.limits);
     this.#transcript = options.transcript;
+    this.#lent = options.lendOutput === true ? new LentOutput() : undefined;
   }
 
   /** How many replies are awaited. */
@@ -215,7 +260,8 @@ export class Connection<T> {
    * What is queued for writing, or `null`: everything in one array (the command lines
    * encoded on the way), except that a body chunk of `BODY_COPY_LIMIT` or more is never
    * copied: it comes on its own, by a later call than the output queued before it. A body
-   * chunk queued alone comes as it is, whatever its size. Call until `null`.
+   * chunk queued alone comes as it is, whatever its size. Call until `null`. With
+   * `lendOutput`, joined output is the wire's own buffer, overwritten by the next call.
    */
   pollTransmit(): Uint8Array | null {
     const parts = this.#out;
@@ -230,10 +276,10 @@ export class Connection<T> {
       if (large === 0 || (parts.length === 1 && typeof first !== "string")) {
         return first as Uint8Array;
       }
-      return joinOutput(parts);
+      return joinOutput(parts, this.#lent);
     }
     this.#out = parts.slice(large);
-    return joinOutput(parts.slice(0, large));
+    return joinOutput(parts.slice(0, large), this.#lent);
   }
 
   /** Forgets every awaited reply (the session gave up on them). */

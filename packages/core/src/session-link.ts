@@ -71,6 +71,7 @@ export class SessionLink {
     this.wire = new Connection({
       limits: { ...DEFAULT_LIMITS, ...options.limits },
       transcript: options.transcript,
+      lendOutput: options.lendOutput,
     });
     this.secure = options.secure === true;
   }

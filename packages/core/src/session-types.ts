@@ -96,6 +96,19 @@ export interface SessionOptions {
    * second refusal fails as usual (kind `auth`). Default false.
    */
   refreshableToken?: boolean;
+  /**
+   * What {@link SessionApi.pollTransmit} joins (command lines, small body chunks) is written
+   * into one buffer the session keeps and reuses (up to 64 KiB, `LENT_OUTPUT_LIMIT` in
+   * `@smtp/core/internal`; more goes into a new array): the bytes returned are lent, valid
+   * only until the next
+   * `pollTransmit()` call. For a driver that writes each chunk, and waits until the
+   * transport no longer needs it, before it polls again (as `@smtp/client`'s does). It
+   * saves a new array for every write, fresh memory each time. Default false: every chunk
+   * returned is the caller's to keep.
+   *
+   * @since 0.3.0
+   */
+  lendOutput?: boolean;
 }
 
 /** DSN options (RFC 3461) for one message. @since 0.1.0 */
@@ -275,7 +288,10 @@ export interface SessionApi {
   noop(now: number): void;
   /** QUIT once the queued jobs are finished. */
   quit(now: number): void;
-  /** The next bytes to write, or `null` when there are none. */
+  /**
+   * The next bytes to write, or `null` when there are none. With `lendOutput`, valid only
+   * until the next call.
+   */
   pollTransmit(): Uint8Array | null;
   /** The next action for the driver, or `null` when there is none. */
   pollAction(): Action | null;

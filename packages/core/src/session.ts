@@ -267,7 +267,8 @@ export class Session implements SessionApi {
   /**
    * The next bytes to write, or `null`: everything produced so far in one chunk, except that
    * a body chunk of `BODY_COPY_LIMIT` or more comes on its own (never copied), after a call
-   * that returns what was produced before it. Call until `null`.
+   * that returns what was produced before it. Call until `null`. With the `lendOutput`
+   * option, joined output is the session's own buffer, valid until the next call.
    */
   pollTransmit(): Uint8Array | null {
     return this.#link.wire.pollTransmit();

@@ -12,7 +12,7 @@ export { parseCapabilities } from "../capabilities.ts";
 export type { Command, MailParameters, RcptParameters } from "../command.ts";
 export { commandName, describeCommand, encodeCommand, REDACTED } from "../command.ts";
 export type { AwaitedReply, MatchedReply } from "../connection.ts";
-export { Connection } from "../connection.ts";
+export { Connection, LENT_OUTPUT_LIMIT } from "../connection.ts";
 export type { HashAlgorithm, HashState } from "../crypto/hash.ts";
 export { SHA256, sha256 } from "../crypto/sha256.ts";
 export { DataEncoder } from "../data-encoder.ts";

@@ -39,6 +39,13 @@ export interface ReplayOptions {
   startTime?: number;
   /** Receives the engine's transcript lines (`SessionOptions.transcript`). */
   transcript?: (entry: TranscriptEntry) => void;
+  /**
+   * `SessionOptions.lendOutput` for the engine. Default `true`, as `@smtp/client` drives
+   * it: the runner copies every chunk as it comes, so both ways must write the same bytes.
+   *
+   * @since 0.3.0
+   */
+  lendOutput?: boolean;
 }
 
 /** Why a replay failed, with the file line it failed at. @since 0.1.0 */
@@ -271,7 +278,10 @@ export function replayTranscript(
   try {
     try {
       const create = options.createSession ?? ((sessionOptions) => new Session(sessionOptions));
-      session = create(sessionOptions(job, options.transcript));
+      session = create({
+        ...sessionOptions(job, options.transcript),
+        lendOutput: options.lendOutput ?? true,
+      });
     } catch (error) {
       fail(0, `the engine refused the @job options: ${describe(error)}`);
     }

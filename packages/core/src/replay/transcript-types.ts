@@ -79,7 +79,10 @@ export interface TranscriptMessage extends SendJob {
  * @since 0.1.0
  */
 export interface TranscriptJob
-  extends Omit<SessionOptions, "transcript" | "chunking" | "randomBytes" | "refreshableToken"> {
+  extends Omit<
+    SessionOptions,
+    "transcript" | "chunking" | "randomBytes" | "refreshableToken" | "lendOutput"
+  > {
   /** Fixed bytes (UTF-8 of this string, repeated) returned by `randomBytes`, for a deterministic SCRAM nonce. */
   randomBytes?: string;
   /** The messages, in the order they are handed to `send`. */
