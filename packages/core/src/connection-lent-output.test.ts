@@ -45,17 +45,22 @@ describe("Connection with lendOutput", () => {
     expect(dec.decode(first)).toBe("NOOP\r\n");
   });
 
-  it("grows its buffer from 4 KiB by doubling, and keeps it for smaller outputs", () => {
+  it("grows its buffer from 4 KiB by doubling, and keeps it for outputs that fit", () => {
     const c = new Connection<string>({ lendOutput: true });
     queue(c, 100);
     const small = c.pollTransmit()!;
     expect(small.buffer.byteLength).toBe(4096);
+    queue(c, 4096); // exactly its size: the same buffer
+    expect(c.pollTransmit()!.buffer).toBe(small.buffer);
     queue(c, 4097);
     const grown = c.pollTransmit()!;
     expect(grown.length).toBe(4097);
     expect(grown.buffer.byteLength).toBe(8192);
     queue(c, 10);
     expect(c.pollTransmit()!.buffer).toBe(grown.buffer);
+    // Twice its size exactly: one doubling, not two.
+    queue(c, 16_384);
+    expect(c.pollTransmit()!.buffer.byteLength).toBe(16_384);
   });
 
   it("lends up to LENT_OUTPUT_LIMIT octets of room; one more goes into a new array", () => {
