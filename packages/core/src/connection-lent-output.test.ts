@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
-import { Connection, LENT_OUTPUT_LIMIT } from "./connection.ts";
+import { Connection } from "./connection.ts";
+import { LENT_OUTPUT_LIMIT } from "./lent-buffers.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -1,6 +1,7 @@
 import { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
 import { type Command, commandName, commandText, describeCommand } from "./command.ts";
 import { SmtpError, type TimeoutPhase } from "./errors.ts";
+import { BodyStaging, LentOutput } from "./lent-buffers.ts";
 import { ReplyParser } from "./reply-parser.ts";
 import type { Reply } from "./reply-types.ts";
 import type { Limits, TranscriptEntry } from "./session-types.ts";
@@ -61,9 +62,12 @@ function writeText(out: Uint8Array, offset: number, text: string): number {
   return offset + text.length;
 }
 
-/** Whether a queued part is a body chunk too large to copy (see `Session.bodyChunk`). */
-function isLarge(part: string | Uint8Array): boolean {
-  return typeof part !== "string" && part.length >= BODY_COPY_LIMIT;
+/**
+ * Whether a queued part is a body chunk too large to copy (see `Session.bodyChunk`): never a
+ * view of `staging`, which is the engine's own memory.
+ */
+function isLarge(part: string | Uint8Array, staging: BodyStaging | undefined): boolean {
+  return typeof part !== "string" && part.length >= BODY_COPY_LIMIT && !staging?.owns(part);
 }
 
 /**
@@ -90,37 +94,6 @@ function joinOutput(
 }
 
 /**
- * Joined output is built in this many octets at most of one buffer that the wire keeps and
- * lends again at every `pollTransmit()` (`lendOutput`); more goes into a new array.
- *
- * @since 0.3.0
- */
-export const LENT_OUTPUT_LIMIT = BODY_COPY_LIMIT;
-
-/**
- * The one buffer of `lendOutput`: each joined output is written at its start, over the one
- * before, which the driver has written (and the transport let go of) by then. Writing the
- * same memory again and again, warm in the processor's caches, costs less than a new
- * array for every write: a new array is fresh memory to the cache, and one more object of
- * external memory for the garbage collector.
- */
-class LentOutput {
-  #buffer = new Uint8Array(0);
-
-  /** Room for `size` octets at the buffer's start, or `undefined` past the limit. */
-  take(size: number): Uint8Array | undefined {
-    if (size > LENT_OUTPUT_LIMIT) return undefined;
-    if (this.#buffer.length < size) {
-      // Grows by doubling (from 4 KiB) up to the limit: a few arrays per connection at most.
-      let length = Math.max(4096, this.#buffer.length);
-      while (length < size) length *= 2;
-      this.#buffer = new Uint8Array(Math.min(length, LENT_OUTPUT_LIMIT));
-    }
-    return this.#buffer;
-  }
-}
-
-/**
  * The wire layer (experimental): typed commands out, replies in, matched to what they
  * answer in strict FIFO order (R9). It decides nothing; {@link Session} does.
  *
@@ -144,6 +117,8 @@ export class Connection<T> {
   #out: (string | Uint8Array)[] = [];
   /** Where joined output goes with `lendOutput`. */
   readonly #lent: LentOutput | undefined;
+  /** Where small DATA body bytes wait with `lendOutput` (see {@link Connection.staging}). */
+  readonly #staging: BodyStaging | undefined;
 
   /**
    * @param options - reply bounds (R12), the transcript sink, and `lendOutput`: joined
@@ -160,6 +135,16 @@ export class Connection<T> {
     this.#parser = new ReplyParser(options.limits);
     this.#transcript = options.transcript;
     this.#lent = options.lendOutput === true ? new LentOutput() : undefined;
+    this.#staging = options.lendOutput === true ? new BodyStaging() : undefined;
+  }
+
+  /**
+   * With `lendOutput`: room for small body bytes that go out by {@link Connection.write}
+   * before the next output is joined (DATA), reused once the queue has been drained. Views
+   * of it are always joined, never handed out alone. `undefined` without `lendOutput`.
+   */
+  get staging(): BodyStaging | undefined {
+    return this.#staging;
   }
 
   /** How many replies are awaited. */
@@ -268,18 +253,25 @@ export class Connection<T> {
     if (parts.length === 0) return null;
     // A large body chunk is never copied into a joined array: it goes on its own, after
     // whatever small output precedes it (which goes joined, in an earlier call).
+    // A staged view is always joined, whatever its size or company: the staging buffer is
+    // reused once the queue is empty, so no view of it may leave alone.
+    const staging = this.#staging;
     let large = 0;
-    while (large < parts.length && !isLarge(parts[large]!)) large++;
+    while (large < parts.length && !isLarge(parts[large]!, staging)) large++;
+    let out: Uint8Array;
     if (large === 0 || large === parts.length) {
       this.#out = large === 0 ? parts.slice(1) : [];
       const first = parts[0]!;
-      if (large === 0 || (parts.length === 1 && typeof first !== "string")) {
-        return first as Uint8Array;
-      }
-      return joinOutput(parts, this.#lent);
+      const alone =
+        large === 0 || (parts.length === 1 && typeof first !== "string" && !staging?.owns(first));
+      out = alone ? (first as Uint8Array) : joinOutput(parts, this.#lent);
+    } else {
+      this.#out = parts.slice(large);
+      out = joinOutput(parts.slice(0, large), this.#lent);
     }
-    this.#out = parts.slice(large);
-    return joinOutput(parts.slice(0, large), this.#lent);
+    // Every staged view has been copied into `out` by now: the staging buffer is free.
+    if (this.#out.length === 0) this.#staging?.reset();
+    return out;
   }
 
   /** Forgets every awaited reply (the session gave up on them). */
@@ -290,6 +282,7 @@ export class Connection<T> {
   /** Drops unwritten output (a fatal error: nothing more may be sent). */
   discardOutput(): void {
     this.#out = [];
+    this.#staging?.reset();
   }
 
   /** Drops everything: the connection is over. */

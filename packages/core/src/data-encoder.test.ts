@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { concatBytes } from "./bytes.ts";
 import { DataEncoder } from "./data-encoder.ts";
+import { BodyStaging } from "./lent-buffers.ts";
 import { equalBytes } from "./replay/bytes.ts";
 
 const enc = new TextEncoder();
@@ -403,6 +404,46 @@ describe("DataEncoder", () => {
         const wire = `\r\n${text}`; // the DATA line's CRLF precedes the body
         expect(wire.indexOf("\r\n.\r\n")).toBe(wire.length - 5);
         expect(text.endsWith(".\r\n")).toBe(true);
+      }),
+    );
+  });
+});
+
+describe("DataEncoder with room (the wire's staging)", () => {
+  it("writes a changed chunk into the room it is given, trimmed to what it used", () => {
+    const staging = new BodyStaging();
+    const encoder = new DataEncoder();
+    const out = encoder.push(enc.encode(".a\nb"), staging);
+    expect(dec.decode(out)).toBe("..a\r\nb");
+    expect(staging.owns(out)).toBe(true);
+    // Trimmed: the next view starts right after the used part.
+    expect(staging.take(1)!.byteOffset).toBe(out.length);
+    // An unchanged chunk is returned as it is: no room taken.
+    const clean = enc.encode("c\r\n");
+    expect(encoder.push(clean, staging)).toBe(clean);
+  });
+
+  it("falls back to an array of its own when the room has none, with the same bytes", () => {
+    const none = { take: () => undefined, trim: () => new Uint8Array(0) };
+    const out = new DataEncoder().push(enc.encode(".x\r\n"), none);
+    expect(dec.decode(out)).toBe("..x\r\n");
+  });
+
+  it("gives the same bytes with or without room, for any input and chunking", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 20 }), { maxLength: 10 }), (texts) => {
+        const staging = new BodyStaging();
+        const plain = new DataEncoder();
+        const roomy = new DataEncoder();
+        const a: Uint8Array[] = [];
+        const b: Uint8Array[] = [];
+        for (const text of texts) {
+          a.push(plain.push(enc.encode(text)));
+          b.push(roomy.push(enc.encode(text), staging).slice());
+        }
+        a.push(plain.end());
+        b.push(roomy.end());
+        expect(equalBytes(concatBytes(b), concatBytes(a))).toBe(true);
       }),
     );
   });

@@ -8,6 +8,18 @@ const WORD_SCAN_MIN = 64;
 const NO_WORDS = new Uint32Array(0);
 
 /**
+ * Memory the encoder may write a changed chunk into instead of a new array (the wire's
+ * staging, with `lendOutput`): `take` gives room or `undefined`, `trim` gives back what the
+ * output did not use.
+ *
+ * @since 0.3.0
+ */
+export interface EncoderRoom {
+  take(size: number): Uint8Array | undefined;
+  trim(view: Uint8Array, length: number): Uint8Array;
+}
+
+/**
  * The streaming DATA body encoder (RFC 5321 §4.5.2). Every bare CR and every bare LF becomes
  * CRLF, then a `.` at the start of a line is doubled, and {@link DataEncoder.end} closes with
  * exactly `CRLF.CRLF` (adding the CRLF when the last line lacks one). State carries across
@@ -38,15 +50,18 @@ export class DataEncoder {
   /**
    * Encodes one chunk of raw message bytes (any line endings). Returns `chunk` itself (or,
    * when it ends on a CR, `chunk` without that CR) when it needs no change, else a view of
-   * a new array (of at most twice the chunk's length and two).
+   * a new array (of at most twice the chunk's length and two), or of `room` when it has
+   * room for that much.
    */
-  push(chunk: Uint8Array): Uint8Array {
+  push(chunk: Uint8Array, room?: EncoderRoom): Uint8Array {
     if (this.#ended) throw new Error("DataEncoder: push after end");
-    if (this.#pendingCr) return this.#encodeFrom(chunk, 0); // the held-back CR goes first
+    if (this.#pendingCr) return this.#encodeFrom(chunk, 0, room); // the held-back CR goes first
     const unchanged = this.#unchangedLength(chunk);
     if (unchanged === chunk.length) return chunk;
     // Clean up to a CR that ends the chunk (held back), or up to the first octet to change.
-    return this.#pendingCr ? chunk.subarray(0, unchanged) : this.#encodeFrom(chunk, unchanged);
+    return this.#pendingCr
+      ? chunk.subarray(0, unchanged)
+      : this.#encodeFrom(chunk, unchanged, room);
   }
 
   /**
@@ -56,10 +71,12 @@ export class DataEncoder {
    * leading dot two dots; plus the CRLF of a CR held back from the chunk before), and a view
    * of its used part is returned.
    */
-  #encodeFrom(chunk: Uint8Array, start: number): Uint8Array {
+  #encodeFrom(chunk: Uint8Array, start: number, room: EncoderRoom | undefined): Uint8Array {
     const dotStuff = this.#dotStuff;
     const length = chunk.length;
-    const out = new Uint8Array(start + 2 * (length - start) + 2);
+    const size = start + 2 * (length - start) + 2;
+    const lent = room?.take(size);
+    const out = lent ?? new Uint8Array(size);
     out.set(chunk.subarray(0, start));
     let pendingCr = this.#pendingCr;
     let lineStart = this.#lineStart;
@@ -87,7 +104,7 @@ export class DataEncoder {
     }
     this.#pendingCr = pendingCr;
     this.#lineStart = lineStart;
-    return out.subarray(0, n);
+    return lent === undefined ? out.subarray(0, n) : room!.trim(lent, n);
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   refusedWith,
   rsetRefusedError,
 } from "./job-results.ts";
+import type { BodyStaging } from "./lent-buffers.ts";
 import type { Reply } from "./reply-types.ts";
 import { closedError, type OpenJobs, type SessionLink } from "./session-link.ts";
 import type { JobId, SendJob } from "./session-types.ts";
@@ -111,12 +112,17 @@ export class TransactionMachine implements OpenJobs {
     const tx = this.#bodyFor(id);
     if (tx === undefined || chunk.length === 0) return;
     this.#link.since = now;
-    const encoded = tx.encoder === undefined ? chunk : tx.encoder.push(chunk);
+    // DATA pieces go straight into the wire's queue, so with `lendOutput` they may wait in
+    // its staging buffer until the next output is joined; BDAT holds its pieces longer.
+    const staging = tx.bdat ? undefined : this.#link.wire.staging;
+    const encoded = tx.encoder === undefined ? chunk : tx.encoder.push(chunk, staging);
     if (encoded.length === 0) return;
     // When nothing changes the encoder returns its input, or its input less a CR that ends
     // it (held for the next chunk): the caller's memory, which a small chunk must not stay in.
     const bytes =
-      encoded.buffer === chunk.buffer && chunk.length < BODY_COPY_LIMIT ? encoded.slice() : encoded;
+      encoded.buffer === chunk.buffer && chunk.length < BODY_COPY_LIMIT
+        ? copyOf(encoded, staging)
+        : encoded;
     writeBody(this.#link, tx, bytes, this.#chunkReplies(tx));
   }
 
@@ -489,4 +495,12 @@ export class TransactionMachine implements OpenJobs {
     else if (this.#active.length > 0) link.go("data");
     else link.go("ready");
   }
+}
+
+/** A copy of `bytes`, in `staging` when it has room. */
+function copyOf(bytes: Uint8Array, staging: BodyStaging | undefined): Uint8Array {
+  const room = staging?.take(bytes.length);
+  if (room === undefined) return bytes.slice();
+  room.set(bytes);
+  return room;
 }
