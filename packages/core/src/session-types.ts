@@ -102,9 +102,10 @@ export interface SessionOptions {
    * `@smtp/core/internal`; more goes into a new array): the bytes returned are lent, valid
    * only until the next
    * `pollTransmit()` call. For a driver that writes each chunk, and waits until the
-   * transport no longer needs it, before it polls again (as `@smtp/client`'s does). It
-   * saves a new array for every write, fresh memory each time. Default false: every chunk
-   * returned is the caller's to keep.
+   * transport no longer needs it, before it polls again (as `@smtp/client`'s does). Small
+   * DATA body chunks (encoded, or copied) also wait in a second reused buffer until they
+   * are joined. It saves new arrays for every message, fresh memory each time. Default
+   * false: every chunk returned is the caller's to keep.
    *
    * @since 0.3.0
    */
