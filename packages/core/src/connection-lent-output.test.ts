@@ -110,6 +110,32 @@ describe("Connection with lendOutput", () => {
     expect(lent.buffer).not.toBe(over.buffer);
   });
 
+  it("has staging room for body bytes, reused from its start once its queue is drained", () => {
+    expect(new Connection<string>().staging).toBeUndefined();
+    const c = new Connection<string>({ lendOutput: true });
+    const staging = c.staging!;
+    const first = staging.take(10)!;
+    first.fill(0x61);
+    c.write(first);
+    const large = bytes(BODY_COPY_LIMIT, 0x62);
+    c.write(large);
+    const second = staging.take(5)!;
+    second.fill(0x63);
+    c.write(second);
+    expect(second.byteOffset).toBe(10);
+    expect(dec.decode(c.pollTransmit()!)).toBe("a".repeat(10));
+    // The third part is still queued: staging is not reused yet.
+    expect(staging.take(1)!.byteOffset).toBe(15);
+    expect(c.pollTransmit()).toBe(large);
+    // A staged view is joined even alone, then the queue is empty: reused from its start.
+    expect(dec.decode(c.pollTransmit()!)).toBe("ccccc");
+    expect(c.pollTransmit()).toBeNull();
+    expect(staging.take(1)!.byteOffset).toBe(0);
+    c.write(staging.take(3)!.fill(0x64));
+    c.discardOutput();
+    expect(staging.take(1)!.byteOffset).toBe(0);
+  });
+
   it("still hands a large body chunk over as the caller's own bytes", () => {
     const c = new Connection<string>({ lendOutput: true });
     const large = bytes(BODY_COPY_LIMIT);

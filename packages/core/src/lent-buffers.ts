@@ -85,7 +85,8 @@ export class BodyStaging {
 
   /** Whether `bytes` is a view of the staging buffer. */
   owns(bytes: Uint8Array): boolean {
-    return this.#buffer.length > 0 && bytes.buffer === this.#buffer.buffer;
+    // Before the first take the buffer is an empty array of its own: no view is of it.
+    return bytes.buffer === this.#buffer.buffer;
   }
 
   /** Every view is forgotten: the buffer is free from its start. */
