@@ -8,6 +8,7 @@ import { type JobId, Session } from "@smtp/core";
 import { memoryTransportPair } from "@smtp/core/transport-kit";
 import { describe, expect, it } from "vitest";
 import { Driver } from "../src/drive.ts";
+import { PipelinedInput } from "./pipelined-input.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -19,46 +20,27 @@ async function serve(
   received: string[],
 ): Promise<void> {
   await end.write(enc.encode("220 mx.example ESMTP\r\n"));
-  let pending = "";
-  let inData = false;
+  const input = new PipelinedInput();
   let body = "";
   for (let chunk = await end.read(); chunk !== null; chunk = await end.read()) {
-    pending += dec.decode(chunk);
+    input.push(dec.decode(chunk));
     let replies = "";
-    for (;;) {
-      const bdat = /^BDAT (\d+)( LAST)?\r\n/.exec(pending);
-      if (bdat) {
-        const stop = bdat[0].length + Number(bdat[1]);
-        if (pending.length < stop) break;
-        body += pending.slice(bdat[0].length, stop);
-        pending = pending.slice(stop);
-        if (bdat[2] !== undefined) {
+    for (let piece = input.next(); piece !== undefined; piece = input.next()) {
+      if (piece.kind === "bdat") {
+        body += piece.data;
+        if (piece.last) {
           received.push(body);
           body = "";
         }
         replies += "250 2.0.0 taken\r\n";
-        continue;
-      }
-      if (inData) {
-        const dot = pending.indexOf("\r\n.\r\n");
-        if (dot < 0) break;
-        received.push(pending.slice(0, dot + 2));
-        pending = pending.slice(dot + 5);
-        inData = false;
+      } else if (piece.kind === "message") {
+        received.push(piece.data);
         replies += "250 2.0.0 queued\r\n";
-        continue;
-      }
-      const eol = pending.indexOf("\r\n");
-      if (eol < 0) break;
-      const line = pending.slice(0, eol);
-      pending = pending.slice(eol + 2);
-      if (line.startsWith("EHLO"))
+      } else if (piece.line.startsWith("EHLO"))
         replies += `250-mx.example\r\n${chunking ? "250-CHUNKING\r\n" : ""}250 PIPELINING\r\n`;
-      else if (line === "DATA") {
-        replies += "354 go on\r\n";
-        inData = true;
-      } else if (line === "QUIT") replies += "221 bye\r\n";
-      else if (/^(MAIL|RCPT|RSET)/.test(line)) replies += "250 ok\r\n";
+      else if (piece.line === "DATA") replies += "354 go on\r\n";
+      else if (piece.line === "QUIT") replies += "221 bye\r\n";
+      else if (/^(MAIL|RCPT|RSET)/.test(piece.line)) replies += "250 ok\r\n";
       else replies += "500 what\r\n";
     }
     if (replies !== "") await end.write(enc.encode(replies));

@@ -6,6 +6,7 @@ import { type JobId, Session } from "@smtp/core";
 import { memoryTransportPair } from "@smtp/core/transport-kit";
 import { describe, expect, it } from "vitest";
 import { type DriveHooks, Driver } from "../src/drive.ts";
+import { PipelinedInput } from "./pipelined-input.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -21,41 +22,21 @@ async function serve(
   chunking: boolean,
 ): Promise<void> {
   await end.write(enc.encode("220 mx.example ESMTP\r\n"));
-  let pending = "";
-  let inData = false;
+  const input = new PipelinedInput();
   /** Messages whose last BDAT chunk came in; the first one's replies wait for the second. */
   let lastChunks = 0;
   let replies = "";
   for (let chunk = await end.read(); chunk !== null; chunk = await end.read()) {
-    pending += dec.decode(chunk);
-    for (;;) {
-      const bdat = /^BDAT (\d+)( LAST)?\r\n/.exec(pending);
-      if (bdat) {
-        const end = bdat[0].length + Number(bdat[1]);
-        if (pending.length < end) break;
-        pending = pending.slice(end);
+    input.push(dec.decode(chunk));
+    for (let piece = input.next(); piece !== undefined; piece = input.next()) {
+      if (piece.kind === "bdat") {
         replies += "250 2.0.0 chunk taken\r\n";
-        if (bdat[2] !== undefined) lastChunks++;
-        continue;
-      }
-      if (inData) {
-        const dot = pending.indexOf("\r\n.\r\n");
-        if (dot < 0) break;
-        pending = pending.slice(dot + 5);
-        inData = false;
-        replies += "250 2.0.0 queued\r\n";
-        continue;
-      }
-      const eol = pending.indexOf("\r\n");
-      if (eol < 0) break;
-      const verb = pending.slice(0, 4);
-      pending = pending.slice(eol + 2);
-      if (verb === "EHLO")
+        if (piece.last) lastChunks++;
+      } else if (piece.kind === "message") replies += "250 2.0.0 queued\r\n";
+      else if (piece.line.startsWith("EHLO"))
         replies += `250-mx.example\r\n${chunking ? "250-CHUNKING\r\n" : ""}250 PIPELINING\r\n`;
-      else if (verb === "DATA") {
-        replies += "354 go on\r\n";
-        inData = true;
-      } else if (verb === "QUIT") replies += "221 bye\r\n";
+      else if (piece.line === "DATA") replies += "354 go on\r\n";
+      else if (piece.line === "QUIT") replies += "221 bye\r\n";
       else replies += "250 ok\r\n";
     }
     if (replies !== "" && lastChunks !== 1) {

@@ -1,31 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
-import { Session } from "./session.ts";
+import type { Session } from "./session.ts";
+import { sessionAtBody } from "./session-at-body.test-util.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** A session that has just asked for the body of one message (DATA, or BDAT with CHUNKING). */
 function atBody(chunking: boolean, binary = false): { session: Session; id: number } {
-  const session = new Session({
-    ehloName: "client.example",
-    servername: "mx.example",
-    starttls: "never",
-  });
-  session.connected(0);
-  session.receiveData(enc.encode("220 mx\r\n"), 0);
-  session.pollTransmit();
-  const ehlo = chunking
-    ? "250-mx\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 BINARYMIME\r\n"
-    : "250-mx\r\n250 PIPELINING\r\n";
-  session.receiveData(enc.encode(ehlo), 0);
-  const id = session.send({ from: "a@example.org", to: ["b@example.net"], binary }, 0);
-  session.pollTransmit();
-  if (!chunking) session.receiveData(enc.encode("250 ok\r\n250 ok\r\n354 go\r\n"), 0);
-  const actions = [];
-  for (let a = session.pollAction(); a; a = session.pollAction()) actions.push(a.type);
-  expect(actions).toContain("need-body");
-  return { session, id };
+  return sessionAtBody({ chunking, binary });
 }
 
 function drain(session: Session): Uint8Array[] {

@@ -7,33 +7,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
 import { STAGING_LIMIT } from "./lent-buffers.ts";
-import { Session } from "./session.ts";
+import type { Session } from "./session.ts";
+import { sessionAtBody } from "./session-at-body.test-util.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** A session that has just asked for the body of one message over DATA (or BDAT). */
 function atBody(lendOutput: boolean, chunking = false): { session: Session; id: number } {
-  const session = new Session({
-    ehloName: "client.example",
-    servername: "mx.example",
-    starttls: "never",
-    lendOutput,
-  });
-  session.connected(0);
-  session.receiveData(enc.encode("220 mx\r\n"), 0);
-  session.pollTransmit();
-  const ehlo = chunking
-    ? "250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n"
-    : "250-mx\r\n250 PIPELINING\r\n";
-  session.receiveData(enc.encode(ehlo), 0);
-  const id = session.send({ from: "a@example.org", to: ["b@example.net"] }, 0);
-  session.pollTransmit();
-  if (!chunking) session.receiveData(enc.encode("250 ok\r\n250 ok\r\n354 go\r\n"), 0);
-  for (let a = session.pollAction(); a; a = session.pollAction()) {
-    if (a.type === "need-body") return { session, id };
-  }
-  throw new Error("no need-body");
+  return sessionAtBody({ chunking, lendOutput });
 }
 
 /** Everything the session has to write, each chunk copied as it comes (it may be lent). */

@@ -203,36 +203,30 @@ function messageOf(
   const size = segmentsSize(segments);
   const singlePass = segmentsSinglePass(segments);
   const singleChunk = () => singleSegment(segments);
-  // Only one-shot stream content can be used up: without it `replayable` stays true, a
-  // plain data property. A getter in an object literal puts the object in dictionary mode
-  // (its properties in a hash table: about 450 bytes more for every message in flight, and
-  // slower to read), which only single-pass messages pay.
-  if (!singlePass) {
-    return {
-      messageId: fields.messageId,
-      envelope: fields.envelope,
-      size,
-      eightBit: fields.eightBit,
-      smtpUtf8: fields.smtpUtf8,
-      stream,
-      replayable: true,
-      singlePass,
-      singleChunk,
-    };
-  }
-  return {
+  const message: Message = {
     messageId: fields.messageId,
     envelope: fields.envelope,
     size,
     eightBit: fields.eightBit,
     smtpUtf8: fields.smtpUtf8,
     stream,
-    get replayable() {
-      return segmentsReplayable(segments);
-    },
+    replayable: true,
     singlePass,
     singleChunk,
   };
+  // Only one-shot stream content can be used up: without it `replayable` stays true, a
+  // plain data property. A getter puts the object in V8's dictionary mode (its properties
+  // in a hash table: about 450 bytes more for every message in flight, and slower to
+  // read), which only single-pass messages pay. Either way it is an own enumerable
+  // property, so a spread copies its value.
+  if (singlePass) {
+    Object.defineProperty(message, "replayable", {
+      get: () => segmentsReplayable(segments),
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  return message;
 }
 
 /** Whether a text part of the tree went out as 8bit. */
