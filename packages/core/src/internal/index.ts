@@ -15,7 +15,7 @@ export type { AwaitedReply, MatchedReply } from "../connection.ts";
 export { Connection } from "../connection.ts";
 export type { HashAlgorithm, HashState } from "../crypto/hash.ts";
 export { SHA256, sha256 } from "../crypto/sha256.ts";
-export { DataEncoder } from "../data-encoder.ts";
+export { DataEncoder, type EncoderRoom } from "../data-encoder.ts";
 export { drainSession, waitsWithoutDeadline } from "../drain-session.ts";
 export { invalidInput } from "../errors.ts";
 export type { Precondition, PreconditionFacts } from "../extensions.ts";
