@@ -104,8 +104,10 @@ export interface SessionOptions {
    * `pollTransmit()` call. For a driver that writes each chunk, and waits until the
    * transport no longer needs it, before it polls again (as `@smtp/client`'s does). Small
    * DATA body chunks (encoded, or copied) also wait in a second reused buffer until they
-   * are joined. It saves new arrays for every message, fresh memory each time. Default
-   * false: every chunk returned is the caller's to keep.
+   * are joined (up to 128 KiB and 2 octets, `STAGING_LIMIT`). Both buffers start at 4 KiB,
+   * grow only as far as the output needs, and live as long as the session. It saves new
+   * arrays for every message, fresh memory each time. Default false: every chunk returned
+   * is the caller's to keep.
    *
    * @since 0.3.0
    */
