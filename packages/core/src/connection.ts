@@ -63,11 +63,20 @@ function writeText(out: Uint8Array, offset: number, text: string): number {
 }
 
 /**
- * Whether a queued part is a body chunk too large to copy (see `Session.bodyChunk`): never a
- * view of `staging`, which is the engine's own memory.
+ * Whether a queued part is body bytes that may leave as they are: the caller's (or the
+ * encoder's own array), never a view of `staging`, the engine's reused memory, which is
+ * always joined.
  */
+function leavesAsIs(
+  part: string | Uint8Array,
+  staging: BodyStaging | undefined,
+): part is Uint8Array {
+  return typeof part !== "string" && !staging?.owns(part);
+}
+
+/** Whether a queued part is a body chunk too large to copy (see `Session.bodyChunk`). */
 function isLarge(part: string | Uint8Array, staging: BodyStaging | undefined): boolean {
-  return typeof part !== "string" && part.length >= BODY_COPY_LIMIT && !staging?.owns(part);
+  return typeof part !== "string" && part.length >= BODY_COPY_LIMIT && leavesAsIs(part, staging);
 }
 
 /**
@@ -262,9 +271,10 @@ export class Connection<T> {
     if (large === 0 || large === parts.length) {
       this.#out = large === 0 ? parts.slice(1) : [];
       const first = parts[0]!;
-      const alone =
-        large === 0 || (parts.length === 1 && typeof first !== "string" && !staging?.owns(first));
-      out = alone ? (first as Uint8Array) : joinOutput(parts, this.#lent);
+      out =
+        leavesAsIs(first, staging) && (large === 0 || parts.length === 1)
+          ? first
+          : joinOutput(parts, this.#lent);
     } else {
       this.#out = parts.slice(large);
       out = joinOutput(parts.slice(0, large), this.#lent);

@@ -54,33 +54,29 @@ const piece = fc
   .map((parts) => enc.encode(parts.join("")));
 
 describe("Session with lendOutput: DATA body pieces staged", () => {
-  it("writes the bytes of a session without it, for any pieces and any number before a poll", () => {
-    fc.assert(
-      fc.property(
-        fc.array(piece, { maxLength: 12 }),
-        fc.integer({ min: 1, max: 5 }),
-        (pieces, every) => {
-          expect(feed(true, pieces, every).written).toBe(feed(false, pieces, every).written);
-        },
-      ),
-      { numRuns: 200 },
-    );
-  });
-
-  it("the same over BDAT, which holds its pieces instead of staging them", () => {
-    fc.assert(
-      fc.property(
-        fc.array(piece, { maxLength: 12 }),
-        fc.integer({ min: 1, max: 5 }),
-        (pieces, every) => {
-          expect(feed(true, pieces, every, true).written).toBe(
-            feed(false, pieces, every, true).written,
-          );
-        },
-      ),
-      { numRuns: 100 },
-    );
-  });
+  for (const [name, chunking, numRuns] of [
+    [
+      "writes the bytes of a session without it, for any pieces and any number before a poll",
+      false,
+      200,
+    ],
+    ["the same over BDAT, which holds its pieces instead of staging them", true, 100],
+  ] as const) {
+    it(name, () => {
+      fc.assert(
+        fc.property(
+          fc.array(piece, { maxLength: 12 }),
+          fc.integer({ min: 1, max: 5 }),
+          (pieces, every) => {
+            expect(feed(true, pieces, every, chunking).written).toBe(
+              feed(false, pieces, every, chunking).written,
+            );
+          },
+        ),
+        { numRuns },
+      );
+    });
+  }
 
   it("stages pieces up to the staging limit together, then spills into new arrays", () => {
     // Pieces that each need a change (a leading dot on every line), under BODY_COPY_LIMIT:
