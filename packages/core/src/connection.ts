@@ -76,7 +76,7 @@ function leavesAsIs(
 
 /** Whether a queued part is a body chunk too large to copy (see `Session.bodyChunk`). */
 function isLarge(part: string | Uint8Array, staging: BodyStaging | undefined): boolean {
-  return typeof part !== "string" && part.length >= BODY_COPY_LIMIT && leavesAsIs(part, staging);
+  return leavesAsIs(part, staging) && part.length >= BODY_COPY_LIMIT;
 }
 
 /**
