@@ -110,10 +110,13 @@ export function createClient(
   };
   // Made on the first send: until then no engine code is loaded.
   let pool: Promise<Pool> | undefined;
+  /** The pool once made: later sends queue without waiting a turn for the promise. */
+  let poolMade: Pool | undefined;
   const getPool = () => {
-    pool ??= loadEngine().then(
-      (loaded) => new loaded.Pool(resolved, getConnector, internals.sessionFactory),
-    );
+    pool ??= loadEngine().then((loaded) => {
+      poolMade = new loaded.Pool(resolved, getConnector, internals.sessionFactory);
+      return poolMade;
+    });
     return pool;
   };
   let closed = false;
@@ -150,7 +153,7 @@ export function createClient(
           : await track(loadEngine().then((e) => e.signMessage(prepared, dkim, signal)));
       if (signed !== undefined) prepared = signed.prepared;
       try {
-        const queue = await getPool();
+        const queue = poolMade ?? (await getPool());
         if (signal?.aborted) throw abortError(signal.reason);
         const { message: built, job } = prepared;
         const result = await new Promise<Extract<SendResult, { ok: true }>>((resolve, reject) => {
@@ -169,7 +172,7 @@ export function createClient(
         });
         return toSendInfo(built.messageId, { from: job.from, to: job.to }, result);
       } finally {
-        await signed?.release();
+        if (signed !== undefined) await signed.release();
       }
     },
 

@@ -366,6 +366,23 @@ describe("DataEncoder", () => {
     expect(() => e.end()).toThrow(new Error("DataEncoder: end twice"));
   });
 
+  it("ends with an array of its own each time: changing one leaves the next end() as it was", () => {
+    // The four tails (with or without the CRLF, with or without the dot) come from fixed
+    // bytes: a caller that keeps or changes one must not change what the next encoder ends with.
+    for (const dotStuff of [true, false]) {
+      for (const body of ["line\r\n", "line"]) {
+        const first = new DataEncoder({ dotStuff });
+        first.push(enc.encode(body));
+        const tail = first.end();
+        const expected = dec.decode(tail);
+        tail.fill(0x58);
+        const second = new DataEncoder({ dotStuff });
+        second.push(enc.encode(body));
+        expect(dec.decode(second.end()), `${dotStuff} ${JSON.stringify(body)}`).toBe(expected);
+      }
+    }
+  });
+
   it("property: byte-identical to the reference encoder, chunk by chunk, for any body and chunking", () => {
     fc.assert(
       fc.property(

@@ -2,8 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { refusal } from "./errors.test-util.ts";
 import {
+  asciiScratchNow,
   assertHeaderSafe,
   assertWellFormed,
+  isAscii,
   isAsciiAlphanumeric,
   isPrintableAscii,
   utf8,
@@ -61,6 +63,51 @@ describe("utf8Length", () => {
         expect(utf8Length(text)).toBe(utf8(text).length);
       }),
     );
+  });
+});
+
+describe("isAscii", () => {
+  const reference = (text: string) => /^[\x00-\x7f]*$/.test(text);
+  // Around the length where it stops matching and starts encoding (64), and around the
+  // most its reused buffer holds (65,536), where it matches again.
+  const lengths = [0, 1, 63, 64, 65, 1023, 1024, 1025, 65_535, 65_536, 65_537];
+
+  it("is true for ASCII and false for one non-ASCII code unit anywhere, at every length", () => {
+    for (const length of lengths) {
+      const ascii = "a\x7f\x00".repeat(Math.ceil(length / 3)).slice(0, length);
+      expect(isAscii(ascii), `length ${length}`).toBe(true);
+      if (length === 0) continue;
+      for (const at of [0, length >> 1, length - 1]) {
+        for (const unit of ["\x80", "\xff", "\u0100", "\ud800", "\udfff", "\uffff"]) {
+          const text = ascii.slice(0, at) + unit + ascii.slice(at + 1);
+          expect(isAscii(text), `length ${length}, ${escape(unit)} at ${at}`).toBe(false);
+        }
+      }
+      // A pair at the very end: four octets, which may not fit the buffer.
+      if (length >= 2) expect(isAscii(`${ascii.slice(0, length - 2)}\u{1f600}`)).toBe(false);
+    }
+  });
+
+  it("agrees with a character class on any string", () => {
+    const unit = fc.oneof(
+      fc.constantFrom("a", "\r", "\n", "\x7f", "\x80", "\u00e9", "\ud83d", "\ude00"),
+      fc.string({ unit: "binary", maxLength: 4 }),
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 200 }), fc.nat(100), (units, pad) => {
+        const text = "x".repeat(pad) + units.join("");
+        expect(isAscii(text)).toBe(reference(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("keeps its reused buffer at 64 KiB at most", () => {
+    isAscii("a".repeat(65_537));
+    isAscii("a".repeat(65_536));
+    expect(asciiScratchNow().length).toBe(65_536);
+    isAscii("a".repeat(200_000));
+    expect(asciiScratchNow().length).toBe(65_536);
   });
 });
 

@@ -7,8 +7,9 @@ export interface Deferred<T> {
 
 /** A new {@link Deferred}. */
 export function deferred<T>(): Deferred<T> {
-  let resolve: (value: T) => void = () => {};
-  let reject: (error: unknown) => void = () => {};
+  // Assigned by the executor, which runs before the constructor returns.
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
   const promise = new Promise<T>((yes, no) => {
     resolve = yes;
     reject = no;

@@ -128,7 +128,8 @@ export abstract class GuardedTransport implements Transport {
     if (this.#state !== "open" || this.#eof) return Promise.resolve(null);
     const reader = deferred<Uint8Array | null>();
     this.#reader = reader;
-    this.#run(this.receive()).then(
+    this.#run(
+      this.receive(),
       (chunk) => {
         if (this.#reader !== reader) return;
         this.#reader = undefined;
@@ -158,7 +159,8 @@ export abstract class GuardedTransport implements Transport {
         : this.#writeTail.then(() => (this.#writers.has(writer) ? this.send(bytes) : undefined));
     this.#writesPending++;
     this.#writeTail = sending.then(ignore, ignore);
-    this.#run(sending).then(
+    this.#run(
+      sending,
       () => {
         this.#writesPending--;
         if (this.#writers.delete(writer)) writer.resolve();
@@ -193,7 +195,7 @@ export abstract class GuardedTransport implements Transport {
     const ending = this.#writeTail.then(() =>
       this.#state === "open" ? this.endWrite() : undefined,
     );
-    return this.#run(ending).catch((error: unknown) => {
+    return this.#track(ending).catch((error: unknown) => {
       // Closed or aborted meanwhile: the runtime's failure to end no longer matters.
       if (this.#state !== "open") return;
       this.#fail(error, "write");
@@ -217,7 +219,8 @@ export abstract class GuardedTransport implements Transport {
       if (this.#upgrader !== upgrader) return undefined;
       return this.upgrade(options.servername);
     });
-    this.#run(upgrading).then(
+    this.#run(
+      upgrading,
       () => {
         if (this.#upgrader !== upgrader) return;
         this.#upgrader = undefined;
@@ -241,7 +244,7 @@ export abstract class GuardedTransport implements Transport {
     if (this.#state === "open") {
       this.#state = "closing";
       this.#settle(closedError(this.#peer, "write"), null);
-      const shutdown = this.#run(this.shutdown());
+      const shutdown = this.#track(this.shutdown());
       shutdown.catch(() => this.destroy());
       this.#release();
     }
@@ -289,13 +292,37 @@ export abstract class GuardedTransport implements Transport {
     upgrader?.reject(error);
   }
 
-  #run<T>(operation: Promise<T>): Promise<T> {
+  /** Tracks a runtime operation until it settles (see {@link GuardedTransport.#release}). */
+  #track<T>(operation: Promise<T>): Promise<T> {
     this.#running.add(operation);
     const forget = (): void => {
       this.#running.delete(operation);
     };
     operation.then(forget, forget);
     return operation;
+  }
+
+  /**
+   * Tracks a runtime operation and handles its outcome, in one reaction: the same as
+   * `#track(operation).then(onValue, onError)` with one promise and two closures fewer, which
+   * every read and write pays.
+   */
+  #run<T>(
+    operation: Promise<T>,
+    onValue: (value: T) => void,
+    onError: (error: unknown) => void,
+  ): void {
+    this.#running.add(operation);
+    operation.then(
+      (value) => {
+        this.#running.delete(operation);
+        onValue(value);
+      },
+      (error: unknown) => {
+        this.#running.delete(operation);
+        onError(error);
+      },
+    );
   }
 
   /** Waits for every runtime operation to settle, releases what is left, then resolves `close()`. */
