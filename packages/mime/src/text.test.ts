@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { refusal } from "./errors.test-util.ts";
 import {
   asciiScratchNow,
@@ -102,12 +102,27 @@ describe("isAscii", () => {
     );
   });
 
-  it("keeps its reused buffer at 64 KiB at most", () => {
-    isAscii("a".repeat(65_537));
-    isAscii("a".repeat(65_536));
-    expect(asciiScratchNow().length).toBe(65_536);
-    isAscii("a".repeat(200_000));
-    expect(asciiScratchNow().length).toBe(65_536);
+  it("grows its reused buffer to twice what it needs, at least 2 KiB and at most 64 KiB", async () => {
+    // A fresh copy of the module: its buffer starts empty.
+    vi.resetModules();
+    const fresh = await import("./text.ts");
+    fresh.isAscii("a".repeat(63));
+    expect(fresh.asciiScratchNow().length).toBe(0);
+    fresh.isAscii("a".repeat(64));
+    expect(fresh.asciiScratchNow().length).toBe(2048);
+    fresh.isAscii("a".repeat(2048));
+    expect(fresh.asciiScratchNow().length).toBe(2048);
+    fresh.isAscii("a".repeat(2049));
+    expect(fresh.asciiScratchNow().length).toBe(4098);
+    fresh.isAscii("a".repeat(3000));
+    expect(fresh.asciiScratchNow().length).toBe(4098);
+    fresh.isAscii("a".repeat(40_000));
+    expect(fresh.asciiScratchNow().length).toBe(65_536);
+    fresh.isAscii("a".repeat(65_536));
+    fresh.isAscii("a".repeat(65_537));
+    fresh.isAscii("a".repeat(200_000));
+    expect(fresh.asciiScratchNow().length).toBe(65_536);
+    expect(asciiScratchNow()).not.toBe(fresh.asciiScratchNow());
   });
 });
 
