@@ -120,11 +120,18 @@ export function createClient(
     return pool;
   };
   let closed = false;
-  // Messages being signed are not queued yet: close() waits for them to be.
-  const signing = new Set<Promise<unknown>>();
+  // Messages being signed are not queued yet: close() waits for them to be. A count, not a
+  // Set of their promises: a long-lived Set churned per message keeps its outgrown tables,
+  // and through them later messages, past the young collections (see InFlight).
+  let signing = 0;
+  /** Each close() waiting for the signing to end. */
+  const signingDone: (() => void)[] = [];
   const track = <T>(promise: Promise<T>): Promise<T> => {
-    signing.add(promise);
-    const forget = () => signing.delete(promise);
+    signing++;
+    const forget = () => {
+      signing--;
+      if (signing === 0) for (const resolve of signingDone.splice(0)) resolve();
+    };
     promise.then(forget, forget);
     return promise;
   };
@@ -192,7 +199,11 @@ export function createClient(
 
     async close() {
       closed = true;
-      await Promise.allSettled(signing);
+      while (signing > 0) {
+        await new Promise<void>((resolve) => {
+          signingDone.push(resolve);
+        });
+      }
       await pool?.then(
         (queue) => queue.close(),
         () => {},

@@ -12,6 +12,7 @@ import { machineHostname } from "#platform";
 import { accessTokenFrom, credentialsFor, TOKEN_PROVIDER } from "./credentials.ts";
 import { type CloseInfo, Driver } from "./drive.ts";
 import { chooseEhloName } from "./ehlo-name.ts";
+import { InFlight } from "./in-flight.ts";
 import type { QueuedSend } from "./job.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
 import { failedResult } from "./result.ts";
@@ -60,7 +61,7 @@ export class Connection {
   readonly #options: ResolvedOptions;
   readonly #events: ConnectionEvents;
   readonly #controller = new AbortController();
-  readonly #inFlight = new Map<JobId, QueuedSend>();
+  readonly #inFlight = new InFlight();
   #waiting: QueuedSend[] = [];
   #session: SessionApi | undefined;
   #driver: Driver | undefined;
@@ -159,7 +160,7 @@ export class Connection {
       this.#report(send, failedResult(toSmtpError(error), false));
       return;
     }
-    this.#inFlight.set(id, send);
+    this.#inFlight.add(id, send);
     driver.wake();
   }
 
@@ -232,8 +233,7 @@ export class Connection {
     }
     this.state = "closed";
     // A session always reports every job before closing; this is a safety net.
-    for (const [id, send] of this.#inFlight) {
-      this.#inFlight.delete(id);
+    for (const send of this.#inFlight.takeAll()) {
       const error = info.error ?? toSmtpError(new Error("connection closed"));
       this.#report(send, failedResult(error, true));
     }
@@ -324,9 +324,8 @@ export class Connection {
       },
       bodyBytes: (id: JobId) => this.#inFlight.get(id)?.message.singleChunk?.(),
       result: (id: JobId, result: SendResult) => {
-        const send = this.#inFlight.get(id);
+        const send = this.#inFlight.take(id);
         if (!send) return;
-        this.#inFlight.delete(id);
         if (result.ok) this.delivered++;
         if (this.load === 0) this.#idleSince = monotonicNow();
         this.#report(send, result);

@@ -71,7 +71,6 @@ export class Pool {
   readonly #sessionFactory: SessionFactory | undefined;
   readonly #queue: QueuedSend[] = [];
   readonly #connections = new Set<Connection>();
-  readonly #assigned = new Map<QueuedSend, Connection>();
   readonly #idleTimers = new Map<Connection, ReturnType<typeof setTimeout>>();
   /** Unpooled outcomes, reported once their connection has closed. */
   readonly #deferred = new Map<Connection, (() => void)[]>();
@@ -138,7 +137,7 @@ export class Pool {
       this.#checkDrained();
       return;
     }
-    this.#assigned.get(send)?.abort(send, reason);
+    send.assigned?.abort(send, reason);
   }
 
   #dispatch(): void {
@@ -151,7 +150,7 @@ export class Pool {
       if (this.#options.pool.rateLimit && connection.state !== "ready") break;
       const send = this.#queue.shift()!;
       this.#clearIdle(connection);
-      this.#assigned.set(send, connection);
+      send.assigned = connection;
       if (this.#options.pool.rateLimit) this.#starts.push(monotonicNow());
       connection.submit(send);
     }
@@ -242,7 +241,7 @@ export class Pool {
   }
 
   #onResult(connection: Connection, send: QueuedSend, result: SendResult): void {
-    this.#assigned.delete(send);
+    send.assigned = undefined;
     const others = this.#connections.size - (this.#connections.has(connection) ? 1 : 0);
     if (!result.ok && !connection.everReady && others > 0) {
       // The server turned this connection away while others are open or opening ("421 too

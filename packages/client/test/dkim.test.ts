@@ -304,4 +304,24 @@ describe("dkim option", () => {
     await sent;
     expect(peer.received.length).toBe(before + 1);
   });
+
+  it("two close() calls during signing both wait for it, and both end", async () => {
+    const folder = freshSpool();
+    const { client: c } = client({ dkim: { ...rsaSignature, spool: folder } });
+    const before = peer.received.length;
+    const slow = (async function* () {
+      yield new Uint8Array(10);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      yield new Uint8Array(10);
+    })();
+    const sent = c.send({ ...message, attachments: [{ filename: "s.bin", content: slow }] });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const closes = [c.close(), c.close()].map((closing) =>
+      closing.then(() => peer.received.length),
+    );
+    // Each close() resolves only once the pool has closed, so after the signed message went.
+    expect(await Promise.all(closes)).toEqual([before + 1, before + 1]);
+    await sent;
+    expect(peer.received.length).toBe(before + 1);
+  });
 });

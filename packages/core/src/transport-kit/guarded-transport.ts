@@ -52,13 +52,22 @@ export abstract class GuardedTransport implements Transport {
   #failure: SmtpError | undefined;
   #aborted: SmtpError | undefined;
   #reader: Deferred<Uint8Array | null> | undefined;
-  readonly #writers = new Set<Deferred<void>>();
+  /**
+   * Writes not yet settled, oldest first. Arrays rather than a `Set`, here and for the
+   * running operations below: V8 keeps a `Set`'s outgrown tables, each holding the entries it
+   * had and a link to the next table, until a full collection; once one of them had reached
+   * the old generation, every later write and read of a long connection was kept alive
+   * through that chain past the young collections, and promoted.
+   */
+  #writers: Deferred<void>[] = [];
   #writeTail: Promise<void> = Promise.resolve();
   /** Writes handed to the runtime (or waiting for their turn) and not yet settled. */
   #writesPending = 0;
   #upgrader: Deferred<void> | undefined;
   /** Operations of the runtime not yet settled: nothing is released before they are. */
-  readonly #running = new Set<Promise<unknown>>();
+  #running = 0;
+  /** Resolved when `#running` falls to zero, while {@link GuardedTransport.#release} waits. */
+  #settled: Deferred<void> | undefined;
   readonly #released = deferred<void>();
   #releasing = false;
 
@@ -150,24 +159,26 @@ export abstract class GuardedTransport implements Transport {
       return Promise.reject(closedError(this.#peer, "write"));
     }
     const writer = deferred<void>();
-    this.#writers.add(writer);
+    this.#writers.push(writer);
     // With no write before it, the bytes go to the runtime at once; otherwise after those
     // writes, and not at all when close, abort or a failure settled this one before its turn.
     const sending =
       this.#writesPending === 0
         ? this.#sendNow(bytes)
-        : this.#writeTail.then(() => (this.#writers.has(writer) ? this.send(bytes) : undefined));
+        : this.#writeTail.then(() =>
+            this.#writers.includes(writer) ? this.send(bytes) : undefined,
+          );
     this.#writesPending++;
     this.#writeTail = sending.then(ignore, ignore);
     this.#run(
       sending,
       () => {
         this.#writesPending--;
-        if (this.#writers.delete(writer)) writer.resolve();
+        if (this.#forgetWriter(writer)) writer.resolve();
       },
       (error: unknown) => {
         this.#writesPending--;
-        if (this.#writers.has(writer)) this.#fail(error, "write");
+        if (this.#writers.includes(writer)) this.#fail(error, "write");
       },
     );
     return writer.promise;
@@ -284,8 +295,8 @@ export abstract class GuardedTransport implements Transport {
     this.#reader = undefined;
     if (read === null) reader?.resolve(null);
     else reader?.reject(read);
-    const writers = [...this.#writers];
-    this.#writers.clear();
+    const writers = this.#writers;
+    this.#writers = [];
     for (const writer of writers) writer.reject(error);
     const upgrader = this.#upgrader;
     this.#upgrader = undefined;
@@ -294,11 +305,9 @@ export abstract class GuardedTransport implements Transport {
 
   /** Tracks a runtime operation until it settles (see {@link GuardedTransport.#release}). */
   #track<T>(operation: Promise<T>): Promise<T> {
-    this.#running.add(operation);
-    const forget = (): void => {
-      this.#running.delete(operation);
-    };
-    operation.then(forget, forget);
+    this.#running++;
+    const done = (): void => this.#done();
+    operation.then(done, done);
     return operation;
   }
 
@@ -312,17 +321,33 @@ export abstract class GuardedTransport implements Transport {
     onValue: (value: T) => void,
     onError: (error: unknown) => void,
   ): void {
-    this.#running.add(operation);
+    this.#running++;
     operation.then(
       (value) => {
-        this.#running.delete(operation);
+        this.#done();
         onValue(value);
       },
       (error: unknown) => {
-        this.#running.delete(operation);
+        this.#done();
         onError(error);
       },
     );
+  }
+
+  /** A tracked operation settled. */
+  #done(): void {
+    this.#running--;
+    if (this.#running === 0) this.#settled?.resolve();
+  }
+
+  /** Unregisters a write that settled; whether it was still registered. */
+  #forgetWriter(writer: Deferred<void>): boolean {
+    const at = this.#writers.indexOf(writer);
+    if (at < 0) return false;
+    // Writes settle in order: the first is the usual one.
+    if (at === 0) this.#writers.shift();
+    else this.#writers.splice(at, 1);
+    return true;
   }
 
   /** Waits for every runtime operation to settle, releases what is left, then resolves `close()`. */
@@ -330,7 +355,11 @@ export abstract class GuardedTransport implements Transport {
     if (this.#releasing) return;
     this.#releasing = true;
     const drain = async (): Promise<void> => {
-      while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+      while (this.#running > 0) {
+        this.#settled = deferred();
+        await this.#settled.promise;
+      }
+      this.#settled = undefined;
       this.destroy();
       this.#state = "closed";
       this.#released.resolve();

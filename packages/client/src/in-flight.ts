@@ -1,0 +1,58 @@
+import type { JobId } from "@smtp/core";
+import type { QueuedSend } from "./job.ts";
+
+/**
+ * The messages a connection's session holds, by job id: at most the in-flight window, found
+ * by a scan. Not a `Map`: V8 keeps a `Map`'s outgrown hash tables, each still holding the
+ * entries it had and a link to the table that replaced it, until a full collection. A
+ * connection that lives long enough for its table to reach the old generation then kept
+ * every later message reachable through that chain, so each one was promoted (about 1.5 KB
+ * per message) instead of dying young. An array of at most a few dozen pairs keeps none.
+ *
+ * @since 0.3.0
+ */
+export class InFlight {
+  #ids: JobId[] = [];
+  #sends: QueuedSend[] = [];
+
+  /** How many messages are held. */
+  get size(): number {
+    return this.#ids.length;
+  }
+
+  /** Holds `send` under `id`. */
+  add(id: JobId, send: QueuedSend): void {
+    this.#ids.push(id);
+    this.#sends.push(send);
+  }
+
+  /** The message held under `id`, if any. */
+  get(id: JobId): QueuedSend | undefined {
+    const at = this.#ids.indexOf(id);
+    return at < 0 ? undefined : this.#sends[at];
+  }
+
+  /** Lets go of the message held under `id` and returns it, if there was one. */
+  take(id: JobId): QueuedSend | undefined {
+    const at = this.#ids.indexOf(id);
+    if (at < 0) return undefined;
+    const send = this.#sends[at];
+    // Results come mostly in order: the first pair is the usual one.
+    if (at === 0) {
+      this.#ids.shift();
+      this.#sends.shift();
+    } else {
+      this.#ids.splice(at, 1);
+      this.#sends.splice(at, 1);
+    }
+    return send;
+  }
+
+  /** Lets go of every message held and returns them, oldest first. */
+  takeAll(): QueuedSend[] {
+    const sends = this.#sends;
+    this.#ids = [];
+    this.#sends = [];
+    return sends;
+  }
+}
