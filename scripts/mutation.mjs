@@ -133,7 +133,7 @@ const TARGETS = {
     parts: [
       {
         name: "client",
-        owns: (file) => /\/src\/(pool|connection|drive|waiter)\.ts$/.test(file),
+        owns: (file) => /\/src\/(pool|connection|drive|waiter|in-flight)\.ts$/.test(file),
         // Not the Postfix suites (they skip without the peer) nor the one that runs Deno.
         testFiles: () =>
           testsUnder("packages/client", (file) => /\/(postfix|deno-)[^/]*$/.test(file)),
