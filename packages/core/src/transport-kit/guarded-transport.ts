@@ -344,9 +344,7 @@ export abstract class GuardedTransport implements Transport {
   #forgetWriter(writer: Deferred<void>): boolean {
     const at = this.#writers.indexOf(writer);
     if (at < 0) return false;
-    // Writes settle in order: the first is the usual one.
-    if (at === 0) this.#writers.shift();
-    else this.#writers.splice(at, 1);
+    this.#writers.splice(at, 1);
     return true;
   }
 
