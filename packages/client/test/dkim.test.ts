@@ -289,7 +289,8 @@ describe("dkim option", () => {
     expect(connections).toEqual([]);
   });
 
-  it("close() waits for a message still being signed, which is then sent", async () => {
+  /** A signed send whose attachment takes 50 ms to read, 10 ms under way. */
+  async function sendingSlowly() {
     const folder = freshSpool();
     const { client: c } = client({ dkim: { ...rsaSignature, spool: folder } });
     const before = peer.received.length;
@@ -300,22 +301,18 @@ describe("dkim option", () => {
     })();
     const sent = c.send({ ...message, attachments: [{ filename: "s.bin", content: slow }] });
     await new Promise((resolve) => setTimeout(resolve, 10));
+    return { c, before, sent };
+  }
+
+  it("close() waits for a message still being signed, which is then sent", async () => {
+    const { c, before, sent } = await sendingSlowly();
     await c.close();
     await sent;
     expect(peer.received.length).toBe(before + 1);
   });
 
   it("two close() calls during signing both wait for it, and both end", async () => {
-    const folder = freshSpool();
-    const { client: c } = client({ dkim: { ...rsaSignature, spool: folder } });
-    const before = peer.received.length;
-    const slow = (async function* () {
-      yield new Uint8Array(10);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      yield new Uint8Array(10);
-    })();
-    const sent = c.send({ ...message, attachments: [{ filename: "s.bin", content: slow }] });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    const { c, before, sent } = await sendingSlowly();
     const closes = [c.close(), c.close()].map((closing) =>
       closing.then(() => peer.received.length),
     );
