@@ -28,24 +28,16 @@ export class InFlight {
 
   /** The message held under `id`, if any. */
   get(id: JobId): QueuedSend | undefined {
-    const at = this.#ids.indexOf(id);
-    return at < 0 ? undefined : this.#sends[at];
+    // indexOf gives -1 for an id not held, and `[-1]` is undefined.
+    return this.#sends[this.#ids.indexOf(id)];
   }
 
   /** Lets go of the message held under `id` and returns it, if there was one. */
   take(id: JobId): QueuedSend | undefined {
     const at = this.#ids.indexOf(id);
     if (at < 0) return undefined;
-    const send = this.#sends[at];
-    // Results come mostly in order: the first pair is the usual one.
-    if (at === 0) {
-      this.#ids.shift();
-      this.#sends.shift();
-    } else {
-      this.#ids.splice(at, 1);
-      this.#sends.splice(at, 1);
-    }
-    return send;
+    this.#ids.splice(at, 1);
+    return this.#sends.splice(at, 1)[0];
   }
 
   /** Lets go of every message held and returns them, oldest first. */
