@@ -1,6 +1,5 @@
 import { BODY_COPY_LIMIT } from "./body-copy-limit.ts";
 import { type ChunkReplies, flushHeld, writeBody } from "./body-writer.ts";
-import { utf8 } from "./bytes.ts";
 import { DataEncoder } from "./data-encoder.ts";
 import { SmtpError } from "./errors.ts";
 import { firstRefusal, usesBdat } from "./extensions.ts";
@@ -369,7 +368,8 @@ export class TransactionMachine implements OpenJobs {
   /** DATA went out pipelined but nothing may be delivered: end the (empty) data at once. */
   endEmpty(tx: Transaction): void {
     const wire = this.#link.wire;
-    wire.write(utf8(".\r\n"));
+    // The terminator of an empty body, as the DATA encoder writes it.
+    wire.write(new DataEncoder().end());
     wire.record("C", ".");
     tx.stage = "ended";
     // Its reply goes through the "end" rows: the failure is set, so the transaction fails.

@@ -305,9 +305,7 @@ export abstract class GuardedTransport implements Transport {
 
   /** Tracks a runtime operation until it settles (see {@link GuardedTransport.#release}). */
   #track<T>(operation: Promise<T>): Promise<T> {
-    this.#running++;
-    const done = (): void => this.#done();
-    operation.then(done, done);
+    this.#run(operation, ignore, ignore);
     return operation;
   }
 
